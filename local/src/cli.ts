@@ -1,0 +1,95 @@
+// `npm run infra -- <command>`: the one command that drives the local servers.
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { InfraError } from "./errors.ts";
+import { down, findServers, type StatusRow, status, up } from "./infra.ts";
+import { logFile } from "./paths.ts";
+import { tailLog } from "./proc.ts";
+
+const usage = `usage: npm run infra -- <command>
+
+  up [NAME…]        provision and start the servers (all, or NAME and what it needs)
+  down [NAME…]      stop them
+  status            each server with state, version and address; exits 1 if any is down
+  logs NAME [-f]    the end of a server's log (-f follows it)
+
+servers: postgres, kafka, mongodb (FerretDB), elasticsearch, nginx
+A server whose URL is set in the environment (DATABASE_URL, KAFKA_BROKERS, MONGODB_URL,
+ELASTICSEARCH_URL) is used as it is and never provisioned.`;
+
+function table(rows: StatusRow[]): string {
+  const cells = rows.map((r) => [r.name, r.state, r.version, r.address]);
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...cells.map((c) => (c[i] ?? "").length), 4));
+  return cells
+    .map((c) =>
+      c
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
+}
+
+async function printStatus(): Promise<boolean> {
+  const result = await status();
+  console.log(table(result.servers));
+  console.log(table(result.tools));
+  return [...result.servers, ...result.tools].every((row) => row.state !== "down");
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const names = rest.filter((arg) => !arg.startsWith("-"));
+  switch (command) {
+    case "up": {
+      await up(names);
+      if (rest.includes("--print-urls")) {
+        console.log("\nThe platform's servers are up:");
+        await printStatus();
+        console.log("\nStop them with: npm run infra -- down");
+      }
+      return 0;
+    }
+    case "down":
+      await down(names);
+      return 0;
+    case "status":
+      return (await printStatus()) ? 0 : 1;
+    case "logs": {
+      const [name] = names;
+      if (!name) throw new InfraError("logs", "which server?", "npm run infra -- logs NAME");
+      findServers([name]);
+      if (!existsSync(logFile(name))) {
+        console.log(`(no log for ${name} yet: ${logFile(name)})`);
+        return 0;
+      }
+      if (rest.includes("-f") || rest.includes("--follow")) {
+        const tail = spawn("tail", ["-n", "50", "-F", logFile(name)], { stdio: "inherit" });
+        return new Promise((resolve) => tail.on("close", (code) => resolve(code ?? 0)));
+      }
+      console.log(tailLog(name, 100));
+      return 0;
+    }
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      console.log(usage);
+      return command === undefined ? 2 : 0;
+    default:
+      console.error(`unknown command "${command}"\n\n${usage}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof InfraError) {
+      console.error(`\n${error.describe()}`);
+    } else {
+      console.error(error);
+    }
+    process.exit(1);
+  },
+);

@@ -1,0 +1,7 @@
+import { ferretdb } from "./ferretdb.ts";
+import { nginx } from "./nginx.ts";
+import { postgres } from "./postgres.ts";
+import type { Server } from "./types.ts";
+
+/** Every server local/ runs, in start order (dependencies first). */
+export const servers: Server[] = [postgres, ferretdb, nginx];

@@ -1,0 +1,79 @@
+// NGINX from Debian: the edge on port 8080, configured from local/nginx/edge.conf.template.
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { LOCAL_HOST, localPorts, serviceUrls } from "@stream-platform/shared";
+import { dataDir, logDir, repoRoot } from "../paths.ts";
+import { run, startDaemon } from "../proc.ts";
+import { ensureDebianPackages } from "../provision/apt.ts";
+import type { Probe, Server } from "./types.ts";
+
+const prefix = join(dataDir, "nginx");
+const confFile = join(prefix, "nginx.conf");
+export const hlsDir = join(dataDir, "hls");
+
+function nginxVersion(): string {
+  // `nginx -v` prints "nginx version: nginx/1.22.1" on stderr.
+  const out = spawnSync("nginx", ["-v"], { encoding: "utf8" });
+  return /nginx\/(\S+)/.exec(`${out.stderr}${out.stdout}`)?.[1] ?? "unknown";
+}
+
+export function renderEdgeConfig(): string {
+  const template = readFileSync(join(repoRoot, "local", "nginx", "edge.conf.template"), "utf8");
+  const values: Record<string, string> = {
+    PREFIX: prefix,
+    LOG_DIR: logDir,
+    HOST: LOCAL_HOST,
+    PORT: String(localPorts().edge),
+    HLS_DIR: hlsDir,
+    // Workers of a root master default to `nobody`, who may not read a clone under /root.
+    USER: process.getuid?.() === 0 ? "user root;" : "",
+  };
+  return template.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
+    const value = values[key];
+    if (value === undefined) throw new Error(`edge.conf.template: unknown placeholder {{${key}}}`);
+    return value;
+  });
+}
+
+export const nginx: Server = {
+  name: "nginx",
+  title: "NGINX (edge)",
+  dependsOn: [],
+  startupTimeoutSeconds: 15,
+  address: () => serviceUrls().edgeUrl,
+  port: () => localPorts().edge,
+  external: () => false,
+
+  async provision() {
+    await ensureDebianPackages("nginx", ["nginx"]);
+  },
+
+  async start() {
+    for (const dir of ["tmp", "tmp/body", "tmp/proxy", "tmp/fastcgi", "tmp/uwsgi", "tmp/scgi"]) {
+      mkdirSync(join(prefix, dir), { recursive: true });
+    }
+    mkdirSync(hlsDir, { recursive: true });
+    mkdirSync(logDir, { recursive: true });
+    writeFileSync(confFile, renderEdgeConfig());
+    const args = ["-p", prefix, "-c", confFile, "-e", "stderr"];
+    await run("nginx", [...args, "-t", "-q"], {
+      server: "nginx",
+      fix: "fix local/nginx/edge.conf.template (the generated file is .data/nginx/nginx.conf)",
+    });
+    // In the foreground so the pid we track is the master's.
+    startDaemon({ name: "nginx", command: "nginx", args: [...args, "-g", "daemon off;"] });
+  },
+
+  async probe(): Promise<Probe> {
+    try {
+      const response = await fetch(`${serviceUrls().edgeUrl}/healthz`, {
+        signal: AbortSignal.timeout(2000),
+      });
+      if (!response.ok) return { up: false, reason: `/healthz answered ${response.status}` };
+      return { up: true, version: nginxVersion() };
+    } catch (error) {
+      return { up: false, reason: (error as Error).message };
+    }
+  },
+};

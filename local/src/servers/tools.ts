@@ -1,0 +1,28 @@
+// Programs the platform runs rather than talks to: ffmpeg/ffprobe (HLS packaging) and Chromium
+// (browser tests). Debian packages, installed when missing.
+import { spawnSync } from "node:child_process";
+import { commandExists } from "../proc.ts";
+import { ensureDebianPackages } from "../provision/apt.ts";
+import type { Tool } from "./types.ts";
+
+function firstLine(command: string, args: string[], pattern: RegExp): string | undefined {
+  if (!commandExists(command)) return undefined;
+  const out = spawnSync(command, args, { encoding: "utf8" });
+  return pattern.exec(`${out.stdout}${out.stderr}`)?.[1];
+}
+
+export const ffmpeg: Tool = {
+  name: "ffmpeg",
+  title: "ffmpeg + ffprobe",
+  provision: () => ensureDebianPackages("ffmpeg", ["ffmpeg"]),
+  version: async () => firstLine("ffmpeg", ["-version"], /ffmpeg version (\S+)/),
+};
+
+export const chromium: Tool = {
+  name: "chromium",
+  title: "Chromium (headless browser tests)",
+  provision: () => ensureDebianPackages("chromium", ["chromium"]),
+  version: async () => firstLine("chromium", ["--version"], /Chromium (\S+)/),
+};
+
+export const tools: Tool[] = [ffmpeg, chromium];

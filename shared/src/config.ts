@@ -1,0 +1,90 @@
+// Where the platform's servers are. Every value comes from the environment, with defaults that
+// match what `local/` provisions on one machine, so the same code runs against Compose, a
+// cluster or a managed service by setting the variables below.
+
+function env(name: string, fallback: string): string {
+  const value = process.env[name];
+  return value === undefined || value === "" ? fallback : value;
+}
+
+function port(name: string, fallback: number): number {
+  const raw = env(name, String(fallback));
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+    throw new Error(`${name} must be a TCP port (1-65535), got "${raw}"`);
+  }
+  return value;
+}
+
+/** Loopback only: nothing local is reachable from other hosts. */
+export const LOCAL_HOST = "127.0.0.1";
+
+export interface LocalPorts {
+  postgres: number;
+  kafka: number;
+  kafkaController: number;
+  mongodb: number;
+  elasticsearch: number;
+  edge: number;
+}
+
+export function localPorts(): LocalPorts {
+  return {
+    postgres: port("POSTGRES_PORT", 5432),
+    kafka: port("KAFKA_PORT", 9092),
+    kafkaController: port("KAFKA_CONTROLLER_PORT", 9093),
+    mongodb: port("MONGODB_PORT", 27017),
+    elasticsearch: port("ELASTICSEARCH_PORT", 9200),
+    edge: port("EDGE_PORT", 8080),
+  };
+}
+
+/** The local PostgreSQL superuser's password; only ever used on loopback. */
+export function localPostgresPassword(): string {
+  return env("POSTGRES_PASSWORD", "streamplatform");
+}
+
+export interface ServiceUrls {
+  /** PostgreSQL connection URL (`DATABASE_URL`). */
+  databaseUrl: string;
+  /** Kafka bootstrap servers (`KAFKA_BROKERS`, comma separated). */
+  kafkaBrokers: string[];
+  /** MongoDB-protocol URL (`MONGODB_URL`); FerretDB locally. */
+  mongodbUrl: string;
+  /** Elasticsearch URL (`ELASTICSEARCH_URL`). */
+  elasticsearchUrl: string;
+  /** The NGINX edge (`EDGE_URL`). */
+  edgeUrl: string;
+}
+
+export function serviceUrls(): ServiceUrls {
+  const ports = localPorts();
+  const password = encodeURIComponent(localPostgresPassword());
+  return {
+    databaseUrl: env(
+      "DATABASE_URL",
+      `postgres://postgres:${password}@${LOCAL_HOST}:${ports.postgres}/streamplatform`,
+    ),
+    kafkaBrokers: env("KAFKA_BROKERS", `${LOCAL_HOST}:${ports.kafka}`)
+      .split(",")
+      .map((broker) => broker.trim())
+      .filter(Boolean),
+    mongodbUrl: env("MONGODB_URL", `mongodb://${LOCAL_HOST}:${ports.mongodb}/`),
+    elasticsearchUrl: env("ELASTICSEARCH_URL", `http://${LOCAL_HOST}:${ports.elasticsearch}`),
+    edgeUrl: env("EDGE_URL", `http://${LOCAL_HOST}:${ports.edge}`),
+  };
+}
+
+/** Which servers were given from outside (and so are used as they are, not provisioned). */
+export function externalServers(): Record<
+  "postgres" | "kafka" | "mongodb" | "elasticsearch",
+  boolean
+> {
+  const given = (name: string) => (process.env[name] ?? "") !== "";
+  return {
+    postgres: given("DATABASE_URL"),
+    kafka: given("KAFKA_BROKERS"),
+    mongodb: given("MONGODB_URL"),
+    elasticsearch: given("ELASTICSEARCH_URL"),
+  };
+}
