@@ -1,7 +1,8 @@
 import { ferretdb } from "./ferretdb.ts";
+import { kafka } from "./kafka.ts";
 import { nginx } from "./nginx.ts";
 import { postgres } from "./postgres.ts";
 import type { Server } from "./types.ts";
 
 /** Every server local/ runs, in start order (dependencies first). */
-export const servers: Server[] = [postgres, ferretdb, nginx];
+export const servers: Server[] = [postgres, ferretdb, kafka, nginx];
