@@ -115,6 +115,18 @@ async function bringUp(server: Server, startedNow: Server[]): Promise<void> {
 export async function up(names: string[] = []): Promise<void> {
   const list = findServers(names);
   const startedNow: Server[] = [];
+  const stopStarted = async () => {
+    for (const server of startedNow.reverse()) {
+      progress(server.name, "stopping (start-up did not complete)");
+      await stopDaemon(server.name);
+    }
+  };
+  // Ctrl-C in the middle of start-up leaves nothing half-started either.
+  const onSignal = () => {
+    void stopStarted().finally(() => process.exit(130));
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
   try {
     // One at a time: apt takes a lock, and the output stays readable.
     for (const server of list) if (!server.external()) await server.provision();
@@ -125,11 +137,11 @@ export async function up(names: string[] = []): Promise<void> {
       if (failed) throw failed.reason;
     }
   } catch (error) {
-    for (const server of startedNow.reverse()) {
-      progress(server.name, "stopping (start-up failed elsewhere)");
-      await stopDaemon(server.name);
-    }
+    await stopStarted();
     throw error;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
   }
 }
 

@@ -1,1 +1,3 @@
+export * from "./cloudevents/index.ts";
 export * from "./config.ts";
+export * from "./kafka.ts";

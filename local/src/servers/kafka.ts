@@ -92,6 +92,16 @@ function javaArgs(lib: string, main: string): string[] {
   ];
 }
 
+function client(retry: { retries: number }): Kafka {
+  return new Kafka({
+    clientId: "stream-infra",
+    brokers: serviceUrls().kafkaBrokers,
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 2000,
+    retry,
+  });
+}
+
 export const kafka: Server = {
   name: "kafka",
   title: "Apache Kafka (KRaft)",
@@ -135,13 +145,7 @@ export const kafka: Server = {
   },
 
   async probe(this: Server): Promise<Probe> {
-    const admin = new Kafka({
-      clientId: "stream-infra",
-      brokers: serviceUrls().kafkaBrokers,
-      logLevel: logLevel.NOTHING,
-      connectionTimeout: 2000,
-      retry: { retries: 0 },
-    }).admin();
+    const admin = client({ retries: 0 }).admin();
     try {
       await admin.connect();
       const cluster = await admin.describeCluster();
@@ -156,5 +160,18 @@ export const kafka: Server = {
     } finally {
       await admin.disconnect().catch(() => undefined);
     }
+  },
+
+  // A fresh broker answers the first group and idempotent-producer requests with retriable
+  // "coordinator loading/not available" errors; doing both once here keeps them out of tests.
+  async afterReady() {
+    const warm = client({ retries: 10 });
+    const admin = warm.admin();
+    const producer = warm.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await admin.connect();
+    await admin.fetchOffsets({ groupId: "stream-infra-warmup", topics: [] }).catch(() => undefined);
+    await admin.disconnect();
+    await producer.connect();
+    await producer.disconnect();
   },
 };

@@ -1,0 +1,117 @@
+// The event catalog: every CloudEvent type the platform knows, the topic it travels on and the
+// schema of its data. Producers and consumers both validate against it, so a type, its topic
+// and its data shape are written down exactly once.
+import { z } from "zod";
+import { TOPICS, type TopicName } from "./topics.ts";
+
+const id = z.string().min(1).max(128);
+const instant = z.iso.datetime({ offset: true });
+const title = z.string().min(1).max(200);
+
+const eventStatus = z.enum(["scheduled", "live", "ended", "cancelled"]);
+
+/** What every event.* CloudEvent carries: a snapshot of the video event after the change. */
+const videoEvent = z.object({
+  eventId: id,
+  channelId: id,
+  title,
+  description: z.string().max(5000).optional(),
+  tags: z.array(z.string().min(1).max(50)).max(20).optional(),
+  category: z.string().max(50).optional(),
+  startsAt: instant,
+  endsAt: instant.optional(),
+  status: eventStatus,
+  /** Monotonic per event: lets consumers drop an older snapshot that arrives late. */
+  version: z.number().int().nonnegative(),
+  vodPath: z.string().max(500).optional(),
+});
+
+const target = z.object({ kind: z.enum(["channel", "event"]), id });
+
+export const catalog = {
+  "streamplatform.channel.created": {
+    topic: TOPICS.channels,
+    data: z.object({ channelId: id, ownerId: id, slug: z.string().min(1).max(64), title }),
+  },
+  "streamplatform.subscription.created": {
+    topic: TOPICS.subscriptions,
+    data: z.object({ userId: id, target }),
+  },
+  "streamplatform.subscription.deleted": {
+    topic: TOPICS.subscriptions,
+    data: z.object({ userId: id, target }),
+  },
+  "streamplatform.event.created": { topic: TOPICS.events, data: videoEvent },
+  "streamplatform.event.updated": { topic: TOPICS.events, data: videoEvent },
+  "streamplatform.event.cancelled": { topic: TOPICS.events, data: videoEvent },
+  "streamplatform.event.live": { topic: TOPICS.events, data: videoEvent },
+  "streamplatform.event.ended": { topic: TOPICS.events, data: videoEvent },
+  "streamplatform.event.reminder": {
+    topic: TOPICS.events,
+    data: videoEvent.extend({ minutesBefore: z.number().int().positive() }),
+  },
+  "streamplatform.stream.started": {
+    topic: TOPICS.streams,
+    data: z.object({ streamId: id, channelId: id, eventId: id.optional(), startedAt: instant }),
+  },
+  "streamplatform.stream.ended": {
+    topic: TOPICS.streams,
+    data: z.object({ streamId: id, channelId: id, eventId: id.optional(), endedAt: instant }),
+  },
+  "streamplatform.recording.ready": {
+    topic: TOPICS.streams,
+    data: z.object({
+      streamId: id,
+      channelId: id,
+      eventId: id,
+      vodPath: z.string().min(1).max(500),
+      durationSeconds: z.number().nonnegative(),
+    }),
+  },
+  "streamplatform.notification.created": {
+    topic: TOPICS.notifications,
+    data: z.object({
+      notificationId: id,
+      userId: id,
+      kind: z.enum([
+        "event.scheduled",
+        "event.updated",
+        "event.reminder",
+        "event.live",
+        "event.cancelled",
+      ]),
+      eventId: id,
+      title,
+      createdAt: instant,
+    }),
+  },
+  "streamplatform.viewer.heartbeat": {
+    topic: TOPICS.viewerActivity,
+    data: z.object({
+      eventId: id,
+      viewerId: id,
+      sessionId: id,
+      position: z.number().nonnegative(),
+      rendition: z.string().max(32).optional(),
+      bufferingSeconds: z.number().nonnegative().max(3600).default(0),
+    }),
+  },
+  /** A synthetic event that checks the pipeline end to end (ingress → Kafka → sinks). */
+  "streamplatform.diagnostic.ping": {
+    topic: TOPICS.diagnostics,
+    data: z.object({ note: z.string().max(1000).optional() }),
+  },
+} as const satisfies Record<string, { topic: TopicName; data: z.ZodType }>;
+
+export type EventType = keyof typeof catalog;
+export type EventData<T extends EventType> = z.output<(typeof catalog)[T]["data"]>;
+
+export const EVENT_TYPES = Object.keys(catalog) as EventType[];
+
+export function isEventType(type: string): type is EventType {
+  return Object.hasOwn(catalog, type);
+}
+
+export function topicOf(type: EventType): TopicName {
+  return catalog[type].topic;
+}

@@ -1,0 +1,80 @@
+// Writes CloudEvents to Kafka: binary mode, key = subject, acknowledged by all in-sync replicas,
+// through an idempotent producer (a retried send never duplicates a record).
+import type { Kafka, Producer, TopicMessages } from "kafkajs";
+import { Partitioners } from "kafkajs";
+import { ensureTopics } from "../kafka.ts";
+import { catalog, isEventType } from "./catalog.ts";
+import type { CloudEventV1 } from "./format.ts";
+import { toKafkaMessage } from "./kafka-binding.ts";
+import { physicalTopic, TOPICS, topicPrefix } from "./topics.ts";
+
+export class EventPublisher {
+  private readonly producer: Producer;
+  private connected?: Promise<void>;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly prefix = topicPrefix(),
+  ) {
+    this.producer = kafka.producer({
+      idempotent: true,
+      // One request in flight per broker keeps records of a key in order across retries.
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+  }
+
+  /** Connects once, creating the platform's topics if they are missing. */
+  connect(): Promise<void> {
+    this.connected ??= (async () => {
+      await ensureTopics(
+        this.kafka,
+        Object.values(TOPICS).map((t) => physicalTopic(t, this.prefix)),
+      );
+      await this.producer.connect();
+    })();
+    return this.connected;
+  }
+
+  topicFor(event: CloudEventV1): string {
+    if (!isEventType(event.type))
+      throw new Error(`no topic for unknown event type "${event.type}"`);
+    return physicalTopic(catalog[event.type].topic, this.prefix);
+  }
+
+  /** Resolves once Kafka has acknowledged every event (acks from all in-sync replicas). */
+  async publish(events: CloudEventV1[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.connect();
+    const byTopic = new Map<string, TopicMessages>();
+    for (const event of events) {
+      const topic = this.topicFor(event);
+      const entry = byTopic.get(topic) ?? { topic, messages: [] };
+      entry.messages.push(toKafkaMessage(event));
+      byTopic.set(topic, entry);
+    }
+    await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic.values()] });
+  }
+
+  /** Sends to an explicit topic (the dead-letter topic, say), bypassing the type routing. */
+  async publishTo(
+    topic: string,
+    events: CloudEventV1[],
+    headers: Record<string, string> = {},
+  ): Promise<void> {
+    await this.connect();
+    await this.producer.send({
+      topic,
+      acks: -1,
+      messages: events.map((event) => {
+        const message = toKafkaMessage(event);
+        return { ...message, headers: { ...message.headers, ...headers } };
+      }),
+    });
+  }
+
+  async disconnect(): Promise<void> {
+    if (this.connected) await this.producer.disconnect();
+    this.connected = undefined;
+  }
+}
