@@ -32,9 +32,9 @@ function table(rows: StatusRow[]): string {
 
 async function printStatus(): Promise<boolean> {
   const result = await status();
-  console.log(table(result.servers));
-  console.log(table(result.tools));
-  return [...result.servers, ...result.tools].every((row) => row.state !== "down");
+  const rows = [...result.servers, ...result.tools];
+  console.log(table(rows));
+  return rows.every((row) => row.state !== "down");
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -11,9 +11,11 @@ export const dataDir = resolve(process.env.STREAM_DATA_DIR || join(repoRoot, ".d
 export const logDir = join(dataDir, "logs");
 export const runDir = join(dataDir, "run");
 
+// As root, a system-wide cache: servers that run as their own user must be able to read it.
+const userCache = join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "stream-platform");
 export const cacheDir = resolve(
   process.env.STREAM_CACHE_DIR ||
-    join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "stream-platform"),
+    (process.getuid?.() === 0 ? "/var/cache/stream-platform" : userCache),
 );
 
 export const logFile = (name: string) => join(logDir, `${name}.log`);

@@ -24,6 +24,46 @@ describe("Elasticsearch (the unmodified @elastic/elasticsearch client)", () => {
     await client.close();
   });
 
+  it("analyzes with edge n-grams, for suggestions as you type", async () => {
+    const suggest = uniqueName("t_es_suggest");
+    await client.indices.create({
+      index: suggest,
+      settings: {
+        analysis: {
+          filter: { prefixes: { type: "edge_ngram", min_gram: 1, max_gram: 15 } },
+          analyzer: {
+            prefix_index: {
+              type: "custom",
+              tokenizer: "standard",
+              filter: ["lowercase", "asciifolding", "prefixes"],
+            },
+          },
+        },
+      },
+      mappings: {
+        properties: {
+          title: { type: "text", analyzer: "prefix_index", search_analyzer: "standard" },
+        },
+      },
+      aliases: { [`${suggest}_alias`]: {} },
+    });
+    try {
+      await client.index({
+        index: `${suggest}_alias`,
+        id: "1",
+        document: { title: "Crème brûlée masterclass" },
+        refresh: true,
+      });
+      const result = await client.search({
+        index: `${suggest}_alias`,
+        query: { match: { title: "cre" } },
+      });
+      expect(result.hits.hits.map((hit) => hit._id)).toEqual(["1"]);
+    } finally {
+      await client.indices.delete({ index: suggest });
+    }
+  });
+
   it("passes the client's product check and reports an 8.x version", async () => {
     const info = await client.info();
     expect(info.version.number).toMatch(/^8\./);

@@ -25,6 +25,7 @@ export interface LocalPorts {
   kafkaController: number;
   mongodb: number;
   elasticsearch: number;
+  elasticsearchTransport: number;
   edge: number;
 }
 
@@ -35,6 +36,7 @@ export function localPorts(): LocalPorts {
     kafkaController: port("KAFKA_CONTROLLER_PORT", 9093),
     mongodb: port("MONGODB_PORT", 27017),
     elasticsearch: port("ELASTICSEARCH_PORT", 9200),
+    elasticsearchTransport: port("ELASTICSEARCH_TRANSPORT_PORT", 9300),
     edge: port("EDGE_PORT", 8080),
   };
 }

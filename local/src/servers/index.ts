@@ -1,3 +1,4 @@
+import { elasticsearch } from "./elasticsearch.ts";
 import { ferretdb } from "./ferretdb.ts";
 import { kafka } from "./kafka.ts";
 import { nginx } from "./nginx.ts";
@@ -5,4 +6,4 @@ import { postgres } from "./postgres.ts";
 import type { Server } from "./types.ts";
 
 /** Every server local/ runs, in start order (dependencies first). */
-export const servers: Server[] = [postgres, ferretdb, kafka, nginx];
+export const servers: Server[] = [postgres, ferretdb, kafka, elasticsearch, nginx];

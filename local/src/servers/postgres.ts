@@ -1,7 +1,5 @@
 // PostgreSQL 15 from Debian, with its own data directory under .data/, listening on loopback.
-import { spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import { chownSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { chownSync, existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   externalServers,
@@ -11,8 +9,7 @@ import {
   serviceUrls,
 } from "@stream-platform/shared";
 import pg from "pg";
-import { InfraError } from "../errors.ts";
-import { dataDir, repoRoot } from "../paths.ts";
+import { serverAccount, serverDataDir } from "../accounts.ts";
 import { run, startDaemon } from "../proc.ts";
 import { ensureDebianPackages } from "../provision/apt.ts";
 import { progress } from "../report.ts";
@@ -24,37 +21,9 @@ const binDir = `/usr/lib/postgresql/${MAJOR}/bin`;
 /** Databases the platform expects; FerretDB keeps its data in its own. */
 export const PLATFORM_DATABASES = ["streamplatform", "ferretdb"];
 
-/** PostgreSQL refuses to run as root: as root we run it as the `postgres` user of the package. */
-function runAs(): { uid: number; gid: number } | undefined {
-  if (process.getuid?.() !== 0) return undefined;
-  const id = (flag: string) =>
-    Number(spawnSync("id", [flag, "postgres"], { encoding: "utf8" }).stdout.trim());
-  const uid = id("-u");
-  const gid = id("-g");
-  if (!Number.isInteger(uid) || uid <= 0) {
-    throw new InfraError(
-      "postgres",
-      "running as root, but there is no `postgres` user to run PostgreSQL as",
-      "apt-get install -y postgresql-15 (it creates the user)",
-    );
-  }
-  return { uid, gid };
-}
-
-/**
- * The data directory: .data/postgres, unless the `postgres` user cannot reach it (a clone under
- * /root, say); then a folder under /var/lib named after this clone.
- */
-function pgData(user: { uid: number } | undefined): string {
-  const preferred = join(dataDir, "postgres");
-  if (!user) return preferred;
-  mkdirSync(dataDir, { recursive: true });
-  const reachable =
-    spawnSync("runuser", ["-u", "postgres", "--", "test", "-x", dataDir]).status === 0;
-  if (reachable) return preferred;
-  const id = createHash("sha1").update(repoRoot).digest("hex").slice(0, 10);
-  return `/var/lib/stream-platform/${id}/postgres`;
-}
+// PostgreSQL refuses to run as root: then it runs as the `postgres` user its package created.
+const account = () => serverAccount("postgres", "postgres");
+const pgData = () => serverDataDir("postgres", account());
 
 function adminUrl(database = "postgres"): string {
   const url = new URL(serviceUrls().databaseUrl);
@@ -89,18 +58,16 @@ export const postgres: Server = {
 
   async provision() {
     await ensureDebianPackages("postgres", [`postgresql-${MAJOR}`]);
-    const user = runAs();
-    const data = pgData(user);
+    const user = account();
+    const data = pgData();
     if (existsSync(join(data, "PG_VERSION"))) return;
+    // What an interrupted initdb left behind would make the next one refuse to start.
+    for (const entry of readdirSync(data))
+      rmSync(join(data, entry), { recursive: true, force: true });
     progress("postgres", `initdb ${data} …`);
-    rmSync(data, { recursive: true, force: true });
-    mkdirSync(data, { recursive: true, mode: 0o700 });
     const pwfile = join(data, "..", ".pwfile");
     writeFileSync(pwfile, `${localPostgresPassword()}\n`, { mode: 0o600 });
-    if (user) {
-      chownSync(data, user.uid, user.gid);
-      chownSync(pwfile, user.uid, user.gid);
-    }
+    if (user) chownSync(pwfile, user.uid, user.gid);
     try {
       const args = [
         "-D",
@@ -127,13 +94,13 @@ export const postgres: Server = {
   },
 
   async start() {
-    const user = runAs();
+    const user = account();
     startDaemon({
       name: "postgres",
       command: `${binDir}/postgres`,
       args: [
         "-D",
-        pgData(user),
+        pgData(),
         "-c",
         `listen_addresses=${LOCAL_HOST}`,
         "-c",
@@ -144,7 +111,8 @@ export const postgres: Server = {
         "-c",
         "max_connections=300",
       ],
-      ...user,
+      uid: user?.uid,
+      gid: user?.gid,
     });
   },
 

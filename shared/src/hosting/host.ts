@@ -1,0 +1,90 @@
+// Runs one functions-framework target as its own HTTP server, the way Knative runs a function's
+// container: the framework's own request handling (HTTP and CloudEvent signatures, binary and
+// structured modes), plus what the framework lacks: a health route and a graceful shutdown that
+// finishes in-flight requests before the process exits.
+import {
+  createServer,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+} from "node:http";
+import { pathToFileURL } from "node:url";
+import { getTestServer } from "@google-cloud/functions-framework/testing";
+
+export const HEALTH_PATH = "/healthz";
+
+type Hook = () => Promise<void> | void;
+const shutdownHooks: Hook[] = [];
+
+/** Work to do once the last request has finished (close pools, producers…). */
+export function onShutdown(hook: Hook): void {
+  shutdownHooks.push(hook);
+}
+
+export interface HostOptions {
+  /** The module that registers the target with `http(…)` or `cloudEvent(…)`. */
+  source: string;
+  target: string;
+  port: number;
+  host?: string;
+}
+
+export interface HostedFunction {
+  server: Server;
+  port: number;
+  /** Stops accepting, waits for in-flight requests, runs the shutdown hooks. */
+  shutdown(graceMs?: number): Promise<void>;
+}
+
+export async function hostFunction(options: HostOptions): Promise<HostedFunction> {
+  await import(pathToFileURL(options.source).href);
+  // The framework builds its express app around the registered target; we keep its handler.
+  const framework = getTestServer(options.target);
+  const handler = framework.listeners("request")[0] as RequestListener;
+  let draining = false;
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (req.url === HEALTH_PATH && req.method === "GET") {
+      res.writeHead(draining ? 503 : 200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ status: draining ? "draining" : "ok", target: options.target }));
+      return;
+    }
+    inFlight += 1;
+    res.on("close", () => {
+      inFlight -= 1;
+      if (draining && inFlight === 0) drained?.();
+    });
+    handler(req, res);
+  });
+  // Long requests (a fan-out, say) are allowed; Knative's own timeout applies in a cluster.
+  server.setTimeout(0);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host ?? "127.0.0.1", resolve);
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : options.port;
+
+  return {
+    server,
+    port,
+    async shutdown(graceMs = 25_000) {
+      draining = true;
+      server.close();
+      server.closeIdleConnections();
+      if (inFlight > 0) {
+        await Promise.race([
+          new Promise<void>((resolve) => {
+            drained = resolve;
+          }),
+          new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref()),
+        ]);
+      }
+      server.closeAllConnections();
+      for (const hook of shutdownHooks.splice(0)) await hook();
+    },
+  };
+}
