@@ -28,24 +28,6 @@ export function findServers(names: string[]): Server[] {
   return servers.filter((s) => wanted.has(s.name));
 }
 
-/** Servers in waves: each wave only needs servers of earlier waves. */
-function waves(list: Server[]): Server[][] {
-  const result: Server[][] = [];
-  const placed = new Set<string>();
-  let rest = [...list];
-  while (rest.length > 0) {
-    const wave = rest.filter((s) =>
-      s.dependsOn.every((d) => placed.has(d) || !list.some((l) => l.name === d)),
-    );
-    if (wave.length === 0)
-      throw new Error(`dependency cycle among ${rest.map((s) => s.name).join(", ")}`);
-    for (const s of wave) placed.add(s.name);
-    result.push(wave);
-    rest = rest.filter((s) => !wave.includes(s));
-  }
-  return result;
-}
-
 async function waitUntilUp(server: Server, pid: number | undefined): Promise<string> {
   const deadline = Date.now() + server.startupTimeoutSeconds * 1000;
   let last: Probe = { up: false, reason: "not probed yet" };
@@ -97,7 +79,7 @@ async function bringUp(server: Server, startedNow: Server[]): Promise<void> {
     throw new InfraError(
       server.name,
       `port ${server.port()} is already in use by ${whoListens(server.port())}`,
-      `stop that process, or choose another port (see "Ports" in the README)`,
+      `stop that process, or run on another port: ${server.portVariable}=<port> npm run infra -- up`,
     );
   }
   progress(server.name, "starting …");
@@ -131,11 +113,18 @@ export async function up(names: string[] = []): Promise<void> {
     // One at a time: apt takes a lock, and the output stays readable.
     for (const server of list) if (!server.external()) await server.provision();
     if (names.length === 0) for (const tool of tools) await tool.provision();
-    for (const wave of waves(list)) {
-      const results = await Promise.allSettled(wave.map((s) => bringUp(s, startedNow)));
-      const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-      if (failed) throw failed.reason;
+    // Each server starts as soon as the servers it depends on are up.
+    const ready = new Map<string, Promise<void>>();
+    for (const server of list) {
+      const deps = server.dependsOn.flatMap((name) => ready.get(name) ?? []);
+      ready.set(
+        server.name,
+        Promise.all(deps).then(() => bringUp(server, startedNow)),
+      );
     }
+    const results = await Promise.allSettled(ready.values());
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) throw failed.reason;
   } catch (error) {
     await stopStarted();
     throw error;

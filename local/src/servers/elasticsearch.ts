@@ -156,6 +156,7 @@ export const elasticsearch: Server = {
   startupTimeoutSeconds: 120,
   address: () => serviceUrls().elasticsearchUrl,
   port: () => localPorts().elasticsearch,
+  portVariable: "ELASTICSEARCH_PORT",
   external: () => externalServers().elasticsearch,
 
   async provision() {

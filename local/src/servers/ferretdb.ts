@@ -32,6 +32,7 @@ export const ferretdb: Server = {
   startupTimeoutSeconds: 30,
   address: () => serviceUrls().mongodbUrl,
   port: () => localPorts().mongodb,
+  portVariable: "MONGODB_PORT",
   external: () => externalServers().mongodb,
 
   async provision() {

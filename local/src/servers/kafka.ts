@@ -109,6 +109,7 @@ export const kafka: Server = {
   startupTimeoutSeconds: 60,
   address: () => serviceUrls().kafkaBrokers.join(","),
   port: () => localPorts().kafka,
+  portVariable: "KAFKA_PORT",
   external: () => externalServers().kafka,
 
   async provision() {

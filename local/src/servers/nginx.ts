@@ -43,6 +43,7 @@ export const nginx: Server = {
   startupTimeoutSeconds: 15,
   address: () => serviceUrls().edgeUrl,
   port: () => localPorts().edge,
+  portVariable: "EDGE_PORT",
   external: () => false,
 
   async provision() {

@@ -54,6 +54,7 @@ export const postgres: Server = {
     return `postgres://${url.host}${url.pathname}`;
   },
   port: () => localPorts().postgres,
+  portVariable: "POSTGRES_PORT",
   external: () => externalServers().postgres,
 
   async provision() {

@@ -11,6 +11,8 @@ export interface Server {
   address(): string;
   /** The TCP port local/ binds, when it runs the server itself. */
   port(): number;
+  /** The environment variable that sets that port. */
+  portVariable: string;
   /** True when a URL in the environment points at a server run elsewhere. */
   external(): boolean;
   /** Installs, downloads or builds what it needs; idempotent and cached. */
