@@ -27,6 +27,8 @@ export interface LocalPorts {
   elasticsearch: number;
   elasticsearchTransport: number;
   edge: number;
+  /** Status of the local eventing runtime (functions, sources). */
+  platform: number;
 }
 
 export function localPorts(): LocalPorts {
@@ -38,6 +40,7 @@ export function localPorts(): LocalPorts {
     elasticsearch: port("ELASTICSEARCH_PORT", 9200),
     elasticsearchTransport: port("ELASTICSEARCH_TRANSPORT_PORT", 9300),
     edge: port("EDGE_PORT", 8080),
+    platform: port("PLATFORM_PORT", 8090),
   };
 }
 

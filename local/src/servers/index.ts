@@ -2,8 +2,9 @@ import { elasticsearch } from "./elasticsearch.ts";
 import { ferretdb } from "./ferretdb.ts";
 import { kafka } from "./kafka.ts";
 import { nginx } from "./nginx.ts";
+import { platform } from "./platform.ts";
 import { postgres } from "./postgres.ts";
 import type { Server } from "./types.ts";
 
 /** Every server local/ runs, in start order (dependencies first). */
-export const servers: Server[] = [postgres, ferretdb, kafka, elasticsearch, nginx];
+export const servers: Server[] = [postgres, ferretdb, kafka, elasticsearch, platform, nginx];

@@ -3,6 +3,8 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { LOCAL_HOST, localPorts, serviceUrls } from "@stream-platform/shared";
+import { loadManifests } from "../eventing/manifests.ts";
+import { topology } from "../eventing/topology.ts";
 import { dataDir, logDir, repoRoot } from "../paths.ts";
 import { run, startDaemon } from "../proc.ts";
 import { ensureDebianPackages } from "../provision/apt.ts";
@@ -18,6 +20,16 @@ function nginxVersion(): string {
   return /nginx\/(\S+)/.exec(`${out.stderr}${out.stdout}`)?.[1] ?? "unknown";
 }
 
+function upstreams(): string {
+  const layout = topology(loadManifests([join(repoRoot, "knative")]));
+  return layout.services
+    .map(
+      (s) =>
+        `  upstream fn_${s.name.replace(/-/g, "_")} {\n    server ${LOCAL_HOST}:${s.port};\n    keepalive 64;\n  }`,
+    )
+    .join("\n");
+}
+
 export function renderEdgeConfig(): string {
   const template = readFileSync(join(repoRoot, "local", "nginx", "edge.conf.template"), "utf8");
   const values: Record<string, string> = {
@@ -28,6 +40,7 @@ export function renderEdgeConfig(): string {
     HLS_DIR: hlsDir,
     // Workers of a root master default to `nobody`, who may not read a clone under /root.
     USER: process.getuid?.() === 0 ? "user root;" : "",
+    UPSTREAMS: upstreams(),
   };
   return template.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
     const value = values[key];

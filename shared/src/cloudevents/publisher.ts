@@ -1,6 +1,6 @@
 // Writes CloudEvents to Kafka: binary mode, key = subject, acknowledged by all in-sync replicas,
 // through an idempotent producer (a retried send never duplicates a record).
-import type { Kafka, Producer, TopicMessages } from "kafkajs";
+import type { Kafka, Message, Producer, TopicMessages } from "kafkajs";
 import { Partitioners } from "kafkajs";
 import { ensureTopics } from "../kafka.ts";
 import { catalog, isEventType } from "./catalog.ts";
@@ -57,20 +57,15 @@ export class EventPublisher {
   }
 
   /** Sends to an explicit topic (the dead-letter topic, say), bypassing the type routing. */
-  async publishTo(
-    topic: string,
-    events: CloudEventV1[],
-    headers: Record<string, string> = {},
-  ): Promise<void> {
+  async publishTo(topic: string, events: CloudEventV1[]): Promise<void> {
     await this.connect();
-    await this.producer.send({
-      topic,
-      acks: -1,
-      messages: events.map((event) => {
-        const message = toKafkaMessage(event);
-        return { ...message, headers: { ...message.headers, ...headers } };
-      }),
-    });
+    await this.producer.send({ topic, acks: -1, messages: events.map(toKafkaMessage) });
+  }
+
+  /** Copies a record that is not a valid CloudEvent as it is (to the dead-letter topic). */
+  async publishRaw(topic: string, message: Message): Promise<void> {
+    await this.connect();
+    await this.producer.send({ topic, acks: -1, messages: [message] });
   }
 
   async disconnect(): Promise<void> {

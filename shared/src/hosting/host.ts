@@ -11,6 +11,8 @@ import {
 } from "node:http";
 import { pathToFileURL } from "node:url";
 import { getTestServer } from "@google-cloud/functions-framework/testing";
+import type { Application, NextFunction, Request, Response } from "express";
+import { sendProblem } from "../http/problem.ts";
 
 export const HEALTH_PATH = "/healthz";
 
@@ -28,6 +30,8 @@ export interface HostOptions {
   target: string;
   port: number;
   host?: string;
+  /** Larger request bodies are refused with 413 before they are read (default 1 MiB). */
+  maxBodyBytes?: number;
 }
 
 export interface HostedFunction {
@@ -42,6 +46,9 @@ export async function hostFunction(options: HostOptions): Promise<HostedFunction
   // The framework builds its express app around the registered target; we keep its handler.
   const framework = getTestServer(options.target);
   const handler = framework.listeners("request")[0] as RequestListener;
+  // The framework answers unparsable bodies with an HTML page; ours speak problem+json.
+  (handler as unknown as Application).use(bodyErrors);
+  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   let draining = false;
   let inFlight = 0;
   let drained: (() => void) | undefined;
@@ -50,6 +57,16 @@ export async function hostFunction(options: HostOptions): Promise<HostedFunction
     if (req.url === HEALTH_PATH && req.method === "GET") {
       res.writeHead(draining ? 503 : 200, { "content-type": "application/json" });
       res.end(JSON.stringify({ status: draining ? "draining" : "ok", target: options.target }));
+      return;
+    }
+    const length = Number(req.headers["content-length"] ?? 0);
+    if (length > maxBodyBytes) {
+      req.resume();
+      sendProblem(res, {
+        status: 413,
+        title: "Request body too large",
+        detail: `the body has ${length} bytes; at most ${maxBodyBytes} are accepted`,
+      });
       return;
     }
     inFlight += 1;
@@ -87,4 +104,22 @@ export async function hostFunction(options: HostOptions): Promise<HostedFunction
       for (const hook of shutdownHooks.splice(0)) await hook();
     },
   };
+}
+
+function bodyErrors(error: unknown, _req: Request, res: Response, next: NextFunction): void {
+  const type = (error as { type?: string }).type;
+  if (type === "entity.parse.failed") {
+    sendProblem(res, {
+      status: 400,
+      title: "Malformed body",
+      detail: `the body is not valid JSON: ${(error as Error).message}`,
+      errors: [{ field: "body", detail: "malformed JSON" }],
+    });
+    return;
+  }
+  if (type === "entity.too.large") {
+    sendProblem(res, { status: 413, title: "Request body too large" });
+    return;
+  }
+  next(error);
 }

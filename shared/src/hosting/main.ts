@@ -16,7 +16,14 @@ const target = required("FUNCTION_TARGET");
 const source = resolve(required("FUNCTION_SOURCE"));
 const port = Number(process.env.PORT ?? 8080);
 
-const hosted = await hostFunction({ source, target, port, host: process.env.HOST ?? "127.0.0.1" });
+const maxBodyBytes = process.env.MAX_BODY_BYTES ? Number(process.env.MAX_BODY_BYTES) : undefined;
+const hosted = await hostFunction({
+  source,
+  target,
+  port,
+  host: process.env.HOST ?? "127.0.0.1",
+  maxBodyBytes,
+});
 console.log(JSON.stringify({ level: "info", msg: "serving", target, port: hosted.port }));
 
 let stopping = false;

@@ -1,0 +1,110 @@
+// Runs each Knative Service as a local process (what Knative Serving does with its container),
+// restarting it if it dies, and stopping it gracefully.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, openSync } from "node:fs";
+import { join } from "node:path";
+import { repoRoot } from "../paths.ts";
+import { sleep } from "../proc.ts";
+import type { LocalService } from "./topology.ts";
+
+const HOST_ENTRY = join(repoRoot, "shared", "src", "hosting", "main.ts");
+
+export type Log = (message: string) => void;
+
+// Functions must not outlive the runtime, however it ends.
+const children = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const child of children) child.kill("SIGKILL");
+});
+
+export class FunctionProcess {
+  private child?: ChildProcess;
+  private stopping = false;
+  private restarts = 0;
+  state: "starting" | "ready" | "restarting" | "stopped" = "stopped";
+
+  constructor(
+    readonly service: LocalService,
+    private readonly logDir: string,
+    private readonly log: Log,
+  ) {}
+
+  async start(): Promise<void> {
+    this.stopping = false;
+    this.spawn();
+    await this.waitReady();
+  }
+
+  private spawn(): void {
+    mkdirSync(this.logDir, { recursive: true });
+    const out = openSync(join(this.logDir, `fn-${this.service.name}.log`), "a");
+    this.state = "starting";
+    const child = spawn(process.execPath, ["--import", "tsx", HOST_ENTRY], {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        ...this.service.env,
+        PORT: String(this.service.port),
+        K_SERVICE: this.service.name,
+      },
+      stdio: ["ignore", out, out],
+      // Its own process group: a signal to the runtime's group must not reach the functions
+      // before the sources feeding them have stopped.
+      detached: true,
+    });
+    children.add(child);
+    child.on("exit", () => children.delete(child));
+    this.child = child;
+    child.on("exit", (code, signal) => {
+      if (this.stopping) return;
+      // Like a crashed container: restart with a growing back-off.
+      this.state = "restarting";
+      const delay = Math.min(30_000, 500 * 2 ** this.restarts++);
+      this.log(
+        `function ${this.service.name} exited (${signal ?? code}); restarting in ${delay} ms`,
+      );
+      setTimeout(() => {
+        if (this.stopping) return;
+        this.spawn();
+        this.waitReady().catch((error: unknown) => this.log(String(error)));
+      }, delay).unref();
+    });
+  }
+
+  private async waitReady(timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline && !this.stopping) {
+      try {
+        const response = await fetch(`${this.service.url}/healthz`, {
+          signal: AbortSignal.timeout(1000),
+        });
+        if (response.ok) {
+          this.state = "ready";
+          this.restarts = 0;
+          return;
+        }
+      } catch {
+        // not listening yet
+      }
+      await sleep(100);
+    }
+    if (!this.stopping) {
+      throw new Error(
+        `function ${this.service.name} did not become ready on ${this.service.url} (see .data/logs/fn-${this.service.name}.log)`,
+      );
+    }
+  }
+
+  /** SIGTERM: the function finishes in-flight requests; SIGKILL after the grace period. */
+  async stop(graceMs = 30_000): Promise<void> {
+    this.stopping = true;
+    this.state = "stopped";
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+    await exited;
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,220 @@
+// What Knative's KafkaSource dispatcher does: consume the topics in the source's consumer group
+// and POST each record to the sink as a binary-mode CloudEvent, one at a time per partition (in
+// order), retrying with the `delivery` back-off, then sending it to the dead-letter sink. The
+// offset is committed only once the record is delivered or dead-lettered, so a crash redelivers
+// (at least once) and never loses a record.
+import {
+  type CloudEventV1,
+  createKafka,
+  type EventPublisher,
+  fromKafkaMessage,
+  physicalTopic,
+  toHttpBinary,
+} from "@stream-platform/shared";
+import type { Consumer, KafkaMessage } from "kafkajs";
+import { sleep } from "../proc.ts";
+import type { Log } from "./functions.ts";
+import { type Delivery, durationMs, type KafkaSource } from "./manifests.ts";
+import type { Target, Topology } from "./topology.ts";
+
+export interface DeliveryOutcome {
+  ok: boolean;
+  status?: number;
+  error?: string;
+  body?: string;
+}
+
+/** Knative retries on these; other 4xx answers are final. */
+function retriable(outcome: DeliveryOutcome): boolean {
+  const status = outcome.status;
+  if (status === undefined) return true; // network error, timeout
+  return status >= 500 || [404, 408, 409, 429].includes(status);
+}
+
+export function backoffMs(delivery: Delivery | undefined, attempt: number): number {
+  const base = durationMs(delivery?.backoffDelay ?? "PT0.2S");
+  return delivery?.backoffPolicy === "linear" ? base * attempt : base * 2 ** (attempt - 1);
+}
+
+export async function post(
+  url: string,
+  event: CloudEventV1,
+  timeoutMs: number,
+): Promise<DeliveryOutcome> {
+  const { headers, body } = toHttpBinary(event);
+  try {
+    const response = await fetch(url, {
+      method: "POST",
+      headers,
+      body,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = await response.text();
+    return { ok: response.ok, status: response.status, body: text.slice(0, 1024) };
+  } catch (error) {
+    return { ok: false, error: (error as Error).message };
+  }
+}
+
+export class KafkaSourceDispatcher {
+  private consumer?: Consumer;
+  private stopping = false;
+  delivered = 0;
+  deadLettered = 0;
+
+  constructor(
+    private readonly source: KafkaSource,
+    private readonly topology: Topology,
+    private readonly publisher: EventPublisher,
+    private readonly log: Log,
+    private readonly topicPrefix?: string,
+  ) {}
+
+  get name(): string {
+    return this.source.metadata.name;
+  }
+
+  async start(): Promise<void> {
+    const spec = this.source.spec;
+    const sink = this.topology.resolve(spec.sink);
+    const deadLetter = spec.delivery?.deadLetterSink
+      ? this.topology.resolve(spec.delivery.deadLetterSink)
+      : undefined;
+    const kafka = createKafka(`kafkasource-${this.name}`);
+    const consumer = kafka.consumer({
+      groupId: spec.consumerGroup ?? `knative-kafkasource-${this.name}`,
+      // Short polls: a record is dispatched as soon as it is written.
+      maxWaitTimeInMs: 100,
+    });
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({
+      topics: spec.topics.map((topic) => physicalTopic(topic, this.topicPrefix)),
+      fromBeginning: spec.initialOffset === "earliest",
+    });
+    await consumer.run({
+      // Partitions in parallel; records of one partition strictly one after another.
+      partitionsConsumedConcurrently: 8,
+      eachMessage: async ({ message, heartbeat }) => {
+        await this.dispatch(message, sink, deadLetter, heartbeat);
+      },
+    });
+  }
+
+  private async dispatch(
+    message: KafkaMessage,
+    sink: Target,
+    deadLetter: Target | undefined,
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
+    const parsed = fromKafkaMessage(message);
+    if (!parsed.ok) {
+      // Not a CloudEvent: no sink can take it, so it goes to the dead letter as it is.
+      this.log(
+        `${this.name}: record at offset ${message.offset} is not a valid CloudEvent: ${parsed.problems.map((p) => p.detail).join("; ")}`,
+      );
+      await this.deadLetterRaw(
+        message,
+        deadLetter,
+        parsed.problems.map((p) => p.detail).join("; "),
+      );
+      return;
+    }
+    const event = parsed.value;
+    const delivery = this.source.spec.delivery;
+    const timeoutMs = delivery?.timeout ? durationMs(delivery.timeout) : 30_000;
+    const attempts = 1 + (delivery?.retry ?? 0);
+    let outcome: DeliveryOutcome = { ok: false };
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      outcome =
+        sink.kind === "http"
+          ? await post(sink.url, event, timeoutMs)
+          : await this.toTopic(sink.topic, event);
+      if (outcome.ok) {
+        this.delivered += 1;
+        return;
+      }
+      if (this.stopping) {
+        // Not delivered and not dead-lettered: leave the offset uncommitted for the next run.
+        throw new Error(`${this.name}: stopping before ${event.id} was delivered`);
+      }
+      if (!retriable(outcome) || attempt === attempts) break;
+      const wait = backoffMs(delivery, attempt);
+      // Keep the group membership alive through long back-offs.
+      for (let waited = 0; waited < wait; waited += 1000) {
+        await sleep(Math.min(1000, wait - waited));
+        await heartbeat();
+      }
+    }
+    this.log(
+      `${this.name}: ${event.type} ${event.id} failed (${outcome.status ?? outcome.error}) after ${attempts} attempt(s)`,
+    );
+    if (deadLetter) {
+      await this.deadLetterEvent(event, deadLetter, sink, outcome);
+      this.deadLettered += 1;
+    }
+  }
+
+  private async toTopic(topic: string, event: CloudEventV1): Promise<DeliveryOutcome> {
+    try {
+      await this.publisher.publishTo(topic, [event]);
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, error: (error as Error).message };
+    }
+  }
+
+  /** As Knative does: the event, with extensions saying where and how delivery failed. */
+  private async deadLetterEvent(
+    event: CloudEventV1,
+    deadLetter: Target,
+    sink: Target,
+    outcome: DeliveryOutcome,
+  ): Promise<void> {
+    const failed: CloudEventV1 = {
+      ...event,
+      extensions: {
+        ...event.extensions,
+        knativeerrordest: sink.kind === "http" ? sink.url : sink.topic,
+        ...(outcome.status !== undefined && { knativeerrorcode: String(outcome.status) }),
+        knativeerrordata: Buffer.from(outcome.body ?? outcome.error ?? "").toString("base64"),
+      },
+    };
+    await this.sendToDeadLetter(deadLetter, failed);
+  }
+
+  private async deadLetterRaw(
+    message: KafkaMessage,
+    deadLetter: Target | undefined,
+    reason: string,
+  ): Promise<void> {
+    if (deadLetter?.kind !== "kafka") return;
+    await this.publisher.publishRaw(deadLetter.topic, {
+      key: message.key,
+      value: message.value,
+      headers: { ...message.headers, "streamplatform-error": reason },
+    });
+    this.deadLettered += 1;
+  }
+
+  private async sendToDeadLetter(deadLetter: Target, event: CloudEventV1): Promise<void> {
+    // Retried until it is stored: dropping it here would lose the event.
+    for (let attempt = 1; ; attempt++) {
+      const outcome =
+        deadLetter.kind === "kafka"
+          ? await this.toTopic(deadLetter.topic, event)
+          : await post(deadLetter.url, event, 30_000);
+      if (outcome.ok) return;
+      this.log(
+        `${this.name}: dead-letter delivery failed (${outcome.status ?? outcome.error}); retrying`,
+      );
+      await sleep(Math.min(30_000, 500 * 2 ** attempt));
+    }
+  }
+
+  /** Finishes the record in hand, commits, and leaves the group. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.consumer?.disconnect();
+  }
+}

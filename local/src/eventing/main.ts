@@ -1,0 +1,34 @@
+// The local eventing daemon (`npm run infra -- up` starts it as "platform"):
+//   KNATIVE_DIRS=knative FUNCTIONS_BASE_PORT=8100 PLATFORM_PORT=8090 tsx local/src/eventing/main.ts
+import { resolve } from "node:path";
+import { localPorts } from "@stream-platform/shared";
+import { logDir, repoRoot } from "../paths.ts";
+import { startRuntime } from "./runtime.ts";
+import { functionsBasePort } from "./topology.ts";
+
+const dirs = (process.env.KNATIVE_DIRS ?? "knative")
+  .split(",")
+  .map((dir) => resolve(repoRoot, dir.trim()));
+const runtime = await startRuntime({
+  dirs,
+  basePort: functionsBasePort(),
+  statusPort: localPorts().platform,
+  logDir,
+});
+console.log(`[eventing] up; status on http://127.0.0.1:${runtime.statusPort}/`);
+
+let stopping = false;
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`[eventing] ${signal}: stopping sources, then functions`);
+    runtime.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  });
+}

@@ -1,0 +1,44 @@
+// Errors over HTTP as RFC 9457 problem details (application/problem+json): a status, a title,
+// a detail, and for invalid input the fields at fault.
+import type { ServerResponse } from "node:http";
+import type { FieldProblem } from "../cloudevents/format.ts";
+
+export const PROBLEM_JSON = "application/problem+json";
+
+export interface Problem {
+  status: number;
+  title: string;
+  detail?: string;
+  /** One entry per invalid field (`data.startsAt`, `[2].id`, `email`, …). */
+  errors?: FieldProblem[];
+  type?: string;
+  instance?: string;
+  /** Seconds, for 429 and 503. */
+  retryAfter?: number;
+}
+
+export function problemBody(problem: Problem): Record<string, unknown> {
+  const { retryAfter: _, ...body } = problem;
+  return { type: "about:blank", ...body };
+}
+
+export function sendProblem(res: ServerResponse, problem: Problem): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const headers: Record<string, string> = { "content-type": PROBLEM_JSON };
+  if (problem.retryAfter !== undefined) headers["retry-after"] = String(problem.retryAfter);
+  res.writeHead(problem.status, headers);
+  res.end(JSON.stringify(problemBody(problem)));
+}
+
+/** 400 for invalid input, naming every field at fault in `detail` and in `errors`. */
+export function invalidInput(errors: FieldProblem[], title = "Invalid request"): Problem {
+  return {
+    status: 400,
+    title,
+    detail: errors.map((e) => `${e.field}: ${e.detail}`).join("; "),
+    errors,
+  };
+}
