@@ -1,6 +1,7 @@
 // `npm run infra -- <command>`: the one command that drives the local servers.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
+import { localPorts, serviceUrls } from "@stream-platform/shared";
 import { InfraError } from "./errors.ts";
 import { down, findServers, type StatusRow, status, up } from "./infra.ts";
 import { logFile } from "./paths.ts";
@@ -37,17 +38,33 @@ async function printStatus(): Promise<boolean> {
   return rows.every((row) => row.state !== "down");
 }
 
+/** What `npm start` ends with: where everything listens. */
+async function printWelcome(): Promise<void> {
+  const { edgeUrl } = serviceUrls();
+  const platformStatus = (await fetch(`http://127.0.0.1:${localPorts().platform}/`).then((r) =>
+    r.json(),
+  )) as {
+    services: { name: string; url: string; state: string }[];
+  };
+  console.log(`
+Stream Platform is up.
+
+  edge (NGINX)        ${edgeUrl}/            health: ${edgeUrl}/healthz
+  CloudEvents in      POST ${edgeUrl}/ce     (binary, structured or batch mode)
+  HLS                 ${edgeUrl}/hls/
+${platformStatus.services.map((s) => `  function ${s.name.padEnd(11)}${s.url} (${s.state})`).join("\n")}
+`);
+  await printStatus();
+  console.log("\nLogs: npm run infra -- logs NAME    Stop: npm run infra -- down");
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const names = rest.filter((arg) => !arg.startsWith("-"));
   switch (command) {
     case "up": {
       await up(names);
-      if (rest.includes("--print-urls")) {
-        console.log("\nThe platform's servers are up:");
-        await printStatus();
-        console.log("\nStop them with: npm run infra -- down");
-      }
+      if (rest.includes("--print-urls")) await printWelcome();
       return 0;
     }
     case "down":

@@ -135,7 +135,9 @@ export async function up(names: string[] = []): Promise<void> {
 }
 
 export async function down(names: string[] = []): Promise<void> {
-  const list = findServers(names).reverse();
+  // Only the named ones: stopping PostgreSQL does not take Kafka down with it.
+  const named = findServers(names).filter((s) => names.length === 0 || names.includes(s.name));
+  const list = named.reverse();
   for (const server of list) {
     if (server.external()) continue;
     if (await stopDaemon(server.name)) progress(server.name, "stopped");

@@ -1,7 +1,14 @@
 // Knative, locally: from the manifests, run every Service as a process, a dispatcher per
 // KafkaSource and a timer per PingSource, and report their state on a small status endpoint.
 import { createServer, type Server } from "node:http";
-import { createKafka, EventPublisher, LOCAL_HOST, topicPrefix } from "@stream-platform/shared";
+import {
+  createKafka,
+  EventPublisher,
+  ensureTopics,
+  LOCAL_HOST,
+  physicalTopic,
+  topicPrefix,
+} from "@stream-platform/shared";
 import { FunctionProcess, type Log } from "./functions.ts";
 import { KafkaSourceDispatcher } from "./kafka-source.ts";
 import { loadManifests } from "./manifests.ts";
@@ -70,13 +77,20 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 
   try {
     await publisher.connect();
+    // Topics the manifests name beyond the catalog's (sources' topics, KafkaSinks' topics).
+    await ensureTopics(createKafka("local-eventing-admin"), [
+      ...manifests.kafkaSinks.map((sink) => physicalTopic(sink.spec.topic, prefix)),
+      ...manifests.kafkaSources.flatMap((source) =>
+        source.spec.topics.map((t) => physicalTopic(t, prefix)),
+      ),
+    ]);
     await Promise.all(functions.map((f) => f.start()));
     log(
       `functions ready: ${functions.map((f) => `${f.service.name} ${f.service.url}`).join(", ") || "none"}`,
     );
     await Promise.all(dispatchers.map((d) => d.start()));
     for (const ping of pings) ping.start();
-    statusServer = createServer((req, res) => {
+    statusServer = createServer((_req, res) => {
       const current = status();
       const healthy = current.services.every((s) => s.state === "ready");
       res.writeHead(healthy ? 200 : 503, { "content-type": "application/json" });

@@ -1,0 +1,301 @@
+// End to end through the real edge, ingress, Kafka and local eventing: CloudEvents posted to
+// http://127.0.0.1:8080/ce reach a function that a KafkaSource (fixtures/knative/probe.yaml)
+// subscribes to the diagnostics topic; retries and the dead-letter topic behave as Knative's.
+import { randomUUID } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  type CloudEventV1,
+  createKafka,
+  fromKafkaMessage,
+  serviceUrls,
+  toHttpBinary,
+  toHttpStructured,
+} from "@stream-platform/shared";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadManifests } from "../src/eventing/manifests.ts";
+import { PingSourceTimer } from "../src/eventing/ping-source.ts";
+import { type Runtime, startRuntime } from "../src/eventing/runtime.ts";
+import { topology } from "../src/eventing/topology.ts";
+import { logDir, repoRoot } from "../src/paths.ts";
+import { uniqueName } from "./names.ts";
+
+interface Delivery {
+  id: string;
+  type: string;
+  source: string;
+  subject: string;
+  data: unknown;
+  traceparent?: string;
+  attempt: number;
+  ok: boolean;
+}
+
+const dir = mkdtempSync(join(tmpdir(), "probe-"));
+const probeLog = join(dir, "deliveries.jsonl");
+let runtime: Runtime;
+
+function deliveries(): Delivery[] {
+  if (!existsSync(probeLog)) return [];
+  return readFileSync(probeLog, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Delivery);
+}
+
+async function until<T>(what: string, check: () => T | undefined, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = check();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+function ping(subject: string, note?: string): CloudEventV1 {
+  return {
+    specversion: "1.0",
+    id: randomUUID(),
+    source: "/tests/eventing",
+    type: "streamplatform.diagnostic.ping",
+    subject,
+    time: new Date().toISOString(),
+    datacontenttype: "application/json",
+    data: note === undefined ? {} : { note },
+    extensions: { traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" },
+  };
+}
+
+async function postBinary(event: CloudEventV1): Promise<Response> {
+  const { headers, body } = toHttpBinary(event);
+  return fetch(`${serviceUrls().edgeUrl}/ce`, { method: "POST", headers, body });
+}
+
+async function postStructured(body: unknown): Promise<Response> {
+  return fetch(`${serviceUrls().edgeUrl}/ce`, {
+    method: "POST",
+    headers: { "content-type": "application/cloudevents+json" },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+}
+
+/** Waits until `marker` (same subject, so same partition, sent last) reached the sink. */
+async function settled(subject: string): Promise<void> {
+  const marker = ping(subject);
+  expect((await postBinary(marker)).status).toBe(202);
+  await until("the marker event", () => deliveries().find((d) => d.id === marker.id && d.ok));
+}
+
+beforeAll(async () => {
+  process.env.PROBE_LOG = probeLog;
+  runtime = await startRuntime({
+    dirs: [join(repoRoot, "local", "test", "fixtures", "knative")],
+    basePort: 18100,
+    statusPort: 0,
+    logDir: join(logDir, "test"),
+    log: () => undefined,
+  });
+});
+
+afterAll(async () => {
+  await runtime?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("local eventing from knative/ manifests", () => {
+  it("delivers a binary-mode CloudEvent posted to the edge to the subscribed function, unchanged", async () => {
+    const event = ping(uniqueName("deliver"), "hello");
+    const response = await postBinary(event);
+    expect(response.status).toBe(202);
+    expect(await response.json()).toEqual({ accepted: 1, ids: [event.id] });
+    const delivered = await until("the delivery", () =>
+      deliveries().find((d) => d.id === event.id),
+    );
+    expect(delivered).toMatchObject({
+      id: event.id,
+      type: event.type,
+      source: event.source,
+      subject: event.subject,
+      data: event.data,
+      traceparent: event.extensions.traceparent,
+      attempt: 1,
+      ok: true,
+    });
+  });
+
+  it("accepts structured mode and batches", async () => {
+    const subject = uniqueName("modes");
+    const one = ping(subject);
+    const two = ping(subject);
+    const three = ping(subject);
+    const structured = toHttpStructured(one);
+    expect(
+      (await fetch(`${serviceUrls().edgeUrl}/ce`, { method: "POST", ...structured })).status,
+    ).toBe(202);
+    const batch = await fetch(`${serviceUrls().edgeUrl}/ce`, {
+      method: "POST",
+      headers: { "content-type": "application/cloudevents-batch+json" },
+      body: JSON.stringify([two, three].map((e) => JSON.parse(toHttpStructured(e).body))),
+    });
+    expect(batch.status).toBe(202);
+    await settled(subject);
+    const ids = deliveries()
+      .filter((d) => d.subject === subject)
+      .map((d) => d.id);
+    // One partition per subject: delivered in the order they were sent.
+    expect(ids.slice(0, 3)).toEqual([one.id, two.id, three.id]);
+  });
+
+  it("retries a sink that fails twice: three deliveries and no more", async () => {
+    const subject = uniqueName("retry");
+    const event = ping(subject, "fail-twice");
+    expect((await postBinary(event)).status).toBe(202);
+    await settled(subject);
+    const attempts = deliveries().filter((d) => d.id === event.id);
+    expect(attempts.map((d) => [d.attempt, d.ok])).toEqual([
+      [1, false],
+      [2, false],
+      [3, true],
+    ]);
+  });
+
+  it("dead-letters an event its sink always refuses, and later events still flow", async () => {
+    const subject = uniqueName("dead");
+    const event = ping(subject, "fail-always");
+    expect((await postBinary(event)).status).toBe(202);
+    await settled(subject);
+    expect(deliveries().filter((d) => d.id === event.id)).toHaveLength(3); // 1 + delivery.retry
+
+    const consumer = createKafka("eventing-test").consumer({
+      groupId: uniqueName("dlq-reader"),
+      maxWaitTimeInMs: 100,
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topic: "probe-dead-letter", fromBeginning: true });
+    const dead = await new Promise<CloudEventV1>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error("the event never reached the dead-letter topic")),
+        15_000,
+      );
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          const parsed = fromKafkaMessage(message);
+          if (parsed.ok && parsed.value.id === event.id) {
+            clearTimeout(timer);
+            resolve(parsed.value);
+          }
+        },
+      });
+    });
+    await consumer.disconnect();
+    expect(dead).toMatchObject({
+      id: event.id,
+      type: event.type,
+      subject,
+      data: { note: "fail-always" },
+    });
+    expect(dead.extensions.knativeerrorcode).toBe("500");
+    expect(dead.extensions.knativeerrordest).toContain("127.0.0.1:18100");
+  });
+});
+
+describe("PingSource", () => {
+  it("posts a dev.knative.sources.ping event with the source's data to its sink", async () => {
+    const manifests = loadManifests([join(repoRoot, "local", "test", "fixtures", "knative")]);
+    const source = manifests.pingSources.find((p) => p.metadata.name === "probe-ping");
+    if (!source) throw new Error("fixture PingSource missing");
+    const layout = topology(manifests, 18100);
+    const sink = layout.resolve(source.spec.sink);
+    expect(sink).toEqual({ kind: "http", url: "http://127.0.0.1:18100/" });
+    const before = deliveries().length;
+    await new PingSourceTimer(source, layout, () => undefined).fire("http://127.0.0.1:18100/");
+    const tick = await until("the ping", () =>
+      deliveries()
+        .slice(before)
+        .find((d) => d.type === "dev.knative.sources.ping"),
+    );
+    expect(tick).toMatchObject({
+      source: "/apis/v1/namespaces/default/pingsources/probe-ping",
+      data: { note: "tick" },
+      ok: true,
+    });
+  });
+});
+
+describe("the /ce ingress refuses invalid CloudEvents, and none reaches Kafka", () => {
+  const subject = uniqueName("invalid");
+  const valid = () => toHttpBinary(ping(subject));
+  function without(header: string) {
+    const { headers, body } = valid();
+    const { [header]: _, ...rest } = headers;
+    return { headers: rest, body };
+  }
+
+  const cases: [string, () => { headers: Record<string, string>; body: unknown }, number][] = [
+    ["missing id", () => without("ce-id"), 400],
+    ["missing source", () => without("ce-source"), 400],
+    ["missing type", () => without("ce-type"), 400],
+    ["missing specversion", () => without("ce-specversion"), 415],
+    [
+      "unknown specversion",
+      () => ({ ...valid(), headers: { ...valid().headers, "ce-specversion": "0.3" } }),
+      400,
+    ],
+    [
+      "unknown type",
+      () => ({
+        ...valid(),
+        headers: { ...valid().headers, "ce-type": "streamplatform.nothing.happened" },
+      }),
+      400,
+    ],
+    ["data that fails its schema", () => ({ ...valid(), body: JSON.stringify({ note: 42 }) }), 400],
+    ["malformed JSON", () => ({ ...valid(), body: "{not json" }), 400],
+  ];
+
+  it.each(cases)("%s → %i with problem+json", async (_, make, status) => {
+    const request = make();
+    const response = await fetch(`${serviceUrls().edgeUrl}/ce`, {
+      method: "POST",
+      headers: request.headers,
+      body: request.body as string,
+    });
+    expect(response.status).toBe(status);
+    expect(response.headers.get("content-type")).toBe("application/problem+json");
+    const problem = (await response.json()) as { status: number; detail: string };
+    expect(problem.status).toBe(status);
+  });
+
+  it("refuses the conformance suite's invalid events, put around a known type", async () => {
+    const vectors = JSON.parse(
+      readFileSync(
+        join(repoRoot, "..", "shared", "conformance", "cloudevents-json", "invalid-events.json"),
+        "utf8",
+      ),
+    ) as { tests: { id: string; event: Record<string, unknown> }[] };
+    for (const vector of vectors.tests) {
+      const event = { ...vector.event, subject: subject, data: {} } as Record<string, unknown>;
+      if (event.type === "io.cloudevents.test") event.type = "streamplatform.diagnostic.ping";
+      if ("subject" in vector.event) event.subject = vector.event.subject;
+      if ("data_base64" in vector.event) delete event.data;
+      if ("data" in vector.event) event.data = vector.event.data;
+      const response = await postStructured(event);
+      expect(response.status, vector.id).toBe(400);
+    }
+  });
+
+  it("an oversized event gets 413", async () => {
+    const event = { ...ping(subject), data: { note: "x".repeat(1_500_000) } };
+    const response = await postStructured(toHttpStructured(event).body);
+    expect(response.status).toBe(413);
+    expect(response.headers.get("content-type")).toBe("application/problem+json");
+  });
+
+  it("nothing refused was written: only the marker reaches the sink", async () => {
+    await settled(subject);
+    const delivered = deliveries().filter((d) => d.subject === subject);
+    expect(delivered).toHaveLength(1);
+  });
+});
