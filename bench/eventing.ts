@@ -1,0 +1,207 @@
+// Benchmark (not a test): CloudEvents through the platform, POST /ce at the edge → ingress →
+// Kafka → local KafkaSource dispatcher → sink, against raw kafkajs produce → consume on the
+// same broker in the same run. Needs the platform up (npm start).
+//   npm run bench:eventing            (BENCH_EVENTS=20000, BENCH_RATE=1000, BENCH_SECONDS=10)
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createKafka, serviceUrls, toHttpBinary, toHttpStructured } from "@stream-platform/shared";
+import { startRuntime } from "../local/src/eventing/runtime.ts";
+import { logDir } from "../local/src/paths.ts";
+import { printLine, summarize } from "./lib/stats.ts";
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
+const RATE = Number(process.env.BENCH_RATE ?? 1_000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const BATCH = 100;
+const CONCURRENCY = 4;
+const SINK_PORT = 18290;
+
+const ping = (sentAt: number) => ({
+  specversion: "1.0" as const,
+  id: randomUUID(),
+  source: "/bench/eventing",
+  type: "streamplatform.diagnostic.ping",
+  subject: `bench-${Math.floor(Math.random() * 1000)}`,
+  datacontenttype: "application/json",
+  data: { note: String(sentAt) },
+  extensions: {},
+});
+
+/** Raw kafkajs: produce EVENTS records in batches, consume them in a group; same record size. */
+async function rawKafka(): Promise<{ perSecond: number; latency: ReturnType<typeof summarize> }> {
+  const kafka = createKafka("bench-raw");
+  const topic = `bench-raw-${Date.now()}`;
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const consumer = kafka.consumer({ groupId: `${topic}-group`, maxWaitTimeInMs: 100 });
+  await Promise.all([producer.connect(), consumer.connect()]);
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const latencies: number[] = [];
+  let last = 0;
+  const done = new Promise<void>((resolve) => {
+    void consumer.run({
+      partitionsConsumedConcurrently: 3,
+      eachMessage: async ({ message }) => {
+        last = Date.now();
+        latencies.push(last - Number(message.value?.toString().slice(0, 13)));
+        if (latencies.length >= EVENTS) resolve();
+      },
+    });
+  });
+  await new Promise((resolve) => setTimeout(resolve, 2000)); // group assignment
+  const start = Date.now();
+  for (let sent = 0; sent < EVENTS; sent += BATCH) {
+    const messages = Array.from({ length: Math.min(BATCH, EVENTS - sent) }, () => {
+      const event = ping(Date.now());
+      return { key: event.subject, value: `${Date.now()}${JSON.stringify(event)}` };
+    });
+    await producer.send({ topic, acks: -1, messages });
+  }
+  await done;
+  await Promise.all([producer.disconnect(), consumer.disconnect()]);
+  await admin.deleteTopics({ topics: [topic] });
+  await admin.disconnect();
+  return { perSecond: (EVENTS / (last - start)) * 1000, latency: summarize(latencies) };
+}
+
+async function main(): Promise<void> {
+  const received = new Map<string, number>();
+  const latencies: number[] = [];
+  const sink = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const now = Date.now();
+      const data = JSON.parse(Buffer.concat(chunks).toString()) as { note: string };
+      received.set(String(req.headers["ce-id"]), now);
+      latencies.push(now - Number(data.note));
+      res.writeHead(202).end();
+    });
+  });
+  await new Promise<void>((resolve) => sink.listen(SINK_PORT, "127.0.0.1", resolve));
+
+  const dir = mkdtempSync(join(tmpdir(), "bench-eventing-"));
+  writeFileSync(
+    join(dir, "bench.yaml"),
+    `apiVersion: sources.knative.dev/v1beta1
+kind: KafkaSource
+metadata:
+  name: bench-source
+spec:
+  bootstrapServers: [kafka-bootstrap.kafka:9092]
+  topics: [diagnostics]
+  consumerGroup: bench-eventing-${Date.now()}
+  initialOffset: latest
+  sink:
+    uri: http://127.0.0.1:${SINK_PORT}/
+`,
+  );
+  const runtime = await startRuntime({
+    dirs: [dir],
+    basePort: 18300,
+    statusPort: 0,
+    logDir: join(logDir, "bench"),
+  });
+  const ce = `${serviceUrls().edgeUrl}/ce`;
+  try {
+    // Warm up until the source's group is assigned and an event arrives end to end.
+    for (let i = 0; i < 200 && received.size === 0; i++) {
+      const { headers, body } = toHttpBinary(ping(Date.now()));
+      await fetch(ce, { method: "POST", headers, body });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    if (received.size === 0)
+      throw new Error("no event arrived end to end: is the platform up (npm start)?");
+
+    console.log(`raw kafkajs: ${EVENTS} records …`);
+    const raw = await rawKafka();
+
+    console.log(
+      `platform: ${EVENTS} CloudEvents in batches of ${BATCH}, ${CONCURRENCY} at a time …`,
+    );
+    received.clear();
+    latencies.length = 0;
+    const start = Date.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < EVENTS) {
+          const count = Math.min(BATCH, EVENTS - next);
+          next += count;
+          const batch = Array.from({ length: count }, () =>
+            JSON.parse(toHttpStructured(ping(Date.now())).body),
+          );
+          const response = await fetch(ce, {
+            method: "POST",
+            headers: { "content-type": "application/cloudevents-batch+json" },
+            body: JSON.stringify(batch),
+          });
+          if (response.status !== 202) throw new Error(`POST /ce answered ${response.status}`);
+        }
+      }),
+    );
+    while (received.size < EVENTS) await new Promise((resolve) => setTimeout(resolve, 20));
+    const last = Math.max(...received.values());
+    const throughput = (EVENTS / (last - start)) * 1000;
+
+    console.log(
+      `platform: latency at ${RATE} events/s for ${SECONDS} s, one binary-mode POST per event …`,
+    );
+    latencies.length = 0;
+    received.clear();
+    const total = RATE * SECONDS;
+    const paced = Date.now();
+    const posts: Promise<unknown>[] = [];
+    for (let i = 0; i < total; i++) {
+      const due = paced + (i * 1000) / RATE;
+      const wait = due - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      const { headers, body } = toHttpBinary(ping(Date.now()));
+      posts.push(fetch(ce, { method: "POST", headers, body }));
+    }
+    await Promise.all(posts);
+    while (received.size < total) await new Promise((resolve) => setTimeout(resolve, 20));
+    const paced99 = summarize(latencies);
+
+    console.log("");
+    printLine({
+      name: "CloudEvents/s POST /ce → sink",
+      figure: throughput,
+      baseline: raw.perSecond,
+      unit: "ev/s",
+      better: "higher",
+      target: "ratio ≥ 0.5",
+      met: throughput / raw.perSecond >= 0.5,
+    });
+    printLine({
+      name: `p50 latency at ${RATE}/s`,
+      figure: paced99.p50,
+      baseline: raw.latency.p50,
+      unit: "ms",
+      better: "lower",
+      target: "-",
+      met: true,
+    });
+    printLine({
+      name: `p99 latency at ${RATE}/s`,
+      figure: paced99.p99,
+      baseline: raw.latency.p99,
+      unit: "ms",
+      better: "lower",
+      target: "p99 < 100 ms",
+      met: paced99.p99 < 100,
+    });
+  } finally {
+    await runtime.stop();
+    sink.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
+process.exit(0);
