@@ -145,6 +145,10 @@ spec:
         }
       }),
     );
+    const accepted = Date.now();
+    console.log(
+      `  ingress accepted all in ${accepted - start} ms (${Math.round((EVENTS / (accepted - start)) * 1000)} ev/s)`,
+    );
     while (received.size < EVENTS) await new Promise((resolve) => setTimeout(resolve, 20));
     const last = Math.max(...received.values());
     const throughput = (EVENTS / (last - start)) * 1000;

@@ -8,9 +8,20 @@ import type { CloudEventV1 } from "./format.ts";
 import { toKafkaMessage } from "./kafka-binding.ts";
 import { physicalTopic, TOPICS, topicPrefix } from "./topics.ts";
 
+interface Pending {
+  routed: { topic: string; message: Message }[];
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+/** How many waiting publish calls one Kafka request may carry. */
+const MAX_COALESCED_CALLS = 500;
+
 export class EventPublisher {
   private readonly producer: Producer;
   private connected?: Promise<void>;
+  private readonly pending: Pending[] = [];
+  private flushing = false;
 
   constructor(
     private readonly kafka: Kafka,
@@ -42,18 +53,45 @@ export class EventPublisher {
     return physicalTopic(catalog[event.type].topic, this.prefix);
   }
 
-  /** Resolves once Kafka has acknowledged every event (acks from all in-sync replicas). */
+  /**
+   * Resolves once Kafka has acknowledged every event (acks from all in-sync replicas).
+   * Concurrent calls are coalesced into one request while the previous one is in flight (what
+   * the Java producer's linger does), so many small publishes cost few round trips.
+   */
   async publish(events: CloudEventV1[]): Promise<void> {
     if (events.length === 0) return;
+    const routed = events.map((event) => ({
+      topic: this.topicFor(event),
+      message: toKafkaMessage(event),
+    }));
     await this.connect();
-    const byTopic = new Map<string, TopicMessages>();
-    for (const event of events) {
-      const topic = this.topicFor(event);
-      const entry = byTopic.get(topic) ?? { topic, messages: [] };
-      entry.messages.push(toKafkaMessage(event));
-      byTopic.set(topic, entry);
+    await new Promise<void>((resolve, reject) => {
+      this.pending.push({ routed, resolve, reject });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.pending.length > 0) {
+        const waiting = this.pending.splice(0, MAX_COALESCED_CALLS);
+        const byTopic = new Map<string, TopicMessages>();
+        for (const { topic, message } of waiting.flatMap((w) => w.routed)) {
+          const entry = byTopic.get(topic) ?? { topic, messages: [] };
+          entry.messages.push(message);
+          byTopic.set(topic, entry);
+        }
+        try {
+          await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic.values()] });
+          for (const w of waiting) w.resolve();
+        } catch (error) {
+          for (const w of waiting) w.reject(error as Error);
+        }
+      }
+    } finally {
+      this.flushing = false;
     }
-    await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic.values()] });
   }
 
   /** Sends to an explicit topic (the dead-letter topic, say), bypassing the type routing. */
