@@ -2,9 +2,10 @@
 // Kafka → local KafkaSource dispatcher → sink, against raw kafkajs produce → consume on the
 // same broker in the same run. Needs the platform up (npm start).
 //   npm run bench:eventing            (BENCH_EVENTS=20000, BENCH_RATE=1000, BENCH_SECONDS=10)
+
+import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createKafka, serviceUrls, toHttpBinary, toHttpStructured } from "@stream-platform/shared";
@@ -16,7 +17,7 @@ const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const RATE = Number(process.env.BENCH_RATE ?? 1_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const BATCH = 100;
-const CONCURRENCY = 4;
+const CONCURRENCY = 16;
 const SINK_PORT = 18290;
 
 const ping = (sentAt: number) => ({
@@ -70,20 +71,31 @@ async function rawKafka(): Promise<{ perSecond: number; latency: ReturnType<type
 }
 
 async function main(): Promise<void> {
-  const received = new Map<string, number>();
-  const latencies: number[] = [];
-  const sink = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const now = Date.now();
-      const data = JSON.parse(Buffer.concat(chunks).toString()) as { note: string };
-      received.set(String(req.headers["ce-id"]), now);
-      latencies.push(now - Number(data.note));
-      res.writeHead(202).end();
-    });
-  });
-  await new Promise<void>((resolve) => sink.listen(SINK_PORT, "127.0.0.1", resolve));
+  // The sink runs in its own process, as a function would: the dispatcher is measured, not a
+  // server sharing its event loop.
+  const sink = spawn(
+    process.execPath,
+    ["--import", "tsx", join(import.meta.dirname, "lib", "sink.ts")],
+    {
+      env: { ...process.env, PORT: String(SINK_PORT) },
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  await new Promise((resolve) => sink.stdout?.once("data", resolve));
+  const stats = async (reset = false) =>
+    (await (
+      await fetch(`http://127.0.0.1:${SINK_PORT}/stats${reset ? "?reset=1" : ""}`)
+    ).json()) as {
+      count: number;
+      latencies: number[];
+    };
+  const waitFor = async (count: number) => {
+    for (;;) {
+      const current = await stats();
+      if (current.count >= count) return current;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
 
   const dir = mkdtempSync(join(tmpdir(), "bench-eventing-"));
   writeFileSync(
@@ -110,13 +122,14 @@ spec:
   const ce = `${serviceUrls().edgeUrl}/ce`;
   try {
     // Warm up until the source's group is assigned and an event arrives end to end.
-    for (let i = 0; i < 200 && received.size === 0; i++) {
+    for (let i = 0; i < 200 && (await stats()).count === 0; i++) {
       const { headers, body } = toHttpBinary(ping(Date.now()));
       await fetch(ce, { method: "POST", headers, body });
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    if (received.size === 0)
+    if ((await stats(true)).count === 0) {
       throw new Error("no event arrived end to end: is the platform up (npm start)?");
+    }
 
     console.log(`raw kafkajs: ${EVENTS} records …`);
     const raw = await rawKafka();
@@ -124,8 +137,7 @@ spec:
     console.log(
       `platform: ${EVENTS} CloudEvents in batches of ${BATCH}, ${CONCURRENCY} at a time …`,
     );
-    received.clear();
-    latencies.length = 0;
+    await stats(true);
     const start = Date.now();
     let next = 0;
     await Promise.all(
@@ -149,15 +161,13 @@ spec:
     console.log(
       `  ingress accepted all in ${accepted - start} ms (${Math.round((EVENTS / (accepted - start)) * 1000)} ev/s)`,
     );
-    while (received.size < EVENTS) await new Promise((resolve) => setTimeout(resolve, 20));
-    const last = Math.max(...received.values());
-    const throughput = (EVENTS / (last - start)) * 1000;
+    await waitFor(EVENTS);
+    const throughput = (EVENTS / (Date.now() - start)) * 1000;
 
     console.log(
       `platform: latency at ${RATE} events/s for ${SECONDS} s, one binary-mode POST per event …`,
     );
-    latencies.length = 0;
-    received.clear();
+    await stats(true);
     const total = RATE * SECONDS;
     const paced = Date.now();
     const posts: Promise<unknown>[] = [];
@@ -169,8 +179,7 @@ spec:
       posts.push(fetch(ce, { method: "POST", headers, body }));
     }
     await Promise.all(posts);
-    while (received.size < total) await new Promise((resolve) => setTimeout(resolve, 20));
-    const paced99 = summarize(latencies);
+    const paced99 = summarize((await waitFor(total)).latencies);
 
     console.log("");
     printLine({
@@ -202,7 +211,7 @@ spec:
     });
   } finally {
     await runtime.stop();
-    sink.close();
+    sink.kill();
     rmSync(dir, { recursive: true, force: true });
   }
 }

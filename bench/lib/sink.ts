@@ -1,0 +1,23 @@
+// A CloudEvents sink in its own process for benchmarks: answers 202 at once and keeps, per
+// event, the delay between the time in its data (`note`: sent-at milliseconds) and arrival.
+// GET /stats returns {count, latencies} and resets them.
+import { createServer } from "node:http";
+
+const port = Number(process.env.PORT ?? 18290);
+let latencies: number[] = [];
+
+createServer((req, res) => {
+  if (req.method === "GET") {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ count: latencies.length, latencies }));
+    if (req.url === "/stats?reset=1") latencies = [];
+    return;
+  }
+  const chunks: Buffer[] = [];
+  req.on("data", (chunk: Buffer) => chunks.push(chunk));
+  req.on("end", () => {
+    const data = JSON.parse(Buffer.concat(chunks).toString()) as { note: string };
+    latencies.push(Date.now() - Number(data.note));
+    res.writeHead(202).end();
+  });
+}).listen(port, "127.0.0.1", () => console.log("ready"));
