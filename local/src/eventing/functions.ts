@@ -2,6 +2,7 @@
 // restarting it if it dies, and stopping it gracefully.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, openSync } from "node:fs";
+import { connect } from "node:net";
 import { join } from "node:path";
 import { repoRoot } from "../paths.ts";
 import { sleep } from "../proc.ts";
@@ -10,6 +11,17 @@ import type { LocalService } from "./topology.ts";
 const HOST_ENTRY = join(repoRoot, "shared", "src", "hosting", "main.ts");
 
 export type Log = (message: string) => void;
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ port, host: "127.0.0.1" });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
 
 // Functions must not outlive the runtime, however it ends.
 const children = new Set<ChildProcess>();
@@ -27,6 +39,8 @@ export class FunctionProcess {
     readonly service: LocalService,
     private readonly logDir: string,
     private readonly log: Log,
+    /** SERVICE_<NAME>_ADDRESS of every Service, as cluster DNS would give. */
+    private readonly peers: Record<string, string> = {},
   ) {}
 
   async start(): Promise<void> {
@@ -43,6 +57,7 @@ export class FunctionProcess {
       cwd: repoRoot,
       env: {
         ...process.env,
+        ...this.peers,
         ...this.service.env,
         PORT: String(this.service.port),
         K_SERVICE: this.service.name,
@@ -71,20 +86,23 @@ export class FunctionProcess {
     });
   }
 
+  /** HTTP functions answer /healthz; a gRPC server (GRPC_SOURCE) is ready when it accepts. */
+  private async answers(): Promise<boolean> {
+    if (this.service.env.GRPC_SOURCE) return accepts(this.service.port);
+    try {
+      return (await fetch(`${this.service.url}/healthz`, { signal: AbortSignal.timeout(1000) })).ok;
+    } catch {
+      return false;
+    }
+  }
+
   private async waitReady(timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline && !this.stopping) {
-      try {
-        const response = await fetch(`${this.service.url}/healthz`, {
-          signal: AbortSignal.timeout(1000),
-        });
-        if (response.ok) {
-          this.state = "ready";
-          this.restarts = 0;
-          return;
-        }
-      } catch {
-        // not listening yet
+      if (await this.answers()) {
+        this.state = "ready";
+        this.restarts = 0;
+        return;
       }
       await sleep(100);
     }

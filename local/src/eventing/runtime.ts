@@ -45,8 +45,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const manifests = loadManifests(options.dirs);
   const layout = topology(manifests, options.basePort, prefix);
   const publisher = new EventPublisher(createKafka("local-eventing"), prefix);
+  const peers = Object.fromEntries(
+    layout.services.map((s) => [
+      `SERVICE_${s.name.toUpperCase().replace(/-/g, "_")}_ADDRESS`,
+      `${LOCAL_HOST}:${s.port}`,
+    ]),
+  );
   const functions = layout.services.map(
-    (service) => new FunctionProcess(service, options.logDir, log),
+    (service) => new FunctionProcess(service, options.logDir, log, peers),
   );
   const dispatchers = manifests.kafkaSources.map(
     (s) => new KafkaSourceDispatcher(s, layout, publisher, log, prefix),

@@ -1,10 +1,22 @@
 // The platform's own processes: every Knative Service of knative/ as a function process, with
 // the KafkaSources and PingSources that feed them (local/src/eventing/main.ts).
-import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { LOCAL_HOST, localPorts } from "@stream-platform/shared";
-import { repoRoot } from "../paths.ts";
+import { dataDir, repoRoot } from "../paths.ts";
 import { startDaemon } from "../proc.ts";
 import type { Probe, Server } from "./types.ts";
+
+/** A random secret kept in .data/secrets/NAME (0600), made on first use. */
+export function localSecret(name: string): string {
+  const file = join(dataDir, "secrets", name);
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    writeFileSync(file, randomBytes(32).toString("base64url"), { mode: 0o600 });
+  }
+  return readFileSync(file, "utf8").trim();
+}
 
 const statusUrl = () => `http://${LOCAL_HOST}:${localPorts().platform}/`;
 
@@ -28,6 +40,11 @@ export const platform: Server = {
       command: process.execPath,
       args: ["--import", "tsx", join(repoRoot, "local", "src", "eventing", "main.ts")],
       cwd: repoRoot,
+      // What a cluster keeps in Secrets; generated once per clone (never printed).
+      env: {
+        JWT_SECRET: localSecret("jwt-secret"),
+        STREAM_KEY_SECRET: localSecret("stream-key-secret"),
+      },
     });
   },
 

@@ -24,6 +24,11 @@ export function onShutdown(hook: Hook): void {
   shutdownHooks.push(hook);
 }
 
+/** Runs the registered shutdown hooks once, in order. */
+export async function runShutdownHooks(): Promise<void> {
+  for (const hook of shutdownHooks.splice(0)) await hook();
+}
+
 export interface HostOptions {
   /** The module that registers the target with `http(…)` or `cloudEvent(…)`. */
   source: string;
@@ -37,7 +42,7 @@ export interface HostOptions {
 export interface HostedFunction {
   server: Server;
   port: number;
-  /** Stops accepting, waits for in-flight requests, runs the shutdown hooks. */
+  /** Stops accepting and waits for in-flight requests (then call runShutdownHooks). */
   shutdown(graceMs?: number): Promise<void>;
 }
 
@@ -101,7 +106,6 @@ export async function hostFunction(options: HostOptions): Promise<HostedFunction
         ]);
       }
       server.closeAllConnections();
-      for (const hook of shutdownHooks.splice(0)) await hook();
     },
   };
 }

@@ -1,7 +1,9 @@
 // The entry point of every function process (locally, and in the container image):
 //   FUNCTION_SOURCE=functions/x/src/index.ts FUNCTION_TARGET=name PORT=8080 tsx shared/src/hosting/main.ts
+//   GRPC_SOURCE=functions/x/src/grpc.ts PORT=8080 tsx shared/src/hosting/main.ts   (a gRPC server)
 import { resolve } from "node:path";
-import { hostFunction } from "./host.ts";
+import { hostGrpc } from "./grpc-host.ts";
+import { hostFunction, runShutdownHooks } from "./host.ts";
 
 function required(name: string): string {
   const value = process.env[name];
@@ -12,19 +14,25 @@ function required(name: string): string {
   return value;
 }
 
-const target = required("FUNCTION_TARGET");
-const source = resolve(required("FUNCTION_SOURCE"));
 const port = Number(process.env.PORT ?? 8080);
+const host = process.env.HOST ?? "127.0.0.1";
+const grpcSource = process.env.GRPC_SOURCE;
 
-const maxBodyBytes = process.env.MAX_BODY_BYTES ? Number(process.env.MAX_BODY_BYTES) : undefined;
-const hosted = await hostFunction({
-  source,
-  target,
-  port,
-  host: process.env.HOST ?? "127.0.0.1",
-  maxBodyBytes,
-});
-console.log(JSON.stringify({ level: "info", msg: "serving", target, port: hosted.port }));
+async function start(): Promise<{ name: string; shutdown: () => Promise<void> }> {
+  if (grpcSource) {
+    const hosted = await hostGrpc(resolve(grpcSource), port, host);
+    return { name: grpcSource, shutdown: () => hosted.shutdown() };
+  }
+  const target = required("FUNCTION_TARGET");
+  const source = resolve(required("FUNCTION_SOURCE"));
+  const maxBodyBytes = process.env.MAX_BODY_BYTES ? Number(process.env.MAX_BODY_BYTES) : undefined;
+  const hosted = await hostFunction({ source, target, port, host, maxBodyBytes });
+  return { name: target, shutdown: () => hosted.shutdown() };
+}
+
+const hosted = await start();
+const target = hosted.name;
+console.log(JSON.stringify({ level: "info", msg: "serving", target, port }));
 
 let stopping = false;
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
@@ -32,14 +40,17 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     if (stopping) return;
     stopping = true;
     console.log(JSON.stringify({ level: "info", msg: "draining", target, signal }));
-    hosted.shutdown().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error(
-          JSON.stringify({ level: "error", msg: "shutdown failed", error: String(error) }),
-        );
-        process.exit(1);
-      },
-    );
+    hosted
+      .shutdown()
+      .then(runShutdownHooks)
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          console.error(
+            JSON.stringify({ level: "error", msg: "shutdown failed", error: String(error) }),
+          );
+          process.exit(1);
+        },
+      );
   });
 }

@@ -42,3 +42,26 @@ export function invalidInput(errors: FieldProblem[], title = "Invalid request"):
     errors,
   };
 }
+
+/** A problem thrown by a handler; the router answers it as problem+json. */
+export class HttpProblem extends Error {
+  constructor(
+    readonly problem: Problem,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(problem.detail ?? problem.title);
+    this.name = "HttpProblem";
+  }
+}
+
+export const notFound = (detail: string) =>
+  new HttpProblem({ status: 404, title: "Not found", detail });
+export const forbidden = (detail: string) =>
+  new HttpProblem({ status: 403, title: "Forbidden", detail });
+export const conflict = (detail: string, field?: string) =>
+  new HttpProblem({
+    status: 409,
+    title: "Conflict",
+    detail,
+    ...(field && { errors: [{ field, detail }] }),
+  });

@@ -1,0 +1,101 @@
+// gRPC: ChannelService (stream-server authorizes publishers) and SubscriptionService
+// (notifications streams recipients). Served by shared/src/hosting with GRPC_SOURCE=this file.
+import * as grpc from "@grpc/grpc-js";
+import { channelsProto, subscriptionsProto } from "@stream-platform/shared/grpc";
+import { mergeUnique } from "./merge.ts";
+import { uuid } from "./schemas.ts";
+import { ready, store } from "./service.ts";
+import type { Channel, Target } from "./store.ts";
+
+const toMessage = (channel: Channel) => ({
+  id: channel.id,
+  ownerId: channel.ownerId,
+  slug: channel.slug,
+  title: channel.title,
+  description: channel.description,
+  createdAt: channel.createdAt,
+});
+
+const fail = (code: grpc.status, details: string) =>
+  Object.assign(new Error(details), { code, details });
+
+/** Waits until the stream can take more (backpressure), or the call ends. */
+function drained(call: grpc.ServerWritableStream<unknown, unknown>): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      call.off("drain", done);
+      call.off("cancelled", done);
+      resolve();
+    };
+    call.on("drain", done);
+    call.on("cancelled", done);
+  });
+}
+
+export function createGrpcServer(): grpc.Server {
+  const server = new grpc.Server();
+  server.addService(channelsProto.ChannelService.service, {
+    AuthorizePublish: (
+      call: grpc.ServerUnaryCall<{ streamKey: string }, unknown>,
+      callback: grpc.sendUnaryData<unknown>,
+    ) => {
+      ready
+        .then(() => store.channelByStreamKey(call.request.streamKey))
+        .then(
+          // The key is never echoed back, in answers or logs.
+          (channel) =>
+            channel
+              ? callback(null, toMessage(channel))
+              : callback(fail(grpc.status.PERMISSION_DENIED, "unknown stream key")),
+          (error: Error) => callback(fail(grpc.status.UNAVAILABLE, error.message)),
+        );
+    },
+    GetChannel: (
+      call: grpc.ServerUnaryCall<{ id: string }, unknown>,
+      callback: grpc.sendUnaryData<unknown>,
+    ) => {
+      if (!uuid.safeParse(call.request.id).success) {
+        callback(fail(grpc.status.INVALID_ARGUMENT, "id: not a valid channel id"));
+        return;
+      }
+      ready
+        .then(() => store.channel(call.request.id))
+        .then(
+          (channel) =>
+            channel
+              ? callback(null, toMessage(channel))
+              : callback(fail(grpc.status.NOT_FOUND, `no channel ${call.request.id}`)),
+          (error: Error) => callback(fail(grpc.status.UNAVAILABLE, error.message)),
+        );
+    },
+  });
+  server.addService(subscriptionsProto.SubscriptionService.service, {
+    ListSubscribers: async (
+      call: grpc.ServerWritableStream<{ targets: { kind: string; id: string }[] }, unknown>,
+    ) => {
+      const targets: Target[] = [];
+      for (const t of call.request.targets) {
+        if (t.kind === "CHANNEL" && uuid.safeParse(t.id).success)
+          targets.push({ kind: "channel", id: t.id });
+        else if (t.kind === "EVENT" && t.id) targets.push({ kind: "event", id: t.id });
+        else {
+          call.destroy(
+            fail(grpc.status.INVALID_ARGUMENT, `targets: invalid target ${t.kind} ${t.id}`),
+          );
+          return;
+        }
+      }
+      try {
+        await ready;
+        for await (const userId of mergeUnique(targets.map((t) => store.subscriberIds(t)))) {
+          if (call.cancelled) return;
+          if (!call.write({ userId })) await drained(call);
+        }
+        call.end();
+      } catch (error) {
+        call.destroy(fail(grpc.status.UNAVAILABLE, (error as Error).message));
+      }
+    },
+  });
+  return server;
+}

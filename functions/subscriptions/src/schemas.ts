@@ -1,0 +1,29 @@
+// What the HTTP API accepts: one zod schema per body and parameter; the types derive from them.
+import { z } from "zod";
+
+export const signUpBody = z.object({
+  email: z.email().max(254),
+  password: z.string().min(8, "at least 8 characters").max(200),
+  displayName: z.string().trim().min(1).max(80),
+});
+
+export const signInBody = z.object({
+  email: z.string().max(254),
+  password: z.string().max(200),
+});
+
+export const slug = z
+  .string()
+  .regex(/^[a-z0-9](?:[a-z0-9-]{1,62}[a-z0-9])$/, "3 to 64 lower-case letters, digits and dashes");
+
+export const createChannelBody = z.object({
+  slug,
+  title: z.string().trim().min(1).max(120),
+  description: z.string().max(5000).default(""),
+});
+
+export const uuid = z.uuid("not a valid id");
+export const eventId = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, "not a valid event id");
+
+export type SignUp = z.infer<typeof signUpBody>;
+export type CreateChannel = z.infer<typeof createChannelBody>;

@@ -1,0 +1,33 @@
+// The function's shared state, one per process: the pool, the store, the outbox relay, and the
+// migrations, applied once at start (every handler waits for them).
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  createKafka,
+  createPool,
+  EventPublisher,
+  migrate,
+  OutboxRelay,
+} from "@stream-platform/shared";
+import { onShutdown } from "@stream-platform/shared/hosting";
+import { Store } from "./store.ts";
+
+const migrations = join(dirname(fileURLToPath(import.meta.url)), "..", "migrations");
+
+export const pool = createPool();
+export const store = new Store(pool);
+export const publisher = new EventPublisher(createKafka("subscriptions"));
+export const relay = new OutboxRelay(pool, publisher);
+
+export const ready = migrate(pool, migrations, (message) =>
+  console.log(JSON.stringify({ level: "info", msg: message })),
+).then(() => relay.start());
+ready.catch((error: unknown) =>
+  console.error(JSON.stringify({ level: "error", msg: "migrations failed", error: String(error) })),
+);
+
+onShutdown(async () => {
+  await relay.stop();
+  await publisher.disconnect();
+  await pool.end();
+});

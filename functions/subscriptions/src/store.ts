@@ -1,0 +1,247 @@
+// Everything the subscriptions function keeps, in PostgreSQL. Writes that other functions must
+// hear about put their CloudEvent in the outbox in the same transaction.
+import { randomUUID } from "node:crypto";
+import {
+  createEvent,
+  enqueue,
+  inTransaction,
+  type Pool,
+  type PoolClient,
+} from "@stream-platform/shared";
+import type { CreateChannel, SignUp } from "./schemas.ts";
+import { encryptStreamKey, hashStreamKey, newStreamKey } from "./stream-keys.ts";
+
+const SOURCE = "/functions/subscriptions";
+
+export interface User {
+  id: string;
+  email: string;
+  displayName: string;
+  createdAt: string;
+}
+
+export interface Channel {
+  id: string;
+  ownerId: string;
+  slug: string;
+  title: string;
+  description: string;
+  createdAt: string;
+}
+
+export type Target = { kind: "channel"; id: string } | { kind: "event"; id: string };
+
+const channelColumns = "id, owner_id, slug, title, description, created_at";
+
+function toChannel(row: Record<string, unknown>): Channel {
+  return {
+    id: row.id as string,
+    ownerId: row.owner_id as string,
+    slug: row.slug as string,
+    title: row.title as string,
+    description: row.description as string,
+    createdAt: (row.created_at as Date).toISOString(),
+  };
+}
+
+/** PostgreSQL's unique_violation, and which index it hit. */
+export function uniqueViolation(error: unknown): string | undefined {
+  const pgError = error as { code?: string; constraint?: string };
+  return pgError.code === "23505" ? (pgError.constraint ?? "unique") : undefined;
+}
+
+export class Store {
+  constructor(readonly pool: Pool) {}
+
+  async createUser(input: SignUp, passwordHash: string): Promise<User> {
+    const { rows } = await this.pool.query(
+      "insert into users (id, email, display_name, password_hash) values ($1, $2, $3, $4) returning id, email, display_name, created_at",
+      [randomUUID(), input.email, input.displayName, passwordHash],
+    );
+    const row = rows[0];
+    return {
+      id: row.id,
+      email: row.email,
+      displayName: row.display_name,
+      createdAt: row.created_at.toISOString(),
+    };
+  }
+
+  async credentials(email: string): Promise<{ id: string; passwordHash: string } | undefined> {
+    const { rows } = await this.pool.query(
+      "select id, password_hash from users where lower(email) = lower($1)",
+      [email],
+    );
+    return rows[0] ? { id: rows[0].id, passwordHash: rows[0].password_hash } : undefined;
+  }
+
+  async user(id: string): Promise<User | undefined> {
+    const { rows } = await this.pool.query(
+      "select id, email, display_name, created_at from users where id = $1",
+      [id],
+    );
+    const row = rows[0];
+    return (
+      row && {
+        id: row.id,
+        email: row.email,
+        displayName: row.display_name,
+        createdAt: row.created_at.toISOString(),
+      }
+    );
+  }
+
+  /** Creates the channel and returns it with its first stream key (shown to the owner once here). */
+  async createChannel(
+    ownerId: string,
+    input: CreateChannel,
+  ): Promise<{ channel: Channel; streamKey: string }> {
+    const streamKey = newStreamKey();
+    return inTransaction(this.pool, async (client) => {
+      const { rows } = await client.query(
+        `insert into channels (id, owner_id, slug, title, description, stream_key_hash, stream_key_encrypted)
+         values ($1, $2, $3, $4, $5, $6, $7) returning ${channelColumns}`,
+        [
+          randomUUID(),
+          ownerId,
+          input.slug,
+          input.title,
+          input.description,
+          hashStreamKey(streamKey),
+          encryptStreamKey(streamKey),
+        ],
+      );
+      const channel = toChannel(rows[0]);
+      await enqueue(client, [
+        createEvent({
+          type: "streamplatform.channel.created",
+          source: SOURCE,
+          subject: channel.id,
+          data: { channelId: channel.id, ownerId, slug: channel.slug, title: channel.title },
+        }),
+      ]);
+      return { channel, streamKey };
+    });
+  }
+
+  async channel(idOrSlug: string): Promise<Channel | undefined> {
+    const byId = /^[0-9a-f-]{36}$/i.test(idOrSlug);
+    const { rows } = await this.pool.query(
+      `select ${channelColumns} from channels where ${byId ? "id" : "slug"} = $1`,
+      [idOrSlug],
+    );
+    return rows[0] ? toChannel(rows[0]) : undefined;
+  }
+
+  async encryptedStreamKey(channelId: string): Promise<string | undefined> {
+    const { rows } = await this.pool.query(
+      "select stream_key_encrypted from channels where id = $1",
+      [channelId],
+    );
+    return rows[0]?.stream_key_encrypted;
+  }
+
+  /** A new key; the old one stops authorizing at once. */
+  async rotateStreamKey(channelId: string): Promise<string> {
+    const streamKey = newStreamKey();
+    await this.pool.query(
+      "update channels set stream_key_hash = $2, stream_key_encrypted = $3 where id = $1",
+      [channelId, hashStreamKey(streamKey), encryptStreamKey(streamKey)],
+    );
+    return streamKey;
+  }
+
+  async channelByStreamKey(streamKey: string): Promise<Channel | undefined> {
+    const { rows } = await this.pool.query(
+      `select ${channelColumns} from channels where stream_key_hash = $1`,
+      [hashStreamKey(streamKey)],
+    );
+    return rows[0] ? toChannel(rows[0]) : undefined;
+  }
+
+  /** Idempotent: true when the subscription is new (and subscription.created was emitted). */
+  async subscribe(userId: string, target: Target): Promise<boolean> {
+    return inTransaction(this.pool, async (client) => {
+      const column = target.kind === "channel" ? "channel_id" : "event_id";
+      const { rowCount } = await client.query(
+        `insert into subscriptions (user_id, ${column}) values ($1, $2) on conflict (user_id, ${column}) where ${column} is not null do nothing`,
+        [userId, target.id],
+      );
+      if (rowCount === 0) return false;
+      await this.emitSubscription(client, "streamplatform.subscription.created", userId, target);
+      return true;
+    });
+  }
+
+  /** Idempotent: true when there was a subscription to remove. */
+  async unsubscribe(userId: string, target: Target): Promise<boolean> {
+    return inTransaction(this.pool, async (client) => {
+      const column = target.kind === "channel" ? "channel_id" : "event_id";
+      const { rowCount } = await client.query(
+        `delete from subscriptions where user_id = $1 and ${column} = $2`,
+        [userId, target.id],
+      );
+      if (rowCount === 0) return false;
+      await this.emitSubscription(client, "streamplatform.subscription.deleted", userId, target);
+      return true;
+    });
+  }
+
+  private async emitSubscription(
+    client: PoolClient,
+    type: "streamplatform.subscription.created" | "streamplatform.subscription.deleted",
+    userId: string,
+    target: Target,
+  ): Promise<void> {
+    await enqueue(client, [
+      createEvent({
+        type,
+        source: SOURCE,
+        // One user's subscribe and unsubscribe of one target stay in order.
+        subject: `${target.kind}:${target.id}:${userId}`,
+        data: { userId, target },
+      }),
+    ]);
+  }
+
+  async subscriptionsOf(userId: string): Promise<{ target: Target; createdAt: string }[]> {
+    const { rows } = await this.pool.query(
+      "select channel_id, event_id, created_at from subscriptions where user_id = $1 order by created_at desc",
+      [userId],
+    );
+    return rows.map((row) => ({
+      target: row.channel_id
+        ? { kind: "channel", id: row.channel_id }
+        : { kind: "event", id: row.event_id },
+      createdAt: row.created_at.toISOString(),
+    }));
+  }
+
+  async subscriberCount(channelId: string): Promise<number> {
+    const { rows } = await this.pool.query(
+      "select count(*)::int as n from subscriptions where channel_id = $1",
+      [channelId],
+    );
+    return rows[0].n;
+  }
+
+  /**
+   * Subscriber ids of one target in ascending order, a page at a time (keyset pagination on
+   * the (target, user_id) index): memory stays at one page whatever the total.
+   */
+  async *subscriberIds(target: Target, pageSize = 1000): AsyncGenerator<string> {
+    const column = target.kind === "channel" ? "channel_id" : "event_id";
+    let after = "00000000-0000-0000-0000-000000000000";
+    let first = true;
+    for (;;) {
+      const { rows } = await this.pool.query<{ user_id: string }>(
+        `select user_id from subscriptions where ${column} = $1 and user_id ${first ? ">=" : ">"} $2 order by user_id limit $3`,
+        [target.id, after, pageSize],
+      );
+      first = false;
+      for (const row of rows) yield row.user_id;
+      if (rows.length < pageSize) return;
+      after = rows[rows.length - 1]?.user_id ?? after;
+    }
+  }
+}

@@ -1,0 +1,76 @@
+// Typed gRPC clients for other functions. Addresses come from the environment:
+// SERVICE_<KNATIVE SERVICE NAME>_ADDRESS (local/ sets them; a cluster manifest names the
+// Service's DNS name), e.g. SERVICE_SUBSCRIPTIONS_GRPC_ADDRESS=127.0.0.1:8102.
+import * as grpc from "@grpc/grpc-js";
+import type { Channel__Output } from "./generated/streamplatform/v1/Channel.ts";
+import type { ChannelServiceClient } from "./generated/streamplatform/v1/ChannelService.ts";
+import type { SubscriptionServiceClient } from "./generated/streamplatform/v1/SubscriptionService.ts";
+import type { Target } from "./generated/streamplatform/v1/Target.ts";
+import { channelsProto, subscriptionsProto } from "./load.ts";
+
+export type { Channel__Output as Channel } from "./generated/streamplatform/v1/Channel.ts";
+export type { Target } from "./generated/streamplatform/v1/Target.ts";
+
+export function serviceAddress(knativeService: string): string {
+  const variable = `SERVICE_${knativeService.toUpperCase().replace(/-/g, "_")}_ADDRESS`;
+  const address = process.env[variable];
+  if (!address) throw new Error(`${variable} is not set: where does ${knativeService} listen?`);
+  return address;
+}
+
+export class ChannelsClient {
+  private readonly client: ChannelServiceClient;
+
+  constructor(address = serviceAddress("subscriptions-grpc")) {
+    this.client = new channelsProto.ChannelService(address, grpc.credentials.createInsecure());
+  }
+
+  /** The channel of a stream key; rejects with PERMISSION_DENIED for an unknown or rotated key. */
+  authorizePublish(streamKey: string, deadlineMs = 5000): Promise<Channel__Output> {
+    return new Promise((resolve, reject) => {
+      this.client.AuthorizePublish(
+        { streamKey },
+        { deadline: Date.now() + deadlineMs },
+        (error, channel) => (error || !channel ? reject(error) : resolve(channel)),
+      );
+    });
+  }
+
+  getChannel(id: string, deadlineMs = 5000): Promise<Channel__Output> {
+    return new Promise((resolve, reject) => {
+      this.client.GetChannel({ id }, { deadline: Date.now() + deadlineMs }, (error, channel) =>
+        error || !channel ? reject(error) : resolve(channel),
+      );
+    });
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
+
+export class SubscriptionsClient {
+  private readonly client: SubscriptionServiceClient;
+
+  constructor(address = serviceAddress("subscriptions-grpc")) {
+    this.client = new subscriptionsProto.SubscriptionService(
+      address,
+      grpc.credentials.createInsecure(),
+    );
+  }
+
+  /** Every subscriber of any of the targets, once each, as they stream in. */
+  async *listSubscribers(targets: Target[]): AsyncGenerator<string> {
+    const call = this.client.ListSubscribers({ targets });
+    for await (const subscriber of call as AsyncIterable<{ userId: string }>)
+      yield subscriber.userId;
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
+
+export const isGrpcStatus = (error: unknown, code: grpc.status): boolean =>
+  (error as { code?: number } | null)?.code === code;
+export { status as GrpcStatus } from "@grpc/grpc-js";

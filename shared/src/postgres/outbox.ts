@@ -1,0 +1,75 @@
+// The transactional outbox: an event is written in the same transaction as the change it
+// describes, so it exists exactly when the change does. A relay then publishes it to Kafka
+// (at once after the commit, and again from a periodic sweep if the process died first). A
+// crash between write and publish therefore delays the event, never loses it; consumers are
+// idempotent on the event id for the rare double publish.
+import type pg from "pg";
+import type { CloudEventV1 } from "../cloudevents/format.ts";
+import type { PlatformEvent } from "../cloudevents/platform-event.ts";
+import type { EventPublisher } from "../cloudevents/publisher.ts";
+
+// The table (each function's migrations create it):
+//   outbox (id text primary key, event jsonb not null, created_at timestamptz, published_at timestamptz)
+
+/** Adds events to the outbox inside the caller's transaction. */
+export async function enqueue(client: pg.PoolClient, events: PlatformEvent[]): Promise<void> {
+  for (const event of events) {
+    await client.query("insert into outbox (id, event) values ($1, $2)", [
+      event.id,
+      JSON.stringify(event),
+    ]);
+  }
+}
+
+export class OutboxRelay {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly publisher: EventPublisher,
+    private readonly sweepMs = 1000,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.flush(), this.sweepMs);
+    this.timer.unref();
+  }
+
+  /** Publishes whatever is unpublished; concurrent calls share one run. */
+  flush(): Promise<void> {
+    this.running ??= this.publishPending().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async publishPending(): Promise<void> {
+    try {
+      for (;;) {
+        const { rows } = await this.pool.query<{ id: string; event: CloudEventV1 }>(
+          "select id, event from outbox where published_at is null order by created_at limit 500",
+        );
+        if (rows.length === 0) return;
+        await this.publisher.publish(rows.map((row) => row.event));
+        await this.pool.query("update outbox set published_at = now() where id = any($1)", [
+          rows.map((r) => r.id),
+        ]);
+      }
+    } catch (error) {
+      // Kafka or PostgreSQL away: the next sweep tries again.
+      console.error(
+        JSON.stringify({
+          level: "warn",
+          msg: "outbox relay failed",
+          error: (error as Error).message,
+        }),
+      );
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+}
