@@ -1,0 +1,202 @@
+// The HTTP API through the edge, against the real PostgreSQL.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ChannelsClient, GrpcStatus, isGrpcStatus } from "@stream-platform/shared/grpc";
+import { api, newUser, platformServiceAddress, type TestUser, uniqueSlug } from "@stream-platform/shared/testing";
+import { SignJWT } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const repoRoot = join(import.meta.dirname, "..", "..", "..");
+
+interface ChannelBody {
+  id: string;
+  ownerId: string;
+  slug: string;
+  title: string;
+  streamKey?: string;
+}
+
+let owner: TestUser;
+let other: TestUser;
+let channels: ChannelsClient;
+
+beforeAll(async () => {
+  [owner, other] = await Promise.all([newUser("owner"), newUser("other")]);
+  channels = new ChannelsClient(await platformServiceAddress("subscriptions-grpc"));
+});
+
+afterAll(() => channels.close());
+
+async function createChannel(user: TestUser): Promise<ChannelBody> {
+  const created = await api<ChannelBody>("/api/channels", {
+    token: user.token,
+    body: { slug: uniqueSlug(), title: "Live cooking", description: "Pasta, mostly" },
+  });
+  expect(created.status).toBe(201);
+  return created.body;
+}
+
+describe("accounts", () => {
+  it("signs up, refuses the same email in another case with 409, and signs in", async () => {
+    const user = await newUser("ada");
+    const again = await api("/api/users", {
+      body: { email: user.email.toUpperCase(), password: "another password", displayName: "Ada" },
+    });
+    expect(again.status).toBe(409);
+    expect(again.headers.get("content-type")).toBe("application/problem+json");
+    expect(again.body).toMatchObject({ errors: [{ field: "email" }] });
+    const me = await api("/api/me", { token: user.token });
+    expect(me.body).toMatchObject({ id: user.id, email: user.email, displayName: "ada" });
+    expect(me.body).not.toHaveProperty("passwordHash");
+  });
+
+  it("answers a wrong password and an unknown email alike, with 401", async () => {
+    const wrongPassword = await api("/api/sessions", { body: { email: owner.email, password: "not the password" } });
+    const unknownEmail = await api("/api/sessions", { body: { email: "nobody@example.org", password: owner.password } });
+    expect(wrongPassword.status).toBe(401);
+    expect(unknownEmail.status).toBe(401);
+    expect(wrongPassword.body).toEqual(unknownEmail.body);
+  });
+
+  it.each([
+    [{ email: "not-an-email", password: "long enough", displayName: "x" }, "email"],
+    [{ email: "a@example.org", password: "short", displayName: "x" }, "password"],
+    [{ email: "a@example.org", password: "long enough", displayName: "" }, "displayName"],
+    [{ email: "a@example.org", password: "long enough" }, "displayName"],
+  ])("refuses an invalid sign-up body with 400 naming the field (%o)", async (body, field) => {
+    const response = await api<{ errors: { field: string }[] }>("/api/users", { body });
+    expect(response.status).toBe(400);
+    expect(response.body.errors.map((e) => e.field)).toContain(field);
+  });
+
+  it("refuses malformed JSON with 400", async () => {
+    const response = await api("/api/users", { body: "{nope" });
+    expect(response.status).toBe(400);
+    expect(response.headers.get("content-type")).toBe("application/problem+json");
+  });
+});
+
+describe("tokens", () => {
+  it("refuses a missing, tampered, expired, wrongly signed or unsigned token with 401", async () => {
+    const [header, payload, signature] = owner.token.split(".");
+    const claims = JSON.parse(Buffer.from(payload ?? "", "base64url").toString());
+    const tampered = `${header}.${Buffer.from(JSON.stringify({ ...claims, sub: other.id })).toString("base64url")}.${signature}`;
+    const secret = new TextEncoder().encode(readFileSync(join(repoRoot, ".data", "secrets", "jwt-secret"), "utf8").trim());
+    const expired = await new SignJWT({})
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject(owner.id)
+      .setIssuer("stream-platform")
+      .setAudience("stream-platform")
+      .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
+      .sign(secret);
+    const wrongKey = await new SignJWT({})
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject(owner.id)
+      .setIssuer("stream-platform")
+      .setAudience("stream-platform")
+      .setExpirationTime("1h")
+      .sign(new TextEncoder().encode("x".repeat(40)));
+    const unsigned = `${Buffer.from('{"alg":"none","typ":"JWT"}').toString("base64url")}.${payload}.`;
+    for (const token of [undefined, "garbage", tampered, expired, wrongKey, unsigned]) {
+      const response = await api("/api/me/subscriptions", { token });
+      expect(response.status, String(token)).toBe(401);
+      expect(response.headers.get("content-type")).toBe("application/problem+json");
+    }
+  });
+});
+
+describe("channels and stream keys", () => {
+  it("shows the stream key to its owner only", async () => {
+    const channel = await createChannel(owner);
+    expect(channel.streamKey).toMatch(/^sk_/);
+    const publicView = await api<ChannelBody>(`/api/channels/${channel.slug}`);
+    expect(publicView.status).toBe(200);
+    expect(publicView.body).toMatchObject({ id: channel.id, slug: channel.slug, ownerId: owner.id });
+    expect(JSON.stringify(publicView.body)).not.toContain(channel.streamKey);
+    expect((await api(`/api/channels/${channel.id}/stream-key`, { token: owner.token })).body).toEqual({
+      streamKey: channel.streamKey,
+    });
+    expect((await api(`/api/channels/${channel.id}/stream-key`, { token: other.token })).status).toBe(403);
+    expect((await api(`/api/channels/${channel.id}/stream-key`)).status).toBe(401);
+  });
+
+  it("rotates the key: the old one stops authorizing, the new one does", async () => {
+    const channel = await createChannel(owner);
+    const old = channel.streamKey as string;
+    expect((await channels.authorizePublish(old)).id).toBe(channel.id);
+    const rotated = await api<{ streamKey: string }>(`/api/channels/${channel.id}/stream-key`, {
+      method: "POST",
+      token: owner.token,
+    });
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.streamKey).not.toBe(old);
+    const refused = await channels.authorizePublish(old).catch((error: unknown) => error);
+    expect(isGrpcStatus(refused, GrpcStatus.PERMISSION_DENIED)).toBe(true);
+    expect((await channels.authorizePublish(rotated.body.streamKey)).id).toBe(channel.id);
+  });
+
+  it("lets only the owner rotate (403 for another user)", async () => {
+    const channel = await createChannel(owner);
+    const response = await api(`/api/channels/${channel.id}/stream-key`, { method: "POST", token: other.token });
+    expect(response.status).toBe(403);
+    expect((await channels.authorizePublish(channel.streamKey as string)).id).toBe(channel.id);
+  });
+
+  it("refuses a taken slug with 409 and a bad slug with 400 naming it", async () => {
+    const channel = await createChannel(owner);
+    const taken = await api("/api/channels", { token: other.token, body: { slug: channel.slug, title: "Mine" } });
+    expect(taken.status).toBe(409);
+    const bad = await api<{ errors: { field: string }[] }>("/api/channels", {
+      token: owner.token,
+      body: { slug: "Not A Slug!", title: "" },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors.map((e) => e.field).sort()).toEqual(["slug", "title"]);
+    expect((await api("/api/channels", { body: { slug: uniqueSlug(), title: "anonymous" } })).status).toBe(401);
+  });
+
+  it("answers GetChannel over gRPC, and NOT_FOUND for an unknown id", async () => {
+    const channel = await createChannel(owner);
+    expect(await channels.getChannel(channel.id)).toMatchObject({ id: channel.id, slug: channel.slug, ownerId: owner.id });
+    const missing = await channels.getChannel("00000000-0000-4000-8000-000000000000").catch((error: unknown) => error);
+    expect(isGrpcStatus(missing, GrpcStatus.NOT_FOUND)).toBe(true);
+  });
+});
+
+describe("subscriptions", () => {
+  it("subscribes and unsubscribes idempotently, and counts", async () => {
+    const channel = await createChannel(owner);
+    const path = `/api/subscriptions/channels/${channel.id}`;
+    expect((await api(path, { method: "PUT", token: other.token })).status).toBe(201);
+    expect((await api(path, { method: "PUT", token: other.token })).status).toBe(200);
+    expect((await api(`/api/channels/${channel.id}/subscribers/count`)).body).toMatchObject({ count: 1 });
+    const mine = await api<{ items: { target: { kind: string; id: string } }[] }>("/api/me/subscriptions", {
+      token: other.token,
+    });
+    expect(mine.body.items.map((i) => i.target)).toContainEqual({ kind: "channel", id: channel.id });
+    expect((await api(path, { method: "DELETE", token: other.token })).status).toBe(204);
+    expect((await api(path, { method: "DELETE", token: other.token })).status).toBe(204);
+    expect((await api(`/api/channels/${channel.id}/subscribers/count`)).body).toMatchObject({ count: 0 });
+  });
+
+  it("subscribes to single events, and 404s an unknown channel", async () => {
+    expect((await api("/api/subscriptions/events/evt_launch-1", { method: "PUT", token: other.token })).status).toBe(201);
+    const unknown = await api("/api/subscriptions/channels/00000000-0000-4000-8000-000000000000", {
+      method: "PUT",
+      token: other.token,
+    });
+    expect(unknown.status).toBe(404);
+    const bad = await api<{ errors: { field: string }[] }>("/api/subscriptions/channels/not-a-uuid", {
+      method: "PUT",
+      token: other.token,
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0]?.field).toBe("id");
+  });
+
+  it("keeps each user's subscriptions to themselves (403), and asks who is asking (401)", async () => {
+    expect((await api(`/api/users/${owner.id}/subscriptions`, { token: other.token })).status).toBe(403);
+    expect((await api(`/api/users/${owner.id}/subscriptions`, { token: owner.token })).status).toBe(200);
+    expect((await api("/api/subscriptions/events/evt_x", { method: "PUT" })).status).toBe(401);
+  });
+});

@@ -1,0 +1,63 @@
+// Helpers for tests that talk to the running platform through the edge, as a client would.
+import { randomBytes } from "node:crypto";
+import { serviceUrls } from "../config.ts";
+
+export interface ApiResponse<T = unknown> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export async function api<T = Record<string, unknown>>(
+  path: string,
+  options: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<ApiResponse<T>> {
+  const response = await fetch(`${serviceUrls().edgeUrl}${path}`, {
+    method: options.method ?? (options.body === undefined ? "GET" : "POST"),
+    headers: {
+      ...(options.body !== undefined && { "content-type": "application/json" }),
+      ...(options.token && { authorization: `Bearer ${options.token}` }),
+      ...options.headers,
+    },
+    body: options.body === undefined ? undefined : typeof options.body === "string" ? options.body : JSON.stringify(options.body),
+  });
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: response.status, body: body as T, headers: response.headers };
+}
+
+export interface TestUser {
+  id: string;
+  email: string;
+  password: string;
+  token: string;
+}
+
+/** A new account, signed in. */
+export async function newUser(name = "tester"): Promise<TestUser> {
+  const email = `${name}-${randomBytes(6).toString("hex")}@example.org`;
+  const password = `pw-${randomBytes(8).toString("hex")}`;
+  const created = await api<{ id: string }>("/api/users", { body: { email, password, displayName: name } });
+  if (created.status !== 201) throw new Error(`sign-up failed: ${created.status} ${JSON.stringify(created.body)}`);
+  const session = await api<{ token: string }>("/api/sessions", { body: { email, password } });
+  if (session.status !== 200) throw new Error(`sign-in failed: ${session.status}`);
+  return { id: created.body.id, email, password, token: session.body.token };
+}
+
+export const uniqueSlug = (prefix = "ch") => `${prefix}-${randomBytes(5).toString("hex")}`;
+
+/** host:port of a Knative Service the local platform runs (from its status endpoint). */
+export async function platformServiceAddress(name: string): Promise<string> {
+  const { localPorts } = await import("../config.ts");
+  const status = (await (await fetch(`http://127.0.0.1:${localPorts().platform}/`)).json()) as {
+    services: { name: string; url: string }[];
+  };
+  const service = status.services.find((s) => s.name === name);
+  if (!service) throw new Error(`the platform runs no service "${name}"`);
+  return new URL(service.url).host;
+}
