@@ -79,7 +79,9 @@ export function createGrpcServer(): grpc.Server {
           targets.push({ kind: "channel", id: t.id });
         else if (t.kind === "EVENT" && t.id) targets.push({ kind: "event", id: t.id });
         else {
-          call.destroy(
+          // (grpc-js sends a server stream's status on an 'error' event; destroy() sends none.)
+          call.emit(
+            "error",
             fail(grpc.status.INVALID_ARGUMENT, `targets: invalid target ${t.kind} ${t.id}`),
           );
           return;
@@ -93,7 +95,7 @@ export function createGrpcServer(): grpc.Server {
         }
         call.end();
       } catch (error) {
-        call.destroy(fail(grpc.status.UNAVAILABLE, (error as Error).message));
+        call.emit("error", fail(grpc.status.UNAVAILABLE, (error as Error).message));
       }
     },
   });

@@ -2,7 +2,15 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ChannelsClient, GrpcStatus, isGrpcStatus } from "@stream-platform/shared/grpc";
-import { api, newUser, platformServiceAddress, type TestUser, uniqueSlug } from "@stream-platform/shared/testing";
+import {
+  api,
+  type EventWatch,
+  newUser,
+  platformServiceAddress,
+  type TestUser,
+  uniqueSlug,
+  watchEvents,
+} from "@stream-platform/shared/testing";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -19,13 +27,18 @@ interface ChannelBody {
 let owner: TestUser;
 let other: TestUser;
 let channels: ChannelsClient;
+let watch: EventWatch;
 
 beforeAll(async () => {
   [owner, other] = await Promise.all([newUser("owner"), newUser("other")]);
   channels = new ChannelsClient(await platformServiceAddress("subscriptions-grpc"));
+  watch = await watchEvents(["channels", "subscriptions"]);
 });
 
-afterAll(() => channels.close());
+afterAll(async () => {
+  channels.close();
+  await watch.stop();
+});
 
 async function createChannel(user: TestUser): Promise<ChannelBody> {
   const created = await api<ChannelBody>("/api/channels", {
@@ -51,8 +64,12 @@ describe("accounts", () => {
   });
 
   it("answers a wrong password and an unknown email alike, with 401", async () => {
-    const wrongPassword = await api("/api/sessions", { body: { email: owner.email, password: "not the password" } });
-    const unknownEmail = await api("/api/sessions", { body: { email: "nobody@example.org", password: owner.password } });
+    const wrongPassword = await api("/api/sessions", {
+      body: { email: owner.email, password: "not the password" },
+    });
+    const unknownEmail = await api("/api/sessions", {
+      body: { email: "nobody@example.org", password: owner.password },
+    });
     expect(wrongPassword.status).toBe(401);
     expect(unknownEmail.status).toBe(401);
     expect(wrongPassword.body).toEqual(unknownEmail.body);
@@ -81,7 +98,9 @@ describe("tokens", () => {
     const [header, payload, signature] = owner.token.split(".");
     const claims = JSON.parse(Buffer.from(payload ?? "", "base64url").toString());
     const tampered = `${header}.${Buffer.from(JSON.stringify({ ...claims, sub: other.id })).toString("base64url")}.${signature}`;
-    const secret = new TextEncoder().encode(readFileSync(join(repoRoot, ".data", "secrets", "jwt-secret"), "utf8").trim());
+    const secret = new TextEncoder().encode(
+      readFileSync(join(repoRoot, ".data", "secrets", "jwt-secret"), "utf8").trim(),
+    );
     const expired = await new SignJWT({})
       .setProtectedHeader({ alg: "HS256" })
       .setSubject(owner.id)
@@ -111,12 +130,20 @@ describe("channels and stream keys", () => {
     expect(channel.streamKey).toMatch(/^sk_/);
     const publicView = await api<ChannelBody>(`/api/channels/${channel.slug}`);
     expect(publicView.status).toBe(200);
-    expect(publicView.body).toMatchObject({ id: channel.id, slug: channel.slug, ownerId: owner.id });
+    expect(publicView.body).toMatchObject({
+      id: channel.id,
+      slug: channel.slug,
+      ownerId: owner.id,
+    });
     expect(JSON.stringify(publicView.body)).not.toContain(channel.streamKey);
-    expect((await api(`/api/channels/${channel.id}/stream-key`, { token: owner.token })).body).toEqual({
+    expect(
+      (await api(`/api/channels/${channel.id}/stream-key`, { token: owner.token })).body,
+    ).toEqual({
       streamKey: channel.streamKey,
     });
-    expect((await api(`/api/channels/${channel.id}/stream-key`, { token: other.token })).status).toBe(403);
+    expect(
+      (await api(`/api/channels/${channel.id}/stream-key`, { token: other.token })).status,
+    ).toBe(403);
     expect((await api(`/api/channels/${channel.id}/stream-key`)).status).toBe(401);
   });
 
@@ -137,14 +164,20 @@ describe("channels and stream keys", () => {
 
   it("lets only the owner rotate (403 for another user)", async () => {
     const channel = await createChannel(owner);
-    const response = await api(`/api/channels/${channel.id}/stream-key`, { method: "POST", token: other.token });
+    const response = await api(`/api/channels/${channel.id}/stream-key`, {
+      method: "POST",
+      token: other.token,
+    });
     expect(response.status).toBe(403);
     expect((await channels.authorizePublish(channel.streamKey as string)).id).toBe(channel.id);
   });
 
   it("refuses a taken slug with 409 and a bad slug with 400 naming it", async () => {
     const channel = await createChannel(owner);
-    const taken = await api("/api/channels", { token: other.token, body: { slug: channel.slug, title: "Mine" } });
+    const taken = await api("/api/channels", {
+      token: other.token,
+      body: { slug: channel.slug, title: "Mine" },
+    });
     expect(taken.status).toBe(409);
     const bad = await api<{ errors: { field: string }[] }>("/api/channels", {
       token: owner.token,
@@ -152,14 +185,50 @@ describe("channels and stream keys", () => {
     });
     expect(bad.status).toBe(400);
     expect(bad.body.errors.map((e) => e.field).sort()).toEqual(["slug", "title"]);
-    expect((await api("/api/channels", { body: { slug: uniqueSlug(), title: "anonymous" } })).status).toBe(401);
+    expect(
+      (await api("/api/channels", { body: { slug: uniqueSlug(), title: "anonymous" } })).status,
+    ).toBe(401);
   });
 
   it("answers GetChannel over gRPC, and NOT_FOUND for an unknown id", async () => {
     const channel = await createChannel(owner);
-    expect(await channels.getChannel(channel.id)).toMatchObject({ id: channel.id, slug: channel.slug, ownerId: owner.id });
-    const missing = await channels.getChannel("00000000-0000-4000-8000-000000000000").catch((error: unknown) => error);
+    expect(await channels.getChannel(channel.id)).toMatchObject({
+      id: channel.id,
+      slug: channel.slug,
+      ownerId: owner.id,
+    });
+    const missing = await channels
+      .getChannel("00000000-0000-4000-8000-000000000000")
+      .catch((error: unknown) => error);
     expect(isGrpcStatus(missing, GrpcStatus.NOT_FOUND)).toBe(true);
+  });
+});
+
+describe("CloudEvents", () => {
+  it("emits channel.created, subscription.created and subscription.deleted, once each", async () => {
+    const channel = await createChannel(owner);
+    const created = await watch.waitFor(
+      (e) => e.type === "streamplatform.channel.created" && e.subject === channel.id,
+    );
+    expect(created).toMatchObject({
+      source: "/functions/subscriptions",
+      data: { channelId: channel.id, ownerId: owner.id, slug: channel.slug, title: channel.title },
+    });
+    const path = `/api/subscriptions/channels/${channel.id}`;
+    await api(path, { method: "PUT", token: other.token });
+    await api(path, { method: "PUT", token: other.token });
+    await api(path, { method: "DELETE", token: other.token });
+    await api(path, { method: "DELETE", token: other.token });
+    const subject = `channel:${channel.id}:${other.id}`;
+    await watch.waitFor(
+      (e) => e.type === "streamplatform.subscription.deleted" && e.subject === subject,
+    );
+    const types = watch.events.filter((e) => e.subject === subject).map((e) => e.type);
+    // Repeated PUTs and DELETEs change nothing, so they say nothing.
+    expect(types).toEqual([
+      "streamplatform.subscription.created",
+      "streamplatform.subscription.deleted",
+    ]);
   });
 });
 
@@ -169,34 +238,54 @@ describe("subscriptions", () => {
     const path = `/api/subscriptions/channels/${channel.id}`;
     expect((await api(path, { method: "PUT", token: other.token })).status).toBe(201);
     expect((await api(path, { method: "PUT", token: other.token })).status).toBe(200);
-    expect((await api(`/api/channels/${channel.id}/subscribers/count`)).body).toMatchObject({ count: 1 });
-    const mine = await api<{ items: { target: { kind: string; id: string } }[] }>("/api/me/subscriptions", {
-      token: other.token,
+    expect((await api(`/api/channels/${channel.id}/subscribers/count`)).body).toMatchObject({
+      count: 1,
     });
-    expect(mine.body.items.map((i) => i.target)).toContainEqual({ kind: "channel", id: channel.id });
+    const mine = await api<{ items: { target: { kind: string; id: string } }[] }>(
+      "/api/me/subscriptions",
+      {
+        token: other.token,
+      },
+    );
+    expect(mine.body.items.map((i) => i.target)).toContainEqual({
+      kind: "channel",
+      id: channel.id,
+    });
     expect((await api(path, { method: "DELETE", token: other.token })).status).toBe(204);
     expect((await api(path, { method: "DELETE", token: other.token })).status).toBe(204);
-    expect((await api(`/api/channels/${channel.id}/subscribers/count`)).body).toMatchObject({ count: 0 });
+    expect((await api(`/api/channels/${channel.id}/subscribers/count`)).body).toMatchObject({
+      count: 0,
+    });
   });
 
   it("subscribes to single events, and 404s an unknown channel", async () => {
-    expect((await api("/api/subscriptions/events/evt_launch-1", { method: "PUT", token: other.token })).status).toBe(201);
+    expect(
+      (await api("/api/subscriptions/events/evt_launch-1", { method: "PUT", token: other.token }))
+        .status,
+    ).toBe(201);
     const unknown = await api("/api/subscriptions/channels/00000000-0000-4000-8000-000000000000", {
       method: "PUT",
       token: other.token,
     });
     expect(unknown.status).toBe(404);
-    const bad = await api<{ errors: { field: string }[] }>("/api/subscriptions/channels/not-a-uuid", {
-      method: "PUT",
-      token: other.token,
-    });
+    const bad = await api<{ errors: { field: string }[] }>(
+      "/api/subscriptions/channels/not-a-uuid",
+      {
+        method: "PUT",
+        token: other.token,
+      },
+    );
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0]?.field).toBe("id");
   });
 
   it("keeps each user's subscriptions to themselves (403), and asks who is asking (401)", async () => {
-    expect((await api(`/api/users/${owner.id}/subscriptions`, { token: other.token })).status).toBe(403);
-    expect((await api(`/api/users/${owner.id}/subscriptions`, { token: owner.token })).status).toBe(200);
+    expect((await api(`/api/users/${owner.id}/subscriptions`, { token: other.token })).status).toBe(
+      403,
+    );
+    expect((await api(`/api/users/${owner.id}/subscriptions`, { token: owner.token })).status).toBe(
+      200,
+    );
     expect((await api("/api/subscriptions/events/evt_x", { method: "PUT" })).status).toBe(401);
   });
 });

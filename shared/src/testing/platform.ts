@@ -10,7 +10,12 @@ export interface ApiResponse<T = unknown> {
 
 export async function api<T = Record<string, unknown>>(
   path: string,
-  options: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {},
+  options: {
+    method?: string;
+    token?: string;
+    body?: unknown;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<ApiResponse<T>> {
   const response = await fetch(`${serviceUrls().edgeUrl}${path}`, {
     method: options.method ?? (options.body === undefined ? "GET" : "POST"),
@@ -19,7 +24,12 @@ export async function api<T = Record<string, unknown>>(
       ...(options.token && { authorization: `Bearer ${options.token}` }),
       ...options.headers,
     },
-    body: options.body === undefined ? undefined : typeof options.body === "string" ? options.body : JSON.stringify(options.body),
+    body:
+      options.body === undefined
+        ? undefined
+        : typeof options.body === "string"
+          ? options.body
+          : JSON.stringify(options.body),
   });
   const text = await response.text();
   let body: unknown = text;
@@ -42,8 +52,11 @@ export interface TestUser {
 export async function newUser(name = "tester"): Promise<TestUser> {
   const email = `${name}-${randomBytes(6).toString("hex")}@example.org`;
   const password = `pw-${randomBytes(8).toString("hex")}`;
-  const created = await api<{ id: string }>("/api/users", { body: { email, password, displayName: name } });
-  if (created.status !== 201) throw new Error(`sign-up failed: ${created.status} ${JSON.stringify(created.body)}`);
+  const created = await api<{ id: string }>("/api/users", {
+    body: { email, password, displayName: name },
+  });
+  if (created.status !== 201)
+    throw new Error(`sign-up failed: ${created.status} ${JSON.stringify(created.body)}`);
   const session = await api<{ token: string }>("/api/sessions", { body: { email, password } });
   if (session.status !== 200) throw new Error(`sign-in failed: ${session.status}`);
   return { id: created.body.id, email, password, token: session.body.token };
@@ -61,3 +74,5 @@ export async function platformServiceAddress(name: string): Promise<string> {
   if (!service) throw new Error(`the platform runs no service "${name}"`);
   return new URL(service.url).host;
 }
+
+export { type EventWatch, watchEvents } from "./events.ts";
