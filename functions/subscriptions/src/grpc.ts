@@ -2,7 +2,7 @@
 // (notifications streams recipients). Served by shared/src/hosting with GRPC_SOURCE=this file.
 import * as grpc from "@grpc/grpc-js";
 import { channelsProto, subscriptionsProto } from "@stream-platform/shared/grpc";
-import { mergeUnique } from "./merge.ts";
+import { mergeUniquePages } from "./merge.ts";
 import { uuid } from "./schemas.ts";
 import { ready, store } from "./service.ts";
 import type { Channel, Target } from "./store.ts";
@@ -89,9 +89,11 @@ export function createGrpcServer(): grpc.Server {
       }
       try {
         await ready;
-        for await (const userId of mergeUnique(targets.map((t) => store.subscriberIds(t)))) {
+        for await (const userIds of mergeUniquePages(
+          targets.map((t) => store.subscriberPages(t)),
+        )) {
           if (call.cancelled) return;
-          if (!call.write({ userId })) await drained(call);
+          if (!call.write({ userIds })) await drained(call);
         }
         call.end();
       } catch (error) {

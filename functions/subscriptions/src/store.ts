@@ -229,19 +229,24 @@ export class Store {
    * Subscriber ids of one target in ascending order, a page at a time (keyset pagination on
    * the (target, user_id) index): memory stays at one page whatever the total.
    */
-  async *subscriberIds(target: Target, pageSize = 1000): AsyncGenerator<string> {
+  async *subscriberPages(target: Target, pageSize = 1000): AsyncGenerator<string[]> {
     const column = target.kind === "channel" ? "channel_id" : "event_id";
-    let after = "00000000-0000-0000-0000-000000000000";
-    let first = true;
-    for (;;) {
-      const { rows } = await this.pool.query<{ user_id: string }>(
-        `select user_id from subscriptions where ${column} = $1 and user_id ${first ? ">=" : ">"} $2 order by user_id limit $3`,
-        [target.id, after, pageSize],
-      );
-      first = false;
-      for (const row of rows) yield row.user_id;
-      if (rows.length < pageSize) return;
-      after = rows[rows.length - 1]?.user_id ?? after;
+    const page = async (after?: string) =>
+      (
+        await this.pool.query<{ user_id: string }>(
+          `select user_id from subscriptions where ${column} = $1 ${after ? "and user_id > $3" : ""} order by user_id limit $2`,
+          after ? [target.id, pageSize, after] : [target.id, pageSize],
+        )
+      ).rows.map((row) => row.user_id);
+    let current = await page();
+    while (current.length > 0) {
+      // The next page is read while this one is sent: at most two pages in memory.
+      const next =
+        current.length === pageSize ? page(current[current.length - 1]) : Promise.resolve([]);
+      // If the caller stops early, a failed read ahead must not become an unhandled rejection.
+      next.catch(() => undefined);
+      yield current;
+      current = await next;
     }
   }
 }

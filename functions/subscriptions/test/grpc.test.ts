@@ -8,6 +8,7 @@ import { SubscriptionsClient } from "@stream-platform/shared/grpc";
 import { api, newUser, platformServiceAddress, uniqueSlug } from "@stream-platform/shared/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { insertBulk, removeBulk } from "./bulk-fixture.ts";
 
 const SUBSCRIBERS = 100_000;
 const tag = randomBytes(4).toString("hex");
@@ -35,29 +36,19 @@ beforeAll(async () => {
   eventId = `evt_bulk_${tag}`;
   address = await platformServiceAddress("subscriptions-grpc");
   await db.connect();
-  // A fixture at database speed: 100,000 people following the channel, 1,000 of them (and 10
-  // others) also following one of its events.
-  await db.query(
-    `insert into users (id, email, display_name, password_hash)
-     select gen_random_uuid(), 'bulk-' || $1 || '-' || g || '@example.org', 'bulk', 'x' from generate_series(1, $2) g`,
-    [tag, SUBSCRIBERS + 10],
-  );
-  // Fresh statistics, or the foreign-key checks below plan a scan of users per row.
-  await db.query("analyze users");
-  await db.query(
-    `insert into subscriptions (user_id, channel_id)
-     select id, $2 from users where email like 'bulk-' || $1 || '-%' and split_part(split_part(email, '-', 3), '@', 1)::int <= $3`,
-    [tag, channelId, SUBSCRIBERS],
-  );
-  await db.query(
-    `insert into subscriptions (user_id, event_id)
-     select id, $2 from users where email like 'bulk-' || $1 || '-%' and split_part(split_part(email, '-', 3), '@', 1)::int > $3 - 1000`,
-    [tag, eventId, SUBSCRIBERS],
-  );
+  // 100,000 people following the channel; 1,000 of them and 10 others also follow one event.
+  await insertBulk(db, {
+    tag,
+    channelId,
+    count: SUBSCRIBERS,
+    eventId,
+    eventOverlap: 1000,
+    eventOnly: 10,
+  });
 }, 120_000);
 
 afterAll(async () => {
-  await db.query("delete from users where email like 'bulk-' || $1 || '-%'", [tag]);
+  await removeBulk(db, tag);
   await db.end();
 }, 120_000);
 

@@ -61,9 +61,13 @@ export class SubscriptionsClient {
 
   /** Every subscriber of any of the targets, once each, as they stream in. */
   async *listSubscribers(targets: Target[]): AsyncGenerator<string> {
+    for await (const batch of this.listSubscriberBatches(targets)) yield* batch;
+  }
+
+  /** The same, a batch (up to 1,000 ids) at a time: cheaper for bulk work such as a fan-out. */
+  async *listSubscriberBatches(targets: Target[]): AsyncGenerator<string[]> {
     const call = this.client.ListSubscribers({ targets });
-    for await (const subscriber of call as AsyncIterable<{ userId: string }>)
-      yield subscriber.userId;
+    for await (const batch of call as AsyncIterable<{ userIds: string[] }>) yield batch.userIds;
   }
 
   close(): void {
