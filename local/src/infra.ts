@@ -100,7 +100,7 @@ export async function up(names: string[] = []): Promise<void> {
   const stopStarted = async () => {
     for (const server of startedNow.reverse()) {
       progress(server.name, "stopping (start-up did not complete)");
-      await stopDaemon(server.name);
+      await stopDaemon(server.name, 20_000, server.stopSignal);
     }
   };
   // Ctrl-C in the middle of start-up leaves nothing half-started either.
@@ -140,7 +140,7 @@ export async function down(names: string[] = []): Promise<void> {
   const list = named.reverse();
   for (const server of list) {
     if (server.external()) continue;
-    if (await stopDaemon(server.name)) progress(server.name, "stopped");
+    if (await stopDaemon(server.name, 20_000, server.stopSignal)) progress(server.name, "stopped");
   }
 }
 

@@ -148,12 +148,16 @@ export function daemonPid(name: string): number | undefined {
   return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
 }
 
-/** SIGTERM, then SIGKILL if the server has not exited after `graceMs`. */
-export async function stopDaemon(name: string, graceMs = 20_000): Promise<boolean> {
+/** `signal` (SIGTERM), then SIGKILL if the server has not exited after `graceMs`. */
+export async function stopDaemon(
+  name: string,
+  graceMs = 20_000,
+  signal: NodeJS.Signals = "SIGTERM",
+): Promise<boolean> {
   const pid = daemonPid(name);
   rmSync(pidFile(name), { force: true });
   if (pid === undefined) return false;
-  signalGroup(pid, "SIGTERM");
+  signalGroup(pid, signal);
   const deadline = Date.now() + graceMs;
   while (isAlive(pid) && Date.now() < deadline) await sleep(100);
   if (isAlive(pid)) {

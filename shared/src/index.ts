@@ -9,3 +9,4 @@ export * from "./kafka.ts";
 export * from "./postgres/migrate.ts";
 export * from "./postgres/outbox.ts";
 export * from "./postgres/pool.ts";
+export * from "./util/until-success.ts";

@@ -39,7 +39,7 @@ export function createGrpcServer(): grpc.Server {
       call: grpc.ServerUnaryCall<{ streamKey: string }, unknown>,
       callback: grpc.sendUnaryData<unknown>,
     ) => {
-      ready
+      ready()
         .then(() => store.channelByStreamKey(call.request.streamKey))
         .then(
           // The key is never echoed back, in answers or logs.
@@ -58,7 +58,7 @@ export function createGrpcServer(): grpc.Server {
         callback(fail(grpc.status.INVALID_ARGUMENT, "id: not a valid channel id"));
         return;
       }
-      ready
+      ready()
         .then(() => store.channel(call.request.id))
         .then(
           (channel) =>
@@ -88,7 +88,7 @@ export function createGrpcServer(): grpc.Server {
         }
       }
       try {
-        await ready;
+        await ready();
         for await (const userIds of mergeUniquePages(
           targets.map((t) => store.subscriberPages(t)),
         )) {

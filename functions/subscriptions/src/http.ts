@@ -17,7 +17,7 @@ import { createChannelBody, eventId, signInBody, signUpBody, uuid } from "./sche
 import { type Channel, type Store, type Target, uniqueViolation } from "./store.ts";
 import { decryptStreamKey } from "./stream-keys.ts";
 
-export function routes(store: Store, ready: Promise<unknown>): Router {
+export function routes(store: Store): Router {
   const router = new Router();
 
   async function ownedChannel(userId: string, id: string): Promise<Channel> {
@@ -34,7 +34,6 @@ export function routes(store: Store, ready: Promise<unknown>): Router {
   }
 
   router.on("POST", "/api/users", async ({ req }) => {
-    await ready;
     const input = parseInput(signUpBody, req.body);
     try {
       const user = await store.createUser(input, await hashPassword(input.password));
@@ -46,7 +45,6 @@ export function routes(store: Store, ready: Promise<unknown>): Router {
   });
 
   router.on("POST", "/api/sessions", async ({ req }) => {
-    await ready;
     const input = parseInput(signInBody, req.body);
     const account = await store.credentials(input.email);
     // Same answer, and about the same time, whether the email or the password was wrong.

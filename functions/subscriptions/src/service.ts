@@ -8,6 +8,7 @@ import {
   EventPublisher,
   migrate,
   OutboxRelay,
+  untilSuccess,
 } from "@stream-platform/shared";
 import { onShutdown } from "@stream-platform/shared/hosting";
 import { Store } from "./store.ts";
@@ -19,11 +20,21 @@ export const store = new Store(pool);
 export const publisher = new EventPublisher(createKafka("subscriptions"));
 export const relay = new OutboxRelay(pool, publisher);
 
-export const ready = migrate(pool, migrations, (message) =>
-  console.log(JSON.stringify({ level: "info", msg: message })),
-).then(() => relay.start());
-ready.catch((error: unknown) =>
-  console.error(JSON.stringify({ level: "error", msg: "migrations failed", error: String(error) })),
+/** Migrations, then the outbox relay; awaited by every handler, retried until they succeed. */
+export const ready = untilSuccess(async () => {
+  await migrate(pool, migrations, (message) =>
+    console.log(JSON.stringify({ level: "info", msg: message })),
+  );
+  relay.start();
+});
+ready().catch((error: unknown) =>
+  console.error(
+    JSON.stringify({
+      level: "warn",
+      msg: "start-up work failed; retrying on the next request",
+      error: String(error),
+    }),
+  ),
 );
 
 onShutdown(async () => {

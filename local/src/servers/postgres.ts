@@ -1,5 +1,5 @@
 // PostgreSQL 15 from Debian, with its own data directory under .data/, listening on loopback.
-import { chownSync, existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chownSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   externalServers,
@@ -24,6 +24,23 @@ export const PLATFORM_DATABASES = ["streamplatform", "ferretdb"];
 // PostgreSQL refuses to run as root: then it runs as the `postgres` user its package created.
 const account = () => serverAccount("postgres", "postgres");
 const pgData = () => serverDataDir("postgres", account());
+
+/**
+ * A postmaster.pid left by a killed server names a pid that may belong to another process by
+ * now, which PostgreSQL (not allowed to signal it) takes for a running postmaster.
+ */
+function removeStaleLock(data: string): void {
+  const lock = join(data, "postmaster.pid");
+  if (!existsSync(lock)) return;
+  const pid = Number(readFileSync(lock, "utf8").split("\n")[0]);
+  let comm = "";
+  try {
+    comm = readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+  } catch {
+    // no such process
+  }
+  if (comm !== "postgres") rmSync(lock, { force: true });
+}
 
 function adminUrl(database = "postgres"): string {
   const url = new URL(serviceUrls().databaseUrl);
@@ -54,6 +71,8 @@ export const postgres: Server = {
     return `postgres://${url.host}${url.pathname}`;
   },
   port: () => localPorts().postgres,
+  // SIGTERM is PostgreSQL's "smart" shutdown, which waits for every client to leave.
+  stopSignal: "SIGINT",
   portVariable: "POSTGRES_PORT",
   external: () => externalServers().postgres,
 
@@ -96,6 +115,7 @@ export const postgres: Server = {
 
   async start() {
     const user = account();
+    removeStaleLock(pgData());
     startDaemon({
       name: "postgres",
       command: `${binDir}/postgres`,

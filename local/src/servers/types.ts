@@ -23,6 +23,8 @@ export interface Server {
   probe(): Promise<Probe>;
   /** Seconds to wait for the first successful probe after start. */
   startupTimeoutSeconds: number;
+  /** The signal for a clean, prompt stop (default SIGTERM). */
+  stopSignal?: NodeJS.Signals;
   /** One-time work once it answers (databases to create, say). */
   afterReady?(): Promise<void>;
 }

@@ -82,6 +82,15 @@ export class Router {
         sendProblem(res, error.problem);
         return;
       }
+      if (storeUnavailable(error)) {
+        sendProblem(res, {
+          status: 503,
+          title: "Service unavailable",
+          detail: "a store this function needs does not answer; try again shortly",
+          retryAfter: 5,
+        });
+        return;
+      }
       console.error(
         JSON.stringify({
           level: "error",
@@ -97,4 +106,15 @@ export class Router {
       });
     }
   };
+}
+
+/** A database or broker that is down or restarting: the caller should retry, not see a 500. */
+function storeUnavailable(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code;
+  const message = error instanceof Error ? error.message : "";
+  return (
+    ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "57P01", "57P02", "57P03", "53300"].includes(
+      code ?? "",
+    ) || /Connection terminated|timeout exceeded when trying to connect/.test(message)
+  );
 }

@@ -31,7 +31,9 @@ export class OutboxRelay {
     private readonly sweepMs = 1000,
   ) {}
 
+  /** Starts the periodic sweep (once; later calls do nothing). */
   start(): void {
+    if (this.timer) return;
     this.timer = setInterval(() => void this.flush(), this.sweepMs);
     this.timer.unref();
   }

@@ -1,0 +1,15 @@
+/**
+ * Start-up work (migrations, say) that callers await: run once, remembered once it succeeds,
+ * tried again by the next caller if it failed — so a database that was down at start does not
+ * leave the function broken until restarted.
+ */
+export function untilSuccess<T>(work: () => Promise<T>): () => Promise<T> {
+  let current: Promise<T> | undefined;
+  return () => {
+    current ??= work().catch((error: unknown) => {
+      current = undefined;
+      throw error;
+    });
+    return current;
+  };
+}
