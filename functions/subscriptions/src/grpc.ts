@@ -32,24 +32,33 @@ function drained(call: grpc.ServerWritableStream<unknown, unknown>): Promise<voi
   });
 }
 
+/** Answers a unary call with the channel found, `missing` when there is none, UNAVAILABLE on failure. */
+function answerChannel(
+  callback: grpc.sendUnaryData<unknown>,
+  find: () => Promise<Channel | undefined>,
+  missing: Error,
+): void {
+  ready()
+    .then(find)
+    .then(
+      (channel) => (channel ? callback(null, toMessage(channel)) : callback(missing)),
+      (error: Error) => callback(fail(grpc.status.UNAVAILABLE, error.message)),
+    );
+}
+
 export function createGrpcServer(): grpc.Server {
   const server = new grpc.Server();
   server.addService(channelsProto.ChannelService.service, {
     AuthorizePublish: (
       call: grpc.ServerUnaryCall<{ streamKey: string }, unknown>,
       callback: grpc.sendUnaryData<unknown>,
-    ) => {
-      ready()
-        .then(() => store.channelByStreamKey(call.request.streamKey))
-        .then(
-          // The key is never echoed back, in answers or logs.
-          (channel) =>
-            channel
-              ? callback(null, toMessage(channel))
-              : callback(fail(grpc.status.PERMISSION_DENIED, "unknown stream key")),
-          (error: Error) => callback(fail(grpc.status.UNAVAILABLE, error.message)),
-        );
-    },
+    ) =>
+      // The key is never echoed back, in answers or logs.
+      answerChannel(
+        callback,
+        () => store.channelByStreamKey(call.request.streamKey),
+        fail(grpc.status.PERMISSION_DENIED, "unknown stream key"),
+      ),
     GetChannel: (
       call: grpc.ServerUnaryCall<{ id: string }, unknown>,
       callback: grpc.sendUnaryData<unknown>,
@@ -58,15 +67,11 @@ export function createGrpcServer(): grpc.Server {
         callback(fail(grpc.status.INVALID_ARGUMENT, "id: not a valid channel id"));
         return;
       }
-      ready()
-        .then(() => store.channel(call.request.id))
-        .then(
-          (channel) =>
-            channel
-              ? callback(null, toMessage(channel))
-              : callback(fail(grpc.status.NOT_FOUND, `no channel ${call.request.id}`)),
-          (error: Error) => callback(fail(grpc.status.UNAVAILABLE, error.message)),
-        );
+      answerChannel(
+        callback,
+        () => store.channel(call.request.id),
+        fail(grpc.status.NOT_FOUND, `no channel ${call.request.id}`),
+      );
     },
   });
   server.addService(subscriptionsProto.SubscriptionService.service, {
