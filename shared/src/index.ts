@@ -6,6 +6,8 @@ export * from "./http/problem.ts";
 export * from "./http/router.ts";
 export * from "./http/validate.ts";
 export * from "./kafka.ts";
+export * from "./mongodb/client.ts";
+export * from "./mongodb/outbox.ts";
 export * from "./postgres/migrate.ts";
 export * from "./postgres/outbox.ts";
 export * from "./postgres/pool.ts";

@@ -4,9 +4,11 @@
 import * as grpc from "@grpc/grpc-js";
 import type { Channel__Output } from "./generated/streamplatform/v1/Channel.ts";
 import type { ChannelServiceClient } from "./generated/streamplatform/v1/ChannelService.ts";
+import type { EventServiceClient } from "./generated/streamplatform/v1/EventService.ts";
 import type { SubscriptionServiceClient } from "./generated/streamplatform/v1/SubscriptionService.ts";
 import type { Target } from "./generated/streamplatform/v1/Target.ts";
-import { channelsProto, subscriptionsProto } from "./load.ts";
+import type { VideoEvent__Output } from "./generated/streamplatform/v1/VideoEvent.ts";
+import { channelsProto, eventsProto, subscriptionsProto } from "./load.ts";
 
 export type { Channel__Output as Channel } from "./generated/streamplatform/v1/Channel.ts";
 export type { Target } from "./generated/streamplatform/v1/Target.ts";
@@ -68,6 +70,29 @@ export class SubscriptionsClient {
   async *listSubscriberBatches(targets: Target[]): AsyncGenerator<string[]> {
     const call = this.client.ListSubscribers({ targets });
     for await (const batch of call as AsyncIterable<{ userIds: string[] }>) yield batch.userIds;
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
+
+export class EventsClient {
+  private readonly client: EventServiceClient;
+
+  constructor(address = serviceAddress("events-grpc")) {
+    this.client = new eventsProto.EventService(address, grpc.credentials.createInsecure());
+  }
+
+  /** The event a stream on the channel belongs to; rejects with NOT_FOUND when there is none. */
+  getCurrentEvent(channelId: string, deadlineMs = 5000): Promise<VideoEvent__Output> {
+    return new Promise((resolve, reject) => {
+      this.client.GetCurrentEvent(
+        { channelId },
+        { deadline: Date.now() + deadlineMs },
+        (error, event) => (error || !event ? reject(error) : resolve(event)),
+      );
+    });
   }
 
   close(): void {

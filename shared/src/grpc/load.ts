@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import type { ProtoGrpcType as ChannelsProto } from "./generated/channels.ts";
+import type { ProtoGrpcType as EventsProto } from "./generated/events.ts";
 import type { ProtoGrpcType as SubscriptionsProto } from "./generated/subscriptions.ts";
 
 const protosDir = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "protos");
@@ -26,3 +27,4 @@ export const channelsProto = load<ChannelsProto>("streamplatform/v1/channels.pro
   .v1;
 export const subscriptionsProto = load<SubscriptionsProto>("streamplatform/v1/subscriptions.proto")
   .streamplatform.v1;
+export const eventsProto = load<EventsProto>("streamplatform/v1/events.proto").streamplatform.v1;

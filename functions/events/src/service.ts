@@ -1,0 +1,45 @@
+// The events function's state, one per process: MongoDB, the store, the outbox relay, the
+// channel client, and the indexes, created once at start (retried until they are).
+import {
+  createKafka,
+  createMongoClient,
+  EventPublisher,
+  MongoOutboxRelay,
+  untilSuccess,
+} from "@stream-platform/shared";
+import { ChannelsClient } from "@stream-platform/shared/grpc";
+import { onShutdown } from "@stream-platform/shared/hosting";
+import { type EventDoc, EventStore } from "./store.ts";
+
+export const mongo = createMongoClient();
+export const store = new EventStore(mongo.db(process.env.EVENTS_DB ?? "events"));
+export const publisher = new EventPublisher(createKafka("events"));
+export const relay = new MongoOutboxRelay<EventDoc>(store.events, publisher);
+
+let channelsClient: ChannelsClient | undefined;
+/** Created on first use: the gRPC target of this function does not need it. */
+export const channels = () => {
+  channelsClient ??= new ChannelsClient();
+  return channelsClient;
+};
+
+export const ready = untilSuccess(async () => {
+  await store.ensureIndexes();
+  relay.start();
+});
+ready().catch((error: unknown) =>
+  console.error(
+    JSON.stringify({
+      level: "warn",
+      msg: "start-up work failed; retrying on the next request",
+      error: String(error),
+    }),
+  ),
+);
+
+onShutdown(async () => {
+  await relay.stop();
+  await publisher.disconnect();
+  channelsClient?.close();
+  await mongo.close();
+});

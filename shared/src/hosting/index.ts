@@ -1,0 +1,2 @@
+export * from "./cloudevent-target.ts";
+export * from "./host.ts";
