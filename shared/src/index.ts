@@ -7,6 +7,7 @@ export * from "./http/router.ts";
 export * from "./http/validate.ts";
 export * from "./kafka.ts";
 export * from "./mongodb/client.ts";
+export * from "./mongodb/lock.ts";
 export * from "./mongodb/outbox.ts";
 export * from "./postgres/migrate.ts";
 export * from "./postgres/outbox.ts";

@@ -9,12 +9,15 @@ import {
 } from "@stream-platform/shared";
 import { ChannelsClient } from "@stream-platform/shared/grpc";
 import { onShutdown } from "@stream-platform/shared/hosting";
-import { type EventDoc, EventStore } from "./store.ts";
+import { type EventDoc, EventStore, lockKey } from "./store.ts";
 
 export const mongo = createMongoClient();
 export const store = new EventStore(mongo.db(process.env.EVENTS_DB ?? "events"));
 export const publisher = new EventPublisher(createKafka("events"));
-export const relay = new MongoOutboxRelay<EventDoc>(store.events, publisher);
+export const relay = new MongoOutboxRelay<EventDoc>(store.events, publisher, {
+  locks: store.locks,
+  lockKey,
+});
 
 let channelsClient: ChannelsClient | undefined;
 /** Created on first use: the gRPC target of this function does not need it. */

@@ -5,11 +5,13 @@ import { createHash, randomBytes } from "node:crypto";
 import {
   type CloudEventV1,
   createEvent,
+  DocumentLocks,
   type EventData,
   type EventType,
   HttpProblem,
-  queueEvents,
+  outboxFields,
   type WithOutbox,
+  withOutbox,
 } from "@stream-platform/shared";
 import type { Collection, Db, Filter } from "mongodb";
 import type { CreateEvent, ListQuery, PatchEvent, Status } from "./schemas.ts";
@@ -101,6 +103,9 @@ function lifecycleEvent(type: LifecycleType, doc: EventDoc): CloudEventV1 {
   return createEvent({ type, source: SOURCE, subject: doc._id, data: snapshot(doc) });
 }
 
+/** The lock every writer of an event document takes (store, relay). */
+export const lockKey = (id: unknown) => `event:${String(id)}`;
+
 export const newEventId = () => `evt_${randomBytes(10).toString("hex")}`;
 
 interface Cursor {
@@ -130,9 +135,11 @@ function decodeCursor(cursor: string): Cursor {
 
 export class EventStore {
   readonly events: Collection<EventDoc>;
+  readonly locks: DocumentLocks;
 
   constructor(db: Db) {
     this.events = db.collection<EventDoc>("events");
+    this.locks = new DocumentLocks(db);
   }
 
   /** Indexes for the list queries and the lifecycle look-ups. */
@@ -159,8 +166,10 @@ export class EventStore {
       updatedAt: now,
       applied: [],
     };
-    doc.outbox = [lifecycleEvent("streamplatform.event.created", doc)];
-    await this.events.insertOne(doc);
+    await this.events.insertOne({
+      ...doc,
+      ...outboxFields([lifecycleEvent("streamplatform.event.created", doc)]),
+    });
     return doc;
   }
 
@@ -202,32 +211,37 @@ export class EventStore {
       doc: EventDoc,
     ) => { set: Partial<EventDoc>; type: LifecycleType; applied?: string } | null,
   ): Promise<EventDoc | null> {
-    for (let attempt = 0; attempt < 10; attempt++) {
-      const current = await this.events.findOne({ _id: id }, { projection: { outbox: 0 } });
-      if (!current) return null;
-      const next = change(current);
-      if (!next) return null;
-      const updated: EventDoc = {
-        ...current,
-        ...next.set,
-        version: current.version + 1,
-        updatedAt: new Date(),
-      };
-      const event = lifecycleEvent(next.type, updated);
-      const result = await this.events.updateOne(
-        { _id: id, version: current.version },
-        {
-          $set: { ...next.set, version: updated.version, updatedAt: updated.updatedAt },
-          ...(next.applied ? { $addToSet: { applied: next.applied } } : {}),
-          ...queueEvents([event]),
-        },
-      );
-      if (result.modifiedCount === 1) return updated;
-    }
-    throw new HttpProblem({
-      status: 409,
-      title: "Conflict",
-      detail: "the event keeps changing; try again",
+    // One writer at a time per event (see DocumentLocks); `version` guards the rest.
+    return this.locks.withLock(lockKey(id), async () => {
+      for (let attempt = 0; attempt < 10; attempt++) {
+        const current = await this.events.findOne({ _id: id }, { projection: { outbox: 0 } });
+        if (!current) return null;
+        const next = change(current);
+        if (!next) return null;
+        const updated: EventDoc = {
+          ...current,
+          ...next.set,
+          version: current.version + 1,
+          updatedAt: new Date(),
+        };
+        const event = lifecycleEvent(next.type, updated);
+        const result = await this.events.updateOne(
+          { _id: id, version: current.version },
+          withOutbox<EventDoc>(
+            {
+              $set: { ...next.set, version: updated.version, updatedAt: updated.updatedAt },
+              ...(next.applied ? { $addToSet: { applied: next.applied } } : {}),
+            },
+            [event],
+          ),
+        );
+        if (result.modifiedCount === 1) return updated;
+      }
+      throw new HttpProblem({
+        status: 409,
+        title: "Conflict",
+        detail: "the event keeps changing; try again",
+      });
     });
   }
 
@@ -333,12 +347,14 @@ export class EventStore {
       updatedAt: now,
       applied: [streamEventId],
     };
-    doc.outbox = [
-      lifecycleEvent("streamplatform.event.created", doc),
-      lifecycleEvent("streamplatform.event.live", doc),
-    ];
     try {
-      await this.events.insertOne(doc);
+      await this.events.insertOne({
+        ...doc,
+        ...outboxFields([
+          lifecycleEvent("streamplatform.event.created", doc),
+          lifecycleEvent("streamplatform.event.live", doc),
+        ]),
+      });
       return doc;
     } catch (error) {
       // The same stream.started delivered again: the event exists already.
@@ -364,20 +380,28 @@ export class EventStore {
       .limit(1000)
       .toArray();
     let sent = 0;
-    for (const doc of due) {
-      const reminder = createEvent({
-        type: "streamplatform.event.reminder",
-        source: SOURCE,
-        subject: doc._id,
-        // Deterministic: a reminder is the same CloudEvent however often it is queued.
-        id: `reminder-${doc._id}-${doc.startsAt.toISOString()}`,
-        data: { ...snapshot(doc), minutesBefore },
+    for (const candidate of due) {
+      // Under the event's lock, and re-read: another run may have sent it meanwhile.
+      sent += await this.locks.withLock(lockKey(candidate._id), async () => {
+        const doc = await this.events.findOne(
+          { _id: candidate._id, status: "scheduled", reminderSentAt: null },
+          { projection: { outbox: 0 } },
+        );
+        if (!doc) return 0;
+        const reminder = createEvent({
+          type: "streamplatform.event.reminder",
+          source: SOURCE,
+          subject: doc._id,
+          // Deterministic: a reminder is the same CloudEvent however often it is queued.
+          id: `reminder-${doc._id}-${doc.startsAt.toISOString()}`,
+          data: { ...snapshot(doc), minutesBefore },
+        });
+        const result = await this.events.updateOne(
+          { _id: doc._id, reminderSentAt: null },
+          withOutbox<EventDoc>({ $set: { reminderSentAt: now } }, [reminder]),
+        );
+        return result.modifiedCount;
       });
-      const result = await this.events.updateOne(
-        { _id: doc._id, reminderSentAt: null },
-        { $set: { reminderSentAt: now }, ...queueEvents([reminder]) },
-      );
-      sent += result.modifiedCount;
     }
     return sent;
   }

@@ -1,19 +1,41 @@
 // The outbox pattern without multi-document transactions (FerretDB 1.24 has none): a change
 // and the CloudEvents describing it are written in ONE document update, the events into that
-// document's `outbox` array. A relay publishes them to Kafka and pulls them out. A crash between
-// write and publish delays an event, never loses it; the rare double publish is absorbed by
-// consumers, which are idempotent on the event id.
+// document's `outbox` map (keyed by a hash of the event id) with `outboxCount` counting them.
+// A relay publishes them to Kafka, then `$unset`s what it published. A crash between write and
+// publish delays an event, never loses it; the rare double publish is absorbed by consumers,
+// which are idempotent on the event id.
+// (A map and $unset rather than an array and $pull: FerretDB 1.24 silently ignores $pull with a
+// condition.)
+import { createHash } from "node:crypto";
 import type { Collection, Document, Filter, UpdateFilter } from "mongodb";
 import type { CloudEventV1 } from "../cloudevents/format.ts";
 import type { EventPublisher } from "../cloudevents/publisher.ts";
+import type { DocumentLocks } from "./lock.ts";
 
 export interface WithOutbox {
-  outbox?: CloudEventV1[];
+  outbox?: Record<string, CloudEventV1>;
+  outboxCount?: number;
 }
 
-/** The part of an update that queues events with the change. */
-export function queueEvents(events: CloudEventV1[]): UpdateFilter<WithOutbox> {
-  return { $push: { outbox: { $each: events } } } as UpdateFilter<WithOutbox>;
+const keyOf = (event: CloudEventV1) => createHash("sha1").update(event.id).digest("hex");
+
+/** The outbox fields of a new document carrying `events`. */
+export function outboxFields(events: CloudEventV1[]): Required<WithOutbox> {
+  return {
+    outbox: Object.fromEntries(events.map((e) => [keyOf(e), e])),
+    outboxCount: events.length,
+  };
+}
+
+/** Adds `events` to an update of the document they describe (merged into its $set and $inc). */
+export function withOutbox<T>(update: UpdateFilter<T>, events: CloudEventV1[]): UpdateFilter<T> {
+  const set = Object.fromEntries(events.map((e) => [`outbox.${keyOf(e)}`, e]));
+  const base = update as Record<string, Record<string, unknown> | undefined>;
+  return {
+    ...update,
+    $set: { ...base.$set, ...set },
+    $inc: { ...base.$inc, outboxCount: events.length },
+  } as unknown as UpdateFilter<T>;
 }
 
 export class MongoOutboxRelay<T extends Document & WithOutbox> {
@@ -23,12 +45,17 @@ export class MongoOutboxRelay<T extends Document & WithOutbox> {
   constructor(
     private readonly collection: Collection<T>,
     private readonly publisher: EventPublisher,
-    private readonly sweepMs = 1000,
+    private readonly options: {
+      sweepMs?: number;
+      /** Where writers lock a document (FerretDB needs it: see DocumentLocks). */
+      locks?: DocumentLocks;
+      lockKey?: (id: unknown) => string;
+    } = {},
   ) {}
 
   start(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => void this.flush(), this.sweepMs);
+    this.timer = setInterval(() => void this.flush(), this.options.sweepMs ?? 1000);
     this.timer.unref();
   }
 
@@ -42,18 +69,13 @@ export class MongoOutboxRelay<T extends Document & WithOutbox> {
   private async publishPending(): Promise<void> {
     try {
       const pending = await this.collection
-        .find({ "outbox.0": { $exists: true } } as Filter<T>, { projection: { _id: 1, outbox: 1 } })
+        .find({ outboxCount: { $gt: 0 } } as Filter<T>, { projection: { _id: 1, outbox: 1 } })
         .limit(200)
         .toArray();
-      for (const doc of pending) {
-        const events: CloudEventV1[] = (doc.outbox as CloudEventV1[] | undefined) ?? [];
-        await this.publisher.publish(events);
-        await this.collection.updateOne(
-          { _id: doc._id } as Filter<T>,
-          {
-            $pull: { outbox: { id: { $in: events.map((e) => e.id) } } },
-          } as unknown as UpdateFilter<T>,
-        );
+      for (const { _id } of pending) {
+        const { locks, lockKey } = this.options;
+        const relay = () => this.relayOne(_id);
+        await (locks && lockKey ? locks.withLock(lockKey(_id), relay) : relay());
       }
     } catch (error) {
       console.error(
@@ -64,6 +86,23 @@ export class MongoOutboxRelay<T extends Document & WithOutbox> {
         }),
       );
     }
+  }
+
+  /** Publishes one document's queued events, then removes exactly those from its outbox. */
+  private async relayOne(id: unknown): Promise<void> {
+    const doc = await this.collection.findOne({ _id: id } as Filter<T>, {
+      projection: { outbox: 1 },
+    });
+    const entries = Object.entries((doc?.outbox ?? {}) as Record<string, CloudEventV1>);
+    if (entries.length === 0) return;
+    await this.publisher.publish(entries.map(([, event]) => event));
+    await this.collection.updateOne(
+      { _id: id } as Filter<T>,
+      {
+        $unset: Object.fromEntries(entries.map(([key]) => [`outbox.${key}`, ""])),
+        $inc: { outboxCount: -entries.length },
+      } as unknown as UpdateFilter<T>,
+    );
   }
 
   async stop(): Promise<void> {

@@ -1,0 +1,428 @@
+// The events function through the edge and Kafka, against the real MongoDB protocol server.
+import { randomUUID } from "node:crypto";
+import {
+  type CloudEventV1,
+  createMongoClient,
+  outboxFields,
+  serviceUrls,
+  toHttpBinary,
+} from "@stream-platform/shared";
+import { EventsClient, GrpcStatus, isGrpcStatus } from "@stream-platform/shared/grpc";
+import {
+  api,
+  type EventWatch,
+  newUser,
+  platformServiceAddress,
+  type TestUser,
+  uniqueSlug,
+  watchEvents,
+} from "@stream-platform/shared/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+interface VideoEvent {
+  id: string;
+  channelId: string;
+  title: string;
+  status: string;
+  startsAt: string;
+  version: number;
+  vodPath?: string;
+}
+
+let owner: TestUser;
+let other: TestUser;
+let watch: EventWatch;
+
+const inMinutes = (minutes: number) => new Date(Date.now() + minutes * 60_000).toISOString();
+
+async function newChannel(user = owner): Promise<string> {
+  const channel = await api<{ id: string }>("/api/channels", {
+    token: user.token,
+    body: { slug: uniqueSlug(), title: "Events test" },
+  });
+  return channel.body.id;
+}
+
+async function schedule(
+  channelId: string,
+  body: Record<string, unknown> = {},
+): Promise<VideoEvent> {
+  const created = await api<VideoEvent>("/api/events", {
+    token: owner.token,
+    body: {
+      channelId,
+      title: "Rocket launch",
+      startsAt: inMinutes(60),
+      tags: ["space"],
+      category: "science",
+      ...body,
+    },
+  });
+  expect(created.status).toBe(201);
+  return created.body;
+}
+
+async function postToCe(event: CloudEventV1): Promise<void> {
+  const { headers, body } = toHttpBinary(event);
+  const response = await fetch(`${serviceUrls().edgeUrl}/ce`, { method: "POST", headers, body });
+  expect(response.status).toBe(202);
+}
+
+function streamEvent(
+  type: "streamplatform.stream.started" | "streamplatform.stream.ended",
+  channelId: string,
+  data: Record<string, unknown> = {},
+): CloudEventV1 {
+  const at = new Date().toISOString();
+  return {
+    specversion: "1.0",
+    id: randomUUID(),
+    source: "/stream-server",
+    type,
+    subject: channelId,
+    datacontenttype: "application/json",
+    data: {
+      streamId: `str_${randomUUID().slice(0, 8)}`,
+      channelId,
+      ...(type.endsWith("started") ? { startedAt: at } : { endedAt: at }),
+      ...data,
+    },
+    extensions: {},
+  };
+}
+
+async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const statusOf = async (id: string, status: string) =>
+  eventually(`event ${id} to be ${status}`, async () => {
+    const current = await api<VideoEvent>(`/api/events/${id}`);
+    return current.body.status === status ? current.body : undefined;
+  });
+
+beforeAll(async () => {
+  [owner, other] = await Promise.all([newUser("events-owner"), newUser("events-other")]);
+  watch = await watchEvents(["events"]);
+});
+
+afterAll(async () => {
+  await watch.stop();
+});
+
+describe("scheduling", () => {
+  it("creates, lists, gets, updates and cancels, emitting a CloudEvent for each change", async () => {
+    const channelId = await newChannel();
+    const event = await schedule(channelId);
+    expect(event).toMatchObject({
+      channelId,
+      title: "Rocket launch",
+      status: "scheduled",
+      version: 1,
+    });
+    const listed = await api<{ items: VideoEvent[] }>(`/api/events?channelId=${channelId}`);
+    expect(listed.body.items.map((e) => e.id)).toEqual([event.id]);
+    const updated = await api<VideoEvent>(`/api/events/${event.id}`, {
+      method: "PATCH",
+      token: owner.token,
+      body: { title: "Rocket launch, delayed" },
+    });
+    expect(updated.body).toMatchObject({ title: "Rocket launch, delayed", version: 2 });
+    const cancelled = await api<VideoEvent>(`/api/events/${event.id}`, {
+      method: "DELETE",
+      token: owner.token,
+    });
+    expect(cancelled.body).toMatchObject({ status: "cancelled", version: 3 });
+    await watch.waitFor(
+      (e) => e.subject === event.id && e.type === "streamplatform.event.cancelled",
+    );
+    const emitted = watch.events.filter((e) => e.subject === event.id);
+    expect(emitted.map((e) => [e.type, (e.data as VideoEvent).version])).toEqual([
+      ["streamplatform.event.created", 1],
+      ["streamplatform.event.updated", 2],
+      ["streamplatform.event.cancelled", 3],
+    ]);
+  });
+
+  it("lets only the channel's owner schedule and change (403), and asks who is asking (401)", async () => {
+    const channelId = await newChannel();
+    const event = await schedule(channelId);
+    const foreign = await api("/api/events", {
+      token: other.token,
+      body: { channelId, title: "Mine now", startsAt: inMinutes(30) },
+    });
+    expect(foreign.status).toBe(403);
+    expect(
+      (
+        await api(`/api/events/${event.id}`, {
+          method: "PATCH",
+          token: other.token,
+          body: { title: "x" },
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (await api(`/api/events/${event.id}`, { method: "DELETE", token: other.token })).status,
+    ).toBe(403);
+    expect((await api(`/api/events/${event.id}`, { method: "DELETE" })).status).toBe(401);
+    expect((await api<VideoEvent>(`/api/events/${event.id}`)).body.status).toBe("scheduled");
+  });
+
+  it.each([
+    [{ startsAt: "tomorrow" }, "startsAt"],
+    [{ startsAt: "2030-02-30T10:00:00Z" }, "startsAt"],
+    [{ startsAt: inMinutes(60), endsAt: inMinutes(30) }, "endsAt"],
+    [{ title: "x".repeat(201) }, "title"],
+    [{ description: "x".repeat(5001) }, "description"],
+    [{ tags: Array.from({ length: 21 }, (_, i) => `t${i}`) }, "tags"],
+    [{ channelId: "nope" }, "channelId"],
+    [{ surprise: true }, ""],
+  ])("refuses an invalid event with 400 naming the field (%o)", async (fields, field) => {
+    const channelId = await newChannel();
+    const response = await api<{ errors: { field: string }[] }>("/api/events", {
+      token: owner.token,
+      body: { channelId, title: "Fine", startsAt: inMinutes(60), ...fields },
+    });
+    expect(response.status).toBe(400);
+    expect(response.headers.get("content-type")).toBe("application/problem+json");
+    if (field) expect(response.body.errors.map((e) => e.field)).toContain(field);
+  });
+
+  it("allows only the status transitions of the lifecycle", async () => {
+    const event = await schedule(await newChannel());
+    const toEnded = await api<{ errors: { field: string }[] }>(`/api/events/${event.id}`, {
+      method: "PATCH",
+      token: owner.token,
+      body: { status: "ended" },
+    });
+    expect(toEnded.status).toBe(400);
+    expect(toEnded.body.errors[0]?.field).toBe("status");
+    const unknown = await api(`/api/events/${event.id}`, {
+      method: "PATCH",
+      token: owner.token,
+      body: { status: "paused" },
+    });
+    expect(unknown.status).toBe(400);
+    expect(
+      (
+        await api(`/api/events/${event.id}`, {
+          method: "PATCH",
+          token: owner.token,
+          body: { status: "live" },
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await api(`/api/events/${event.id}`, {
+          method: "PATCH",
+          token: owner.token,
+          body: { status: "ended" },
+        })
+      ).status,
+    ).toBe(200);
+    const revived = await api(`/api/events/${event.id}`, {
+      method: "PATCH",
+      token: owner.token,
+      body: { status: "live" },
+    });
+    expect(revived.status).toBe(400);
+  });
+});
+
+describe("pagination", () => {
+  it("returns every event exactly once while events are being inserted", async () => {
+    const channelId = await newChannel();
+    const base = Date.now() + 24 * 3600_000;
+    const initial: string[] = [];
+    for (let i = 0; i < 25; i++) {
+      initial.push(
+        (await schedule(channelId, { startsAt: new Date(base + (i % 5) * 60_000).toISOString() }))
+          .id,
+      );
+    }
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let inserted = 0;
+    do {
+      const page = await api<{ items: VideoEvent[]; nextCursor?: string }>(
+        `/api/events?channelId=${channelId}&limit=4${cursor ? `&cursor=${cursor}` : ""}`,
+      );
+      expect(page.status).toBe(200);
+      seen.push(...page.body.items.map((e) => e.id));
+      cursor = page.body.nextCursor;
+      // Someone schedules more, some before and some after the page we are at.
+      await schedule(channelId, {
+        startsAt: new Date(base + (inserted++ % 7) * 60_000).toISOString(),
+      });
+    } while (cursor);
+    expect(new Set(seen).size).toBe(seen.length);
+    for (const id of initial) expect(seen).toContain(id);
+  });
+
+  it("refuses a forged cursor and a limit out of range with 400", async () => {
+    expect((await api("/api/events?cursor=not-a-cursor")).status).toBe(400);
+    expect((await api("/api/events?limit=0")).status).toBe(400);
+    expect((await api("/api/events?limit=101")).status).toBe(400);
+  });
+});
+
+describe("lifecycle from the stream", () => {
+  it("turns stream.started posted to /ce into live, emitting event.live once even when delivered twice", async () => {
+    const channelId = await newChannel();
+    const event = await schedule(channelId, { startsAt: inMinutes(5) });
+    const started = streamEvent("streamplatform.stream.started", channelId);
+    await postToCe(started);
+    await postToCe(started);
+    await statusOf(event.id, "live");
+    const ended = streamEvent("streamplatform.stream.ended", channelId, { eventId: event.id });
+    await postToCe(ended);
+    await statusOf(event.id, "ended");
+    await watch.waitFor((e) => e.subject === event.id && e.type === "streamplatform.event.ended");
+    const types = watch.events.filter((e) => e.subject === event.id).map((e) => e.type);
+    expect(types.filter((t) => t === "streamplatform.event.live")).toHaveLength(1);
+  });
+
+  it("creates an ad-hoc live event for a stream on a channel with nothing scheduled, once", async () => {
+    const channelId = await newChannel();
+    const started = streamEvent("streamplatform.stream.started", channelId);
+    await postToCe(started);
+    await postToCe(started);
+    const live = await eventually("an ad-hoc event", async () => {
+      const listed = await api<{ items: VideoEvent[] }>(
+        `/api/events?channelId=${channelId}&status=live`,
+      );
+      return listed.body.items.length > 0 ? listed.body.items : undefined;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const all = await api<{ items: VideoEvent[] }>(`/api/events?channelId=${channelId}`);
+    expect(all.body.items).toHaveLength(1);
+    expect(live[0]).toMatchObject({ channelId, status: "live" });
+  });
+
+  it("records the VOD path from recording.ready", async () => {
+    const channelId = await newChannel();
+    const event = await schedule(channelId, { startsAt: inMinutes(1) });
+    await postToCe(streamEvent("streamplatform.stream.started", channelId, { eventId: event.id }));
+    await statusOf(event.id, "live");
+    await postToCe({
+      ...streamEvent("streamplatform.stream.ended", channelId),
+      type: "streamplatform.recording.ready",
+      data: {
+        streamId: "str_rec",
+        channelId,
+        eventId: event.id,
+        vodPath: `/hls/${event.id}/master.m3u8`,
+        durationSeconds: 20,
+      },
+    });
+    const ended = await statusOf(event.id, "ended");
+    expect(ended.vodPath).toBe(`/hls/${event.id}/master.m3u8`);
+  });
+
+  it("answers GetCurrentEvent over gRPC, NOT_FOUND for a quiet channel", async () => {
+    const client = new EventsClient(await platformServiceAddress("events-grpc"));
+    const channelId = await newChannel();
+    const event = await schedule(channelId, { startsAt: inMinutes(10) });
+    expect(await client.getCurrentEvent(channelId)).toMatchObject({
+      id: event.id,
+      status: "scheduled",
+    });
+    const quiet = await client.getCurrentEvent(await newChannel()).catch((error: unknown) => error);
+    expect(isGrpcStatus(quiet, GrpcStatus.NOT_FOUND)).toBe(true);
+    client.close();
+  });
+});
+
+describe("reminders", () => {
+  it("emits event.reminder once per event, however often the job runs", async () => {
+    const channelId = await newChannel();
+    const soon = await schedule(channelId, { startsAt: inMinutes(10) });
+    const later = await schedule(channelId, { startsAt: inMinutes(120) });
+    const reminders = `http://${await platformServiceAddress("events-reminders")}/`;
+    const runs = await Promise.all(
+      [1, 2, 3].map(() =>
+        fetch(reminders, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: "{}",
+        }),
+      ),
+    );
+    for (const run of runs) expect(run.status).toBe(200);
+    await watch.waitFor((e) => e.subject === soon.id && e.type === "streamplatform.event.reminder");
+    await fetch(reminders, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const sent = watch.events.filter((e) => e.type === "streamplatform.event.reminder");
+    expect(sent.filter((e) => e.subject === soon.id)).toHaveLength(1);
+    expect(sent.filter((e) => e.subject === later.id)).toHaveLength(0);
+    expect(sent.find((e) => e.subject === soon.id)?.data).toMatchObject({
+      eventId: soon.id,
+      minutesBefore: 15,
+    });
+  });
+});
+
+describe("outbox", () => {
+  it("publishes an event a crash left in a document's outbox", async () => {
+    const mongo = createMongoClient();
+    const id = `evt_${randomUUID().replace(/-/g, "").slice(0, 20)}`;
+    const stranded: CloudEventV1 = {
+      specversion: "1.0",
+      id: randomUUID(),
+      source: "/functions/events",
+      type: "streamplatform.event.updated",
+      subject: id,
+      datacontenttype: "application/json",
+      data: {
+        eventId: id,
+        channelId: randomUUID(),
+        title: "Stranded",
+        startsAt: inMinutes(30),
+        status: "scheduled",
+        version: 2,
+      },
+      extensions: {},
+    };
+    // What a process that died right after its write leaves behind.
+    await mongo
+      .db("events")
+      .collection("events")
+      .insertOne({
+        _id: id as never,
+        channelId: "x",
+        status: "scheduled",
+        startsAt: new Date(),
+        ...outboxFields([stranded]),
+      });
+    await watch.waitFor((e) => e.id === stranded.id);
+    await eventually("the outbox to empty", async () => {
+      const doc = await mongo
+        .db("events")
+        .collection("events")
+        .findOne({ _id: id as never });
+      return doc?.outboxCount === 0 && Object.keys(doc.outbox ?? {}).length === 0
+        ? true
+        : undefined;
+    });
+    await mongo
+      .db("events")
+      .collection("events")
+      .deleteOne({ _id: id as never });
+    await mongo.close();
+  });
+});
