@@ -1,0 +1,27 @@
+// Wraps an HTTP target so it first awaits the function's start-up work (migrations, indexes),
+// answering 503 + Retry-After while that fails, and afterwards runs `after` (an outbox flush,
+// say) for requests that may have written.
+import type { Request, Response } from "@google-cloud/functions-framework";
+import { sendProblem } from "../http/problem.ts";
+
+export function whenReady(
+  ready: () => Promise<unknown>,
+  handler: (req: Request, res: Response) => Promise<void>,
+  afterWrite?: () => void,
+) {
+  return async (req: Request, res: Response): Promise<void> => {
+    try {
+      await ready();
+    } catch {
+      sendProblem(res, {
+        status: 503,
+        title: "Service unavailable",
+        detail: "the store is not ready",
+        retryAfter: 5,
+      });
+      return;
+    }
+    await handler(req, res);
+    if (req.method !== "GET") afterWrite?.();
+  };
+}
