@@ -179,18 +179,24 @@ export class EventStore {
 
   /** Keyset pagination on (startsAt, id): stable while events are added. */
   async list(query: ListQuery): Promise<{ items: EventDoc[]; nextCursor?: string }> {
-    const and: Filter<EventDoc>[] = [];
-    if (query.status) and.push({ status: query.status });
-    if (query.channelId) and.push({ channelId: query.channelId });
-    if (query.from) and.push({ startsAt: { $gte: new Date(query.from) } });
-    if (query.to) and.push({ startsAt: { $lt: new Date(query.to) } });
+    // One flat filter: FerretDB pushes top-level equalities down to PostgreSQL, not ones
+    // nested in $and.
+    const filter: Filter<EventDoc> = {};
+    if (query.status) filter.status = query.status;
+    if (query.channelId) filter.channelId = query.channelId;
+    if (query.from || query.to) {
+      filter.startsAt = {
+        ...(query.from && { $gte: new Date(query.from) }),
+        ...(query.to && { $lt: new Date(query.to) }),
+      };
+    }
     if (query.cursor) {
       const after = decodeCursor(query.cursor);
       const at = new Date(after.startsAt);
-      and.push({ $or: [{ startsAt: { $gt: at } }, { startsAt: at, _id: { $gt: after.id } }] });
+      filter.$or = [{ startsAt: { $gt: at } }, { startsAt: at, _id: { $gt: after.id } }];
     }
     const items = await this.events
-      .find(and.length > 0 ? { $and: and } : {}, { projection: { outbox: 0, applied: 0 } })
+      .find(filter, { projection: { outbox: 0, outboxCount: 0, applied: 0 } })
       .sort({ startsAt: 1, _id: 1 })
       .limit(query.limit + 1)
       .toArray();
