@@ -5,7 +5,7 @@ import {
   createMongoClient,
   EventPublisher,
   MongoOutboxRelay,
-  untilSuccess,
+  startupWork,
 } from "@stream-platform/shared";
 import { ChannelsClient } from "@stream-platform/shared/grpc";
 import { onShutdown } from "@stream-platform/shared/hosting";
@@ -26,19 +26,10 @@ export const channels = () => {
   return channelsClient;
 };
 
-export const ready = untilSuccess(async () => {
+export const ready = startupWork(async () => {
   await store.ensureIndexes();
   relay.start();
 });
-ready().catch((error: unknown) =>
-  console.error(
-    JSON.stringify({
-      level: "warn",
-      msg: "start-up work failed; retrying on the next request",
-      error: String(error),
-    }),
-  ),
-);
 
 onShutdown(async () => {
   await relay.stop();

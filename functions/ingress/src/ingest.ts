@@ -2,15 +2,8 @@
 // against the event catalog and written to their topics. All or nothing: one invalid event in a
 // batch refuses the whole batch, and nothing reaches Kafka.
 import type { Request, Response } from "@google-cloud/functions-framework";
-import {
-  type CloudEventV1,
-  eventsFromHttp,
-  type FieldProblem,
-  invalidInput,
-  sendProblem,
-  UnsupportedContentType,
-  validatePlatformEvent,
-} from "@stream-platform/shared";
+import { type CloudEventV1, sendProblem } from "@stream-platform/shared";
+import { readPlatformEvents } from "@stream-platform/shared/hosting";
 
 export interface Publisher {
   publish(events: CloudEventV1[]): Promise<void>;
@@ -27,34 +20,10 @@ export function createIngest(publisher: Publisher) {
       });
       return;
     }
-    let parsed: ReturnType<typeof eventsFromHttp>;
+    const events = readPlatformEvents(req, res);
+    if (!events) return;
     try {
-      parsed = eventsFromHttp(req.headers, req.rawBody ?? Buffer.alloc(0));
-    } catch (error) {
-      if (!(error instanceof UnsupportedContentType)) throw error;
-      sendProblem(res, { status: 415, title: "Unsupported media type", detail: error.message });
-      return;
-    }
-    if (!parsed.ok) {
-      sendProblem(res, invalidInput(parsed.problems, "Invalid CloudEvent"));
-      return;
-    }
-    const batch = parsed.value.length > 1 || req.headers["content-type"]?.includes("batch");
-    const problems: FieldProblem[] = [];
-    parsed.value.forEach((event, index) => {
-      const checked = validatePlatformEvent(event);
-      if (!checked.ok) {
-        problems.push(
-          ...checked.problems.map((p) => (batch ? { ...p, field: `[${index}].${p.field}` } : p)),
-        );
-      }
-    });
-    if (problems.length > 0) {
-      sendProblem(res, invalidInput(problems, "Invalid CloudEvent"));
-      return;
-    }
-    try {
-      await publisher.publish(parsed.value);
+      await publisher.publish(events);
     } catch (error) {
       sendProblem(res, {
         status: 503,
@@ -64,6 +33,6 @@ export function createIngest(publisher: Publisher) {
       });
       return;
     }
-    res.status(202).json({ accepted: parsed.value.length, ids: parsed.value.map((e) => e.id) });
+    res.status(202).json({ accepted: events.length, ids: events.map((e) => e.id) });
   };
 }

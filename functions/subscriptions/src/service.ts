@@ -8,7 +8,7 @@ import {
   EventPublisher,
   migrate,
   OutboxRelay,
-  untilSuccess,
+  startupWork,
 } from "@stream-platform/shared";
 import { onShutdown } from "@stream-platform/shared/hosting";
 import { Store } from "./store.ts";
@@ -21,21 +21,12 @@ export const publisher = new EventPublisher(createKafka("subscriptions"));
 export const relay = new OutboxRelay(pool, publisher);
 
 /** Migrations, then the outbox relay; awaited by every handler, retried until they succeed. */
-export const ready = untilSuccess(async () => {
+export const ready = startupWork(async () => {
   await migrate(pool, migrations, (message) =>
     console.log(JSON.stringify({ level: "info", msg: message })),
   );
   relay.start();
 });
-ready().catch((error: unknown) =>
-  console.error(
-    JSON.stringify({
-      level: "warn",
-      msg: "start-up work failed; retrying on the next request",
-      error: String(error),
-    }),
-  ),
-);
 
 onShutdown(async () => {
   await relay.stop();

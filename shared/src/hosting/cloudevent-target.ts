@@ -3,39 +3,61 @@
 // Knative does not retry: it goes straight to the dead letter) instead of failing inside the
 // handler. The handler's own failure is a 500, which Knative retries.
 import type { Request, Response } from "@google-cloud/functions-framework";
+import type { FieldProblem } from "../cloudevents/format.ts";
 import { eventsFromHttp, UnsupportedContentType } from "../cloudevents/http-binding.ts";
 import { type PlatformEvent, validatePlatformEvent } from "../cloudevents/platform-event.ts";
 import { invalidInput, sendProblem } from "../http/problem.ts";
 
+/**
+ * The CloudEvents of a request (binary, structured or batch mode), each checked against the
+ * catalog; or undefined after answering 415 (not CloudEvents) or 400 (naming every field at
+ * fault, with `[i].` before it in a batch).
+ */
+export function readPlatformEvents(req: Request, res: Response): PlatformEvent[] | undefined {
+  let parsed: ReturnType<typeof eventsFromHttp>;
+  try {
+    parsed = eventsFromHttp(req.headers, req.rawBody ?? Buffer.alloc(0));
+  } catch (error) {
+    if (!(error instanceof UnsupportedContentType)) throw error;
+    sendProblem(res, { status: 415, title: "Unsupported media type", detail: error.message });
+    return undefined;
+  }
+  if (!parsed.ok) {
+    sendProblem(res, invalidInput(parsed.problems, "Invalid CloudEvent"));
+    return undefined;
+  }
+  const batch = parsed.value.length > 1 || (req.headers["content-type"] ?? "").includes("batch");
+  const events: PlatformEvent[] = [];
+  const problems: FieldProblem[] = [];
+  parsed.value.forEach((raw, index) => {
+    const checked = validatePlatformEvent(raw);
+    if (checked.ok) events.push(checked.value);
+    else
+      problems.push(
+        ...checked.problems.map((p) => (batch ? { ...p, field: `[${index}].${p.field}` } : p)),
+      );
+  });
+  if (problems.length > 0) {
+    sendProblem(res, invalidInput(problems, "Invalid CloudEvent"));
+    return undefined;
+  }
+  return events;
+}
+
 export function cloudEventTarget(handle: (event: PlatformEvent) => Promise<void>) {
   return async (req: Request, res: Response): Promise<void> => {
-    let parsed: ReturnType<typeof eventsFromHttp>;
-    try {
-      parsed = eventsFromHttp(req.headers, req.rawBody ?? Buffer.alloc(0));
-    } catch (error) {
-      if (!(error instanceof UnsupportedContentType)) throw error;
-      sendProblem(res, { status: 415, title: "Unsupported media type", detail: error.message });
-      return;
-    }
-    if (!parsed.ok) {
-      sendProblem(res, invalidInput(parsed.problems, "Invalid CloudEvent"));
-      return;
-    }
-    for (const raw of parsed.value) {
-      const event = validatePlatformEvent(raw);
-      if (!event.ok) {
-        sendProblem(res, invalidInput(event.problems, "Invalid CloudEvent"));
-        return;
-      }
+    const events = readPlatformEvents(req, res);
+    if (!events) return;
+    for (const event of events) {
       try {
-        await handle(event.value);
+        await handle(event);
       } catch (error) {
         console.error(
           JSON.stringify({
             level: "error",
             msg: "event handler failed",
-            type: raw.type,
-            id: raw.id,
+            type: event.type,
+            id: event.id,
             error: String(error),
           }),
         );

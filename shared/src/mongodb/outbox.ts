@@ -10,6 +10,7 @@ import { createHash } from "node:crypto";
 import type { Collection, Document, Filter, UpdateFilter } from "mongodb";
 import type { CloudEventV1 } from "../cloudevents/format.ts";
 import type { EventPublisher } from "../cloudevents/publisher.ts";
+import { Sweeper } from "../util/sweeper.ts";
 import type { DocumentLocks } from "./lock.ts";
 
 export interface WithOutbox {
@@ -38,10 +39,7 @@ export function withOutbox<T>(update: UpdateFilter<T>, events: CloudEventV1[]): 
   } as unknown as UpdateFilter<T>;
 }
 
-export class MongoOutboxRelay<T extends Document & WithOutbox> {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-
+export class MongoOutboxRelay<T extends Document & WithOutbox> extends Sweeper {
   constructor(
     private readonly collection: Collection<T>,
     private readonly publisher: EventPublisher,
@@ -51,40 +49,19 @@ export class MongoOutboxRelay<T extends Document & WithOutbox> {
       locks?: DocumentLocks;
       lockKey?: (id: unknown) => string;
     } = {},
-  ) {}
-
-  start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.flush(), this.options.sweepMs ?? 1000);
-    this.timer.unref();
+  ) {
+    super(options.sweepMs);
   }
 
-  flush(): Promise<void> {
-    this.running ??= this.publishPending().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
-  }
-
-  private async publishPending(): Promise<void> {
-    try {
-      const pending = await this.collection
-        .find({ outboxCount: { $gt: 0 } } as Filter<T>, { projection: { _id: 1, outbox: 1 } })
-        .limit(200)
-        .toArray();
-      for (const { _id } of pending) {
-        const { locks, lockKey } = this.options;
-        const relay = () => this.relayOne(_id);
-        await (locks && lockKey ? locks.withLock(lockKey(_id), relay) : relay());
-      }
-    } catch (error) {
-      console.error(
-        JSON.stringify({
-          level: "warn",
-          msg: "outbox relay failed",
-          error: (error as Error).message,
-        }),
-      );
+  protected async sweep(): Promise<void> {
+    const pending = await this.collection
+      .find({ outboxCount: { $gt: 0 } } as Filter<T>, { projection: { _id: 1 } })
+      .limit(200)
+      .toArray();
+    for (const { _id } of pending) {
+      const { locks, lockKey } = this.options;
+      const relay = () => this.relayOne(_id);
+      await (locks && lockKey ? locks.withLock(lockKey(_id), relay) : relay());
     }
   }
 
@@ -103,10 +80,5 @@ export class MongoOutboxRelay<T extends Document & WithOutbox> {
         $inc: { outboxCount: -entries.length },
       } as unknown as UpdateFilter<T>,
     );
-  }
-
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
   }
 }

@@ -7,6 +7,7 @@ import type pg from "pg";
 import type { CloudEventV1 } from "../cloudevents/format.ts";
 import type { PlatformEvent } from "../cloudevents/platform-event.ts";
 import type { EventPublisher } from "../cloudevents/publisher.ts";
+import { Sweeper } from "../util/sweeper.ts";
 
 // The table (each function's migrations create it):
 //   outbox (id text primary key, event jsonb not null, created_at timestamptz, published_at timestamptz)
@@ -21,57 +22,25 @@ export async function enqueue(client: pg.PoolClient, events: PlatformEvent[]): P
   }
 }
 
-export class OutboxRelay {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-
+export class OutboxRelay extends Sweeper {
   constructor(
     private readonly pool: pg.Pool,
     private readonly publisher: EventPublisher,
-    private readonly sweepMs = 1000,
-  ) {}
-
-  /** Starts the periodic sweep (once; later calls do nothing). */
-  start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.flush(), this.sweepMs);
-    this.timer.unref();
+    sweepMs = 1000,
+  ) {
+    super(sweepMs);
   }
 
-  /** Publishes whatever is unpublished; concurrent calls share one run. */
-  flush(): Promise<void> {
-    this.running ??= this.publishPending().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
-  }
-
-  private async publishPending(): Promise<void> {
-    try {
-      for (;;) {
-        const { rows } = await this.pool.query<{ id: string; event: CloudEventV1 }>(
-          "select id, event from outbox where published_at is null order by created_at limit 500",
-        );
-        if (rows.length === 0) return;
-        await this.publisher.publish(rows.map((row) => row.event));
-        await this.pool.query("update outbox set published_at = now() where id = any($1)", [
-          rows.map((r) => r.id),
-        ]);
-      }
-    } catch (error) {
-      // Kafka or PostgreSQL away: the next sweep tries again.
-      console.error(
-        JSON.stringify({
-          level: "warn",
-          msg: "outbox relay failed",
-          error: (error as Error).message,
-        }),
+  protected async sweep(): Promise<void> {
+    for (;;) {
+      const { rows } = await this.pool.query<{ id: string; event: CloudEventV1 }>(
+        "select id, event from outbox where published_at is null order by created_at limit 500",
       );
+      if (rows.length === 0) return;
+      await this.publisher.publish(rows.map((row) => row.event));
+      await this.pool.query("update outbox set published_at = now() where id = any($1)", [
+        rows.map((r) => r.id),
+      ]);
     }
-  }
-
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
   }
 }

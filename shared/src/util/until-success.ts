@@ -13,3 +13,18 @@ export function untilSuccess<T>(work: () => Promise<T>): () => Promise<T> {
     return current;
   };
 }
+
+/** untilSuccess, with a first attempt started now (its failure logged, not thrown). */
+export function startupWork<T>(work: () => Promise<T>): () => Promise<T> {
+  const ready = untilSuccess(work);
+  ready().catch((error: unknown) =>
+    console.error(
+      JSON.stringify({
+        level: "warn",
+        msg: "start-up work failed; retrying on the next request",
+        error: String(error),
+      }),
+    ),
+  );
+  return ready;
+}

@@ -1,0 +1,40 @@
+// The skeleton of an outbox relay: `flush()` now (after a write), and a periodic sweep for what a
+// crashed process left; concurrent flushes share one run; `stop()` waits for the one in flight.
+export abstract class Sweeper {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+
+  constructor(private readonly sweepMs = 1000) {}
+
+  /** Starts the periodic sweep (once; later calls do nothing). */
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.flush(), this.sweepMs);
+    this.timer.unref();
+  }
+
+  flush(): Promise<void> {
+    this.running ??= this.sweep()
+      .catch((error: unknown) => {
+        // A store or Kafka away: the next sweep tries again.
+        console.error(
+          JSON.stringify({
+            level: "warn",
+            msg: "outbox relay failed",
+            error: (error as Error).message,
+          }),
+        );
+      })
+      .finally(() => {
+        this.running = undefined;
+      });
+    return this.running;
+  }
+
+  protected abstract sweep(): Promise<void>;
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+}
