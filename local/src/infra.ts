@@ -70,6 +70,10 @@ async function bringUp(server: Server, startedNow: Server[]): Promise<void> {
     progress(server.name, `using ${server.address()} (${probe.version}), given by the environment`);
     return;
   }
+  if (daemonPid(server.name) !== undefined && (await server.stale?.())) {
+    progress(server.name, "its code changed since it started: restarting");
+    await stopDaemon(server.name, 20_000, server.stopSignal);
+  }
   if (daemonPid(server.name) !== undefined) {
     const version = await waitUntilUp(server, daemonPid(server.name));
     progress(server.name, `already up: ${server.address()} (${version})`);

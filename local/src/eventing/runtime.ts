@@ -34,6 +34,8 @@ export interface Runtime {
 }
 
 export interface RuntimeStatus {
+  /** Which code this runtime was started with (PLATFORM_FINGERPRINT). */
+  fingerprint?: string;
   services: { name: string; url: string; state: string }[];
   kafkaSources: { name: string; delivered: number; deadLettered: number }[];
   pingSources: { name: string; fired: number }[];
@@ -60,6 +62,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const pings = manifests.pingSources.map((s) => new PingSourceTimer(s, layout, log));
 
   const status = (): RuntimeStatus => ({
+    fingerprint: process.env.PLATFORM_FINGERPRINT,
     services: functions.map((f) => ({ name: f.service.name, url: f.service.url, state: f.state })),
     kafkaSources: dispatchers.map((d) => ({
       name: d.name,

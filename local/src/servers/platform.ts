@@ -1,7 +1,7 @@
 // The platform's own processes: every Knative Service of knative/ as a function process, with
 // the KafkaSources and PingSources that feed them (local/src/eventing/main.ts).
-import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { LOCAL_HOST, localPorts } from "@stream-platform/shared";
 import { dataDir, repoRoot } from "../paths.ts";
@@ -16,6 +16,30 @@ export function localSecret(name: string): string {
     writeFileSync(file, randomBytes(32).toString("base64url"), { mode: 0o600 });
   }
   return readFileSync(file, "utf8").trim();
+}
+
+/**
+ * A fingerprint of the code the platform runs (names, sizes and times of its source files), so
+ * `up` can tell that a running platform is out of date and restart it.
+ */
+export function codeFingerprint(): string {
+  const hash = createHash("sha1");
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    )) {
+      if (entry.name === "node_modules" || entry.name.startsWith(".")) continue;
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else {
+        const stat = statSync(path);
+        hash.update(`${path}:${stat.size}:${stat.mtimeMs}\n`);
+      }
+    }
+  };
+  for (const dir of ["shared", "functions", "local/src", "knative", "protos"])
+    walk(join(repoRoot, dir));
+  return hash.digest("hex").slice(0, 16);
 }
 
 const statusUrl = () => `http://${LOCAL_HOST}:${localPorts().platform}/`;
@@ -44,8 +68,20 @@ export const platform: Server = {
       env: {
         JWT_SECRET: localSecret("jwt-secret"),
         STREAM_KEY_SECRET: localSecret("stream-key-secret"),
+        PLATFORM_FINGERPRINT: codeFingerprint(),
       },
     });
+  },
+
+  async stale() {
+    try {
+      const status = (await (
+        await fetch(statusUrl(), { signal: AbortSignal.timeout(2000) })
+      ).json()) as { fingerprint?: string };
+      return status.fingerprint !== codeFingerprint();
+    } catch {
+      return false;
+    }
   },
 
   async probe(): Promise<Probe> {

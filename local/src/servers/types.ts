@@ -23,6 +23,8 @@ export interface Server {
   probe(): Promise<Probe>;
   /** Seconds to wait for the first successful probe after start. */
   startupTimeoutSeconds: number;
+  /** True when the running process is out of date (its code changed): `up` restarts it. */
+  stale?(): Promise<boolean>;
   /** The signal for a clean, prompt stop (default SIGTERM). */
   stopSignal?: NodeJS.Signals;
   /** One-time work once it answers (databases to create, say). */
