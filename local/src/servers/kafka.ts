@@ -151,11 +151,8 @@ export const kafka: Server = {
       await admin.connect();
       const cluster = await admin.describeCluster();
       // The wire protocol does not carry the server's version; the jar we run does.
-      const version = this.external() ? "external" : KAFKA_VERSION;
-      return {
-        up: true,
-        version: `${version} (${cluster.brokers.length} broker, controller ${cluster.controller})`,
-      };
+      const brokers = `${cluster.brokers.length} broker(s), controller ${cluster.controller}`;
+      return { up: true, version: this.external() ? brokers : `${KAFKA_VERSION} (${brokers})` };
     } catch (error) {
       return { up: false, reason: (error as Error).message };
     } finally {
