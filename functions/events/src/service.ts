@@ -14,9 +14,11 @@ import { type EventDoc, EventStore, lockKey } from "./store.ts";
 export const mongo = createMongoClient();
 export const store = new EventStore(mongo.db(process.env.EVENTS_DB ?? "events"));
 export const publisher = new EventPublisher(createKafka("events"));
+// Every write flushes at once; the sweep only recovers what a crash left, so it can be slow.
 export const relay = new MongoOutboxRelay<EventDoc>(store.events, publisher, {
   locks: store.locks,
   lockKey,
+  sweepMs: 10_000,
 });
 
 let channelsClient: ChannelsClient | undefined;
@@ -28,7 +30,8 @@ export const channels = () => {
 
 export const ready = startupWork(async () => {
   await store.ensureIndexes();
-  relay.start();
+  // The gRPC server only reads: it has nothing to relay.
+  if (!process.env.GRPC_SOURCE) relay.start();
 });
 
 onShutdown(async () => {

@@ -147,6 +147,7 @@ export class EventStore {
     await this.events.createIndex({ startsAt: 1, _id: 1 });
     await this.events.createIndex({ status: 1, startsAt: 1, _id: 1 });
     await this.events.createIndex({ channelId: 1, startsAt: 1, _id: 1 });
+    await this.events.createIndex({ outboxPending: 1 });
   }
 
   async create(ownerId: string, input: CreateEvent, now = new Date()): Promise<EventDoc> {

@@ -409,13 +409,14 @@ describe("outbox", () => {
         startsAt: new Date(),
         ...outboxFields([stranded]),
       });
-    await watch.waitFor((e) => e.id === stranded.id);
+    // The recovery sweep runs every 10 s.
+    await watch.waitFor((e) => e.id === stranded.id, 25_000);
     await eventually("the outbox to empty", async () => {
       const doc = await mongo
         .db("events")
         .collection("events")
         .findOne({ _id: id as never });
-      return doc?.outboxCount === 0 && Object.keys(doc.outbox ?? {}).length === 0
+      return doc?.outboxPending === false && Object.keys(doc.outbox ?? {}).length === 0
         ? true
         : undefined;
     });

@@ -16,6 +16,8 @@ import type { DocumentLocks } from "./lock.ts";
 export interface WithOutbox {
   outbox?: Record<string, CloudEventV1>;
   outboxCount?: number;
+  /** True while the outbox holds events: an equality FerretDB can push down and index. */
+  outboxPending?: boolean;
 }
 
 const keyOf = (event: CloudEventV1) => createHash("sha1").update(event.id).digest("hex");
@@ -25,6 +27,7 @@ export function outboxFields(events: CloudEventV1[]): Required<WithOutbox> {
   return {
     outbox: Object.fromEntries(events.map((e) => [keyOf(e), e])),
     outboxCount: events.length,
+    outboxPending: events.length > 0,
   };
 }
 
@@ -34,7 +37,7 @@ export function withOutbox<T>(update: UpdateFilter<T>, events: CloudEventV1[]): 
   const base = update as Record<string, Record<string, unknown> | undefined>;
   return {
     ...update,
-    $set: { ...base.$set, ...set },
+    $set: { ...base.$set, ...set, outboxPending: true },
     $inc: { ...base.$inc, outboxCount: events.length },
   } as unknown as UpdateFilter<T>;
 }
@@ -45,7 +48,8 @@ export class MongoOutboxRelay<T extends Document & WithOutbox> extends Sweeper {
     private readonly publisher: EventPublisher,
     private readonly options: {
       sweepMs?: number;
-      /** Where writers lock a document (FerretDB needs it: see DocumentLocks). */
+      /** Where writers lock a document (FerretDB needs it: see DocumentLocks). Without locks,
+       * a relay must be the only writer of the outbox fields. */
       locks?: DocumentLocks;
       lockKey?: (id: unknown) => string;
     } = {},
@@ -55,7 +59,7 @@ export class MongoOutboxRelay<T extends Document & WithOutbox> extends Sweeper {
 
   protected async sweep(): Promise<void> {
     const pending = await this.collection
-      .find({ outboxCount: { $gt: 0 } } as Filter<T>, { projection: { _id: 1 } })
+      .find({ outboxPending: true } as Filter<T>, { projection: { _id: 1 } })
       .limit(200)
       .toArray();
     for (const { _id } of pending) {
@@ -71,13 +75,15 @@ export class MongoOutboxRelay<T extends Document & WithOutbox> extends Sweeper {
       projection: { outbox: 1 },
     });
     const entries = Object.entries((doc?.outbox ?? {}) as Record<string, CloudEventV1>);
-    if (entries.length === 0) return;
-    await this.publisher.publish(entries.map(([, event]) => event));
+    if (entries.length > 0) await this.publisher.publish(entries.map(([, event]) => event));
+    // Writers hold the document's lock too, so nothing is queued between the read and this.
     await this.collection.updateOne(
       { _id: id } as Filter<T>,
       {
-        $unset: Object.fromEntries(entries.map(([key]) => [`outbox.${key}`, ""])),
-        $inc: { outboxCount: -entries.length },
+        ...(entries.length > 0 && {
+          $unset: Object.fromEntries(entries.map(([key]) => [`outbox.${key}`, ""])),
+        }),
+        $set: { outboxCount: 0, outboxPending: false },
       } as unknown as UpdateFilter<T>,
     );
   }

@@ -1,5 +1,6 @@
-// The skeleton of an outbox relay: `flush()` now (after a write), and a periodic sweep for what a
-// crashed process left; concurrent flushes share one run; `stop()` waits for the one in flight.
+// The skeleton of an outbox relay: `flush()` right after a write, and a periodic sweep for what a
+// crashed process left (so it can be slow; it costs the store a query each time); concurrent
+// flushes share one run; `stop()` waits for the one in flight.
 export abstract class Sweeper {
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
