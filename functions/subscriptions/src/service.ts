@@ -25,7 +25,8 @@ export const ready = startupWork(async () => {
   await migrate(pool, migrations, (message) =>
     console.log(JSON.stringify({ level: "info", msg: message })),
   );
-  relay.start();
+  // The gRPC server only reads: it has nothing to relay.
+  if (!process.env.GRPC_SOURCE) relay.start();
 });
 
 onShutdown(async () => {

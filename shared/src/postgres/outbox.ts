@@ -31,16 +31,34 @@ export class OutboxRelay extends Sweeper {
     super(sweepMs);
   }
 
+  /**
+   * Claims unpublished rows with FOR UPDATE SKIP LOCKED, publishes them, marks them, commits:
+   * several instances (replicas, or the HTTP and gRPC processes) never publish the same rows
+   * at once, and a failed publish leaves them for the next sweep.
+   */
   protected async sweep(): Promise<void> {
-    for (;;) {
-      const { rows } = await this.pool.query<{ id: string; event: CloudEventV1 }>(
-        "select id, event from outbox where published_at is null order by created_at limit 500",
-      );
-      if (rows.length === 0) return;
-      await this.publisher.publish(rows.map((row) => row.event));
-      await this.pool.query("update outbox set published_at = now() where id = any($1)", [
-        rows.map((r) => r.id),
-      ]);
+    const client = await this.pool.connect();
+    try {
+      for (;;) {
+        await client.query("begin");
+        const { rows } = await client.query<{ id: string; event: CloudEventV1 }>(
+          "select id, event from outbox where published_at is null order by created_at limit 500 for update skip locked",
+        );
+        if (rows.length === 0) {
+          await client.query("commit");
+          return;
+        }
+        await this.publisher.publish(rows.map((row) => row.event));
+        await client.query("update outbox set published_at = now() where id = any($1)", [
+          rows.map((r) => r.id),
+        ]);
+        await client.query("commit");
+      }
+    } catch (error) {
+      await client.query("rollback").catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
     }
   }
 }
