@@ -11,6 +11,10 @@ import { channels, ready, relay, store } from "./service.ts";
 
 const REMINDER_MINUTES = Number(process.env.REMINDER_MINUTES_BEFORE ?? 15);
 
+// The targets here write (the gRPC server only reads), so this process relays its outbox:
+// its periodic sweep, run once the store is ready, recovers what a crash left.
+relay.start(ready);
+
 // After a write, publish what it queued now rather than at the next sweep.
 const flush = () => void relay.flush();
 

@@ -30,8 +30,6 @@ export const channels = () => {
 
 export const ready = startupWork(async () => {
   await store.ensureIndexes();
-  // The gRPC server only reads: it has nothing to relay.
-  if (!process.env.GRPC_SOURCE) relay.start();
 });
 
 onShutdown(async () => {

@@ -6,6 +6,10 @@ import { ready, relay, store } from "./service.ts";
 
 const router = routes(store);
 
+// The targets here write (the gRPC server only reads), so this process relays its outbox:
+// its periodic sweep, run once the store is ready, recovers what a crash left.
+relay.start(ready);
+
 // After a write, publish what it put in the outbox now rather than at the next sweep.
 http(
   "api",

@@ -20,13 +20,11 @@ export const store = new Store(pool);
 export const publisher = new EventPublisher(createKafka("subscriptions"));
 export const relay = new OutboxRelay(pool, publisher);
 
-/** Migrations, then the outbox relay; awaited by every handler, retried until they succeed. */
+/** Migrations; awaited by every handler, retried until they succeed. */
 export const ready = startupWork(async () => {
   await migrate(pool, migrations, (message) =>
     console.log(JSON.stringify({ level: "info", msg: message })),
   );
-  // The gRPC server only reads: it has nothing to relay.
-  if (!process.env.GRPC_SOURCE) relay.start();
 });
 
 onShutdown(async () => {

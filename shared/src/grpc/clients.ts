@@ -20,6 +20,21 @@ export function serviceAddress(knativeService: string): string {
   return address;
 }
 
+/** A unary call as a promise, with a deadline. */
+function unary<T>(
+  call: (
+    options: grpc.CallOptions,
+    done: (error: grpc.ServiceError | null, value?: T) => void,
+  ) => void,
+  deadlineMs: number,
+): Promise<T> {
+  return new Promise((resolve, reject) =>
+    call({ deadline: Date.now() + deadlineMs }, (error, value) =>
+      error || value === undefined ? reject(error) : resolve(value),
+    ),
+  );
+}
+
 export class ChannelsClient {
   private readonly client: ChannelServiceClient;
 
@@ -29,21 +44,14 @@ export class ChannelsClient {
 
   /** The channel of a stream key; rejects with PERMISSION_DENIED for an unknown or rotated key. */
   authorizePublish(streamKey: string, deadlineMs = 5000): Promise<Channel__Output> {
-    return new Promise((resolve, reject) => {
-      this.client.AuthorizePublish(
-        { streamKey },
-        { deadline: Date.now() + deadlineMs },
-        (error, channel) => (error || !channel ? reject(error) : resolve(channel)),
-      );
-    });
+    return unary(
+      (options, done) => this.client.AuthorizePublish({ streamKey }, options, done),
+      deadlineMs,
+    );
   }
 
   getChannel(id: string, deadlineMs = 5000): Promise<Channel__Output> {
-    return new Promise((resolve, reject) => {
-      this.client.GetChannel({ id }, { deadline: Date.now() + deadlineMs }, (error, channel) =>
-        error || !channel ? reject(error) : resolve(channel),
-      );
-    });
+    return unary((options, done) => this.client.GetChannel({ id }, options, done), deadlineMs);
   }
 
   close(): void {
@@ -86,13 +94,10 @@ export class EventsClient {
 
   /** The event a stream on the channel belongs to; rejects with NOT_FOUND when there is none. */
   getCurrentEvent(channelId: string, deadlineMs = 5000): Promise<VideoEvent__Output> {
-    return new Promise((resolve, reject) => {
-      this.client.GetCurrentEvent(
-        { channelId },
-        { deadline: Date.now() + deadlineMs },
-        (error, event) => (error || !event ? reject(error) : resolve(event)),
-      );
-    });
+    return unary(
+      (options, done) => this.client.GetCurrentEvent({ channelId }, options, done),
+      deadlineMs,
+    );
   }
 
   close(): void {

@@ -1,6 +1,6 @@
 // Helpers for tests that talk to the running platform through the edge, as a client would.
 import { randomBytes } from "node:crypto";
-import { serviceUrls } from "../config.ts";
+import { localPorts, serviceUrls } from "../config.ts";
 
 export interface ApiResponse<T = unknown> {
   status: number;
@@ -66,7 +66,6 @@ export const uniqueSlug = (prefix = "ch") => `${prefix}-${randomBytes(5).toStrin
 
 /** host:port of a Knative Service the local platform runs (from its status endpoint). */
 export async function platformServiceAddress(name: string): Promise<string> {
-  const { localPorts } = await import("../config.ts");
   const status = (await (await fetch(`http://127.0.0.1:${localPorts().platform}/`)).json()) as {
     services: { name: string; url: string }[];
   };

@@ -7,10 +7,20 @@ export abstract class Sweeper {
 
   constructor(private readonly sweepMs = 1000) {}
 
-  /** Starts the periodic sweep (once; later calls do nothing). */
-  start(): void {
+  /**
+   * Starts the periodic sweep (once; later calls do nothing). Each tick first awaits `gate`
+   * (the function's start-up work, say) and skips the sweep while that fails.
+   */
+  start(gate?: () => Promise<unknown>): void {
     if (this.timer) return;
-    this.timer = setInterval(() => void this.flush(), this.sweepMs);
+    const tick = () =>
+      gate
+        ? gate().then(
+            () => this.flush(),
+            () => undefined,
+          )
+        : this.flush();
+    this.timer = setInterval(() => void tick(), this.sweepMs);
     this.timer.unref();
   }
 
