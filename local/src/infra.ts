@@ -71,7 +71,7 @@ async function bringUp(server: Server, startedNow: Server[]): Promise<void> {
     return;
   }
   if (daemonPid(server.name) !== undefined && (await server.stale?.())) {
-    progress(server.name, "its code changed since it started: restarting");
+    progress(server.name, "its code or configuration changed since it started: restarting");
     await stopDaemon(server.name, 20_000, server.stopSignal);
   }
   if (daemonPid(server.name) !== undefined) {

@@ -1,7 +1,8 @@
 // What the events API accepts: zod schemas for bodies and queries; the types derive from them.
+import { EVENT_STATUSES } from "@stream-platform/shared";
 import { z } from "zod";
 
-export const STATUSES = ["scheduled", "live", "ended", "cancelled"] as const;
+export const STATUSES = EVENT_STATUSES;
 export type Status = (typeof STATUSES)[number];
 
 /** Which status may follow which (PATCH, DELETE and the stream lifecycle all obey it). */

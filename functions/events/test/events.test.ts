@@ -1,18 +1,13 @@
 // The events function through the edge and Kafka, against the real MongoDB protocol server.
 import { randomUUID } from "node:crypto";
-import {
-  type CloudEventV1,
-  createMongoClient,
-  outboxFields,
-  serviceUrls,
-  toHttpBinary,
-} from "@stream-platform/shared";
+import { type CloudEventV1, createMongoClient, outboxFields } from "@stream-platform/shared";
 import { EventsClient, GrpcStatus, isGrpcStatus } from "@stream-platform/shared/grpc";
 import {
   api,
   type EventWatch,
   newUser,
   platformServiceAddress,
+  postToIngress,
   type TestUser,
   uniqueSlug,
   watchEvents,
@@ -63,9 +58,7 @@ async function schedule(
 }
 
 async function postToCe(event: CloudEventV1): Promise<void> {
-  const { headers, body } = toHttpBinary(event);
-  const response = await fetch(`${serviceUrls().edgeUrl}/ce`, { method: "POST", headers, body });
-  expect(response.status).toBe(202);
+  expect(await postToIngress(event)).toBe(202);
 }
 
 function streamEvent(

@@ -1,6 +1,6 @@
 // NGINX from Debian: the edge on port 8080, configured from local/nginx/edge.conf.template.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { LOCAL_HOST, localPorts, serviceUrls } from "@stream-platform/shared";
 import { loadManifests } from "../eventing/manifests.ts";
@@ -77,6 +77,11 @@ export const nginx: Server = {
     });
     // In the foreground so the pid we track is the master's.
     startDaemon({ name: "nginx", command: "nginx", args: [...args, "-g", "daemon off;"] });
+  },
+
+  /** The template or the Services of knative/ changed since the running config was written. */
+  async stale() {
+    return !existsSync(confFile) || readFileSync(confFile, "utf8") !== renderEdgeConfig();
   },
 
   async probe(): Promise<Probe> {

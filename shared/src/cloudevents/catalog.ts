@@ -8,7 +8,9 @@ const id = z.string().min(1).max(128);
 const instant = z.iso.datetime({ offset: true });
 const title = z.string().min(1).max(200);
 
-const eventStatus = z.enum(["scheduled", "live", "ended", "cancelled"]);
+/** The life of a video event: scheduled → live → ended, or cancelled. */
+export const EVENT_STATUSES = ["scheduled", "live", "ended", "cancelled"] as const;
+const eventStatus = z.enum(EVENT_STATUSES);
 
 /** What every event.* CloudEvent carries: a snapshot of the video event after the change. */
 const videoEvent = z.object({

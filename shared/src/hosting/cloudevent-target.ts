@@ -44,31 +44,41 @@ export function readPlatformEvents(req: Request, res: Response): PlatformEvent[]
   return events;
 }
 
-export function cloudEventTarget(handle: (event: PlatformEvent) => Promise<void>) {
+function handlerFailed(res: Response, events: PlatformEvent[], error: unknown): void {
+  console.error(
+    JSON.stringify({
+      level: "error",
+      msg: "event handler failed",
+      types: [...new Set(events.map((event) => event.type))],
+      ids: events.slice(0, 10).map((event) => event.id),
+      error: String(error),
+    }),
+  );
+  sendProblem(res, {
+    status: 500,
+    title: "Handler failed",
+    detail: "the event was not applied; it will be retried",
+  });
+}
+
+/** A sink whose handler takes the request's events together (to write them in bulk, say). */
+export function cloudEventBatchTarget(handle: (events: PlatformEvent[]) => Promise<void>) {
   return async (req: Request, res: Response): Promise<void> => {
     const events = readPlatformEvents(req, res);
     if (!events) return;
-    for (const event of events) {
-      try {
-        await handle(event);
-      } catch (error) {
-        console.error(
-          JSON.stringify({
-            level: "error",
-            msg: "event handler failed",
-            type: event.type,
-            id: event.id,
-            error: String(error),
-          }),
-        );
-        sendProblem(res, {
-          status: 500,
-          title: "Handler failed",
-          detail: "the event was not applied; it will be retried",
-        });
-        return;
-      }
+    try {
+      await handle(events);
+    } catch (error) {
+      handlerFailed(res, events, error);
+      return;
     }
     res.status(204).end();
   };
+}
+
+/** A sink that applies the request's events one after another, in their order. */
+export function cloudEventTarget(handle: (event: PlatformEvent) => Promise<void>) {
+  return cloudEventBatchTarget(async (events) => {
+    for (const event of events) await handle(event);
+  });
 }

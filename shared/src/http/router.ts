@@ -2,6 +2,7 @@
 // Handlers return a value (sent as JSON) or throw an HttpProblem; anything else becomes a 500
 // without internals. Unknown paths are 404, known paths with another method 405.
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { elasticsearchUnavailable } from "../elasticsearch.ts";
 import { HttpProblem, sendProblem } from "./problem.ts";
 
 export interface RouteContext {
@@ -112,6 +113,7 @@ export class Router {
 function storeUnavailable(error: unknown): boolean {
   const code = (error as { code?: string } | null)?.code;
   const message = error instanceof Error ? error.message : "";
+  if (elasticsearchUnavailable(error)) return true;
   return (
     ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "57P01", "57P02", "57P03", "53300"].includes(
       code ?? "",

@@ -1,5 +1,7 @@
 // Helpers for tests that talk to the running platform through the edge, as a client would.
 import { randomBytes } from "node:crypto";
+import type { CloudEventV1 } from "../cloudevents/format.ts";
+import { toHttpBinary } from "../cloudevents/http-binding.ts";
 import { localPorts, serviceUrls } from "../config.ts";
 
 export interface ApiResponse<T = unknown> {
@@ -39,6 +41,14 @@ export async function api<T = Record<string, unknown>>(
     // not JSON: keep the text
   }
   return { status: response.status, body: body as T, headers: response.headers };
+}
+
+/** Posts a CloudEvent to the ingress (`/ce`) in binary mode; returns the status it answered. */
+export async function postToIngress(event: CloudEventV1): Promise<number> {
+  const { headers, body } = toHttpBinary(event);
+  const response = await fetch(`${serviceUrls().edgeUrl}/ce`, { method: "POST", headers, body });
+  await response.arrayBuffer();
+  return response.status;
 }
 
 export interface TestUser {

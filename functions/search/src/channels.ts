@@ -1,0 +1,37 @@
+// The slug and title of a channel, for the event documents: asked once per channel over gRPC
+// (channels are never renamed) and kept in a bounded cache.
+import { type ChannelsClient, GrpcStatus, isGrpcStatus } from "@stream-platform/shared/grpc";
+import type { ChannelInfo } from "./documents.ts";
+
+const MAX_ENTRIES = 10_000;
+
+export class ChannelDirectory {
+  private readonly cache = new Map<string, ChannelInfo>();
+
+  constructor(private readonly client: () => Pick<ChannelsClient, "getChannel">) {}
+
+  remember(channelId: string, info: ChannelInfo): void {
+    if (this.cache.size >= MAX_ENTRIES) {
+      // Oldest first: a Map iterates in insertion order.
+      const oldest = this.cache.keys().next().value;
+      if (oldest !== undefined) this.cache.delete(oldest);
+    }
+    this.cache.set(channelId, info);
+  }
+
+  /** The channel's slug and title; undefined for a channel that does not exist (any more). */
+  async lookup(channelId: string): Promise<ChannelInfo | undefined> {
+    const cached = this.cache.get(channelId);
+    if (cached) return cached;
+    try {
+      const channel = await this.client().getChannel(channelId);
+      const info = { slug: channel.slug, title: channel.title };
+      this.remember(channelId, info);
+      return info;
+    } catch (error) {
+      if (isGrpcStatus(error, GrpcStatus.NOT_FOUND)) return undefined;
+      // Unavailable or slow: fail the delivery, so it is retried rather than indexed without.
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,164 @@
+// Elasticsearch requests built from validated parameters (schemas.ts) and their answers turned
+// into the API's shape. User text only ever reaches Elasticsearch as the `query` of a match
+// query, which analyzes it as plain words: Lucene syntax in it means nothing.
+import type { estypes } from "@elastic/elasticsearch";
+import type { ChannelDocument, EventDocument } from "./documents.ts";
+import type { SearchQuery, SuggestQuery } from "./schemas.ts";
+
+/** Live events rank above others that match as well. */
+const LIVE_BOOST = { term: { status: { value: "live", boost: 3 } } };
+const NOT_CANCELLED = { term: { status: "cancelled" } };
+const FACET_SIZE = 20;
+const CHANNEL_HITS = 5;
+
+export function eventSearch(input: SearchQuery): estypes.SearchRequest {
+  const filter: estypes.QueryDslQueryContainer[] = [];
+  if (input.status) filter.push({ terms: { status: input.status } });
+  if (input.category) filter.push({ term: { category: input.category } });
+  // Every tag asked for must be there: each tag narrows the results.
+  for (const tag of input.tags ?? []) filter.push({ term: { tags: tag } });
+  if (input.from || input.to)
+    filter.push({
+      range: {
+        startsAt: { ...(input.from && { gte: input.from }), ...(input.to && { lte: input.to }) },
+      },
+    });
+  const text: estypes.QueryDslQueryContainer = input.q
+    ? {
+        multi_match: {
+          query: input.q,
+          fields: ["title^3", "tags^2", "channel.title^2", "category", "description"],
+          // One typo in a short word, two in a long one.
+          fuzziness: "AUTO",
+          max_expansions: 50,
+        },
+      }
+    : { match_all: {} };
+  return {
+    from: (input.page - 1) * input.size,
+    size: input.size,
+    track_total_hits: true,
+    query: {
+      bool: {
+        must: [text],
+        filter,
+        // Cancelled events show only to whoever filters for them.
+        must_not: input.status ? [] : [NOT_CANCELLED],
+        should: [LIVE_BOOST],
+      },
+    },
+    sort: ["_score", { startsAt: "asc" }],
+    _source: { excludes: ["indexedAt"] },
+    ...(input.q && {
+      highlight: {
+        // Escapes the text, so the only markup in a fragment is our <mark>.
+        encoder: "html",
+        pre_tags: ["<mark>"],
+        post_tags: ["</mark>"],
+        fields: {
+          title: { number_of_fragments: 0 },
+          description: { fragment_size: 160, number_of_fragments: 2 },
+        },
+      },
+    }),
+    aggs: {
+      status: { terms: { field: "status", size: 4 } },
+      category: { terms: { field: "category", size: FACET_SIZE } },
+      tags: { terms: { field: "tags", size: FACET_SIZE } },
+    },
+  };
+}
+
+export function channelSearch(q: string): estypes.SearchRequest {
+  return {
+    size: CHANNEL_HITS,
+    query: {
+      bool: {
+        should: [
+          { match: { title: { query: q, fuzziness: "AUTO" } } },
+          { term: { slug: { value: q.toLowerCase(), boost: 2 } } },
+        ],
+        minimum_should_match: 1,
+      },
+    },
+    _source: ["channelId", "slug", "title"],
+  };
+}
+
+export function suggestSearch(input: SuggestQuery): estypes.SearchRequest {
+  return {
+    size: input.size,
+    query: {
+      bool: {
+        // Every word typed is a prefix of a word of the title.
+        must: [{ match: { "title.suggest": { query: input.q, operator: "and" } } }],
+        must_not: [NOT_CANCELLED],
+        should: [LIVE_BOOST],
+      },
+    },
+    // One suggestion per distinct title.
+    collapse: { field: "title.raw" },
+    sort: ["_score", { startsAt: "asc" }],
+    _source: ["eventId", "title", "status"],
+  };
+}
+
+export interface Facet {
+  value: string;
+  count: number;
+}
+
+function facet(
+  aggregations: Record<string, estypes.AggregationsAggregate> | undefined,
+  name: string,
+): Facet[] {
+  const agg = aggregations?.[name] as estypes.AggregationsStringTermsAggregate | undefined;
+  const buckets = Array.isArray(agg?.buckets) ? agg.buckets : [];
+  return buckets.map((bucket) => ({ value: String(bucket.key), count: bucket.doc_count }));
+}
+
+const totalOf = (total: estypes.SearchTotalHits | number | undefined) =>
+  typeof total === "number" ? total : (total?.value ?? 0);
+
+export function searchResult(
+  input: SearchQuery,
+  events: estypes.SearchResponse<EventDocument>,
+  channels?: estypes.SearchResponse<ChannelDocument>,
+) {
+  return {
+    total: totalOf(events.hits.total),
+    page: input.page,
+    size: input.size,
+    hits: events.hits.hits.map((hit) => {
+      const { eventId, ...rest } = hit._source as EventDocument;
+      return {
+        id: eventId,
+        ...rest,
+        ...(hit.highlight && {
+          highlight: {
+            ...(hit.highlight.title && { title: hit.highlight.title[0] }),
+            ...(hit.highlight.description && { description: hit.highlight.description }),
+          },
+        }),
+      };
+    }),
+    facets: {
+      status: facet(events.aggregations, "status"),
+      category: facet(events.aggregations, "category"),
+      tags: facet(events.aggregations, "tags"),
+    },
+    channels: (channels?.hits.hits ?? []).map((hit) => {
+      const source = hit._source as ChannelDocument;
+      return { id: source.channelId, slug: source.slug, title: source.title };
+    }),
+  };
+}
+
+export function suggestResult(response: estypes.SearchResponse<EventDocument>) {
+  return {
+    suggestions: response.hits.hits.map((hit) => {
+      const source = hit._source as EventDocument;
+      return { title: source.title, eventId: source.eventId, status: source.status };
+    }),
+  };
+}
