@@ -25,12 +25,24 @@ export function eventSearch(input: SearchQuery): estypes.SearchRequest {
     });
   const text: estypes.QueryDslQueryContainer = input.q
     ? {
-        multi_match: {
-          query: input.q,
-          fields: ["title^3", "tags^2", "channel.title^2", "category", "description"],
-          // One typo in a short word, two in a long one.
-          fuzziness: "AUTO",
-          max_expansions: 50,
+        bool: {
+          should: [
+            {
+              // Typo-tolerant on the prose: one typo in a short word, two in a long one.
+              // (Fuzzy terms cost an automaton each, so only these two fields get them.)
+              multi_match: {
+                query: input.q,
+                fields: ["title^3", "description"],
+                fuzziness: "AUTO",
+                prefix_length: 1,
+                max_expansions: 20,
+              },
+            },
+            {
+              multi_match: { query: input.q, fields: ["tags^2", "channel.title^2", "category"] },
+            },
+          ],
+          minimum_should_match: 1,
         },
       }
     : { match_all: {} };

@@ -95,7 +95,9 @@ export class KafkaSourceDispatcher {
       : undefined;
     const kafka = createKafka(`kafkasource-${this.name}`);
     const consumer = kafka.consumer({
-      groupId: spec.consumerGroup ?? `knative-kafkasource-${this.name}`,
+      // Prefixed like the topics: runtimes with different prefixes (a benchmark beside the
+      // platform, say) must not share a group, or they would split each other's partitions.
+      groupId: `${this.topicPrefix ?? ""}${spec.consumerGroup ?? `knative-kafkasource-${this.name}`}`,
       // Short polls: a record is dispatched as soon as it is written.
       maxWaitTimeInMs: 100,
     });

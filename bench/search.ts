@@ -1,0 +1,270 @@
+// Benchmark (not a test): search at 100,000 indexed events. The search function runs from
+// knative/search.yaml in a runtime of its own (its own topic prefix and index aliases, removed
+// afterwards), so the platform's own index is left alone. Needs the platform up (npm start).
+//   npm run bench:search    (BENCH_SEARCH_EVENTS=100000, BENCH_SEARCH_KAFKA_EVENTS=20000,
+//                            BENCH_SEARCH_QUERIES=500)
+// Figures, each against a baseline measured in the same run:
+//   - /api/search and /api/search/suggest p50/p99 through the function vs the same request
+//     sent straight to Elasticsearch;
+//   - indexing throughput through Kafka (KafkaSource → indexer → bulk) vs a direct bulk load.
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  createElasticsearch,
+  createEvent,
+  createKafka,
+  EventPublisher,
+} from "@stream-platform/shared";
+import { api, newUser, platformServiceAddress, uniqueSlug } from "@stream-platform/shared/testing";
+import { aliasNames } from "../functions/search/src/aliases.ts";
+import { bulkWrite } from "../functions/search/src/bulk.ts";
+import { eventDocument, type VideoEventSnapshot } from "../functions/search/src/documents.ts";
+import { suggestSearch } from "../functions/search/src/query.ts";
+import { searchQuery, suggestQuery } from "../functions/search/src/schemas.ts";
+import { searchBody } from "../functions/search/src/search.ts";
+import { startRuntime } from "../local/src/eventing/runtime.ts";
+import { logDir, repoRoot } from "../local/src/paths.ts";
+import { printLine, summarize } from "./lib/stats.ts";
+
+const STORED = Number(process.env.BENCH_SEARCH_EVENTS ?? 100_000);
+const VIA_KAFKA = Number(process.env.BENCH_SEARCH_KAFKA_EVENTS ?? 20_000);
+const QUERIES = Number(process.env.BENCH_SEARCH_QUERIES ?? 500);
+const CHANNELS = 20;
+const BULK = 5_000;
+const BASE_PORT = 18500;
+
+// A vocabulary, so titles share words the way real ones do and queries match a few hundred.
+const WORDS =
+  "rocket launch concert jazz choir final match league cup opera ballet lecture physics history chess marathon cooking garden science robot ocean mountain river winter summer festival piano violin guitar drums poetry theatre comedy debate election market football tennis cycling sailing climbing astronomy planet galaxy eclipse volcano forest desert island city village bridge tower castle museum gallery painting sculpture photography cinema documentary interview podcast workshop tutorial keynote summit hackathon coding design startup finance energy climate health medicine nursing surgery biology chemistry geology weather storm harvest baking coffee wine cheese bread travel train flight station harbour".split(
+    " ",
+  );
+const CATEGORIES = ["music", "sport", "science", "arts", "talks", "food", "travel", "tech"];
+const TAGS = WORDS.slice(0, 40);
+const STATUSES = ["scheduled", "scheduled", "scheduled", "live", "ended", "cancelled"] as const;
+
+let seed = 42;
+const random = () => {
+  // Deterministic (mulberry32): every run indexes the same documents.
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = seed;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+};
+const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+
+function snapshot(i: number, channelIds: string[]): VideoEventSnapshot {
+  const title = Array.from({ length: 3 + Math.floor(random() * 3) }, () => pick(WORDS)).join(" ");
+  return {
+    eventId: `evt_bench${String(i).padStart(8, "0")}`,
+    channelId: pick(channelIds),
+    title: title[0]?.toUpperCase() + title.slice(1),
+    description: Array.from({ length: 20 }, () => pick(WORDS)).join(" "),
+    tags: [pick(TAGS), pick(TAGS)],
+    category: pick(CATEGORIES),
+    startsAt: new Date(Date.now() + (random() - 0.5) * 120 * 86_400_000).toISOString(),
+    status: pick(STATUSES),
+    version: 1,
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function timed<T>(work: () => Promise<T>): Promise<number> {
+  const start = performance.now();
+  await work();
+  return performance.now() - start;
+}
+
+async function main(): Promise<void> {
+  const es = createElasticsearch("bench-search");
+  const prefix = `bench-${Date.now().toString(36)}-`;
+  const aliases = aliasNames(prefix);
+
+  // Real channels, so the indexer's channel lookups (gRPC, cached) are what they are in use.
+  const owner = await newUser("bench-search");
+  const channelIds: string[] = [];
+  for (let i = 0; i < CHANNELS; i++) {
+    const channel = await api<{ id: string }>("/api/channels", {
+      token: owner.token,
+      body: { slug: uniqueSlug("bench"), title: `${pick(WORDS)} ${pick(WORDS)} channel` },
+    });
+    if (channel.status !== 201) throw new Error(`creating a channel: ${channel.status}`);
+    channelIds.push(channel.body.id);
+  }
+
+  // The search function as knative/ describes it, with its own aliases and topics.
+  process.env.SEARCH_INDEX_PREFIX = prefix;
+  process.env.SERVICE_SUBSCRIPTIONS_GRPC_ADDRESS =
+    await platformServiceAddress("subscriptions-grpc");
+  const manifests = mkdtempSync(join(tmpdir(), "bench-search-"));
+  for (const file of ["search.yaml", "dead-letter.yaml"]) {
+    copyFileSync(join(repoRoot, "knative", file), join(manifests, file));
+  }
+  const runtime = await startRuntime({
+    dirs: [manifests],
+    basePort: BASE_PORT,
+    statusPort: 0,
+    logDir: join(logDir, "bench"),
+    topicPrefix: prefix,
+    log: () => undefined,
+  });
+  const service = (name: string) => {
+    const found = runtime.status().services.find((s) => s.name === name);
+    if (!found) throw new Error(`no ${name} in knative/search.yaml`);
+    return found.url;
+  };
+  const searchUrl = service("search");
+  const publisher = new EventPublisher(createKafka("bench-search"), prefix);
+
+  try {
+    // The function creates its aliases on start.
+    for (let i = 0; ; i++) {
+      const response = await fetch(`${searchUrl}/api/search`).catch(() => undefined);
+      if (response?.status === 200) break;
+      if (i > 600) throw new Error("the search function did not become ready");
+      await sleep(100);
+    }
+
+    console.log(`direct bulk load: ${STORED.toLocaleString()} events, ${BULK} per request …`);
+    let loaded = 0;
+    const directStart = performance.now();
+    while (loaded < STORED) {
+      const count = Math.min(BULK, STORED - loaded);
+      const writes = Array.from({ length: count }, (_, j) => {
+        const doc = eventDocument(snapshot(loaded + j, channelIds), {
+          slug: "bench",
+          title: "Bench channel",
+        });
+        return { index: aliases.events, id: doc.eventId, version: 1, document: doc };
+      });
+      await bulkWrite(es, writes, { requireAlias: true });
+      loaded += count;
+      if (loaded % 20_000 === 0 || loaded === STORED)
+        console.log(`  ${loaded.toLocaleString()}/${STORED.toLocaleString()}`);
+    }
+    await es.indices.refresh({ index: aliases.events });
+    const directRate = (STORED / (performance.now() - directStart)) * 1000;
+
+    console.log(`through Kafka: ${VIA_KAFKA.toLocaleString()} event.created CloudEvents …`);
+    const kafkaEvents = Array.from({ length: VIA_KAFKA }, (_, i) => {
+      const data = snapshot(STORED + i, channelIds);
+      return createEvent({
+        type: "streamplatform.event.created",
+        source: "/bench/search",
+        subject: data.eventId,
+        data,
+      });
+    });
+    const kafkaStart = performance.now();
+    for (let i = 0; i < kafkaEvents.length; i += 1000) {
+      await publisher.publish(kafkaEvents.slice(i, i + 1000));
+    }
+    const target = STORED + VIA_KAFKA;
+    let lastCount = 0;
+    for (;;) {
+      // No forced refresh: it would cost the indexing it measures (the index refreshes each
+      // second on its own, so the figure is at most a second pessimistic).
+      const { count } = await es.count({ index: aliases.events });
+      if (count >= target) break;
+      if (count !== lastCount) {
+        process.stdout.write(
+          `\r  ${(count - STORED).toLocaleString()}/${VIA_KAFKA.toLocaleString()}`,
+        );
+        lastCount = count;
+      }
+      await sleep(200);
+    }
+    const kafkaRate = (VIA_KAFKA / (performance.now() - kafkaStart)) * 1000;
+    console.log("");
+
+    console.log(`queries: ${QUERIES} each, through the function and straight to Elasticsearch …`);
+    const through: Record<"search" | "suggest", number[]> = { search: [], suggest: [] };
+    const direct: Record<"search" | "suggest", number[]> = { search: [], suggest: [] };
+    const queryString = () => {
+      const params = new URLSearchParams({ q: `${pick(WORDS)} ${pick(WORDS)}` });
+      if (random() < 0.5) params.set("category", pick(CATEGORIES));
+      return params;
+    };
+    const prefixOf = () => {
+      const word = pick(WORDS);
+      return `${pick(WORDS)} ${word.slice(0, 1 + Math.floor(random() * 4))}`;
+    };
+    // Warm-up: caches, connections and JIT on both paths.
+    for (let i = 0; i < 50; i++) {
+      const params = queryString();
+      await fetch(`${searchUrl}/api/search?${params}`).then((r) => r.arrayBuffer());
+      await es.msearch(searchBody(aliases, searchQuery.parse(Object.fromEntries(params))));
+    }
+    // Interleaved, so both paths see the same moments of a noisy machine.
+    for (let i = 0; i < QUERIES; i++) {
+      const params = queryString();
+      const input = searchQuery.parse(Object.fromEntries(params));
+      through.search.push(
+        await timed(async () => {
+          const response = await fetch(`${searchUrl}/api/search?${params}`);
+          if (response.status !== 200) throw new Error(`/api/search answered ${response.status}`);
+          await response.json();
+        }),
+      );
+      direct.search.push(await timed(() => es.msearch(searchBody(aliases, input))));
+
+      const q = prefixOf();
+      const suggestInput = suggestQuery.parse({ q });
+      through.suggest.push(
+        await timed(async () => {
+          const response = await fetch(
+            `${searchUrl}/api/search/suggest?${new URLSearchParams({ q })}`,
+          );
+          if (response.status !== 200) throw new Error(`/suggest answered ${response.status}`);
+          await response.json();
+        }),
+      );
+      direct.suggest.push(
+        await timed(() => es.search({ index: aliases.events, ...suggestSearch(suggestInput) })),
+      );
+    }
+
+    console.log("");
+    for (const kind of ["search", "suggest"] as const) {
+      const fn = summarize(through[kind]);
+      const raw = summarize(direct[kind]);
+      for (const p of ["p50", "p99"] as const) {
+        printLine({
+          name: `${kind === "search" ? "/api/search" : "/api/search/suggest"} ${p} (100k)`,
+          figure: fn[p],
+          baseline: raw[p],
+          unit: "ms",
+          better: "lower",
+          target: "ratio ≤ 1.3",
+          met: fn[p] / raw[p] <= 1.3,
+        });
+      }
+    }
+    printLine({
+      name: "indexing via Kafka",
+      figure: kafkaRate,
+      baseline: directRate,
+      unit: "ev/s",
+      better: "higher",
+      target: "(reported)",
+      met: true,
+    });
+  } finally {
+    await runtime.stop();
+    await publisher.disconnect();
+    rmSync(manifests, { recursive: true, force: true });
+    await es.indices
+      .delete({ index: [`${aliases.events}-*`, `${aliases.channels}-*`] })
+      .catch(() => undefined);
+    const admin = createKafka("bench-search-cleanup").admin();
+    await admin.connect();
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+    if (topics.length > 0) await admin.deleteTopics({ topics }).catch(() => undefined);
+    await admin.disconnect();
+    await es.close();
+  }
+}
+
+await main();
