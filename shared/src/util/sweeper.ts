@@ -1,9 +1,11 @@
 // The skeleton of an outbox relay: `flush()` right after a write, and a periodic sweep for what a
-// crashed process left (so it can be slow; it costs the store a query each time); concurrent
-// flushes share one run; `stop()` waits for the one in flight.
+// crashed process left (so it can be slow; it costs the store a query each time); flushes asked
+// for during a run share one more run after it (that run may have read the outbox before their
+// write); `stop()` waits for the one in flight.
 export abstract class Sweeper {
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
+  private rerun?: Promise<void>;
 
   constructor(private readonly sweepMs = 1000) {}
 
@@ -25,7 +27,14 @@ export abstract class Sweeper {
   }
 
   flush(): Promise<void> {
-    this.running ??= this.sweep()
+    if (this.running) {
+      this.rerun ??= this.running.then(() => {
+        this.rerun = undefined;
+        return this.flush();
+      });
+      return this.rerun;
+    }
+    this.running = this.sweep()
       .catch((error: unknown) => {
         // A store or Kafka away: the next sweep tries again.
         console.error(
@@ -46,6 +55,7 @@ export abstract class Sweeper {
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    await this.rerun;
     await this.running;
   }
 }
