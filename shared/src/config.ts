@@ -29,6 +29,10 @@ export interface LocalPorts {
   edge: number;
   /** Status of the local eventing runtime (functions, sources). */
   platform: number;
+  /** RTMP ingest (stream-server). */
+  rtmp: number;
+  /** stream-server's health and status. */
+  streamServer: number;
 }
 
 export function localPorts(): LocalPorts {
@@ -41,6 +45,8 @@ export function localPorts(): LocalPorts {
     elasticsearchTransport: port("ELASTICSEARCH_TRANSPORT_PORT", 9300),
     edge: port("EDGE_PORT", 8080),
     platform: port("PLATFORM_PORT", 8090),
+    rtmp: port("RTMP_PORT", 1935),
+    streamServer: port("STREAM_SERVER_PORT", 8091),
   };
 }
 

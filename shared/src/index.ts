@@ -6,6 +6,7 @@ export * from "./elasticsearch.ts";
 export * from "./http/problem.ts";
 export * from "./http/router.ts";
 export * from "./http/validate.ts";
+export * from "./ids.ts";
 export * from "./kafka.ts";
 export * from "./mongodb/client.ts";
 export * from "./mongodb/lock.ts";

@@ -1,8 +1,9 @@
 // Video events in MongoDB (FerretDB locally). Every change is one document update that also
 // bumps `version` and queues the matching CloudEvent in the document's outbox, so the event
 // exists exactly when the change does (shared/src/mongodb/outbox.ts).
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import {
+  adHocEventId,
   type CloudEventV1,
   createEvent,
   DocumentLocks,
@@ -341,7 +342,7 @@ export class EventStore {
   ): Promise<EventDoc | null> {
     const now = new Date();
     const doc: EventDoc = {
-      _id: `evt_${createHash("sha256").update(streamEventId).digest("hex").slice(0, 20)}`,
+      _id: adHocEventId(streamEventId),
       channelId,
       ownerId,
       title: "Live now",

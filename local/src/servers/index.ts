@@ -4,7 +4,16 @@ import { kafka } from "./kafka.ts";
 import { nginx } from "./nginx.ts";
 import { platform } from "./platform.ts";
 import { postgres } from "./postgres.ts";
+import { streamServer } from "./stream-server.ts";
 import type { Server } from "./types.ts";
 
 /** Every server local/ runs, in start order (dependencies first). */
-export const servers: Server[] = [postgres, ferretdb, kafka, elasticsearch, platform, nginx];
+export const servers: Server[] = [
+  postgres,
+  ferretdb,
+  kafka,
+  elasticsearch,
+  platform,
+  nginx,
+  streamServer,
+];

@@ -22,7 +22,9 @@ export function localSecret(name: string): string {
  * A fingerprint of the code the platform runs (names, sizes and times of its source files), so
  * `up` can tell that a running platform is out of date and restart it.
  */
-export function codeFingerprint(): string {
+export function codeFingerprint(
+  dirs = ["shared", "functions", "local/src", "knative", "protos"],
+): string {
   const hash = createHash("sha1");
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
@@ -37,8 +39,7 @@ export function codeFingerprint(): string {
       }
     }
   };
-  for (const dir of ["shared", "functions", "local/src", "knative", "protos"])
-    walk(join(repoRoot, dir));
+  for (const dir of dirs) walk(join(repoRoot, dir));
   return hash.digest("hex").slice(0, 16);
 }
 

@@ -1,0 +1,80 @@
+// stream-server (the stateful tier) as a daemon: RTMP ingest on RTMP_PORT, HLS into .data/hls
+// (which the edge serves at /hls/), CloudEvents to Kafka, gRPC to the platform's functions.
+import { join } from "node:path";
+import { LOCAL_HOST, localPorts } from "@stream-platform/shared";
+import { loadManifests } from "../eventing/manifests.ts";
+import { topology } from "../eventing/topology.ts";
+import { repoRoot } from "../paths.ts";
+import { startDaemon } from "../proc.ts";
+import { hlsDir } from "./nginx.ts";
+import { codeFingerprint } from "./platform.ts";
+import type { Probe, Server } from "./types.ts";
+
+const fingerprint = () => codeFingerprint(["shared", "stream-server/src"]);
+const statusUrl = () => `http://${LOCAL_HOST}:${localPorts().streamServer}`;
+
+/** Where the platform runs the gRPC Services stream-server calls. */
+function grpcAddresses(): Record<string, string> {
+  const layout = topology(loadManifests([join(repoRoot, "knative")]));
+  return Object.fromEntries(
+    layout.services
+      .filter((s) => s.name.endsWith("-grpc"))
+      .map((s) => [
+        `SERVICE_${s.name.toUpperCase().replace(/-/g, "_")}_ADDRESS`,
+        `${LOCAL_HOST}:${s.port}`,
+      ]),
+  );
+}
+
+export const streamServer: Server = {
+  name: "stream-server",
+  title: "stream-server (RTMP ingest, HLS)",
+  dependsOn: ["platform", "nginx"],
+  startupTimeoutSeconds: 30,
+  address: () => `rtmp://${LOCAL_HOST}:${localPorts().rtmp}/live`,
+  port: () => localPorts().rtmp,
+  portVariable: "RTMP_PORT",
+  external: () => false,
+
+  async provision() {
+    // ffmpeg comes with the tools (Debian); npm packages with local/bootstrap.mjs.
+  },
+
+  async start() {
+    startDaemon({
+      name: "stream-server",
+      command: process.execPath,
+      args: ["--import", "tsx", join(repoRoot, "stream-server", "src", "main.ts")],
+      cwd: repoRoot,
+      env: {
+        ...grpcAddresses(),
+        HLS_DIR: hlsDir,
+        RTMP_PORT: String(localPorts().rtmp),
+        RTMP_BIND: LOCAL_HOST,
+        STREAM_SERVER_PORT: String(localPorts().streamServer),
+        STREAM_SERVER_FINGERPRINT: fingerprint(),
+      },
+    });
+  },
+
+  async stale() {
+    try {
+      const health = (await (
+        await fetch(`${statusUrl()}/healthz`, { signal: AbortSignal.timeout(2000) })
+      ).json()) as { fingerprint?: string };
+      return health.fingerprint !== fingerprint();
+    } catch {
+      return false;
+    }
+  },
+
+  async probe(): Promise<Probe> {
+    try {
+      const response = await fetch(`${statusUrl()}/healthz`, { signal: AbortSignal.timeout(2000) });
+      if (!response.ok) return { up: false, reason: `/healthz answered ${response.status}` };
+      return { up: true, version: `status ${statusUrl()}` };
+    } catch (error) {
+      return { up: false, reason: (error as Error).message };
+    }
+  },
+};

@@ -1,0 +1,57 @@
+// stream-server's settings, from the environment (local/ sets them; a Deployment's env does in a
+// cluster). Checked once at start, so a typo fails loudly instead of streaming wrongly.
+import { resolve } from "node:path";
+import { z } from "zod";
+
+const port = z.coerce.number().int().min(1).max(65535);
+
+const schema = z.object({
+  RTMP_PORT: port.default(1935),
+  /** Loopback by default; set 0.0.0.0 to take streams from other machines. */
+  RTMP_BIND: z.string().default("127.0.0.1"),
+  /** The small HTTP server for health and the list of live streams. */
+  STREAM_SERVER_PORT: port.default(8091),
+  HLS_DIR: z.string().default("hls"),
+  /** Target segment length; segments cut on the source's keyframes (send one every 1–2 s). */
+  HLS_SEGMENT_SECONDS: z.coerce.number().min(1).max(6).default(2),
+  /** The ladder: `source` (passed through), or heights with an optional bitrate: 480p:1400. */
+  HLS_LADDER: z.string().default("source,480p,360p"),
+  /** x264 preset of the encoded renditions. */
+  HLS_PRESET: z
+    .string()
+    .regex(/^[a-z]+$/)
+    .default("veryfast"),
+  /** Seconds between poster refreshes while live. */
+  POSTER_SECONDS: z.coerce.number().int().min(1).max(60).default(5),
+  /** A publisher silent this long is gone (a cable pulled sends no FIN). */
+  PUBLISHER_TIMEOUT_SECONDS: z.coerce.number().min(1).max(60).default(4),
+  /** Upload finished recordings to S3-compatible storage when set. */
+  S3_BUCKET: z.string().optional(),
+  S3_PREFIX: z.string().default("recordings/"),
+  S3_ENDPOINT: z.url().optional(),
+});
+
+export type Config = ReturnType<typeof loadConfig>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    throw new Error(`stream-server configuration: ${problems.join("; ")}`);
+  }
+  const c = parsed.data;
+  return {
+    rtmpPort: c.RTMP_PORT,
+    rtmpBind: c.RTMP_BIND,
+    httpPort: c.STREAM_SERVER_PORT,
+    hlsDir: resolve(c.HLS_DIR),
+    segmentSeconds: c.HLS_SEGMENT_SECONDS,
+    ladder: c.HLS_LADDER,
+    preset: c.HLS_PRESET,
+    posterSeconds: c.POSTER_SECONDS,
+    publisherTimeoutMs: c.PUBLISHER_TIMEOUT_SECONDS * 1000,
+    s3: c.S3_BUCKET
+      ? { bucket: c.S3_BUCKET, prefix: c.S3_PREFIX, endpoint: c.S3_ENDPOINT }
+      : undefined,
+  };
+}

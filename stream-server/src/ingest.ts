@@ -1,0 +1,250 @@
+// A publish, from the RTMP handshake to the VOD: authorize the key (ChannelService), pick the
+// event (EventService), transcode while the publisher is there, and tell the platform
+// (stream.started once the first segments exist, stream.ended when the publisher leaves,
+// recording.ready once the playlists are VOD). A refused publish leaves no file and no event.
+import { randomUUID } from "node:crypto";
+import { existsSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { adHocEventId, createEvent, type EventPublisher } from "@stream-platform/shared";
+import {
+  type ChannelsClient,
+  type EventsClient,
+  GrpcStatus,
+  isGrpcStatus,
+} from "@stream-platform/shared/grpc";
+import type { Config } from "./config.ts";
+import type { Rung } from "./ladder.ts";
+import { attachFeed, type NmsSession } from "./nms.ts";
+import {
+  describeRendition,
+  finalizeAsVod,
+  hasFirstSegments,
+  masterPlaylist,
+  writeAtomically,
+} from "./playlists.ts";
+import { Transcoder } from "./transcoder.ts";
+
+const SOURCE = "/stream-server";
+const APP = "live";
+
+export interface LiveStream {
+  streamId: string;
+  channelId: string;
+  eventId: string;
+  startedAt?: string;
+  transcoder: Transcoder;
+}
+
+export interface IngestDeps {
+  config: Config;
+  rungs: Rung[];
+  channels: Pick<ChannelsClient, "authorizePublish">;
+  events: Pick<EventsClient, "getCurrentEvent">;
+  publisher: EventPublisher;
+  /** After a recording is final (an S3 upload, say); its failure is logged, not fatal. */
+  afterRecording?: (eventId: string, dir: string) => Promise<void>;
+  log(entry: Record<string, unknown>): void;
+}
+
+export class Ingest {
+  /** Live streams by channel: one publisher per channel. */
+  readonly live = new Map<string, LiveStream>();
+  /** Channels whose publish is being authorized right now (two at once: only the first). */
+  private readonly claiming = new Set<string>();
+  private readonly ending = new Set<Promise<void>>();
+
+  constructor(private readonly deps: IngestDeps) {}
+
+  /** node-media-server's prePublish: decide, then start or refuse. Never throws. */
+  onPublish = (session: NmsSession): void => {
+    void this.admit(session).catch((error: unknown) => {
+      this.deps.log({
+        level: "error",
+        msg: "publish failed",
+        session: session.id,
+        error: String(error),
+      });
+      session.close();
+    });
+  };
+
+  private refuse(session: NmsSession, reason: string): void {
+    // The session id, never the path: the path holds the key.
+    this.deps.log({ level: "warn", msg: "publish refused", session: session.id, reason });
+    session.close();
+  }
+
+  private async admit(session: NmsSession): Promise<void> {
+    if (session.streamApp !== APP) {
+      this.refuse(session, `unknown application (publish to rtmp://HOST/${APP}/STREAM_KEY)`);
+      return;
+    }
+    let channelId: string;
+    try {
+      channelId = (await this.deps.channels.authorizePublish(session.streamName)).id;
+    } catch (error) {
+      if (
+        isGrpcStatus(error, GrpcStatus.PERMISSION_DENIED) ||
+        isGrpcStatus(error, GrpcStatus.NOT_FOUND)
+      ) {
+        this.refuse(session, "unknown or rotated stream key");
+        return;
+      }
+      throw error;
+    }
+    if (session.socket.destroyed) return; // gone while we asked
+    if (this.live.has(channelId) || this.claiming.has(channelId)) {
+      this.refuse(session, "the channel is already live");
+      return;
+    }
+    this.claiming.add(channelId);
+    try {
+      await this.begin(session, channelId);
+    } finally {
+      this.claiming.delete(channelId);
+    }
+  }
+
+  private async begin(session: NmsSession, channelId: string): Promise<void> {
+    const { config, rungs } = this.deps;
+    const streamId = `str_${randomUUID().replace(/-/g, "").slice(0, 20)}`;
+    const startedEventId = randomUUID();
+    // The scheduled (or live) event of the channel; with none, the ad-hoc event the events
+    // function will create from our stream.started, whose id we can derive.
+    let scheduled: string | undefined;
+    try {
+      scheduled = (await this.deps.events.getCurrentEvent(channelId)).id;
+    } catch (error) {
+      if (!isGrpcStatus(error, GrpcStatus.NOT_FOUND)) throw error;
+    }
+    const eventId = scheduled ?? adHocEventId(startedEventId);
+    const dir = join(config.hlsDir, eventId);
+    if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+
+    const transcoder = new Transcoder({
+      dir,
+      rungs,
+      segmentSeconds: config.segmentSeconds,
+      preset: config.preset,
+      posterSeconds: config.posterSeconds,
+      feed: (sink) => attachFeed(session.broadcast, sink),
+      log: (msg) => this.deps.log({ level: "warn", msg, stream: streamId, event: eventId }),
+    });
+    const stream: LiveStream = { streamId, channelId, eventId, transcoder };
+    this.live.set(channelId, stream);
+    this.deps.log({
+      level: "info",
+      msg: "publish accepted",
+      stream: streamId,
+      channel: channelId,
+      event: eventId,
+    });
+
+    // A publisher that goes silent (a pulled cable sends no FIN) counts as gone.
+    session.socket.setTimeout(config.publisherTimeoutMs, () => session.socket.destroy());
+    session.socket.once("close", () => {
+      const done = this.end(stream, dir).catch((error: unknown) =>
+        this.deps.log({
+          level: "error",
+          msg: "ending the stream failed",
+          stream: streamId,
+          error: String(error),
+        }),
+      );
+      this.ending.add(done);
+      void done.finally(() => this.ending.delete(done));
+    });
+    transcoder.start();
+
+    // stream.started once every rendition has a segment, with the master playlist in place.
+    while (!hasFirstSegments(dir, rungs)) {
+      if (session.socket.destroyed || this.live.get(channelId) !== stream) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await this.writeMaster(dir);
+    stream.startedAt = new Date().toISOString();
+    await this.deps.publisher.publish([
+      createEvent({
+        id: startedEventId,
+        type: "streamplatform.stream.started",
+        source: SOURCE,
+        subject: channelId,
+        data: { streamId, channelId, ...(scheduled && { eventId }), startedAt: stream.startedAt },
+      }),
+    ]);
+    this.deps.log({ level: "info", msg: "stream started", stream: streamId, event: eventId });
+  }
+
+  private async writeMaster(dir: string): Promise<void> {
+    const renditions = await Promise.all(
+      this.deps.rungs.map((rung) => describeRendition(dir, rung)),
+    );
+    writeAtomically(join(dir, "master.m3u8"), masterPlaylist(renditions));
+  }
+
+  private async end(stream: LiveStream, dir: string): Promise<void> {
+    const { streamId, channelId, eventId } = stream;
+    const endedAt = new Date().toISOString();
+    const started = stream.startedAt !== undefined;
+    // stream.ended at once (the viewers' "live" badge goes), the recording after ffmpeg is done.
+    if (started) {
+      await this.deps.publisher.publish([
+        createEvent({
+          type: "streamplatform.stream.ended",
+          source: SOURCE,
+          subject: channelId,
+          data: { streamId, channelId, eventId, endedAt },
+        }),
+      ]);
+    }
+    await stream.transcoder.stop();
+    this.live.delete(channelId);
+    if (!started) {
+      // Never went live (left during start-up): nothing to keep, nothing to tell.
+      rmSync(dir, { recursive: true, force: true });
+      this.deps.log({
+        level: "info",
+        msg: "publisher left before the first segment",
+        stream: streamId,
+      });
+      return;
+    }
+    const durationSeconds = finalizeAsVod(dir, this.deps.rungs);
+    // Final bandwidths: the peak over the whole recording.
+    await this.writeMaster(dir);
+    await this.deps.afterRecording?.(eventId, dir).catch((error: unknown) =>
+      this.deps.log({
+        level: "error",
+        msg: "recording upload failed",
+        event: eventId,
+        error: String(error),
+      }),
+    );
+    await this.deps.publisher.publish([
+      createEvent({
+        type: "streamplatform.recording.ready",
+        source: SOURCE,
+        subject: channelId,
+        data: {
+          streamId,
+          channelId,
+          eventId,
+          vodPath: `/hls/${eventId}/master.m3u8`,
+          durationSeconds,
+        },
+      }),
+    ]);
+    this.deps.log({
+      level: "info",
+      msg: "recording ready",
+      stream: streamId,
+      event: eventId,
+      durationSeconds,
+    });
+  }
+
+  /** Waits for streams that are ending (SIGTERM: finish their recordings first). */
+  async drain(): Promise<void> {
+    await Promise.all(this.ending);
+  }
+}

@@ -1,0 +1,90 @@
+// stream-server: the stateful tier. RTMP on RTMP_PORT (rtmp://HOST:1935/live/STREAM_KEY), HLS
+// into HLS_DIR/EVENT_ID/ (served by NGINX at /hls/), lifecycle CloudEvents to Kafka, and a small
+// HTTP server: GET /healthz, GET /streams (live streams, never their keys).
+import { createServer } from "node:http";
+import { createKafka, EventPublisher, LOCAL_HOST } from "@stream-platform/shared";
+import { ChannelsClient, EventsClient } from "@stream-platform/shared/grpc";
+import { loadConfig } from "./config.ts";
+import { Ingest } from "./ingest.ts";
+import { parseLadder } from "./ladder.ts";
+import { startRtmp } from "./nms.ts";
+import { s3Client, uploadRecording } from "./recordings.ts";
+
+const log = (entry: Record<string, unknown>) => console.log(JSON.stringify(entry));
+
+const config = loadConfig();
+const rungs = parseLadder(config.ladder);
+const publisher = new EventPublisher(createKafka("stream-server"));
+const channels = new ChannelsClient();
+const events = new EventsClient();
+const s3 = config.s3 && { target: config.s3, client: s3Client(config.s3) };
+
+const ingest = new Ingest({
+  config,
+  rungs,
+  channels,
+  events,
+  publisher,
+  afterRecording: s3
+    ? async (eventId, dir) => {
+        const keys = await uploadRecording(s3.client, s3.target, eventId, dir);
+        log({ level: "info", msg: "recording uploaded", event: eventId, files: keys.length });
+      }
+    : undefined,
+  log,
+});
+
+const rtmp = startRtmp({ port: config.rtmpPort, bind: config.rtmpBind }, ingest.onPublish);
+
+const http = createServer((req, res) => {
+  const send = (status: number, body: unknown) => {
+    res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
+    res.end(JSON.stringify(body));
+  };
+  if (req.method === "GET" && req.url === "/healthz") {
+    // The fingerprint lets local/ tell a stream-server running older code.
+    return send(200, { status: "ok", fingerprint: process.env.STREAM_SERVER_FINGERPRINT });
+  }
+  if (req.method === "GET" && req.url === "/streams") {
+    return send(
+      200,
+      [...ingest.live.values()].map((s) => ({
+        streamId: s.streamId,
+        channelId: s.channelId,
+        eventId: s.eventId,
+        startedAt: s.startedAt,
+        ffmpegPid: s.transcoder.pid,
+        ffmpegRestarts: s.transcoder.restarts,
+      })),
+    );
+  }
+  send(404, { title: "Not found" });
+});
+http.listen(config.httpPort, LOCAL_HOST, () =>
+  log({
+    level: "info",
+    msg: "stream-server up",
+    rtmp: `rtmp://${config.rtmpBind}:${config.rtmpPort}/live`,
+    http: `http://${LOCAL_HOST}:${config.httpPort}`,
+    hls: config.hlsDir,
+    ladder: rungs.map((r) => r.name),
+  }),
+);
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log({ level: "info", msg: "stopping", signal });
+  // Closing the publishers' sockets ends their streams: recordings are finalized and announced.
+  rtmp.stop();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  await ingest.drain();
+  http.close();
+  await publisher.disconnect();
+  channels.close();
+  events.close();
+  process.exit(0);
+}
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));

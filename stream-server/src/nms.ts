@@ -1,0 +1,91 @@
+// node-media-server, reduced to what stream-server needs: its RTMP listener and the broadcast
+// it keeps per stream path. (Its HTTP, record, relay and history servers would also persist
+// stream paths, which contain stream keys, to disk.) Its logger is wrapped so that a stream key
+// never reaches a log.
+import { createRequire } from "node:module";
+import type { Writable } from "node:stream";
+
+const require = createRequire(import.meta.url);
+
+/** What we use of node-media-server's session and broadcast objects. */
+export interface NmsBroadcast {
+  postPlay(session: unknown): string | null;
+  donePlay(session: unknown): void;
+}
+
+export interface NmsSession {
+  id: string;
+  ip: string;
+  streamApp: string;
+  streamName: string;
+  streamPath: string;
+  socket: import("node:net").Socket;
+  broadcast: NmsBroadcast;
+  close(): void;
+}
+
+interface Context {
+  config: Record<string, unknown>;
+  eventEmitter: import("node:events").EventEmitter;
+}
+
+const context = require("node-media-server/src/core/context.js") as Context;
+const logger = require("node-media-server/src/core/logger.js") as {
+  level: string;
+  log(message: string, level?: string): void;
+};
+const BaseSession = require("node-media-server/src/session/base_session.js") as new () => {
+  id: string;
+  ip: string;
+  protocol: string;
+  streamPath: string;
+  sendBuffer: (buffer: Buffer) => void;
+  close: () => void;
+};
+const NodeRtmpServer = require("node-media-server/src/server/rtmp_server.js") as new () => {
+  run(): void;
+  stop(): void;
+};
+
+/** `/live/<anything>` → `/live/[key]`, wherever it appears in a message. */
+export function redactStreamPaths(message: string): string {
+  return message
+    .replace(/\/live\/[^\s,'"]+/g, "/live/[key]")
+    .replace(/sk_[A-Za-z0-9_-]+/g, "[key]");
+}
+
+const log = logger.log.bind(logger);
+logger.level = process.env.NMS_LOG_LEVEL ?? "warn";
+logger.log = (message: string, level?: string) => log(redactStreamPaths(String(message)), level);
+
+export interface RtmpServer {
+  stop(): void;
+}
+
+/** Starts the RTMP listener; `onPublish` sees every publish attempt, before any data is used. */
+export function startRtmp(
+  options: { port: number; bind: string },
+  onPublish: (session: NmsSession) => void,
+): RtmpServer {
+  context.config = { bind: options.bind, rtmp: { port: options.port } };
+  context.eventEmitter.on("prePublish", onPublish);
+  const server = new NodeRtmpServer();
+  server.run();
+  return server;
+}
+
+/**
+ * An internal subscriber of a broadcast that receives the stream as FLV and writes it to
+ * `sink` (ffmpeg's stdin): the encoder reads the publisher's stream in-process, with no second
+ * RTMP connection and no stream key on any command line.
+ */
+export function attachFeed(broadcast: NmsBroadcast, sink: Writable): () => void {
+  const feed = new BaseSession();
+  feed.protocol = "flv";
+  feed.ip = ""; // internal: not counted as a viewer
+  feed.sendBuffer = (buffer) => {
+    if (!sink.destroyed && sink.writable) sink.write(buffer);
+  };
+  broadcast.postPlay(feed);
+  return () => broadcast.donePlay(feed);
+}
