@@ -20,6 +20,8 @@ import {
   finalizeAsVod,
   hasFirstSegments,
   masterPlaylist,
+  type RenditionInfo,
+  VOD_MASTER,
   writeAtomically,
 } from "./playlists.ts";
 import { Transcoder } from "./transcoder.ts";
@@ -161,7 +163,7 @@ export class Ingest {
       if (session.socket.destroyed || this.live.get(channelId) !== stream) return;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    await this.writeMaster(dir);
+    writeAtomically(join(dir, "master.m3u8"), masterPlaylist(await this.describe(dir)));
     stream.startedAt = new Date().toISOString();
     await this.deps.publisher.publish([
       createEvent({
@@ -175,11 +177,8 @@ export class Ingest {
     this.deps.log({ level: "info", msg: "stream started", stream: streamId, event: eventId });
   }
 
-  private async writeMaster(dir: string): Promise<void> {
-    const renditions = await Promise.all(
-      this.deps.rungs.map((rung) => describeRendition(dir, rung)),
-    );
-    writeAtomically(join(dir, "master.m3u8"), masterPlaylist(renditions));
+  private describe(dir: string): Promise<RenditionInfo[]> {
+    return Promise.all(this.deps.rungs.map((rung) => describeRendition(dir, rung)));
   }
 
   private async end(stream: LiveStream, dir: string): Promise<void> {
@@ -209,9 +208,10 @@ export class Ingest {
       });
       return;
     }
-    const durationSeconds = finalizeAsVod(dir, this.deps.rungs);
     // Final bandwidths: the peak over the whole recording.
-    await this.writeMaster(dir);
+    const renditions = await this.describe(dir);
+    writeAtomically(join(dir, "master.m3u8"), masterPlaylist(renditions));
+    const durationSeconds = finalizeAsVod(dir, this.deps.rungs, renditions);
     await this.deps.afterRecording?.(eventId, dir).catch((error: unknown) =>
       this.deps.log({
         level: "error",
@@ -229,7 +229,7 @@ export class Ingest {
           streamId,
           channelId,
           eventId,
-          vodPath: `/hls/${eventId}/master.m3u8`,
+          vodPath: `/hls/${eventId}/${VOD_MASTER}`,
           durationSeconds,
         },
       }),

@@ -112,7 +112,7 @@ export async function describeRendition(eventDir: string, rung: Rung): Promise<R
   };
 }
 
-export function masterPlaylist(renditions: RenditionInfo[]): string {
+export function masterPlaylist(renditions: RenditionInfo[], media = "index.m3u8"): string {
   const sorted = [...renditions].sort((a, b) => b.bandwidth - a.bandwidth);
   return [
     "#EXTM3U",
@@ -120,7 +120,7 @@ export function masterPlaylist(renditions: RenditionInfo[]): string {
     "#EXT-X-INDEPENDENT-SEGMENTS",
     ...sorted.flatMap((r) => [
       `#EXT-X-STREAM-INF:BANDWIDTH=${r.bandwidth},RESOLUTION=${r.width}x${r.height},CODECS="${r.codecs}"`,
-      `${r.name}/index.m3u8`,
+      `${r.name}/${media}`,
     ]),
     "",
   ].join("\n");
@@ -140,25 +140,38 @@ export function hasFirstSegments(eventDir: string, rungs: Rung[]): boolean {
   });
 }
 
+/** The VOD text of a finished live (EVENT) playlist: `PLAYLIST-TYPE:VOD` and `ENDLIST`. */
+export function asVod(playlist: string): string {
+  let text = playlist.replace("#EXT-X-PLAYLIST-TYPE:EVENT", "#EXT-X-PLAYLIST-TYPE:VOD");
+  if (!text.includes("#EXT-X-PLAYLIST-TYPE:VOD"))
+    text = text.replace("#EXTM3U\n", "#EXTM3U\n#EXT-X-PLAYLIST-TYPE:VOD\n");
+  if (!text.includes("#EXT-X-ENDLIST")) text = `${text.trimEnd()}\n#EXT-X-ENDLIST\n`;
+  return text;
+}
+
+export const VOD_MASTER = "vod.m3u8";
+
 /**
- * Turns the live (EVENT) playlists into VOD: `#EXT-X-PLAYLIST-TYPE:VOD` and `#EXT-X-ENDLIST`.
- * Returns the recording's duration in seconds (of the first rendition).
+ * Finalizes a recording: each rendition's live playlist is ended (players still on it stop at
+ * its end) and copied as `vod.m3u8`, and `vod.m3u8` at the top lists those. The VOD files never
+ * change again, so the edge lets them be cached for long; live playlists, for a second.
+ * Returns the duration in seconds (of the first rendition).
  */
-export function finalizeAsVod(eventDir: string, rungs: Rung[]): number {
+export function finalizeAsVod(
+  eventDir: string,
+  rungs: Rung[],
+  renditions: RenditionInfo[],
+): number {
   let duration = 0;
   rungs.forEach((rung, i) => {
-    const path = join(eventDir, rung.name, "index.m3u8");
-    if (!existsSync(path)) return;
-    let text = readFileSync(path, "utf8").replace(
-      "#EXT-X-PLAYLIST-TYPE:EVENT",
-      "#EXT-X-PLAYLIST-TYPE:VOD",
-    );
-    if (!text.includes("#EXT-X-PLAYLIST-TYPE:VOD"))
-      text = text.replace("#EXTM3U\n", "#EXTM3U\n#EXT-X-PLAYLIST-TYPE:VOD\n");
-    if (!text.includes("#EXT-X-ENDLIST")) text = `${text.trimEnd()}\n#EXT-X-ENDLIST\n`;
-    writeAtomically(path, text);
+    const live = join(eventDir, rung.name, "index.m3u8");
+    if (!existsSync(live)) return;
+    const text = asVod(readFileSync(live, "utf8"));
+    writeAtomically(live, text);
+    writeAtomically(join(eventDir, rung.name, VOD_MASTER), text);
     if (i === 0) duration = mediaSegments(text).reduce((sum, s) => sum + s.duration, 0);
   });
+  writeAtomically(join(eventDir, VOD_MASTER), masterPlaylist(renditions, VOD_MASTER));
   return Math.round(duration * 1000) / 1000;
 }
 

@@ -38,6 +38,8 @@ export function renderEdgeConfig(): string {
     HOST: LOCAL_HOST,
     PORT: String(localPorts().edge),
     HLS_DIR: hlsDir,
+    PLAYER_DIR: join(repoRoot, "stream-server", "player"),
+    HLS_JS: join(repoRoot, "node_modules", "hls.js", "dist", "hls.min.js"),
     // Workers of a root master default to `nobody`, who may not read a clone under /root.
     USER: process.getuid?.() === 0 ? "user root;" : "",
     UPSTREAMS: upstreams(),

@@ -1,0 +1,274 @@
+// Live ingest end to end against the running platform: ffmpeg publishes a test pattern over
+// RTMP to stream-server, which authorizes the key over gRPC, packages HLS served by NGINX and
+// tells the platform; headless Chromium plays it live and as VOD.
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { localPorts, serviceUrls } from "@stream-platform/shared";
+import {
+  api,
+  type EventWatch,
+  newUser,
+  type TestUser,
+  uniqueSlug,
+  watchEvents,
+} from "@stream-platform/shared/testing";
+import { type Browser, chromium } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hlsDir } from "../../local/src/servers/nginx.ts";
+import { mediaSegments } from "../src/playlists.ts";
+
+const run = promisify(execFile);
+const rtmpUrl = (key: string) => `rtmp://127.0.0.1:${localPorts().rtmp}/live/${key}`;
+const edge = serviceUrls().edgeUrl;
+
+interface Publisher {
+  process: ChildProcess;
+  exited: Promise<number | null>;
+}
+
+/** ffmpeg sending a test pattern as OBS would: H.264 + AAC, a keyframe every 2 s. */
+function publish(key: string, seconds: number): Publisher {
+  const child = spawn(
+    "ffmpeg",
+    [
+      ...["-hide_banner", "-loglevel", "error", "-re"],
+      ...["-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30"],
+      ...["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"],
+      ...["-t", String(seconds), "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency"],
+      ...["-g", "60", "-keyint_min", "60", "-sc_threshold", "0", "-pix_fmt", "yuv420p"],
+      ...["-c:a", "aac", "-b:a", "128k", "-f", "flv", rtmpUrl(key)],
+    ],
+    { stdio: "ignore" },
+  );
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  return { process: child, exited };
+}
+
+async function newChannel(user: TestUser): Promise<{ id: string; streamKey: string }> {
+  const created = await api<{ id: string; streamKey: string }>("/api/channels", {
+    token: user.token,
+    body: { slug: uniqueSlug("live"), title: "Live test" },
+  });
+  expect(created.status).toBe(201);
+  return created.body;
+}
+
+async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+interface LiveStreamStatus {
+  streamId: string;
+  channelId: string;
+  eventId: string;
+  startedAt?: string;
+  ffmpegPid?: number;
+  ffmpegRestarts: number;
+}
+
+async function liveStream(channelId: string): Promise<LiveStreamStatus | undefined> {
+  const response = await fetch(`http://127.0.0.1:${localPorts().streamServer}/streams`);
+  const streams = (await response.json()) as LiveStreamStatus[];
+  return streams.find((s) => s.channelId === channelId);
+}
+
+/** Opens the player page and resolves with how far playback advanced within `forMs`. */
+async function playback(browser: Browser, eventId: string, forMs: number) {
+  const page = await browser.newPage();
+  try {
+    await page.goto(`${edge}/watch/${eventId}`);
+    // Page-side code as strings: this file is type-checked for Node, not the DOM.
+    const currentTime = 'document.querySelector("video")?.currentTime ?? 0';
+    await page.waitForFunction(`(${currentTime}) > 0`, null, { timeout: 20_000 });
+    const start = (await page.evaluate(currentTime)) as number;
+    await page.waitForTimeout(forMs);
+    const state = (await page.evaluate(
+      `({ time: ${currentTime}, error: window.playerError, levels: window.hls?.levels.length ?? 0 })`,
+    )) as { time: number; error?: string; levels: number };
+    return { advanced: state.time - start, error: state.error, levels: state.levels };
+  } finally {
+    await page.close();
+  }
+}
+
+let owner: TestUser;
+let watch: EventWatch;
+let browser: Browser;
+
+beforeAll(async () => {
+  owner = await newUser("streamer");
+  watch = await watchEvents(["streams", "events"]);
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--autoplay-policy=no-user-gesture-required"],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await watch?.stop();
+});
+
+describe("a stream from RTMP to HLS", () => {
+  it("goes live, plays in the browser, ends, and becomes a complete VOD", async () => {
+    const channel = await newChannel(owner);
+    const publisher = publish(channel.streamKey, 20);
+
+    const started = await watch.waitFor(
+      (e) =>
+        e.type === "streamplatform.stream.started" &&
+        (e.data as { channelId: string }).channelId === channel.id,
+      30_000,
+    );
+    const live = await until("the stream in /streams", () => liveStream(channel.id));
+    const eventId = live.eventId;
+    await watch.waitFor((e) => e.type === "streamplatform.event.live" && e.subject === eventId);
+    expect((await api<{ status: string }>(`/api/events/${eventId}`)).body.status).toBe("live");
+
+    // The master playlist: every rendition with its bandwidth, resolution and codecs.
+    const master = await (await fetch(`${edge}/hls/${eventId}/master.m3u8`)).text();
+    const variants = master.split("\n").filter((l) => l.startsWith("#EXT-X-STREAM-INF:"));
+    expect(variants.length).toBeGreaterThanOrEqual(2);
+    for (const variant of variants) {
+      expect(variant).toMatch(/BANDWIDTH=\d+/);
+      expect(variant).toMatch(/RESOLUTION=\d+x\d+/);
+      expect(variant).toMatch(/CODECS="avc1\.[0-9a-f]{6},mp4a\.40\.2"/);
+    }
+    const media = await fetch(`${edge}/hls/${eventId}/480p/index.m3u8`);
+    expect(media.headers.get("content-type")).toBe("application/vnd.apple.mpegurl");
+    expect(media.headers.get("cache-control")).toBe("public, max-age=1");
+    expect(media.headers.get("access-control-allow-origin")).toBe("*");
+    expect(await media.text()).toContain("#EXT-X-PROGRAM-DATE-TIME:");
+
+    // Live in Chromium: playback advances at least 3 s without a player error.
+    const livePlay = await playback(browser, eventId, 4_000);
+    expect(livePlay.error).toBeUndefined();
+    expect(livePlay.levels).toBeGreaterThanOrEqual(2);
+    expect(livePlay.advanced).toBeGreaterThanOrEqual(3);
+
+    expect(await publisher.exited).toBe(0);
+    const ended = await watch.waitFor(
+      (e) =>
+        e.type === "streamplatform.stream.ended" &&
+        (e.data as { streamId: string }).streamId === live.streamId,
+    );
+    const ready = await watch.waitFor(
+      (e) =>
+        e.type === "streamplatform.recording.ready" &&
+        (e.data as { streamId: string }).streamId === live.streamId,
+      30_000,
+    );
+    expect(new Date(ended.time ?? 0).getTime()).toBeGreaterThanOrEqual(
+      new Date(started.time ?? 0).getTime(),
+    );
+    const recording = ready.data as { vodPath: string; durationSeconds: number };
+    expect(recording.vodPath).toBe(`/hls/${eventId}/vod.m3u8`);
+    expect(recording.durationSeconds).toBeGreaterThan(15);
+    await until("the event to end with its VOD", async () => {
+      const event = (await api<{ status: string; vodPath?: string }>(`/api/events/${eventId}`))
+        .body;
+      return event.status === "ended" && event.vodPath ? event : undefined;
+    });
+
+    // The VOD: complete playlists, segments that decode, cached for long.
+    const vod = await fetch(`${edge}${recording.vodPath}`);
+    expect(vod.headers.get("cache-control")).toContain("immutable");
+    const dir = join(hlsDir, eventId);
+    for (const rendition of ["source", "480p", "360p"]) {
+      const playlist = readFileSync(join(dir, rendition, "vod.m3u8"), "utf8");
+      expect(playlist).toContain("#EXT-X-PLAYLIST-TYPE:VOD");
+      expect(playlist.trimEnd().endsWith("#EXT-X-ENDLIST")).toBe(true);
+      const segments = mediaSegments(playlist);
+      const total = segments.reduce((sum, s) => sum + s.duration, 0);
+      expect(total).toBeGreaterThan(15);
+      for (const segment of [segments[0], segments.at(-1)]) {
+        const path = join(dir, rendition, segment?.uri ?? "");
+        // Decodes without an error (ffmpeg prints nothing at -v error when all is well).
+        const { stderr } = await run("ffmpeg", ["-v", "error", "-i", path, "-f", "null", "-"]);
+        expect(stderr).toBe("");
+      }
+    }
+    const segment = await fetch(`${edge}/hls/${eventId}/480p/seg_00000.ts`, {
+      headers: { range: "bytes=0-187" },
+    });
+    expect(segment.status).toBe(206);
+    expect(segment.headers.get("content-type")).toBe("video/mp2t");
+    expect(segment.headers.get("cache-control")).toContain("immutable");
+    expect(existsSync(join(dir, "poster.jpg"))).toBe(true);
+
+    const vodPlay = await playback(browser, eventId, 3_000);
+    expect(vodPlay.error).toBeUndefined();
+    expect(vodPlay.advanced).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe("refused publishers", () => {
+  const noTraceOf = (channelId: string) =>
+    watch.events.filter(
+      (e) =>
+        (e.data as { channelId?: string } | undefined)?.channelId === channelId &&
+        e.type.startsWith("streamplatform.stream."),
+    );
+
+  it("refuses an unknown key and a rotated one, leaving no files and no events", async () => {
+    const channel = await newChannel(owner);
+    const rotated = await api<{ streamKey: string }>(`/api/channels/${channel.id}/stream-key`, {
+      method: "POST",
+      token: owner.token,
+    });
+    expect(rotated.status).toBe(200);
+    const before = new Set(existsSync(hlsDir) ? readdirSync(hlsDir) : []);
+    for (const key of ["sk_not-a-real-key-at-all", channel.streamKey]) {
+      const attempt = publish(key, 5);
+      // ffmpeg fails once the server closes the connection.
+      expect(await attempt.exited).not.toBe(0);
+    }
+    expect(await liveStream(channel.id)).toBeUndefined();
+    const after = readdirSync(hlsDir).filter((d) => !before.has(d));
+    expect(after.filter((d) => d.startsWith("evt_"))).toEqual([]);
+    expect(noTraceOf(channel.id)).toEqual([]);
+  });
+
+  it("refuses a second publisher on a live channel, and survives its ffmpeg dying", async () => {
+    const channel = await newChannel(owner);
+    const first = publish(channel.streamKey, 14);
+    const live = await until("the first publisher to go live", async () => {
+      const stream = await liveStream(channel.id);
+      return stream?.startedAt ? stream : undefined;
+    });
+    const second = publish(channel.streamKey, 5);
+    expect(await second.exited).not.toBe(0);
+
+    // Kill the stream's ffmpeg: a new one continues the playlists after a discontinuity.
+    expect(live.ffmpegPid).toBeGreaterThan(0);
+    process.kill(live.ffmpegPid ?? 0, "SIGKILL");
+    await until("ffmpeg to be restarted", async () => {
+      const stream = await liveStream(channel.id);
+      return stream && stream.ffmpegRestarts > 0 && stream.ffmpegPid ? stream : undefined;
+    });
+    expect(await first.exited).toBe(0);
+    await watch.waitFor(
+      (e) =>
+        e.type === "streamplatform.recording.ready" &&
+        (e.data as { streamId: string }).streamId === live.streamId,
+      30_000,
+    );
+    const playlist = readFileSync(join(hlsDir, live.eventId, "480p", "vod.m3u8"), "utf8");
+    expect(playlist).toContain("#EXT-X-DISCONTINUITY");
+    expect(mediaSegments(playlist).length).toBeGreaterThan(3);
+    const starts = watch.events.filter(
+      (e) =>
+        e.type === "streamplatform.stream.started" &&
+        (e.data as { channelId: string }).channelId === channel.id,
+    );
+    expect(starts).toHaveLength(1);
+  });
+});

@@ -1,0 +1,169 @@
+// The parts of stream-server that need no server: the ladder, playlists, redaction, S3 upload.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterEach, describe, expect, it } from "vitest";
+import { parseLadder, transcodeOptions } from "../src/ladder.ts";
+import { redactStreamPaths } from "../src/nms.ts";
+import { asVod, avc1, masterPlaylist, mediaSegments } from "../src/playlists.ts";
+import { uploadRecording } from "../src/recordings.ts";
+
+describe("ladder", () => {
+  it("reads the default ladder and custom bitrates", () => {
+    expect(parseLadder("source,480p,360p:700")).toEqual([
+      { name: "source" },
+      { name: "480p", height: 480, videoKbps: 1400 },
+      { name: "360p", height: 360, videoKbps: 700 },
+    ]);
+  });
+
+  it("names a bad entry", () => {
+    expect(() => parseLadder("source,fast")).toThrow(/"fast"/);
+    expect(() => parseLadder(" , ")).toThrow(/at least one/);
+  });
+
+  it("passes the source through and aligns the encoded keyframes on it", () => {
+    const { filter, options } = transcodeOptions({
+      rungs: parseLadder("source,480p"),
+      segmentSeconds: 2,
+      preset: "veryfast",
+      posterSeconds: 5,
+      resume: true,
+    });
+    expect(filter).toContain("scale=-2:480");
+    expect(options.join(" ")).toContain("-c:v:0 copy");
+    expect(options.join(" ")).toContain("-force_key_frames:v:1 source");
+    expect(options.join(" ")).toContain("append_list+discont_start");
+    expect(options.join(" ")).toContain("v:0,a:0,name:source v:1,a:1,name:480p");
+  });
+});
+
+describe("playlists", () => {
+  const live = [
+    "#EXTM3U",
+    "#EXT-X-VERSION:6",
+    "#EXT-X-TARGETDURATION:2",
+    "#EXT-X-PLAYLIST-TYPE:EVENT",
+    "#EXTINF:2.0,",
+    "#EXT-X-PROGRAM-DATE-TIME:2030-01-01T00:00:00.000+0000",
+    "seg_00000.ts",
+    "#EXTINF:1.5,",
+    "seg_00001.ts",
+    "",
+  ].join("\n");
+
+  it("turns a live playlist into VOD, once", () => {
+    const vod = asVod(live);
+    expect(vod).toContain("#EXT-X-PLAYLIST-TYPE:VOD");
+    expect(vod).not.toContain("EVENT");
+    expect(vod.trimEnd().endsWith("#EXT-X-ENDLIST")).toBe(true);
+    expect(asVod(vod)).toBe(vod);
+    expect(mediaSegments(vod)).toEqual([
+      { uri: "seg_00000.ts", duration: 2 },
+      { uri: "seg_00001.ts", duration: 1.5 },
+    ]);
+  });
+
+  it("writes a master playlist, highest bandwidth first", () => {
+    const master = masterPlaylist([
+      {
+        name: "360p",
+        width: 640,
+        height: 360,
+        codecs: "avc1.4d401e,mp4a.40.2",
+        bandwidth: 900_000,
+      },
+      {
+        name: "source",
+        width: 1280,
+        height: 720,
+        codecs: "avc1.64001f,mp4a.40.2",
+        bandwidth: 3_000_000,
+      },
+    ]);
+    expect(master.split("\n").slice(3, 5)).toEqual([
+      '#EXT-X-STREAM-INF:BANDWIDTH=3000000,RESOLUTION=1280x720,CODECS="avc1.64001f,mp4a.40.2"',
+      "source/index.m3u8",
+    ]);
+  });
+
+  it("names H.264 profiles as RFC 6381 does", () => {
+    expect(avc1("High", 31)).toBe("avc1.64001f");
+    expect(avc1("Main", 30)).toBe("avc1.4d401e");
+    expect(avc1("Constrained Baseline", 30)).toBe("avc1.42e01e");
+  });
+});
+
+describe("logs", () => {
+  it("never show a stream key", () => {
+    const line = "RTMP session abc 127.0.0.1:5000 start push /live/sk_Secret-Key_123, ok";
+    expect(redactStreamPaths(line)).toBe(
+      "RTMP session abc 127.0.0.1:5000 start push /live/[key], ok",
+    );
+    expect(redactStreamPaths("key sk_AbC-d_9 leaked")).toBe("key [key] leaked");
+  });
+});
+
+describe("S3 upload", () => {
+  const s3 = mockClient(S3Client);
+  let dir: string | undefined;
+  afterEach(() => {
+    s3.reset();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("uploads every file of the recording with its content type, skipping work files", async () => {
+    dir = mkdtempSync(join(tmpdir(), "recording-"));
+    mkdirSync(join(dir, "480p"));
+    writeFileSync(join(dir, "vod.m3u8"), "#EXTM3U\n");
+    writeFileSync(join(dir, "ffmpeg-master.m3u8"), "#EXTM3U\n");
+    writeFileSync(join(dir, "poster.jpg"), "jpeg");
+    writeFileSync(join(dir, "480p", "vod.m3u8"), "#EXTM3U\n");
+    writeFileSync(join(dir, "480p", "seg_00000.ts"), Buffer.alloc(1024));
+    writeFileSync(join(dir, "480p", "seg_00001.ts.tmp"), "partial");
+    s3.on(PutObjectCommand).resolves({});
+
+    const keys = await uploadRecording(
+      new S3Client({
+        region: "us-east-1",
+        credentials: { accessKeyId: "a", secretAccessKey: "b" },
+      }),
+      { bucket: "videos", prefix: "recordings/" },
+      "evt_1",
+      dir,
+    );
+    expect(keys).toEqual([
+      "recordings/evt_1/480p/seg_00000.ts",
+      "recordings/evt_1/480p/vod.m3u8",
+      "recordings/evt_1/poster.jpg",
+      "recordings/evt_1/vod.m3u8",
+    ]);
+    const puts = s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input);
+    expect(puts.map((p) => [p.Key, p.ContentType])).toEqual([
+      ["recordings/evt_1/480p/seg_00000.ts", "video/mp2t"],
+      ["recordings/evt_1/480p/vod.m3u8", "application/vnd.apple.mpegurl"],
+      ["recordings/evt_1/poster.jpg", "image/jpeg"],
+      ["recordings/evt_1/vod.m3u8", "application/vnd.apple.mpegurl"],
+    ]);
+    expect(puts.every((p) => p.Bucket === "videos")).toBe(true);
+  });
+
+  it("fails when the storage refuses, so the caller can log it", async () => {
+    dir = mkdtempSync(join(tmpdir(), "recording-"));
+    writeFileSync(join(dir, "vod.m3u8"), "#EXTM3U\n");
+    s3.on(PutObjectCommand).rejects(new Error("AccessDenied"));
+    await expect(
+      uploadRecording(
+        new S3Client({
+          region: "us-east-1",
+          credentials: { accessKeyId: "a", secretAccessKey: "b" },
+        }),
+        { bucket: "videos", prefix: "" },
+        "evt_2",
+        dir,
+      ),
+    ).rejects.toThrow(/AccessDenied/);
+  });
+});
