@@ -119,6 +119,9 @@ export class Ingest {
     } catch (error) {
       if (!isGrpcStatus(error, GrpcStatus.NOT_FOUND)) throw error;
     }
+    // From here on all is synchronous until the close listener is set: a publisher that left
+    // while we asked is seen now, or by that listener.
+    if (session.socket.destroyed) return;
     const eventId = scheduled ?? adHocEventId(startedEventId);
     const dir = join(config.hlsDir, eventId);
     if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });

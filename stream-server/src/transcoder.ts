@@ -24,6 +24,8 @@ export class Transcoder extends EventEmitter {
   private input?: PassThrough;
   private detach?: () => void;
   private stopping = false;
+  /** An ffmpeg was started and has not exited yet (its pid may not be known yet). */
+  private running = false;
   private finished?: Promise<void>;
   private settle?: () => void;
   restarts = 0;
@@ -71,10 +73,12 @@ export class Transcoder extends EventEmitter {
     this.command = command;
     this.input = input;
     this.detach = this.options.feed(input);
+    this.running = true;
     command.run();
   }
 
   private exited(error?: Error, stderr = ""): void {
+    this.running = false;
     this.detach?.();
     this.detach = undefined;
     this.pid = undefined;
@@ -101,7 +105,7 @@ export class Transcoder extends EventEmitter {
     this.stopping = true;
     this.detach?.();
     this.detach = undefined;
-    if (!this.command || this.pid === undefined) {
+    if (!this.running) {
       this.settle?.();
       return this.finished;
     }
