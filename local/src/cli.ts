@@ -47,11 +47,13 @@ async function printWelcome(): Promise<void> {
     services: { name: string; url: string; state: string }[];
   };
   console.log(`
-Stream Platform is up.
+Stream Platform is up. (functions/*/README.md and stream-server/README.md have curl examples.)
 
   edge (NGINX)        ${edgeUrl}/            health: ${edgeUrl}/healthz
   CloudEvents in      POST ${edgeUrl}/ce     (binary, structured or batch mode)
-  HLS                 ${edgeUrl}/hls/
+  RTMP ingest (OBS)   rtmp://127.0.0.1:${localPorts().rtmp}/live   stream key: GET /api/channels/ID/stream-key
+  HLS                 ${edgeUrl}/hls/EVENT_ID/master.m3u8    player: ${edgeUrl}/watch/EVENT_ID
+  search              ${edgeUrl}/api/search?q=WORDS
 ${platformStatus.services.map((s) => `  function ${s.name.padEnd(11)}${s.url} (${s.state})`).join("\n")}
 `);
   await printStatus();
