@@ -108,6 +108,9 @@ describe("logs", () => {
 
 describe("S3 upload", () => {
   const s3 = mockClient(S3Client);
+  // Never reaches AWS: every command is answered by the mock.
+  const testClient = () =>
+    new S3Client({ region: "us-east-1", credentials: { accessKeyId: "a", secretAccessKey: "b" } });
   let dir: string | undefined;
   afterEach(() => {
     s3.reset();
