@@ -129,10 +129,7 @@ describe("S3 upload", () => {
     s3.on(PutObjectCommand).resolves({});
 
     const keys = await uploadRecording(
-      new S3Client({
-        region: "us-east-1",
-        credentials: { accessKeyId: "a", secretAccessKey: "b" },
-      }),
+      testClient(),
       { bucket: "videos", prefix: "recordings/" },
       "evt_1",
       dir,
@@ -158,15 +155,7 @@ describe("S3 upload", () => {
     writeFileSync(join(dir, "vod.m3u8"), "#EXTM3U\n");
     s3.on(PutObjectCommand).rejects(new Error("AccessDenied"));
     await expect(
-      uploadRecording(
-        new S3Client({
-          region: "us-east-1",
-          credentials: { accessKeyId: "a", secretAccessKey: "b" },
-        }),
-        { bucket: "videos", prefix: "" },
-        "evt_2",
-        dir,
-      ),
+      uploadRecording(testClient(), { bucket: "videos", prefix: "" }, "evt_2", dir),
     ).rejects.toThrow(/AccessDenied/);
   });
 });
