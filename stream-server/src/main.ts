@@ -2,12 +2,13 @@
 // into HLS_DIR/EVENT_ID/ (served by NGINX at /hls/), lifecycle CloudEvents to Kafka, and a small
 // HTTP server: GET /healthz, GET /streams (live streams, never their keys).
 import { createServer } from "node:http";
-import { createKafka, EventPublisher, LOCAL_HOST } from "@stream-platform/shared";
+import { createKafka, EventPublisher, LOCAL_HOST, serviceUrls } from "@stream-platform/shared";
 import { ChannelsClient, EventsClient } from "@stream-platform/shared/grpc";
 import { loadConfig } from "./config.ts";
 import { Ingest } from "./ingest.ts";
 import { parseLadder } from "./ladder.ts";
 import { startRtmp } from "./nms.ts";
+import { NotificationGateway } from "./notifications.ts";
 import { s3Client, uploadRecording } from "./recordings.ts";
 
 const log = (entry: Record<string, unknown>) => console.log(JSON.stringify(entry));
@@ -34,6 +35,15 @@ const ingest = new Ingest({
   log,
 });
 
+const gateway = new NotificationGateway({
+  inboxUrl: process.env.NOTIFICATIONS_URL ?? serviceUrls().edgeUrl,
+  log,
+});
+void gateway.start().catch((error: unknown) => {
+  log({ level: "error", msg: "the notifications gateway could not start", error: String(error) });
+  process.exit(1);
+});
+
 const rtmp = startRtmp({ port: config.rtmpPort, bind: config.rtmpBind }, ingest.onPublish);
 
 const http = createServer((req, res) => {
@@ -44,6 +54,14 @@ const http = createServer((req, res) => {
   if (req.method === "GET" && req.url === "/healthz") {
     // The fingerprint lets local/ tell a stream-server running older code.
     return send(200, { status: "ok", fingerprint: process.env.STREAM_SERVER_FINGERPRINT });
+  }
+  if (req.method === "GET" && req.url?.startsWith("/api/me/notifications/stream")) {
+    void gateway.handle(req, res).catch((error: unknown) => {
+      log({ level: "error", msg: "notification stream failed", error: String(error) });
+      if (!res.headersSent) send(500, { title: "Internal error" });
+      else res.end();
+    });
+    return;
   }
   if (req.method === "GET" && req.url === "/streams") {
     return send(
@@ -80,6 +98,7 @@ async function shutdown(signal: string): Promise<void> {
   rtmp.stop();
   await new Promise((resolve) => setTimeout(resolve, 100));
   await ingest.drain();
+  await gateway.stop();
   http.close();
   await publisher.disconnect();
   channels.close();

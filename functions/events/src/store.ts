@@ -100,8 +100,14 @@ type LifecycleType = Exclude<
   "streamplatform.event.reminder"
 >;
 
-function lifecycleEvent(type: LifecycleType, doc: EventDoc): CloudEventV1 {
-  return createEvent({ type, source: SOURCE, subject: doc._id, data: snapshot(doc) });
+function lifecycleEvent(type: LifecycleType, doc: EventDoc, before?: EventDoc): CloudEventV1 {
+  const moved = before && before.startsAt.getTime() !== doc.startsAt.getTime();
+  return createEvent({
+    type,
+    source: SOURCE,
+    subject: doc._id,
+    data: { ...snapshot(doc), ...(moved && { previousStartsAt: before.startsAt.toISOString() }) },
+  });
 }
 
 /** The lock every writer of an event document takes (store, relay). */
@@ -232,7 +238,7 @@ export class EventStore {
           version: current.version + 1,
           updatedAt: new Date(),
         };
-        const event = lifecycleEvent(next.type, updated);
+        const event = lifecycleEvent(next.type, updated, current);
         const result = await this.events.updateOne(
           { _id: id, version: current.version },
           withOutbox<EventDoc>(

@@ -10,7 +10,7 @@ export interface ChannelInfo {
   title: string;
 }
 
-export type EventDocument = Omit<VideoEventSnapshot, "version"> & {
+export type EventDocument = Omit<VideoEventSnapshot, "version" | "previousStartsAt"> & {
   channel?: ChannelInfo;
   version: number;
   indexedAt: string;
@@ -27,7 +27,9 @@ export function eventDocument(
   channel: ChannelInfo | undefined,
   now = new Date(),
 ): EventDocument {
-  return { ...snapshot, ...(channel && { channel }), indexedAt: now.toISOString() };
+  // What changed is news for notifications, not part of the searchable state.
+  const { previousStartsAt: _, ...state } = snapshot;
+  return { ...state, ...(channel && { channel }), indexedAt: now.toISOString() };
 }
 
 export function channelDocument(data: ChannelCreated, now = new Date()): ChannelDocument {

@@ -43,6 +43,7 @@ export function renderEdgeConfig(): string {
     // Workers of a root master default to `nobody`, who may not read a clone under /root.
     USER: process.getuid?.() === 0 ? "user root;" : "",
     UPSTREAMS: upstreams(),
+    STREAM_SERVER: `${LOCAL_HOST}:${localPorts().streamServer}`,
   };
   return template.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
     const value = values[key];

@@ -7,7 +7,7 @@ import { topology } from "../eventing/topology.ts";
 import { repoRoot } from "../paths.ts";
 import { startDaemon } from "../proc.ts";
 import { hlsDir } from "./nginx.ts";
-import { codeFingerprint } from "./platform.ts";
+import { codeFingerprint, localSecret } from "./platform.ts";
 import type { Probe, Server } from "./types.ts";
 
 const fingerprint = () => codeFingerprint(["shared", "stream-server/src"]);
@@ -53,6 +53,8 @@ export const streamServer: Server = {
         RTMP_BIND: LOCAL_HOST,
         STREAM_SERVER_PORT: String(localPorts().streamServer),
         STREAM_SERVER_FINGERPRINT: fingerprint(),
+        // Verifies the session tokens of notification streams (never printed).
+        JWT_SECRET: localSecret("jwt-secret"),
       },
     });
   },

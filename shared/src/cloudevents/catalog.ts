@@ -26,6 +26,8 @@ const videoEvent = z.object({
   /** Monotonic per event: lets consumers drop an older snapshot that arrives late. */
   version: z.number().int().nonnegative(),
   vodPath: z.string().max(500).optional(),
+  /** On event.updated, when the time changed: what it was (subscribers are told). */
+  previousStartsAt: instant.optional(),
 });
 
 const target = z.object({ kind: z.enum(["channel", "event"]), id });

@@ -1,0 +1,83 @@
+// The fan-out sink (KafkaSource on the events topic): news about an event goes to everyone who
+// follows its channel or the event itself (each person once: ListSubscribers merges them),
+// as one inbox entry each (written in bulk) and one `notification.created` each (key = the
+// user, for the SSE gateways). Redelivery is harmless: entry and CloudEvent ids derive from the
+// source event's id and the user, so the inbox refuses the copy and consumers drop the repeat.
+import {
+  createEvent,
+  type EventData,
+  type EventPublisher,
+  type PlatformEvent,
+} from "@stream-platform/shared";
+import type { SubscriptionsClient, Target } from "@stream-platform/shared/grpc";
+import type { NotificationKind } from "./schemas.ts";
+import { type InboxEntry, type InboxStore, notificationIdOf } from "./store.ts";
+
+const SOURCE = "/functions/notifications";
+
+const KINDS: Record<string, NotificationKind> = {
+  "streamplatform.event.created": "event.scheduled",
+  "streamplatform.event.updated": "event.updated",
+  "streamplatform.event.reminder": "event.reminder",
+  "streamplatform.event.live": "event.live",
+  "streamplatform.event.cancelled": "event.cancelled",
+};
+
+type Snapshot = EventData<"streamplatform.event.updated">;
+
+export class Fanout {
+  constructor(
+    private readonly store: InboxStore,
+    private readonly subscribers: Pick<SubscriptionsClient, "listSubscriberBatches">,
+    private readonly publisher: EventPublisher,
+  ) {}
+
+  /** Notifies the event's followers; returns how many people were told. */
+  async apply(event: PlatformEvent): Promise<number> {
+    const kind = KINDS[event.type];
+    if (!kind) return 0;
+    const data = event.data as Snapshot;
+    // An edit is news only when the time moved.
+    if (kind === "event.updated" && !data.previousStartsAt) return 0;
+    const targets: Target[] = [{ kind: "CHANNEL", id: data.channelId }];
+    // Nobody can follow an event before it exists.
+    if (kind !== "event.scheduled") targets.push({ kind: "EVENT", id: data.eventId });
+    // The source event's time, not now: a redelivery produces the very same notification.
+    const createdAt = new Date(event.time ?? Date.now());
+    let told = 0;
+    for await (const batch of this.subscribers.listSubscriberBatches(targets)) {
+      const entries: InboxEntry[] = batch.map((userId) => ({
+        _id: notificationIdOf(event.id, userId),
+        userId,
+        kind,
+        eventId: data.eventId,
+        title: data.title,
+        sourceId: event.id,
+        createdAt,
+        readAt: null,
+      }));
+      await this.store.insertNew(entries);
+      // Published even for entries a previous delivery wrote: it may have crashed before this.
+      await this.publisher.publish(
+        entries.map((entry) =>
+          createEvent({
+            id: entry._id,
+            type: "streamplatform.notification.created",
+            source: SOURCE,
+            subject: entry.userId,
+            data: {
+              notificationId: entry._id,
+              userId: entry.userId,
+              kind,
+              eventId: entry.eventId,
+              title: entry.title,
+              createdAt: createdAt.toISOString(),
+            },
+          }),
+        ),
+      );
+      told += entries.length;
+    }
+    return told;
+  }
+}

@@ -1,0 +1,26 @@
+// What the inbox API accepts, and the notification kinds; types derive from the schemas.
+import type { EventData } from "@stream-platform/shared";
+import { z } from "zod";
+
+export type NotificationKind = EventData<"streamplatform.notification.created">["kind"];
+
+export const notificationId = z.string().regex(/^ntf_[a-f0-9]{24}$/, "not a valid notification id");
+
+export const inboxQuery = z
+  .object({
+    /** Older than this notification (the previous page's `nextCursor`). */
+    cursor: notificationId.optional(),
+    /** Newer than this notification, oldest first (what an SSE reconnect missed). */
+    after: notificationId.optional(),
+    unread: z
+      .enum(["true", "false"])
+      .transform((v) => v === "true")
+      .optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+  })
+  .refine((q) => !(q.cursor && q.after), {
+    path: ["after"],
+    message: "use cursor or after, not both",
+  });
+
+export type InboxQuery = z.infer<typeof inboxQuery>;

@@ -1,0 +1,37 @@
+// The notifications function's state, one per process: MongoDB, the inbox, the publisher and
+// the subscriptions client; indexes created once at start (retried until they are).
+import {
+  createKafka,
+  createMongoClient,
+  EventPublisher,
+  startupWork,
+} from "@stream-platform/shared";
+import { SubscriptionsClient } from "@stream-platform/shared/grpc";
+import { onShutdown } from "@stream-platform/shared/hosting";
+import { Fanout } from "./fanout.ts";
+import { InboxStore } from "./store.ts";
+
+export const mongo = createMongoClient();
+export const store = new InboxStore(mongo.db(process.env.NOTIFICATIONS_DB ?? "notifications"));
+export const publisher = new EventPublisher(createKafka("notifications"));
+
+let subscriptions: SubscriptionsClient | undefined;
+/** Created on first use: only the fan-out needs it. */
+const subscribers = () => {
+  subscriptions ??= new SubscriptionsClient();
+  return subscriptions;
+};
+
+export const fanout = new Fanout(
+  store,
+  { listSubscriberBatches: (targets) => subscribers().listSubscriberBatches(targets) },
+  publisher,
+);
+
+export const ready = startupWork(() => store.ensureIndexes());
+
+onShutdown(async () => {
+  await publisher.disconnect();
+  subscriptions?.close();
+  await mongo.close();
+});

@@ -1,0 +1,115 @@
+// The inbox on MongoDB: one document per notification, its id derived from the CloudEvent that
+// caused it and the recipient, so a redelivered event inserts nothing new (the duplicate key is
+// refused) however often it comes.
+import { createHash } from "node:crypto";
+import type { Collection, Db, Filter } from "mongodb";
+import type { InboxQuery, NotificationKind } from "./schemas.ts";
+
+export interface InboxEntry {
+  _id: string;
+  userId: string;
+  kind: NotificationKind;
+  eventId: string;
+  title: string;
+  /** The CloudEvent this notification came from. */
+  sourceId: string;
+  createdAt: Date;
+  readAt: Date | null;
+}
+
+export const notificationIdOf = (sourceId: string, userId: string) =>
+  `ntf_${createHash("sha256").update(`${sourceId}\u0000${userId}`).digest("hex").slice(0, 24)}`;
+
+export function toView(entry: InboxEntry) {
+  return {
+    id: entry._id,
+    kind: entry.kind,
+    eventId: entry.eventId,
+    title: entry.title,
+    createdAt: entry.createdAt.toISOString(),
+    read: entry.readAt !== null,
+  };
+}
+
+const DUPLICATE_KEY = 11000;
+
+export class InboxStore {
+  readonly inbox: Collection<InboxEntry>;
+
+  constructor(db: Db) {
+    this.inbox = db.collection<InboxEntry>("inbox");
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.inbox.createIndex({ userId: 1, createdAt: -1, _id: -1 });
+  }
+
+  /** Inserts the entries not there yet; returns how many were new. */
+  async insertNew(entries: InboxEntry[]): Promise<number> {
+    if (entries.length === 0) return 0;
+    try {
+      const result = await this.inbox.insertMany(entries, { ordered: false });
+      return result.insertedCount;
+    } catch (error) {
+      const bulk = error as {
+        code?: number;
+        insertedCount?: number;
+        writeErrors?: { code: number }[];
+      };
+      const errors =
+        bulk.writeErrors ?? (bulk.code !== undefined ? [{ code: bulk.code }] : undefined);
+      // Duplicates are entries a previous delivery wrote: that is the point. Anything else fails.
+      if (errors?.every((e) => e.code === DUPLICATE_KEY)) return bulk.insertedCount ?? 0;
+      throw error;
+    }
+  }
+
+  async get(userId: string, id: string): Promise<InboxEntry | null> {
+    return this.inbox.findOne({ _id: id, userId });
+  }
+
+  /** A page, newest first (or, with `after`, what came after it, oldest first). */
+  async list(
+    userId: string,
+    query: InboxQuery,
+  ): Promise<{ items: InboxEntry[]; nextCursor?: string }> {
+    const anchorId = query.cursor ?? query.after;
+    const anchor = anchorId ? await this.get(userId, anchorId) : null;
+    const filter: Filter<InboxEntry> = { userId };
+    if (query.unread) filter.readAt = null;
+    if (anchor) {
+      const newer = query.after !== undefined;
+      filter.$or = [
+        { createdAt: newer ? { $gt: anchor.createdAt } : { $lt: anchor.createdAt } },
+        { createdAt: anchor.createdAt, _id: newer ? { $gt: anchor._id } : { $lt: anchor._id } },
+      ];
+    }
+    const direction = query.after ? 1 : -1;
+    const items = await this.inbox
+      .find(filter)
+      .sort({ createdAt: direction, _id: direction })
+      .limit(query.limit + 1)
+      .toArray();
+    const more = items.length > query.limit;
+    const page = items.slice(0, query.limit);
+    return { items: page, ...(more && !query.after && { nextCursor: page.at(-1)?._id }) };
+  }
+
+  unreadCount(userId: string): Promise<number> {
+    return this.inbox.countDocuments({ userId, readAt: null });
+  }
+
+  /** Marks one entry read; false if the user has no such entry. */
+  async markRead(userId: string, id: string, now = new Date()): Promise<boolean> {
+    const entry = await this.get(userId, id);
+    if (!entry) return false;
+    if (entry.readAt === null)
+      await this.inbox.updateOne({ _id: id, userId }, { $set: { readAt: now } });
+    return true;
+  }
+
+  async markAllRead(userId: string, now = new Date()): Promise<number> {
+    const result = await this.inbox.updateMany({ userId, readAt: null }, { $set: { readAt: now } });
+    return result.modifiedCount;
+  }
+}

@@ -1,0 +1,297 @@
+// Notifications with the real servers: a stream starting on a followed channel reaches the
+// follower's open SSE connection (stream-server's gateway) and inbox; reconnecting with
+// Last-Event-ID replays what was missed; nobody else hears of it or can touch it.
+import { randomUUID } from "node:crypto";
+import { createEvent, createKafka, EventPublisher, serviceUrls } from "@stream-platform/shared";
+import {
+  api,
+  type EventWatch,
+  newUser,
+  postToIngress,
+  type TestUser,
+  uniqueSlug,
+  watchEvents,
+} from "@stream-platform/shared/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+interface Received {
+  id: string;
+  kind: string;
+  eventId: string;
+  title: string;
+}
+
+interface SseStream {
+  status: number;
+  received: Received[];
+  waitFor(match: (n: Received) => boolean, timeoutMs?: number): Promise<Received>;
+  close(): void;
+}
+
+/** An SSE connection through the edge, parsed as EventSource would. */
+async function openStream(token: string | undefined, lastEventId?: string): Promise<SseStream> {
+  const abort = new AbortController();
+  const response = await fetch(`${serviceUrls().edgeUrl}/api/me/notifications/stream`, {
+    headers: {
+      ...(token && { authorization: `Bearer ${token}` }),
+      ...(lastEventId && { "last-event-id": lastEventId }),
+    },
+    signal: abort.signal,
+  });
+  const received: Received[] = [];
+  if (response.ok && response.body) {
+    void (async () => {
+      const decoder = new TextDecoder();
+      let buffer = "";
+      try {
+        for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+          buffer += decoder.decode(chunk, { stream: true });
+          for (let end = buffer.indexOf("\n\n"); end >= 0; end = buffer.indexOf("\n\n")) {
+            const block = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            const data = block.split("\n").find((line) => line.startsWith("data: "));
+            if (data) received.push(JSON.parse(data.slice(6)) as Received);
+          }
+        }
+      } catch {
+        // aborted
+      }
+    })();
+  } else {
+    await response.arrayBuffer();
+  }
+  return {
+    status: response.status,
+    received,
+    async waitFor(match, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = received.find(match);
+        if (found) return found;
+        if (Date.now() > deadline)
+          throw new Error(
+            `no matching notification in ${timeoutMs} ms (${JSON.stringify(received)})`,
+          );
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+    close: () => abort.abort(),
+  };
+}
+
+interface InboxPage {
+  items: (Received & { read: boolean })[];
+  unread: number;
+}
+
+const inbox = (user: TestUser, query = "") =>
+  api<InboxPage>(`/api/me/notifications${query}`, { token: user.token });
+
+let owner: TestUser;
+let follower: TestUser;
+let stranger: TestUser;
+let channelId: string;
+let watch: EventWatch;
+
+beforeAll(async () => {
+  [owner, follower, stranger] = await Promise.all([
+    newUser("host"),
+    newUser("follower"),
+    newUser("stranger"),
+  ]);
+  const channel = await api<{ id: string }>("/api/channels", {
+    token: owner.token,
+    body: { slug: uniqueSlug(), title: "Notified channel" },
+  });
+  channelId = channel.body.id;
+  const followed = await api(`/api/subscriptions/channels/${channelId}`, {
+    method: "PUT",
+    token: follower.token,
+  });
+  expect(followed.status).toBe(201);
+  watch = await watchEvents(["events", "notifications"]);
+});
+
+afterAll(async () => {
+  await watch?.stop();
+});
+
+describe("live notifications", () => {
+  it("tells an open SSE connection 'live now' within 2 s, replays what a reconnect missed, and tells nobody else", async () => {
+    const event = await api<{ id: string; startsAt: string }>("/api/events", {
+      token: owner.token,
+      body: {
+        channelId,
+        title: "Notified launch",
+        startsAt: new Date(Date.now() + 10 * 60_000).toISOString(),
+      },
+    });
+    expect(event.status).toBe(201);
+    const eventId = event.body.id;
+    const scheduled = await watch.waitFor(
+      (e) =>
+        e.type === "streamplatform.notification.created" &&
+        (e.data as Received).eventId === eventId,
+    );
+    expect((scheduled.data as { kind: string }).kind).toBe("event.scheduled");
+
+    const [followerStream, strangerStream] = await Promise.all([
+      openStream(follower.token),
+      openStream(stranger.token),
+    ]);
+    expect(followerStream.status).toBe(200);
+    expect(strangerStream.status).toBe(200);
+
+    const posted = Date.now();
+    const status = await postToIngress(
+      createEvent({
+        type: "streamplatform.stream.started",
+        source: "/tests/notifications",
+        subject: channelId,
+        data: {
+          streamId: `str_${randomUUID().slice(0, 8)}`,
+          channelId,
+          eventId,
+          startedAt: new Date().toISOString(),
+        },
+      }),
+    );
+    expect(status).toBe(202);
+    const live = await followerStream.waitFor(
+      (n) => n.kind === "event.live" && n.eventId === eventId,
+    );
+    expect(Date.now() - posted).toBeLessThan(2000);
+    expect(live.title).toBe("Notified launch");
+
+    // Offline: the event ends in the meantime (no notification) … and a second one is scheduled.
+    followerStream.close();
+    const next = await api<{ id: string }>("/api/events", {
+      token: owner.token,
+      body: {
+        channelId,
+        title: "Encore",
+        startsAt: new Date(Date.now() + 86_400_000).toISOString(),
+      },
+    });
+    expect(next.status).toBe(201);
+    await watch.waitFor(
+      (e) =>
+        e.type === "streamplatform.notification.created" &&
+        (e.data as Received).eventId === next.body.id,
+    );
+    const reconnected = await openStream(follower.token, live.id);
+    const missed = await reconnected.waitFor((n) => n.eventId === next.body.id);
+    expect(missed.kind).toBe("event.scheduled");
+    expect(reconnected.received.map((n) => n.id)).not.toContain(live.id);
+    reconnected.close();
+
+    expect(strangerStream.received).toEqual([]);
+    strangerStream.close();
+    expect((await inbox(stranger)).body.items).toEqual([]);
+  });
+
+  it("notifies when the time of an event changes, not for other edits", async () => {
+    const event = await api<{ id: string }>("/api/events", {
+      token: owner.token,
+      body: {
+        channelId,
+        title: "Moving target",
+        startsAt: new Date(Date.now() + 86_400_000).toISOString(),
+      },
+    });
+    const edit = (body: Record<string, unknown>) =>
+      api(`/api/events/${event.body.id}`, { method: "PATCH", token: owner.token, body });
+    expect((await edit({ title: "Moving target (renamed)" })).status).toBe(200);
+    expect(
+      (await edit({ startsAt: new Date(Date.now() + 2 * 86_400_000).toISOString() })).status,
+    ).toBe(200);
+    const updated = await watch.waitFor(
+      (e) =>
+        e.type === "streamplatform.notification.created" &&
+        (e.data as Received & { kind: string }).kind === "event.updated" &&
+        (e.data as Received).eventId === event.body.id,
+    );
+    expect((updated.data as Received).title).toBe("Moving target (renamed)");
+    const kinds = (await inbox(follower)).body.items
+      .filter((n) => n.eventId === event.body.id)
+      .map((n) => n.kind);
+    expect(kinds.sort()).toEqual(["event.scheduled", "event.updated"]);
+  });
+});
+
+describe("the inbox", () => {
+  it("is idempotent on the CloudEvent id: a redelivered event adds nothing", async () => {
+    const before = await inbox(follower, "?limit=100");
+    const live = watch.events.find(
+      (e) =>
+        e.type === "streamplatform.event.live" &&
+        (e.data as { channelId: string }).channelId === channelId,
+    );
+    expect(live).toBeDefined();
+    const publisher = new EventPublisher(createKafka("test-redeliver"));
+    await publisher.publish([live as NonNullable<typeof live>]);
+    await publisher.disconnect();
+    // A change of time on the same event comes after the copy on its key: once its notification
+    // is in the inbox, the copy has been handled.
+    const eventId = (live?.data as { eventId: string }).eventId;
+    const moved = await api(`/api/events/${eventId}`, {
+      method: "PATCH",
+      token: owner.token,
+      body: { startsAt: new Date(Date.now() + 3 * 86_400_000).toISOString() },
+    });
+    expect(moved.status).toBe(200);
+    for (let i = 0; i < 100; i++) {
+      const items = (await inbox(follower, "?limit=100")).body.items;
+      if (items.some((n) => n.eventId === eventId && n.kind === "event.updated")) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const after = await inbox(follower, "?limit=100");
+    const news = after.body.items.filter((n) => !before.body.items.some((b) => b.id === n.id));
+    expect(news.map((n) => [n.eventId, n.kind])).toEqual([[eventId, "event.updated"]]);
+  });
+
+  it("pages, counts unread, and marks read — each person only their own", async () => {
+    const page = await inbox(follower, "?limit=1");
+    expect(page.status).toBe(200);
+    expect(page.body.items).toHaveLength(1);
+    expect(page.body.unread).toBeGreaterThanOrEqual(3);
+    const target = page.body.items[0] as Received;
+
+    // Someone else's: invisible and untouchable.
+    expect(
+      (
+        await api(`/api/me/notifications/${target.id}/read`, {
+          method: "POST",
+          token: stranger.token,
+        })
+      ).status,
+    ).toBe(404);
+    expect((await api(`/api/me/notifications/${target.id}/read`, { method: "POST" })).status).toBe(
+      401,
+    );
+    expect((await api("/api/me/notifications")).status).toBe(401);
+    expect((await openStream(undefined)).status).toBe(401);
+    expect((await openStream("not.a.token")).status).toBe(401);
+    expect(
+      (await api("/api/me/notifications/nope/read", { method: "POST", token: follower.token }))
+        .status,
+    ).toBe(400);
+
+    const marked = await api<{ unread: number }>(`/api/me/notifications/${target.id}/read`, {
+      method: "POST",
+      token: follower.token,
+    });
+    expect(marked.status).toBe(200);
+    expect(marked.body.unread).toBe(page.body.unread - 1);
+    expect(
+      (await inbox(follower, "?unread=true&limit=100")).body.items.map((n) => n.id),
+    ).not.toContain(target.id);
+
+    const all = await api<{ unread: number }>("/api/me/notifications/read-all", {
+      method: "POST",
+      token: follower.token,
+    });
+    expect(all.body.unread).toBe(0);
+    expect((await inbox(follower)).body.unread).toBe(0);
+  });
+});

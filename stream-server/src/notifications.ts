@@ -1,0 +1,184 @@
+// The live side of notifications: GET /api/me/notifications/stream (through the edge) as
+// Server-Sent Events. Each stream-server instance consumes the notifications topic in a
+// consumer group of its own (every instance sees every notification and delivers those of the
+// users connected to it), sends heartbeats, numbers events with the notification id, and on a
+// reconnect with Last-Event-ID replays what was missed from the inbox API.
+import { randomBytes } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { hostname } from "node:os";
+import {
+  createKafka,
+  type EventData,
+  fromKafkaMessage,
+  HttpProblem,
+  physicalTopic,
+  sendProblem,
+  tokenOf,
+  verifySession,
+} from "@stream-platform/shared";
+import type { Consumer } from "kafkajs";
+
+type Notification = EventData<"streamplatform.notification.created">;
+
+interface View {
+  id: string;
+  kind: string;
+  eventId: string;
+  title: string;
+  createdAt: string;
+}
+
+interface Connection {
+  res: ServerResponse;
+  /** Ids already sent on this connection: Kafka redelivers, replay overlaps. */
+  sent: Set<string>;
+  /** Live notifications held back while the replay is being sent, to keep the order. */
+  held?: View[];
+}
+
+export interface GatewayOptions {
+  /** Where the inbox API is (the edge locally; the notifications Service in a cluster). */
+  inboxUrl: string;
+  heartbeatMs?: number;
+  log(entry: Record<string, unknown>): void;
+}
+
+const MAX_REMEMBERED = 1000;
+
+export class NotificationGateway {
+  private readonly connections = new Map<string, Set<Connection>>();
+  private consumer?: Consumer;
+  private heartbeat?: NodeJS.Timeout;
+
+  constructor(private readonly options: GatewayOptions) {}
+
+  get connected(): number {
+    let n = 0;
+    for (const set of this.connections.values()) n += set.size;
+    return n;
+  }
+
+  async start(): Promise<void> {
+    const groupId = `sse-gateway-${hostname()}-${process.pid}-${randomBytes(4).toString("hex")}`;
+    const consumer = createKafka("sse-gateway").consumer({ groupId, maxWaitTimeInMs: 100 });
+    this.consumer = consumer;
+    await consumer.connect();
+    // From now on: what happened before a connection is the inbox's to replay.
+    await consumer.subscribe({ topics: [physicalTopic("notifications")], fromBeginning: false });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const parsed = fromKafkaMessage(message);
+        if (!parsed.ok || parsed.value.type !== "streamplatform.notification.created") return;
+        const data = parsed.value.data as Notification;
+        this.deliver(data.userId, {
+          id: data.notificationId,
+          kind: data.kind,
+          eventId: data.eventId,
+          title: data.title,
+          createdAt: data.createdAt,
+        });
+      },
+    });
+    this.heartbeat = setInterval(() => {
+      for (const set of this.connections.values())
+        for (const connection of set) connection.res.write(": heartbeat\n\n");
+    }, this.options.heartbeatMs ?? 15_000);
+    this.heartbeat.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    for (const set of this.connections.values()) for (const c of set) c.res.end();
+    await this.consumer?.disconnect();
+  }
+
+  private send(connection: Connection, view: View): void {
+    if (connection.sent.has(view.id)) return;
+    connection.sent.add(view.id);
+    if (connection.sent.size > MAX_REMEMBERED) {
+      const oldest = connection.sent.values().next().value;
+      if (oldest !== undefined) connection.sent.delete(oldest);
+    }
+    connection.res.write(`id: ${view.id}\nevent: notification\ndata: ${JSON.stringify(view)}\n\n`);
+  }
+
+  private deliver(userId: string, view: View): void {
+    for (const connection of this.connections.get(userId) ?? []) {
+      if (connection.held) connection.held.push(view);
+      else this.send(connection, view);
+    }
+  }
+
+  /** GET /api/me/notifications/stream: token in the header, the cookie, or ?token= (EventSource). */
+  handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? "/", "http://gateway");
+    const token = tokenOf(req) ?? url.searchParams.get("token") ?? undefined;
+    let userId: string;
+    try {
+      if (!token) {
+        throw new HttpProblem({
+          status: 401,
+          title: "Not signed in",
+          detail:
+            "send the session token as `Authorization: Bearer`, the session cookie or ?token=",
+        });
+      }
+      userId = (await verifySession(token)).userId;
+    } catch (error) {
+      if (error instanceof HttpProblem) {
+        for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
+        sendProblem(res, error.problem);
+        return;
+      }
+      throw error;
+    }
+    res.writeHead(200, {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-store",
+      "x-accel-buffering": "no",
+      connection: "keep-alive",
+    });
+    res.write("retry: 3000\n\n");
+    const lastEventId = req.headers["last-event-id"] ?? url.searchParams.get("lastEventId");
+    const connection: Connection = { res, sent: new Set(), ...(lastEventId && { held: [] }) };
+    let set = this.connections.get(userId);
+    if (!set) this.connections.set(userId, (set = new Set()));
+    set.add(connection);
+    req.once("close", () => {
+      set.delete(connection);
+      if (set.size === 0) this.connections.delete(userId);
+    });
+    if (typeof lastEventId === "string" && lastEventId) {
+      try {
+        for (const view of await this.missed(token, lastEventId)) this.send(connection, view);
+      } catch (error) {
+        this.options.log({
+          level: "warn",
+          msg: "notification replay failed",
+          error: String(error),
+        });
+      }
+      for (const view of connection.held ?? []) this.send(connection, view);
+      delete connection.held;
+    }
+  };
+
+  /** What came after `lastEventId`, oldest first, from the inbox API (as the user). */
+  private async missed(token: string, lastEventId: string): Promise<View[]> {
+    const views: View[] = [];
+    let after = lastEventId;
+    for (let page = 0; page < 10; page++) {
+      const response = await fetch(
+        `${this.options.inboxUrl}/api/me/notifications?${new URLSearchParams({ after, limit: "100" })}`,
+        { headers: { authorization: `Bearer ${token}` } },
+      );
+      if (!response.ok) throw new Error(`the inbox answered ${response.status}`);
+      const body = (await response.json()) as { items: (View & { read: boolean })[] };
+      for (const { read: _, ...view } of body.items) views.push(view);
+      const last = body.items.at(-1);
+      if (!last || body.items.length < 100) break;
+      after = last.id;
+    }
+    return views;
+  }
+}
