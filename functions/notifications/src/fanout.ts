@@ -14,6 +14,7 @@ import type { NotificationKind } from "./schemas.ts";
 import { type InboxEntry, type InboxStore, notificationIdOf } from "./store.ts";
 
 const SOURCE = "/functions/notifications";
+const MAX_BATCHES_IN_FLIGHT = 8;
 
 const KINDS: Record<string, NotificationKind> = {
   "streamplatform.event.created": "event.scheduled",
@@ -45,6 +46,9 @@ export class Fanout {
     // The source event's time, not now: a redelivery produces the very same notification.
     const createdAt = new Date(event.time ?? Date.now());
     let told = 0;
+    // Batches overlap (the next one streams in while earlier ones are written), a few at a time.
+    const inFlight = new Set<Promise<void>>();
+    let failure: unknown;
     for await (const batch of this.subscribers.listSubscriberBatches(targets)) {
       const entries: InboxEntry[] = batch.map((userId) => ({
         _id: notificationIdOf(event.id, userId),
@@ -56,9 +60,32 @@ export class Fanout {
         createdAt,
         readAt: null,
       }));
-      await this.store.insertNew(entries);
-      // Published even for entries a previous delivery wrote: it may have crashed before this.
-      await this.publisher.publish(
+      const work: Promise<void> = this.deliver(kind, entries, createdAt)
+        .catch((error: unknown) => {
+          failure ??= error;
+        })
+        .finally(() => inFlight.delete(work));
+      inFlight.add(work);
+      told += entries.length;
+      if (inFlight.size >= MAX_BATCHES_IN_FLIGHT) await Promise.race(inFlight);
+      if (failure) break;
+    }
+    await Promise.all(inFlight);
+    // One failed batch fails the delivery: it is retried whole (every write is idempotent).
+    if (failure) throw failure;
+    return told;
+  }
+
+  /**
+   * A batch's inbox entries and CloudEvents, side by side. A notification may reach a browser
+   * a moment before its entry is in the inbox; if either write fails, the delivery fails and is
+   * retried, and both are idempotent. Published even for entries a previous delivery wrote: it
+   * may have crashed before publishing.
+   */
+  private async deliver(kind: NotificationKind, entries: InboxEntry[], createdAt: Date) {
+    await Promise.all([
+      this.store.insertNew(entries),
+      this.publisher.publish(
         entries.map((entry) =>
           createEvent({
             id: entry._id,
@@ -75,9 +102,7 @@ export class Fanout {
             },
           }),
         ),
-      );
-      told += entries.length;
-    }
-    return told;
+      ),
+    ]);
   }
 }

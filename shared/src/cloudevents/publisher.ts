@@ -16,6 +16,21 @@ interface Pending {
 
 /** How many waiting publish calls one Kafka request may carry. */
 const MAX_COALESCED_CALLS = 500;
+/**
+ * And about how many bytes: coalescing must not build a record batch over the broker's
+ * `message.max.bytes` (1 MiB by default, per partition), which it refuses whole.
+ */
+const MAX_COALESCED_BYTES = 512 * 1024;
+
+const sizeOf = (routed: Pending["routed"]) =>
+  routed.reduce((sum, { message }) => {
+    const value = message.value;
+    const headers = Object.entries(message.headers ?? {}).reduce(
+      (n, [k, v]) => n + k.length + String(v ?? "").length,
+      0,
+    );
+    return sum + (value ? value.length : 0) + headers + 64;
+  }, 0);
 
 export class EventPublisher {
   private readonly producer: Producer;
@@ -75,7 +90,16 @@ export class EventPublisher {
     this.flushing = true;
     try {
       while (this.pending.length > 0) {
-        const waiting = this.pending.splice(0, MAX_COALESCED_CALLS);
+        // At least one call; more while they fit.
+        let take = 1;
+        let bytes = sizeOf(this.pending[0]?.routed ?? []);
+        while (take < this.pending.length && take < MAX_COALESCED_CALLS) {
+          const next = sizeOf(this.pending[take]?.routed ?? []);
+          if (bytes + next > MAX_COALESCED_BYTES) break;
+          bytes += next;
+          take += 1;
+        }
+        const waiting = this.pending.splice(0, take);
         const byTopic = new Map<string, TopicMessages>();
         for (const { topic, message } of waiting.flatMap((w) => w.routed)) {
           const entry = byTopic.get(topic) ?? { topic, messages: [] };

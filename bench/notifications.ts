@@ -1,0 +1,195 @@
+// Benchmark (not a test): notifications. Needs the platform up (npm start).
+//   npm run bench:notifications   (BENCH_FANOUT_SUBSCRIBERS=100000, BENCH_SSE_CONNECTIONS=1000)
+// Figures:
+//   - fan-out of one event.live to N followers: the fan-out (ListSubscribers over gRPC, inbox
+//     entries in MongoDB, a notification.created each on Kafka, acknowledged) run in this process
+//     on a database and topic of its own, against a bare insertMany of the same rows in the same
+//     run; targets ratio ≤ 2 and under 10 s;
+//   - SSE delivery: C connections through the edge to stream-server's gateway, one
+//     notification.created each on the notifications topic, p99 from publish to arrival < 1 s.
+import { randomBytes, randomUUID } from "node:crypto";
+import {
+  createEvent,
+  createKafka,
+  createMongoClient,
+  EventPublisher,
+  ensureTopics,
+  physicalTopic,
+  serviceUrls,
+  signSession,
+} from "@stream-platform/shared";
+import { SubscriptionsClient } from "@stream-platform/shared/grpc";
+import { api, newUser, platformServiceAddress, uniqueSlug } from "@stream-platform/shared/testing";
+import pg from "pg";
+import { Fanout } from "../functions/notifications/src/fanout.ts";
+import { type InboxEntry, InboxStore } from "../functions/notifications/src/store.ts";
+import { insertBulk, removeBulk } from "../functions/subscriptions/test/bulk-fixture.ts";
+import { localSecret } from "../local/src/servers/platform.ts";
+import { printLine, summarize } from "./lib/stats.ts";
+
+const FOLLOWERS = Number(process.env.BENCH_FANOUT_SUBSCRIBERS ?? 100_000);
+const CONNECTIONS = Number(process.env.BENCH_SSE_CONNECTIONS ?? 1000);
+const runId = randomBytes(4).toString("hex");
+
+async function fanoutBench(): Promise<void> {
+  const tag = `bench${runId}`;
+  const db = new pg.Client({ connectionString: serviceUrls().databaseUrl });
+  await db.connect();
+  const mongo = createMongoClient();
+  const database = mongo.db(`bench_notifications_${runId}`);
+  const prefix = `bench-${runId}-`;
+  const kafka = createKafka("bench-notifications");
+  await ensureTopics(kafka, [physicalTopic("notifications", prefix)]);
+  const publisher = new EventPublisher(kafka, prefix);
+  const subscriptions = new SubscriptionsClient(await platformServiceAddress("subscriptions-grpc"));
+  try {
+    const owner = await newUser("bench-fanout");
+    const channel = await api<{ id: string }>("/api/channels", {
+      token: owner.token,
+      body: { slug: uniqueSlug("bench"), title: "Fan-out bench" },
+    });
+    const channelId = channel.body.id;
+    console.log(`fan-out: inserting ${FOLLOWERS.toLocaleString()} followers …`);
+    await insertBulk(db, { tag, channelId, count: FOLLOWERS });
+
+    const store = new InboxStore(database);
+    await store.ensureIndexes();
+    const fanout = new Fanout(store, subscriptions, publisher);
+    const live = createEvent({
+      type: "streamplatform.event.live",
+      source: "/bench/notifications",
+      subject: "evt_bench00000001",
+      data: {
+        eventId: "evt_bench00000001",
+        channelId,
+        title: "Bench live",
+        startsAt: new Date().toISOString(),
+        status: "live",
+        version: 2,
+      },
+    });
+    console.log("fan-out: one event.live …");
+    const start = performance.now();
+    const told = await fanout.apply(live);
+    const fanoutMs = performance.now() - start;
+    const stored = await store.inbox.countDocuments({});
+    if (told !== FOLLOWERS || stored !== FOLLOWERS)
+      throw new Error(`told ${told}, stored ${stored}, expected ${FOLLOWERS}`);
+
+    console.log("baseline: insertMany of the same rows …");
+    const baseline = database.collection<InboxEntry>("baseline");
+    await baseline.createIndex({ userId: 1, createdAt: -1, _id: -1 });
+    const rows = await store.inbox.find({}).toArray();
+    const bareStart = performance.now();
+    for (let i = 0; i < rows.length; i += 1000) {
+      await baseline.insertMany(rows.slice(i, i + 1000), { ordered: false });
+    }
+    const bareMs = performance.now() - bareStart;
+    printLine({
+      name: `fan-out to ${FOLLOWERS.toLocaleString()} (inbox + Kafka)`,
+      figure: fanoutMs / 1000,
+      baseline: bareMs / 1000,
+      unit: "s",
+      better: "lower",
+      target: "ratio ≤ 2, < 10 s",
+      met: fanoutMs / bareMs <= 2 && fanoutMs < 10_000,
+    });
+  } finally {
+    subscriptions.close();
+    await publisher.disconnect();
+    // FerretDB deletes 100,000 documents slowly: dropping the database is instant.
+    await database.dropDatabase();
+    await mongo.close();
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin
+      .deleteTopics({ topics: [physicalTopic("notifications", prefix)] })
+      .catch(() => undefined);
+    await admin.disconnect();
+    await removeBulk(db, tag);
+    await db.end();
+  }
+}
+
+async function sseBench(): Promise<void> {
+  // Tokens signed with the platform's local secret for made-up users: the gateway only needs
+  // a valid session, and 1,000 sign-ups would measure scrypt.
+  process.env.JWT_SECRET = localSecret("jwt-secret");
+  const users = Array.from({ length: CONNECTIONS }, () => randomUUID());
+  const arrivals = new Map<string, number>();
+  const aborts: AbortController[] = [];
+  console.log(`SSE: opening ${CONNECTIONS} connections through the edge …`);
+  await Promise.all(
+    users.map(async (userId) => {
+      const abort = new AbortController();
+      aborts.push(abort);
+      const response = await fetch(`${serviceUrls().edgeUrl}/api/me/notifications/stream`, {
+        headers: { authorization: `Bearer ${await signSession(userId)}` },
+        signal: abort.signal,
+      });
+      if (response.status !== 200) throw new Error(`stream answered ${response.status}`);
+      void (async () => {
+        try {
+          for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+            if (Buffer.from(chunk).includes("event: notification"))
+              arrivals.set(userId, Date.now());
+          }
+        } catch {
+          // closed
+        }
+      })();
+    }),
+  );
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const publisher = new EventPublisher(createKafka("bench-sse"));
+  const sentAt = new Map<string, number>();
+  console.log(`SSE: one notification.created to each …`);
+  for (let i = 0; i < users.length; i += 100) {
+    const batch = users.slice(i, i + 100);
+    const now = Date.now();
+    for (const userId of batch) sentAt.set(userId, now);
+    await publisher.publish(
+      batch.map((userId) => {
+        const id = `ntf_${randomBytes(12).toString("hex")}`;
+        return createEvent({
+          id,
+          type: "streamplatform.notification.created",
+          source: "/bench/notifications",
+          subject: userId,
+          data: {
+            notificationId: id,
+            userId,
+            kind: "event.live",
+            eventId: "evt_bench00000001",
+            title: "Bench",
+            createdAt: new Date().toISOString(),
+          },
+        });
+      }),
+    );
+  }
+  const deadline = Date.now() + 30_000;
+  while (arrivals.size < users.length && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await publisher.disconnect();
+  for (const abort of aborts) abort.abort();
+  const latencies = users.map(
+    (u) => (arrivals.get(u) ?? Number.POSITIVE_INFINITY) - (sentAt.get(u) ?? 0),
+  );
+  const figures = summarize(latencies);
+  printLine({
+    name: `SSE delivery p99 (${CONNECTIONS} connections)`,
+    figure: figures.p99,
+    unit: "ms",
+    better: "lower",
+    target: "p99 < 1000 ms",
+    met: figures.p99 < 1000 && arrivals.size === users.length,
+  });
+  if (arrivals.size < users.length)
+    console.log(`  only ${arrivals.size} of ${users.length} arrived`);
+}
+
+await fanoutBench();
+await sseBench();
+process.exit(0);
