@@ -141,8 +141,8 @@ export class NotificationGateway {
     res.write("retry: 3000\n\n");
     const lastEventId = req.headers["last-event-id"] ?? url.searchParams.get("lastEventId");
     const connection: Connection = { res, sent: new Set(), ...(lastEventId && { held: [] }) };
-    let set = this.connections.get(userId);
-    if (!set) this.connections.set(userId, (set = new Set()));
+    const set = this.connections.get(userId) ?? new Set<Connection>();
+    this.connections.set(userId, set);
     set.add(connection);
     req.once("close", () => {
       set.delete(connection);

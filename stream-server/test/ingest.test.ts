@@ -12,6 +12,7 @@ import {
   newUser,
   type TestUser,
   uniqueSlug,
+  until,
   watchEvents,
 } from "@stream-platform/shared/testing";
 import { type Browser, chromium } from "playwright-core";
@@ -53,16 +54,6 @@ async function newChannel(user: TestUser): Promise<{ id: string; streamKey: stri
   });
   expect(created.status).toBe(201);
   return created.body;
-}
-
-async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 interface LiveStreamStatus {

@@ -10,6 +10,7 @@ import {
   postToIngress,
   type TestUser,
   uniqueSlug,
+  until,
   watchEvents,
 } from "@stream-platform/shared/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -63,18 +64,13 @@ async function openStream(token: string | undefined, lastEventId?: string): Prom
   return {
     status: response.status,
     received,
-    async waitFor(match, timeoutMs = 10_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const found = received.find(match);
-        if (found) return found;
-        if (Date.now() > deadline)
-          throw new Error(
-            `no matching notification in ${timeoutMs} ms (${JSON.stringify(received)})`,
-          );
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    },
+    waitFor: (match, timeoutMs = 10_000) =>
+      until(
+        `a matching notification (got ${JSON.stringify(received)})`,
+        () => received.find(match),
+        timeoutMs,
+        20,
+      ),
     close: () => abort.abort(),
   };
 }
@@ -233,7 +229,7 @@ describe("the inbox", () => {
     await publisher.disconnect();
     // A change of time on the same event comes after the copy on its key: once its notification
     // is in the inbox, the copy has been handled.
-    const eventId = (live?.data as { eventId: string }).eventId;
+    const eventId = (live?.data as { eventId: string } | undefined)?.eventId ?? "";
     const moved = await api(`/api/events/${eventId}`, {
       method: "PATCH",
       token: owner.token,

@@ -4,6 +4,7 @@ import type { CloudEventV1 } from "../cloudevents/format.ts";
 import { fromKafkaMessage } from "../cloudevents/kafka-binding.ts";
 import { physicalTopic } from "../cloudevents/topics.ts";
 import { createKafka, ensureTopics } from "../kafka.ts";
+import { until } from "./wait.ts";
 
 export interface EventWatch {
   events: CloudEventV1[];
@@ -41,16 +42,8 @@ export async function watchEvents(topics: string[]): Promise<EventWatch> {
   });
   return {
     events,
-    async waitFor(match, timeoutMs = 15_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const found = events.find(match);
-        if (found) return found;
-        if (Date.now() > deadline)
-          throw new Error(`no matching event within ${timeoutMs} ms (saw ${events.length})`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    },
+    waitFor: (match, timeoutMs = 15_000) =>
+      until(`a matching event (saw ${events.length})`, () => events.find(match), timeoutMs),
     stop: () => consumer.disconnect(),
   };
 }

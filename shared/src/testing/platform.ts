@@ -85,3 +85,4 @@ export async function platformServiceAddress(name: string): Promise<string> {
 }
 
 export { type EventWatch, watchEvents } from "./events.ts";
+export { until } from "./wait.ts";
