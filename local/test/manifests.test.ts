@@ -36,6 +36,8 @@ describe("the platform's own manifests", () => {
     const manifests = loadManifests([join(repoRoot, "knative")]);
     const layout = topology(manifests, 8100);
     expect(layout.services.map((s) => s.name)).toContain("ingress");
+    // The stateful tier's Deployment and its Kubernetes Service are not functions.
+    expect(layout.services.map((s) => s.name)).not.toContain("stream-server");
     for (const source of [...manifests.kafkaSources, ...manifests.pingSources]) {
       expect(() => layout.resolve(source.spec.sink), source.metadata.name).not.toThrow();
     }

@@ -113,8 +113,10 @@ export function loadManifests(dirs: string[]): Manifests {
       for (const doc of parseAllDocuments(readFileSync(path, "utf8"))) {
         if (doc.errors.length > 0)
           throw new Error(`${relative(process.cwd(), path)}: ${doc.errors[0]?.message}`);
-        const object = doc.toJS() as { kind?: string } | null;
+        const object = doc.toJS() as { apiVersion?: string; kind?: string } | null;
         if (!object || !(object.kind && object.kind in kinds)) continue;
+        // A Kubernetes Service (`v1`) fronts the stateful tier's Deployment: not a function.
+        if (object.kind === "Service" && object.apiVersion === "v1") continue;
         const kind = object.kind as keyof typeof kinds;
         const parsed = kinds[kind].safeParse(object);
         if (!parsed.success) {
