@@ -10,12 +10,8 @@
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  createElasticsearch,
-  createEvent,
-  createKafka,
-  EventPublisher,
-} from "@stream-platform/shared";
+import { createEvent, createKafka, EventPublisher } from "@stream-platform/shared";
+import { createElasticsearch } from "@stream-platform/shared/elasticsearch";
 import { api, newUser, platformServiceAddress, uniqueSlug } from "@stream-platform/shared/testing";
 import { aliasNames } from "../functions/search/src/aliases.ts";
 import { bulkWrite } from "../functions/search/src/bulk.ts";

@@ -2,7 +2,6 @@ export * from "./auth/jwt.ts";
 export * from "./auth/password.ts";
 export * from "./cloudevents/index.ts";
 export * from "./config.ts";
-export * from "./elasticsearch.ts";
 export * from "./http/problem.ts";
 export * from "./http/router.ts";
 export * from "./http/validate.ts";

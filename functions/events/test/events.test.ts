@@ -10,6 +10,7 @@ import {
   postToIngress,
   type TestUser,
   uniqueSlug,
+  until,
   watchEvents,
 } from "@stream-platform/shared/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -84,19 +85,9 @@ function streamEvent(
   };
 }
 
-async function eventually<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+/** Polls every 100 ms for up to 15 s (FerretDB and the relay take their time). */
+const eventually = <T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 15_000) =>
+  until(what, check, timeoutMs, 100);
 
 const statusOf = async (id: string, status: string) =>
   eventually(`event ${id} to be ${status}`, async () => {

@@ -1,6 +1,7 @@
 // `npm run reindex -w functions/search -- [events|channels|all] [--keep-old]`: rolls an alias over
 // to a new index with the mapping in mappings.ts (see indices.ts), with progress on the way.
-import { createElasticsearch, serviceUrls } from "@stream-platform/shared";
+import { serviceUrls } from "@stream-platform/shared";
+import { createElasticsearch } from "@stream-platform/shared/elasticsearch";
 import { aliasNames } from "./aliases.ts";
 import { type AliasSpec, type ReindexProgress, reindex } from "./indices.ts";
 import { channelsIndex, eventsIndex } from "./mappings.ts";

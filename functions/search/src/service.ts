@@ -1,6 +1,7 @@
 // The search function's state, one per process: the Elasticsearch client, the aliases (their
 // indices created at start, retried until they are), the bulk writer and the channel directory.
-import { createElasticsearch, startupWork } from "@stream-platform/shared";
+import { startupWork } from "@stream-platform/shared";
+import { createElasticsearch } from "@stream-platform/shared/elasticsearch";
 import { ChannelsClient } from "@stream-platform/shared/grpc";
 import { onShutdown } from "@stream-platform/shared/hosting";
 import { aliasNames } from "./aliases.ts";

@@ -1,13 +1,15 @@
 // The search function against the real Elasticsearch: through the edge and Kafka for indexing
 // and the API, and in-process for the reindex (on aliases of its own).
 import { randomBytes } from "node:crypto";
-import { createElasticsearch, createEvent } from "@stream-platform/shared";
+import { createEvent } from "@stream-platform/shared";
+import { createElasticsearch } from "@stream-platform/shared/elasticsearch";
 import {
   api,
   newUser,
   postToIngress,
   type TestUser,
   uniqueSlug,
+  until,
 } from "@stream-platform/shared/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aliasNames } from "../src/aliases.ts";
@@ -56,21 +58,17 @@ async function search(query: string) {
 }
 
 /** Polls the search API until `done` holds for its answer (the index refreshes every second). */
-async function searchUntil(
-  query: string,
-  done: (result: SearchResult) => boolean,
-  timeoutMs = 10_000,
-): Promise<SearchResult> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const response = await search(query);
-    expect(response.status).toBe(200);
-    if (done(response.body)) return response.body;
-    if (Date.now() > deadline)
-      throw new Error(`search ${query} did not settle: ${JSON.stringify(response.body)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const searchUntil = (query: string, done: (result: SearchResult) => boolean, timeoutMs = 10_000) =>
+  until(
+    `search ${query} to settle`,
+    async () => {
+      const response = await search(query);
+      expect(response.status).toBe(200);
+      return done(response.body) ? response.body : undefined;
+    },
+    timeoutMs,
+    100,
+  );
 
 const ids = (hits: Hit[]) => hits.map((hit) => hit.id).sort();
 

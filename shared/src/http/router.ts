@@ -2,7 +2,6 @@
 // Handlers return a value (sent as JSON) or throw an HttpProblem; anything else becomes a 500
 // without internals. Unknown paths are 404, known paths with another method 405.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { elasticsearchUnavailable } from "../elasticsearch.ts";
 import { HttpProblem, sendProblem } from "./problem.ts";
 
 export interface RouteContext {
@@ -107,6 +106,17 @@ export class Router {
       });
     }
   };
+}
+
+/**
+ * Elasticsearch down, restarting or overloaded, told by the client's error names (so that the
+ * router does not load the client itself).
+ */
+function elasticsearchUnavailable(error: unknown): boolean {
+  const { name, statusCode } = (error ?? {}) as { name?: string; statusCode?: number };
+  if (name === "ConnectionError" || name === "NoLivingConnectionsError" || name === "TimeoutError")
+    return true;
+  return name === "ResponseError" && [429, 502, 503, 504].includes(statusCode ?? 0);
 }
 
 /** A database or broker that is down or restarting: the caller should retry, not see a 500. */
