@@ -35,6 +35,7 @@ interface Delivery {
 
 const dir = mkdtempSync(join(tmpdir(), "probe-"));
 const probeLog = join(dir, "deliveries.jsonl");
+const batchLog = join(dir, "batch-deliveries.jsonl");
 let runtime: Runtime;
 
 function deliveries(): Delivery[] {
@@ -91,17 +92,19 @@ async function settled(subject: string): Promise<void> {
 
 beforeAll(async () => {
   process.env.PROBE_LOG = probeLog;
+  process.env.PROBE_BATCH_LOG = batchLog;
   // The probe's consumer group starts from now: what earlier runs (or benchmarks) left on the
   // diagnostics topic is not this run's business.
   await ensureTopics(createKafka("eventing-test"), ["diagnostics"]);
   const admin = createKafka("eventing-test").admin();
   await admin.connect();
   const ends = await admin.fetchTopicOffsets("diagnostics");
-  await admin.setOffsets({
-    groupId: "local-test-probe",
-    topic: "diagnostics",
-    partitions: ends.map((p) => ({ partition: p.partition, offset: p.offset })),
-  });
+  for (const groupId of ["local-test-probe", "local-test-probe-batch"])
+    await admin.setOffsets({
+      groupId,
+      topic: "diagnostics",
+      partitions: ends.map((p) => ({ partition: p.partition, offset: p.offset })),
+    });
   await admin.disconnect();
   runtime = await startRuntime({
     dirs: [join(repoRoot, "local", "test", "fixtures", "knative")],
@@ -211,6 +214,35 @@ describe("local eventing from knative/ manifests", () => {
     });
     expect(dead.extensions.knativeerrorcode).toBe("500");
     expect(dead.extensions.knativeerrordest).toContain("127.0.0.1:18100");
+  });
+});
+
+describe("batch delivery (streamplatform.dev/delivery-batch-size)", () => {
+  it("posts records in batches, in order; a refused batch goes one event at a time", async () => {
+    const subject = uniqueName("batch");
+    const events = Array.from({ length: 30 }, (_, i) =>
+      ping(subject, i === 12 ? "fail-batch" : `n${i}`),
+    );
+    const response = await fetch(`${serviceUrls().edgeUrl}/ce`, {
+      method: "POST",
+      headers: { "content-type": "application/cloudevents-batch+json" },
+      body: JSON.stringify(events.map((e) => JSON.parse(toHttpStructured(e).body))),
+    });
+    expect(response.status).toBe(202);
+    const received = await until("all 30 in the batch sink", () => {
+      if (!existsSync(batchLog)) return undefined;
+      const lines = readFileSync(batchLog, "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { id: string; subject: string; size: number })
+        .filter((d) => d.subject === subject);
+      return lines.length >= 30 ? lines : undefined;
+    });
+    expect(received.map((d) => d.id)).toEqual(events.map((e) => e.id));
+    // Several to a request, never above the annotation's 10; the refused batch, one by one.
+    expect(Math.max(...received.map((d) => d.size))).toBeGreaterThan(1);
+    expect(Math.max(...received.map((d) => d.size))).toBeLessThanOrEqual(10);
+    expect(received.find((d) => d.id === events[12]?.id)?.size).toBe(1);
   });
 });
 

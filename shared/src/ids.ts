@@ -1,5 +1,9 @@
 // Identifiers two parts of the platform must derive alike.
 import { createHash } from "node:crypto";
+import { z } from "zod";
+
+/** What an event id looks like (scheduled or ad hoc), for parameters that name one. */
+export const eventIdSchema = z.string().regex(/^evt_[a-z0-9]{8,40}$/, "not a valid event id");
 
 /**
  * The id of the ad-hoc event created for a stream nobody scheduled, derived from the id of its

@@ -13,5 +13,6 @@ export * from "./mongodb/outbox.ts";
 export * from "./postgres/migrate.ts";
 export * from "./postgres/outbox.ts";
 export * from "./postgres/pool.ts";
+export * from "./util/bounded-map.ts";
 export * from "./util/sweeper.ts";
 export * from "./util/until-success.ts";

@@ -1,5 +1,5 @@
 // What the events API accepts: zod schemas for bodies and queries; the types derive from them.
-import { EVENT_STATUSES } from "@stream-platform/shared";
+import { EVENT_STATUSES, eventIdSchema } from "@stream-platform/shared";
 import { z } from "zod";
 
 export const STATUSES = EVENT_STATUSES;
@@ -68,7 +68,7 @@ export const listQuery = z.object({
   cursor: z.string().max(200).optional(),
 });
 
-export const eventId = z.string().regex(/^evt_[a-z0-9]{8,40}$/, "not a valid event id");
+export const eventId = eventIdSchema;
 
 export type CreateEvent = z.infer<typeof createBody>;
 export type PatchEvent = z.infer<typeof patchBody>;

@@ -1,21 +1,17 @@
 // The slug and title of a channel, for the event documents: asked once per channel over gRPC
 // (channels are never renamed) and kept in a bounded cache.
+import { BoundedMap } from "@stream-platform/shared";
 import { type ChannelsClient, GrpcStatus, isGrpcStatus } from "@stream-platform/shared/grpc";
 import type { ChannelInfo } from "./documents.ts";
 
 const MAX_ENTRIES = 10_000;
 
 export class ChannelDirectory {
-  private readonly cache = new Map<string, ChannelInfo>();
+  private readonly cache = new BoundedMap<string, ChannelInfo>(MAX_ENTRIES);
 
   constructor(private readonly client: () => Pick<ChannelsClient, "getChannel">) {}
 
   remember(channelId: string, info: ChannelInfo): void {
-    if (this.cache.size >= MAX_ENTRIES) {
-      // Oldest first: a Map iterates in insertion order.
-      const oldest = this.cache.keys().next().value;
-      if (oldest !== undefined) this.cache.delete(oldest);
-    }
     this.cache.set(channelId, info);
   }
 

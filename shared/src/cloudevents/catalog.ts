@@ -98,6 +98,8 @@ export const catalog = {
       position: z.number().nonnegative(),
       rendition: z.string().max(32).optional(),
       bufferingSeconds: z.number().nonnegative().max(3600).default(0),
+      /** Seconds of playback since the previous beat (absent: one nominal interval). */
+      playedSeconds: z.number().nonnegative().max(600).optional(),
     }),
   },
   /** A synthetic event that checks the pipeline end to end (ingress → Kafka → sinks). */

@@ -140,6 +140,14 @@ export function toHttpStructured(event: CloudEventV1): {
   return { headers: { "content-type": STRUCTURED }, body: JSON.stringify(toStructured(event)) };
 }
 
+/** Body of several events in batch mode (one request for many: what a batching sink takes). */
+export function toHttpBatch(events: CloudEventV1[]): {
+  headers: Record<string, string>;
+  body: string;
+} {
+  return { headers: { "content-type": BATCH }, body: JSON.stringify(events.map(toStructured)) };
+}
+
 function encodeHeader(value: string): string {
   // Percent-encode what HTTP headers cannot carry (non-printable ASCII, non-ASCII, '%', '"').
   return value.replace(/[^\x20-\x7e]|[%"]/gu, (ch) => encodeURIComponent(ch));

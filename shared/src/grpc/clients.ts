@@ -100,6 +100,11 @@ export class EventsClient {
     );
   }
 
+  /** One event (with its channel's owner); rejects with NOT_FOUND when there is none. */
+  getEvent(id: string, deadlineMs = 5000): Promise<VideoEvent__Output> {
+    return unary((options, done) => this.client.GetEvent({ id }, options, done), deadlineMs);
+  }
+
   close(): void {
     this.client.close();
   }

@@ -3,6 +3,7 @@ import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { EventServiceClient as _streamplatform_v1_EventServiceClient, EventServiceDefinition as _streamplatform_v1_EventServiceDefinition } from './streamplatform/v1/EventService.ts';
 import type { GetCurrentEventRequest as _streamplatform_v1_GetCurrentEventRequest, GetCurrentEventRequest__Output as _streamplatform_v1_GetCurrentEventRequest__Output } from './streamplatform/v1/GetCurrentEventRequest.ts';
+import type { GetEventRequest as _streamplatform_v1_GetEventRequest, GetEventRequest__Output as _streamplatform_v1_GetEventRequest__Output } from './streamplatform/v1/GetEventRequest.ts';
 import type { VideoEvent as _streamplatform_v1_VideoEvent, VideoEvent__Output as _streamplatform_v1_VideoEvent__Output } from './streamplatform/v1/VideoEvent.ts';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
@@ -14,6 +15,7 @@ export interface ProtoGrpcType {
     v1: {
       EventService: SubtypeConstructor<typeof grpc.Client, _streamplatform_v1_EventServiceClient> & { service: _streamplatform_v1_EventServiceDefinition }
       GetCurrentEventRequest: MessageTypeDefinition<_streamplatform_v1_GetCurrentEventRequest, _streamplatform_v1_GetCurrentEventRequest__Output>
+      GetEventRequest: MessageTypeDefinition<_streamplatform_v1_GetEventRequest, _streamplatform_v1_GetEventRequest__Output>
       VideoEvent: MessageTypeDefinition<_streamplatform_v1_VideoEvent, _streamplatform_v1_VideoEvent__Output>
     }
   }

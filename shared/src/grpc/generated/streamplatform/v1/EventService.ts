@@ -3,6 +3,7 @@
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
 import type { GetCurrentEventRequest as _streamplatform_v1_GetCurrentEventRequest, GetCurrentEventRequest__Output as _streamplatform_v1_GetCurrentEventRequest__Output } from '../../streamplatform/v1/GetCurrentEventRequest.ts';
+import type { GetEventRequest as _streamplatform_v1_GetEventRequest, GetEventRequest__Output as _streamplatform_v1_GetEventRequest__Output } from '../../streamplatform/v1/GetEventRequest.ts';
 import type { VideoEvent as _streamplatform_v1_VideoEvent, VideoEvent__Output as _streamplatform_v1_VideoEvent__Output } from '../../streamplatform/v1/VideoEvent.ts';
 
 export interface EventServiceClient extends grpc.Client {
@@ -23,6 +24,21 @@ export interface EventServiceClient extends grpc.Client {
   getCurrentEvent(argument: _streamplatform_v1_GetCurrentEventRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_streamplatform_v1_VideoEvent__Output>): grpc.ClientUnaryCall;
   getCurrentEvent(argument: _streamplatform_v1_GetCurrentEventRequest, callback: grpc.requestCallback<_streamplatform_v1_VideoEvent__Output>): grpc.ClientUnaryCall;
   
+  /**
+   * One event by id; NOT_FOUND if there is none.
+   */
+  GetEvent(argument: _streamplatform_v1_GetEventRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_streamplatform_v1_VideoEvent__Output>): grpc.ClientUnaryCall;
+  GetEvent(argument: _streamplatform_v1_GetEventRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_streamplatform_v1_VideoEvent__Output>): grpc.ClientUnaryCall;
+  GetEvent(argument: _streamplatform_v1_GetEventRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_streamplatform_v1_VideoEvent__Output>): grpc.ClientUnaryCall;
+  GetEvent(argument: _streamplatform_v1_GetEventRequest, callback: grpc.requestCallback<_streamplatform_v1_VideoEvent__Output>): grpc.ClientUnaryCall;
+  /**
+   * One event by id; NOT_FOUND if there is none.
+   */
+  getEvent(argument: _streamplatform_v1_GetEventRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_streamplatform_v1_VideoEvent__Output>): grpc.ClientUnaryCall;
+  getEvent(argument: _streamplatform_v1_GetEventRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_streamplatform_v1_VideoEvent__Output>): grpc.ClientUnaryCall;
+  getEvent(argument: _streamplatform_v1_GetEventRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_streamplatform_v1_VideoEvent__Output>): grpc.ClientUnaryCall;
+  getEvent(argument: _streamplatform_v1_GetEventRequest, callback: grpc.requestCallback<_streamplatform_v1_VideoEvent__Output>): grpc.ClientUnaryCall;
+  
 }
 
 export interface EventServiceHandlers extends grpc.UntypedServiceImplementation {
@@ -32,8 +48,14 @@ export interface EventServiceHandlers extends grpc.UntypedServiceImplementation 
    */
   GetCurrentEvent: grpc.handleUnaryCall<_streamplatform_v1_GetCurrentEventRequest__Output, _streamplatform_v1_VideoEvent>;
   
+  /**
+   * One event by id; NOT_FOUND if there is none.
+   */
+  GetEvent: grpc.handleUnaryCall<_streamplatform_v1_GetEventRequest__Output, _streamplatform_v1_VideoEvent>;
+  
 }
 
 export interface EventServiceDefinition extends grpc.ServiceDefinition {
   GetCurrentEvent: MethodDefinition<_streamplatform_v1_GetCurrentEventRequest, _streamplatform_v1_VideoEvent, _streamplatform_v1_GetCurrentEventRequest__Output, _streamplatform_v1_VideoEvent__Output>
+  GetEvent: MethodDefinition<_streamplatform_v1_GetEventRequest, _streamplatform_v1_VideoEvent, _streamplatform_v1_GetEventRequest__Output, _streamplatform_v1_VideoEvent__Output>
 }

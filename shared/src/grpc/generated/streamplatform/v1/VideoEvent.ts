@@ -14,6 +14,10 @@ export interface VideoEvent {
    */
   'startsAt'?: (string);
   'endsAt'?: (string);
+  /**
+   * The owner of the event's channel (who may see its private figures).
+   */
+  'ownerId'?: (string);
 }
 
 export interface VideoEvent__Output {
@@ -29,4 +33,8 @@ export interface VideoEvent__Output {
    */
   'startsAt': (string);
   'endsAt': (string);
+  /**
+   * The owner of the event's channel (who may see its private figures).
+   */
+  'ownerId': (string);
 }

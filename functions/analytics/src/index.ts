@@ -1,0 +1,29 @@
+// Functions-framework targets of the analytics function (run with shared/src/hosting/main.ts):
+//   api        HTTP: /api/analytics… (beacons in, figures out)
+//   aggregate  CloudEvents from the viewer-activity and streams topics (KafkaSource), in batches
+import { http } from "@google-cloud/functions-framework";
+import { cloudEventBatchTarget, whenReady } from "@stream-platform/shared/hosting";
+import { routes } from "./http.ts";
+import {
+  aggregator,
+  aggregatorReady,
+  channels,
+  directory,
+  publisher,
+  ready,
+  store,
+} from "./service.ts";
+
+const router = routes(store, directory, channels, publisher);
+http(
+  "api",
+  whenReady(ready, (req, res) => router.handle(req, res)),
+);
+
+http(
+  "aggregate",
+  whenReady(
+    aggregatorReady,
+    cloudEventBatchTarget((events) => aggregator.submit(events)),
+  ),
+);

@@ -1,0 +1,31 @@
+// What the analytics API accepts, and the figures' constants; types derive from the schemas.
+import { catalog, eventIdSchema } from "@stream-platform/shared";
+import { z } from "zod";
+
+/** How often a player beats while playing: the watch time a beat stands for when it says none. */
+export const HEARTBEAT_INTERVAL_SECONDS = 10;
+/** A viewer counts as watching now if seen within this window. */
+export const CONCURRENCY_WINDOW_MS = 30_000;
+
+export const eventId = eventIdSchema;
+export const channelId = z.uuid("not a valid channel id");
+
+/** Anonymous browser-made ids: no personal data, nothing that needs escaping. */
+const clientId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, "8 to 64 letters, digits, - or _");
+
+/**
+ * One beacon, as a player sends it: the heartbeat's data plus its sequence number in the
+ * session, which makes the CloudEvent id (a retried beacon is the same beat, counted once).
+ */
+export const beacon = catalog["streamplatform.viewer.heartbeat"].data.extend({
+  eventId,
+  viewerId: clientId,
+  sessionId: clientId,
+  seq: z.number().int().nonnegative().max(1_000_000),
+});
+export type Beacon = z.infer<typeof beacon>;
+
+/** A beacon or a few (a player that was offline sends what it kept). */
+export const beacons = z.union([beacon, z.array(beacon).min(1).max(50)]);
+
+export const heartbeatIdOf = (b: Pick<Beacon, "sessionId" | "seq">) => `hb_${b.sessionId}_${b.seq}`;

@@ -1,0 +1,48 @@
+// The analytics function's state, one per process: MongoDB, the store, the event directory
+// (events gRPC), the channels client, the publisher (beacons) and the aggregator.
+import {
+  createKafka,
+  createMongoClient,
+  EventPublisher,
+  startupWork,
+  untilSuccess,
+} from "@stream-platform/shared";
+import { ChannelsClient, EventsClient } from "@stream-platform/shared/grpc";
+import { onShutdown } from "@stream-platform/shared/hosting";
+import { Aggregator } from "./aggregator.ts";
+import { EventDirectory } from "./events.ts";
+import { AnalyticsStore } from "./store.ts";
+
+export const mongo = createMongoClient();
+export const store = new AnalyticsStore(mongo.db(process.env.ANALYTICS_DB ?? "analytics"));
+export const publisher = new EventPublisher(createKafka("analytics"));
+
+let eventsClient: EventsClient | undefined;
+let channelsClient: ChannelsClient | undefined;
+export const directory = new EventDirectory(() => {
+  eventsClient ??= new EventsClient();
+  return eventsClient;
+});
+export const channels = () => {
+  channelsClient ??= new ChannelsClient();
+  return channelsClient;
+};
+
+export const aggregator = new Aggregator(store, directory);
+
+export const ready = startupWork(() => store.ensureIndexes());
+
+/** The aggregator's start: what a crashed run left is applied before any new batch. */
+export const aggregatorReady = untilSuccess(async () => {
+  await ready();
+  await aggregator.recover();
+  aggregator.startSweeping();
+});
+
+onShutdown(async () => {
+  aggregator.stop();
+  await publisher.disconnect();
+  eventsClient?.close();
+  channelsClient?.close();
+  await mongo.close();
+});

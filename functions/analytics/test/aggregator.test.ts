@@ -1,0 +1,88 @@
+// The aggregator against the real MongoDB-protocol server, crashing on purpose: a batch cut off
+// after its beats were stored (before the figures were updated, or after) is applied exactly
+// once by the next start, and a redelivery of it counts nothing.
+import { randomBytes } from "node:crypto";
+import { createEvent, createMongoClient, type PlatformEvent } from "@stream-platform/shared";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Aggregator } from "../src/aggregator.ts";
+import { AnalyticsStore } from "../src/store.ts";
+
+const mongo = createMongoClient();
+const db = mongo.db(`analytics_test_${randomBytes(4).toString("hex")}`);
+const directory = { lookup: async () => ({ channelId: "channel-1", ownerId: "owner-1" }) };
+
+class Crash extends Error {}
+
+/** A store that dies at one step, once. */
+function crashingAt(step: "applyBatch" | "endBatch"): AnalyticsStore {
+  const store = new AnalyticsStore(db);
+  store[step] = async () => {
+    throw new Crash(`crashed at ${step}`);
+  };
+  return store;
+}
+
+function beats(eventId: string, viewers: number): PlatformEvent[] {
+  return Array.from({ length: viewers }, (_, n) =>
+    createEvent({
+      id: `hb_${eventId}_${n}`,
+      type: "streamplatform.viewer.heartbeat",
+      source: "/test",
+      subject: eventId,
+      data: {
+        eventId,
+        viewerId: `viewer-${n}`,
+        sessionId: `session-${n}`,
+        position: 0,
+        bufferingSeconds: 1,
+        playedSeconds: 10,
+      },
+    }),
+  );
+}
+
+const store = new AnalyticsStore(db);
+
+beforeAll(() => store.ensureIndexes());
+afterAll(async () => {
+  await db.dropDatabase();
+  await mongo.close();
+});
+
+describe("aggregator after a crash", () => {
+  for (const step of ["applyBatch", "endBatch"] as const) {
+    it(`applies a batch cut off at ${step} exactly once`, async () => {
+      const eventId = `evt_crash${step.toLowerCase()}`;
+      const sent = beats(eventId, 20);
+      await expect(new Aggregator(crashingAt(step), directory).submit(sent)).rejects.toThrow(Crash);
+      expect(await store.pendingBatches()).toHaveLength(1);
+
+      const restarted = new Aggregator(store, directory);
+      await restarted.recover();
+      expect(await store.pendingBatches()).toHaveLength(0);
+      const figures = await store.getStats(eventId);
+      expect(figures).toMatchObject({
+        beats: 20,
+        unique: 20,
+        watchSeconds: 200,
+        bufferingSeconds: 20,
+      });
+
+      // Kafka redelivers what was never acknowledged: nothing counts twice.
+      await restarted.submit(sent);
+      expect(await store.getStats(eventId)).toMatchObject({
+        beats: 20,
+        unique: 20,
+        watchSeconds: 200,
+      });
+    });
+  }
+
+  it("drops beats of an event nobody knows, storing nothing", async () => {
+    const aggregator = new Aggregator(store, { lookup: async () => undefined });
+    await aggregator.submit(beats("evt_unknownevent", 3));
+    expect(aggregator.dropped).toBe(3);
+    expect(await store.getStats("evt_unknownevent")).toBeNull();
+    expect(await store.heartbeats.countDocuments({ eventId: "evt_unknownevent" })).toBe(0);
+  });
+});
