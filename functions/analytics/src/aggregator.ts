@@ -5,26 +5,38 @@
 // batch is stored. Batches are applied one after another: this is the only writer of `stats`
 // (the manifest allows one instance), which FerretDB's non-atomic updates require.
 //
-// Per batch: journal it, insert its beats (duplicates refused: a redelivered beat counts
-// nothing), insert first-time viewers, then one update per event with the sums, and close the
-// journal entry. Concurrency is kept in memory (who beat in the last 30 s) and written as a
+// Per batch: journal it (with its events), insert its beats (duplicates refused: a redelivered
+// beat counts nothing), insert first-time viewers, then one update per event with the sums, and
+// close the journal entry; a crash in between is undone at the next start (see store.ts) and
+// the redelivery applies the batch. Concurrency is kept in memory (who beat in the last 30 s) and written as a
 // figure; after a restart it is whole again within one heartbeat interval.
 import { randomBytes } from "node:crypto";
 import type { EventData, PlatformEvent } from "@stream-platform/shared";
 import type { EventDirectory, EventOwner } from "./events.ts";
 import { CONCURRENCY_WINDOW_MS, HEARTBEAT_INTERVAL_SECONDS } from "./schemas.ts";
-import type { AnalyticsStore, HeartbeatDoc, ViewerDoc } from "./store.ts";
+import type { AnalyticsStore, ViewerDoc } from "./store.ts";
 
-const MAX_BATCH = 5000;
-const EVENT_UPDATES_IN_FLIGHT = 4;
+const MAX_BATCH = 20_000;
+const EVENT_UPDATES_IN_FLIGHT = 8;
 const SWEEP_MS = 5000;
 /** An event nobody watched for this long is dropped from memory (reloaded if needed). */
 const IDLE_EVENT_MS = 10 * 60_000;
-/** Minutes whose viewer sets stay in memory; an older beat reloads its minute from the beats. */
+/** Minutes whose viewer sets stay in memory. */
 const MINUTES_KEPT = 5;
 
 type Heartbeat = PlatformEvent<"streamplatform.viewer.heartbeat">;
 type StreamEvent = PlatformEvent<"streamplatform.stream.started" | "streamplatform.stream.ended">;
+
+/** A beat as the figures need it (only its id is stored). */
+interface Beat {
+  id: string;
+  eventId: string;
+  viewerId: string;
+  at: Date;
+  played: number;
+  buffering: number;
+  rendition?: string;
+}
 
 interface LiveEvent {
   owner: EventOwner;
@@ -33,6 +45,11 @@ interface LiveEvent {
   /** Viewer → time of their latest beat (ms). */
   presence: Map<string, number>;
   minuteViewers: Map<string, Set<string>>;
+  /**
+   * A minute's viewer count as stored when this process loaded the event: after a restart in
+   * the middle of a minute, its count does not fall below what was already known.
+   */
+  minuteFloor: Map<string, number>;
   peak: number;
   /** The concurrency last written, so a sweep writes only changes. */
   written: number;
@@ -75,19 +92,16 @@ export class Aggregator {
     });
   }
 
-  /** Applies what a crashed run left in the journal; before any new batch. */
+  /**
+   * Undoes what a crashed run left half done (before any new batch): a journalled batch's
+   * inserts for every event whose figures it did not reach; its redelivery applies it.
+   */
   async recover(): Promise<void> {
-    for (const batch of await this.store.pendingBatches()) {
-      const beats = await this.store.heartbeatsOfBatch(batch);
-      const owners = await this.owners(beats.map((beat) => beat.eventId));
-      const inserted = new Set(await this.store.viewersOfBatch(batch));
-      await this.apply(
-        batch,
-        beats.filter((beat) => owners.has(beat.eventId)),
-        [],
-        owners,
-        inserted,
-      );
+    for (const { _id: batch, events } of await this.store.pendingBatches()) {
+      for (const eventId of events) {
+        const stats = await this.store.getStats(eventId);
+        if (stats?.lastBatch !== batch) await this.store.forgetBatch(batch, eventId);
+      }
       await this.store.endBatch(batch);
     }
   }
@@ -153,36 +167,39 @@ export class Aggregator {
       ...streams.map((stream) => stream.data.eventId as string),
     ]);
     const batch = `b_${this.now().toString(36)}_${randomBytes(6).toString("hex")}`;
-    // One document per id (a batch may hold a beat twice); beats of unknown events are dropped:
-    // there is nobody to attribute them to.
-    const docs = new Map<string, HeartbeatDoc>();
+    // One beat per id (a batch may hold one twice); beats of unknown events are dropped: there
+    // is nobody to attribute them to.
+    const unique = new Map<string, Beat>();
     for (const beat of beats) {
-      if (owners.has(beat.data.eventId)) docs.set(beat.id, this.toDoc(beat, batch));
+      if (owners.has(beat.data.eventId)) unique.set(beat.id, this.toBeat(beat));
       else this.dropped += 1;
     }
     const relevantStreams = streams.filter((s) => owners.has(s.data.eventId as string));
-    if (docs.size === 0 && relevantStreams.length === 0) return;
-    await this.store.beginBatch(batch);
-    const stored = await this.store.insertHeartbeats([...docs.values()]);
-    const fresh = [...docs.values()].filter((doc) => stored.has(doc._id));
-    await this.apply(batch, fresh, relevantStreams, owners, new Set());
+    if (unique.size === 0 && relevantStreams.length === 0) return;
+    const touched = new Set([
+      ...[...unique.values()].map((beat) => beat.eventId),
+      ...relevantStreams.map((s) => s.data.eventId as string),
+    ]);
+    await this.store.beginBatch(batch, [...touched]);
+    const stored = await this.store.insertBeats(
+      [...unique.values()].map((beat) => ({ _id: beat.id, b: batch, e: beat.eventId })),
+    );
+    const fresh = [...unique.values()].filter((beat) => stored.has(beat.id));
+    await this.apply(batch, fresh, relevantStreams, owners);
     await this.store.endBatch(batch);
   }
 
-  private toDoc(beat: Heartbeat, batch: string): HeartbeatDoc {
+  private toBeat(beat: Heartbeat): Beat {
     const now = this.now();
     const sent = beat.time ? Date.parse(beat.time) : now;
     // A beat from the future (a client clock ahead) counts as now.
     const at = new Date(Math.min(Number.isNaN(sent) ? now : sent, now));
     const data = beat.data;
     return {
-      _id: beat.id,
-      batch,
+      id: beat.id,
       eventId: data.eventId,
       viewerId: data.viewerId,
-      sessionId: data.sessionId,
       at,
-      em: `${data.eventId}/${minuteOf(at)}`,
       played: data.playedSeconds ?? HEARTBEAT_INTERVAL_SECONDS,
       buffering: data.bufferingSeconds,
       ...(data.rendition && { rendition: data.rendition }),
@@ -200,18 +217,14 @@ export class Aggregator {
     return owners;
   }
 
-  /**
-   * The batch's effect on each event's figures. `inserted` names viewers this batch stored
-   * before a crash (recovery): they are new viewers although the store knows them now.
-   */
+  /** The batch's effect on each event's figures. */
   private async apply(
     batch: string,
-    beats: HeartbeatDoc[],
+    beats: Beat[],
     streams: StreamEvent[],
     owners: Map<string, EventOwner>,
-    inserted: Set<string>,
   ): Promise<void> {
-    const byEvent = new Map<string, HeartbeatDoc[]>();
+    const byEvent = new Map<string, Beat[]>();
     for (const id of streams.map((s) => s.data.eventId as string)) byEvent.set(id, []);
     for (const beat of beats) {
       const list = byEvent.get(beat.eventId);
@@ -237,7 +250,7 @@ export class Aggregator {
     }
     const stored = await this.store.insertViewers(candidates);
     const newViewers = new Map<string, number>();
-    for (const id of [...stored, ...inserted]) {
+    for (const id of stored) {
       const eventId = id.slice(0, id.indexOf("/"));
       newViewers.set(eventId, (newViewers.get(eventId) ?? 0) + 1);
     }
@@ -254,7 +267,7 @@ export class Aggregator {
         const seenAt = Math.max(event.presence.get(beat.viewerId) ?? 0, beat.at.getTime());
         event.presence.set(beat.viewerId, seenAt);
         const minute = minuteOf(beat.at);
-        (await this.minuteViewers(event, eventId, minute)).add(beat.viewerId);
+        this.minuteViewers(event, minute).add(beat.viewerId);
         minutes.add(minute);
         add(update.$inc, "watchSeconds", beat.played);
         add(update.$inc, "bufferingSeconds", beat.buffering);
@@ -266,7 +279,10 @@ export class Aggregator {
           add(update.$inc, `renditions.${renditionKey(beat.rendition)}`, beat.played);
       }
       for (const minute of minutes)
-        update.$set[`minutes.${minute}.viewers`] = event.minuteViewers.get(minute)?.size ?? 0;
+        update.$set[`minutes.${minute}.viewers`] = Math.max(
+          event.minuteFloor.get(minute) ?? 0,
+          event.minuteViewers.get(minute)?.size ?? 0,
+        );
       add(update.$inc, "unique", newViewers.get(eventId) ?? 0);
       const concurrent = this.concurrent(event, now);
       if (concurrent > event.peak) {
@@ -313,6 +329,9 @@ export class Aggregator {
         known: new Set(known),
         presence: new Map(),
         minuteViewers: new Map(),
+        minuteFloor: new Map(
+          Object.entries(stats?.minutes ?? {}).map(([minute, f]) => [minute, f.viewers ?? 0]),
+        ),
         peak: stats?.peak ?? 0,
         written: stats?.concurrent ?? 0,
         touchedAt: this.now(),
@@ -323,14 +342,20 @@ export class Aggregator {
     return event;
   }
 
-  private async minuteViewers(event: LiveEvent, eventId: string, minute: string) {
+  private minuteViewers(event: LiveEvent, minute: string): Set<string> {
     let viewers = event.minuteViewers.get(minute);
     if (!viewers) {
-      // Beats of this minute stored before (by this batch too, harmlessly: it is a set).
-      viewers = new Set(await this.store.viewersOfMinute(`${eventId}/${minute}`));
+      viewers = new Set();
       event.minuteViewers.set(minute, viewers);
       const minutes = [...event.minuteViewers.keys()].sort();
-      for (const old of minutes.slice(0, -MINUTES_KEPT)) event.minuteViewers.delete(old);
+      for (const old of minutes.slice(0, -MINUTES_KEPT)) {
+        const floor = Math.max(
+          event.minuteFloor.get(old) ?? 0,
+          event.minuteViewers.get(old)?.size ?? 0,
+        );
+        event.minuteFloor.set(old, floor);
+        event.minuteViewers.delete(old);
+      }
     }
     return viewers;
   }

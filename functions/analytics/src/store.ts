@@ -1,27 +1,22 @@
-// Analytics in MongoDB. FerretDB 1.24 inserts fast (tens of thousands of small documents a
-// second) but updates slowly and not atomically, so the design inserts per heartbeat and
-// updates per event:
-//   heartbeats  one document per CloudEvent, `_id` = its id: the insert *is* the dedup (a
-//               redelivered beat is refused), and the raw data figures can be rebuilt from
-//   viewers     one per (event, viewer): unique viewers
-//   stats       one per event: totals, peak, current concurrency, the per-minute timeline and
-//               the rendition mix, written by the aggregator alone (one writer, so no lost update)
-//   journal     the batch being applied: a crash between the inserts and the stats update
-//               leaves it here, and the next start applies it (stats remember the last batch)
+// Analytics in MongoDB. FerretDB 1.24 inserts fast — if the documents are small: 31,000/s for
+// an id alone, 12,000/s for a beat with its ten fields (measured) — but updates slowly and not
+// atomically, so the design inserts a tiny document per beat and updates per event:
+//   beats    one per CloudEvent, `_id` = its id, with its batch and event: the insert *is* the
+//            dedup (a redelivered beat is refused)
+//   viewers  one per (event, viewer): unique viewers
+//   stats    one per event: totals, peak, current concurrency, the per-minute timeline and the
+//            rendition mix, written by the aggregator alone (one writer, so no lost update)
+//   journal  the batch being applied and its events. After a crash, for each event whose stats
+//            do not carry that batch, the batch's beats and first viewers are forgotten, so the
+//            redelivery (the batch was never acknowledged) counts them, once.
 import type { Collection, Db, MongoBulkWriteError } from "mongodb";
 
-export interface HeartbeatDoc {
+export interface BeatDoc {
   _id: string;
-  batch: string;
-  eventId: string;
-  viewerId: string;
-  sessionId: string;
-  at: Date;
-  /** `eventId/minute`: one equality to find a minute's beats (FerretDB pushes only those down). */
-  em: string;
-  played: number;
-  buffering: number;
-  rendition?: string;
+  /** The batch that stored it. */
+  b: string;
+  /** Its event. */
+  e: string;
 }
 
 export interface ViewerDoc {
@@ -58,15 +53,36 @@ export interface StatsDoc {
   updatedAt: Date;
 }
 
-interface JournalDoc {
+export interface JournalDoc {
   _id: string;
+  events: string[];
   startedAt: Date;
 }
 
 const DUPLICATE_KEY = 11000;
+/** Large inserts go in slices side by side: FerretDB took 31,000 small documents/s in one
+ * stream and 58,000/s in four (measured). */
+const INSERT_SLICE = 1000;
+const INSERTS_IN_FLIGHT = 4;
 
-/** `_id`s of the documents an unordered insertMany stored; duplicates are not failures. */
+/** `_id`s of the documents stored now; duplicates are not failures. */
 async function insertNew<T extends { _id: string }>(
+  collection: Collection<T>,
+  docs: T[],
+): Promise<Set<string>> {
+  const slices: T[][] = [];
+  for (let i = 0; i < docs.length; i += INSERT_SLICE) slices.push(docs.slice(i, i + INSERT_SLICE));
+  const stored = new Set<string>();
+  for (let i = 0; i < slices.length; i += INSERTS_IN_FLIGHT) {
+    const results = await Promise.all(
+      slices.slice(i, i + INSERTS_IN_FLIGHT).map((slice) => insertSlice(collection, slice)),
+    );
+    for (const ids of results) for (const id of ids) stored.add(id);
+  }
+  return stored;
+}
+
+async function insertSlice<T extends { _id: string }>(
   collection: Collection<T>,
   docs: T[],
 ): Promise<Set<string>> {
@@ -88,29 +104,28 @@ async function insertNew<T extends { _id: string }>(
 }
 
 export class AnalyticsStore {
-  readonly heartbeats: Collection<HeartbeatDoc>;
+  readonly beats: Collection<BeatDoc>;
   readonly viewers: Collection<ViewerDoc>;
   readonly stats: Collection<StatsDoc>;
   private readonly journal: Collection<JournalDoc>;
 
   constructor(db: Db) {
-    this.heartbeats = db.collection("heartbeats");
+    this.beats = db.collection("beats");
     this.viewers = db.collection("viewers");
     this.stats = db.collection("stats");
     this.journal = db.collection("journal");
   }
 
   async ensureIndexes(): Promise<void> {
-    await this.heartbeats.createIndex({ batch: 1 });
-    await this.heartbeats.createIndex({ em: 1 });
+    await this.beats.createIndex({ b: 1 });
     await this.viewers.createIndex({ eventId: 1 });
     await this.viewers.createIndex({ batch: 1 });
     await this.stats.createIndex({ channelId: 1 });
   }
 
   /** Ids of the beats stored now (not before). */
-  insertHeartbeats(docs: HeartbeatDoc[]): Promise<Set<string>> {
-    return insertNew(this.heartbeats, docs);
+  insertBeats(docs: BeatDoc[]): Promise<Set<string>> {
+    return insertNew(this.beats, docs);
   }
 
   /** Ids of the viewers first seen now. */
@@ -118,23 +133,15 @@ export class AnalyticsStore {
     return insertNew(this.viewers, docs);
   }
 
-  heartbeatsOfBatch(batch: string): Promise<HeartbeatDoc[]> {
-    return this.heartbeats.find({ batch }).toArray();
-  }
-
-  async viewersOfBatch(batch: string): Promise<string[]> {
-    const docs = await this.viewers.find({ batch }, { projection: { _id: 1 } }).toArray();
-    return docs.map((doc) => doc._id);
-  }
-
   async viewersOfEvent(eventId: string): Promise<string[]> {
     const docs = await this.viewers.find({ eventId }, { projection: { _id: 1 } }).toArray();
     return docs.map((doc) => doc._id.slice(eventId.length + 1));
   }
 
-  async viewersOfMinute(em: string): Promise<string[]> {
-    const docs = await this.heartbeats.find({ em }, { projection: { viewerId: 1 } }).toArray();
-    return docs.map((doc) => doc.viewerId);
+  /** Undoes a batch's inserts for one event whose figures it never reached. */
+  async forgetBatch(batch: string, eventId: string): Promise<void> {
+    await this.beats.deleteMany({ b: batch, e: eventId });
+    await this.viewers.deleteMany({ batch, eventId });
   }
 
   getStats(eventId: string): Promise<StatsDoc | null> {
@@ -146,8 +153,8 @@ export class AnalyticsStore {
   }
 
   /**
-   * Applies one batch's changes to an event's figures unless that batch already was (after a
-   * crash, the journal replays it): the filter misses, the upsert collides on `_id`.
+   * Applies one batch's changes to an event's figures unless that batch already was: the
+   * filter misses, the upsert collides on `_id`.
    */
   async applyBatch(
     eventId: string,
@@ -170,16 +177,15 @@ export class AnalyticsStore {
     await this.stats.updateOne({ _id: eventId }, { $set: { concurrent, concurrentAt: at } });
   }
 
-  async beginBatch(batch: string): Promise<void> {
-    await this.journal.insertOne({ _id: batch, startedAt: new Date() });
+  async beginBatch(batch: string, events: string[]): Promise<void> {
+    await this.journal.insertOne({ _id: batch, events, startedAt: new Date() });
   }
 
   async endBatch(batch: string): Promise<void> {
     await this.journal.deleteOne({ _id: batch });
   }
 
-  async pendingBatches(): Promise<string[]> {
-    const docs = await this.journal.find({}).sort({ startedAt: 1 }).toArray();
-    return docs.map((doc) => doc._id);
+  pendingBatches(): Promise<JournalDoc[]> {
+    return this.journal.find({}).sort({ startedAt: 1 }).toArray();
   }
 }

@@ -1,6 +1,6 @@
 // The aggregator against the real MongoDB-protocol server, crashing on purpose: a batch cut off
-// after its beats were stored (before the figures were updated, or after) is applied exactly
-// once by the next start, and a redelivery of it counts nothing.
+// after its beats were stored (before the figures were updated, or after) counts exactly once
+// once the next start has recovered and Kafka has redelivered it (it was never acknowledged).
 import { randomBytes } from "node:crypto";
 import { createEvent, createMongoClient, type PlatformEvent } from "@stream-platform/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -51,7 +51,7 @@ afterAll(async () => {
 
 describe("aggregator after a crash", () => {
   for (const step of ["applyBatch", "endBatch"] as const) {
-    it(`applies a batch cut off at ${step} exactly once`, async () => {
+    it(`counts a batch cut off at ${step} exactly once`, async () => {
       const eventId = `evt_crash${step.toLowerCase()}`;
       const sent = beats(eventId, 20);
       await expect(new Aggregator(crashingAt(step), directory).submit(sent)).rejects.toThrow(Crash);
@@ -60,20 +60,14 @@ describe("aggregator after a crash", () => {
       const restarted = new Aggregator(store, directory);
       await restarted.recover();
       expect(await store.pendingBatches()).toHaveLength(0);
-      const figures = await store.getStats(eventId);
-      expect(figures).toMatchObject({
-        beats: 20,
-        unique: 20,
-        watchSeconds: 200,
-        bufferingSeconds: 20,
-      });
-
-      // Kafka redelivers what was never acknowledged: nothing counts twice.
+      // Kafka redelivers what was never acknowledged (twice, for good measure): it counts once.
+      await restarted.submit(sent);
       await restarted.submit(sent);
       expect(await store.getStats(eventId)).toMatchObject({
         beats: 20,
         unique: 20,
         watchSeconds: 200,
+        bufferingSeconds: 20,
       });
     });
   }
@@ -83,6 +77,6 @@ describe("aggregator after a crash", () => {
     await aggregator.submit(beats("evt_unknownevent", 3));
     expect(aggregator.dropped).toBe(3);
     expect(await store.getStats("evt_unknownevent")).toBeNull();
-    expect(await store.heartbeats.countDocuments({ eventId: "evt_unknownevent" })).toBe(0);
+    expect(await store.beats.countDocuments({ e: "evt_unknownevent" })).toBe(0);
   });
 });

@@ -53,7 +53,10 @@ export class FunctionProcess {
     mkdirSync(this.logDir, { recursive: true });
     const out = openSync(join(this.logDir, `fn-${this.service.name}.log`), "a");
     this.state = "starting";
-    const child = spawn(process.execPath, ["--import", "tsx", HOST_ENTRY], {
+    // FUNCTION_NODE_FLAGS: extra Node flags for every function (profiling: "--cpu-prof
+    // --cpu-prof-dir=/tmp/prof", which NODE_OPTIONS does not allow).
+    const flags = (process.env.FUNCTION_NODE_FLAGS ?? "").split(" ").filter(Boolean);
+    const child = spawn(process.execPath, [...flags, "--import", "tsx", HOST_ENTRY], {
       cwd: repoRoot,
       env: {
         ...process.env,

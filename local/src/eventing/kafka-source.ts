@@ -113,6 +113,8 @@ export class KafkaSourceDispatcher {
       groupId: `${this.topicPrefix ?? ""}${spec.consumerGroup ?? `knative-kafkasource-${this.name}`}`,
       // Short polls: a record is dispatched as soon as it is written.
       maxWaitTimeInMs: 100,
+      // A batching sink takes what has piled up in one request (kafkajs fetches 1 MiB at most).
+      ...(this.batchSize > 1 && { maxBytesPerPartition: 16 << 20, maxBytes: 64 << 20 }),
     });
     this.consumer = consumer;
     await consumer.connect();
