@@ -129,7 +129,6 @@ async function main(): Promise<void> {
   });
 
   const aggregated = new Progress();
-  const sent = new Progress();
   let polling = true;
   const poller = (async () => {
     while (polling) {
