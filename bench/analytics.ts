@@ -1,16 +1,3 @@
-// Benchmark (not a test): heartbeat aggregation. The ingress and the analytics function run from
-// knative/ in a runtime of their own (own topic prefix, own database, removed afterwards); the
-// events exist for real (the aggregator asks the platform's events service whose they are).
-// Needs the platform up (npm start).
-//   npm run bench:analytics   (BENCH_ANALYTICS_RATES=5000,7500,…,20000 beats/s offered in
-//                              steps of BENCH_ANALYTICS_SECONDS=15, BENCH_ANALYTICS_VIEWERS=20000,
-//                              BENCH_ANALYTICS_EVENTS=20)
-// Beats go to /ce in batch mode (2,000 to a request). Figures, against a raw kafkajs consumer of
-// the same topic in the same run (its own group): sustained beats/s applied to MongoDB, and the
-// lag (how long after a beat was sent the figures included it: p50/p99).
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import {
   type CloudEventV1,
   createKafka,
@@ -19,9 +6,8 @@ import {
   toHttpBatch,
 } from "@stream-platform/shared";
 import { api, newUser, platformServiceAddress, uniqueSlug } from "@stream-platform/shared/testing";
-import { startRuntime } from "../local/src/eventing/runtime.ts";
-import { logDir, repoRoot } from "../local/src/paths.ts";
 import { localSecret } from "../local/src/servers/platform.ts";
+import { startBenchRuntime } from "./lib/runtime.ts";
 import { printLine, summarize } from "./lib/stats.ts";
 
 const RATES = (process.env.BENCH_ANALYTICS_RATES ?? "5000,7500,10000,12500,15000,20000")
@@ -96,21 +82,15 @@ async function main(): Promise<void> {
   process.env.SERVICE_EVENTS_GRPC_ADDRESS = await platformServiceAddress("events-grpc");
   process.env.SERVICE_SUBSCRIPTIONS_GRPC_ADDRESS =
     await platformServiceAddress("subscriptions-grpc");
-  const manifests = mkdtempSync(join(tmpdir(), "bench-analytics-"));
-  for (const file of ["ingress.yaml", "analytics.yaml", "dead-letter.yaml"])
-    copyFileSync(join(repoRoot, "knative", file), join(manifests, file));
-  const runtime = await startRuntime({
-    dirs: [manifests],
+  const bench = await startBenchRuntime({
+    files: ["ingress.yaml", "analytics.yaml", "dead-letter.yaml"],
     basePort: BASE_PORT,
-    statusPort: 0,
-    logDir: join(logDir, "bench"),
     topicPrefix: prefix,
     log: (message) => {
       if (/failed|refused/.test(message)) console.log(`  [eventing] ${message}`);
     },
   });
-  const ingress = runtime.status().services.find((s) => s.name === "ingress")?.url;
-  if (!ingress) throw new Error("no ingress in knative/ingress.yaml");
+  const ingress = bench.url("ingress");
   const mongo = createMongoClient();
   const stats = mongo.db(database).collection<{ beats?: number }>("stats");
 
@@ -279,7 +259,7 @@ async function main(): Promise<void> {
     polling = false;
     await poller.catch(() => undefined);
     await raw.disconnect().catch(() => undefined);
-    await runtime.stop();
+    await bench.stop();
     await mongo
       .db(database)
       .dropDatabase()
@@ -290,7 +270,6 @@ async function main(): Promise<void> {
     const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
     await admin.deleteTopics({ topics }).catch(() => undefined);
     await admin.disconnect();
-    rmSync(manifests, { recursive: true, force: true });
   }
 }
 

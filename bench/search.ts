@@ -1,15 +1,3 @@
-// Benchmark (not a test): search at 100,000 indexed events. The search function runs from
-// knative/search.yaml in a runtime of its own (its own topic prefix and index aliases, removed
-// afterwards), so the platform's own index is left alone. Needs the platform up (npm start).
-//   npm run bench:search    (BENCH_SEARCH_EVENTS=100000, BENCH_SEARCH_KAFKA_EVENTS=20000,
-//                            BENCH_SEARCH_QUERIES=500)
-// Figures, each against a baseline measured in the same run:
-//   - /api/search and /api/search/suggest p50/p99 through the function vs the same request
-//     sent straight to Elasticsearch;
-//   - indexing throughput through Kafka (KafkaSource → indexer → bulk) vs a direct bulk load.
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { createEvent, createKafka, EventPublisher } from "@stream-platform/shared";
 import { createElasticsearch } from "@stream-platform/shared/elasticsearch";
 import { api, newUser, platformServiceAddress, uniqueSlug } from "@stream-platform/shared/testing";
@@ -19,8 +7,7 @@ import { eventDocument, type VideoEventSnapshot } from "../functions/search/src/
 import { suggestSearch } from "../functions/search/src/query.ts";
 import { searchQuery, suggestQuery } from "../functions/search/src/schemas.ts";
 import { searchBody } from "../functions/search/src/search.ts";
-import { startRuntime } from "../local/src/eventing/runtime.ts";
-import { logDir, repoRoot } from "../local/src/paths.ts";
+import { startBenchRuntime } from "./lib/runtime.ts";
 import { printLine, summarize } from "./lib/stats.ts";
 
 const STORED = Number(process.env.BENCH_SEARCH_EVENTS ?? 100_000);
@@ -94,24 +81,12 @@ async function main(): Promise<void> {
   process.env.SEARCH_INDEX_PREFIX = prefix;
   process.env.SERVICE_SUBSCRIPTIONS_GRPC_ADDRESS =
     await platformServiceAddress("subscriptions-grpc");
-  const manifests = mkdtempSync(join(tmpdir(), "bench-search-"));
-  for (const file of ["search.yaml", "dead-letter.yaml"]) {
-    copyFileSync(join(repoRoot, "knative", file), join(manifests, file));
-  }
-  const runtime = await startRuntime({
-    dirs: [manifests],
+  const bench = await startBenchRuntime({
+    files: ["search.yaml", "dead-letter.yaml"],
     basePort: BASE_PORT,
-    statusPort: 0,
-    logDir: join(logDir, "bench"),
     topicPrefix: prefix,
-    log: () => undefined,
   });
-  const service = (name: string) => {
-    const found = runtime.status().services.find((s) => s.name === name);
-    if (!found) throw new Error(`no ${name} in knative/search.yaml`);
-    return found.url;
-  };
-  const searchUrl = service("search");
+  const searchUrl = bench.url("search");
   const publisher = new EventPublisher(createKafka("bench-search"), prefix);
 
   try {
@@ -248,9 +223,8 @@ async function main(): Promise<void> {
       met: true,
     });
   } finally {
-    await runtime.stop();
+    await bench.stop();
     await publisher.disconnect();
-    rmSync(manifests, { recursive: true, force: true });
     await es.indices
       .delete({ index: [`${aliases.events}-*`, `${aliases.channels}-*`] })
       .catch(() => undefined);

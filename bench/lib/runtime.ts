@@ -1,0 +1,48 @@
+// A runtime of the benchmark's own: the named files of knative/ (copied apart, so nothing else
+// starts), with its own topic prefix and ports, and a way to find a Service's URL.
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Runtime, startRuntime } from "../../local/src/eventing/runtime.ts";
+import { logDir, repoRoot } from "../../local/src/paths.ts";
+
+export interface BenchRuntime {
+  runtime: Runtime;
+  /** The URL of a Knative Service the files describe. */
+  url(name: string): string;
+  stop(): Promise<void>;
+}
+
+export async function startBenchRuntime(options: {
+  files: string[];
+  basePort: number;
+  topicPrefix: string;
+  log?: (message: string) => void;
+}): Promise<BenchRuntime> {
+  const manifests = mkdtempSync(join(tmpdir(), "bench-knative-"));
+  for (const file of options.files)
+    copyFileSync(join(repoRoot, "knative", file), join(manifests, file));
+  const runtime = await startRuntime({
+    dirs: [manifests],
+    basePort: options.basePort,
+    statusPort: 0,
+    logDir: join(logDir, "bench"),
+    topicPrefix: options.topicPrefix,
+    log: options.log ?? (() => undefined),
+  }).catch((error: unknown) => {
+    rmSync(manifests, { recursive: true, force: true });
+    throw error;
+  });
+  return {
+    runtime,
+    url: (name) => {
+      const found = runtime.status().services.find((s) => s.name === name);
+      if (!found) throw new Error(`no Service ${name} in knative/${options.files.join(", ")}`);
+      return found.url;
+    },
+    stop: async () => {
+      await runtime.stop();
+      rmSync(manifests, { recursive: true, force: true });
+    },
+  };
+}
