@@ -144,6 +144,17 @@ describe("a stream from RTMP to HLS", () => {
     expect(livePlay.error).toBeUndefined();
     expect(livePlay.levels).toBeGreaterThanOrEqual(2);
     expect(livePlay.advanced).toBeGreaterThanOrEqual(3);
+    // The player beat while it played (functions/analytics): one viewer counted.
+    const counted = await until(
+      "the player's viewer counted",
+      async () => {
+        const summary = await api<{ unique: number }>(`/api/analytics/events/${eventId}`);
+        return summary.body.unique >= 1 ? summary.body : undefined;
+      },
+      15_000,
+      200,
+    );
+    expect(counted.unique).toBe(1);
 
     expect(await publisher.exited).toBe(0);
     const ended = await watch.waitFor(
