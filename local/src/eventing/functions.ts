@@ -1,8 +1,9 @@
-// Runs each Knative Service as a local process (what Knative Serving does with its container),
-// restarting it if it dies, and stopping it gracefully.
+// Runs a Knative Service as a local process (what Knative Serving does with its container),
+// restarting it if it dies, and stopping it gracefully. It listens on a port of its own; the
+// Service's port belongs to its activator (activator.ts), which starts and stops it.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, openSync } from "node:fs";
-import { connect } from "node:net";
+import { connect, createServer } from "node:net";
 import { join } from "node:path";
 import { repoRoot } from "../paths.ts";
 import { sleep } from "../proc.ts";
@@ -23,6 +24,19 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
+/** A port nothing listens on now (the OS's choice). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 // Functions must not outlive the runtime, however it ends.
 const children = new Set<ChildProcess>();
 process.on("exit", () => {
@@ -34,6 +48,8 @@ export class FunctionProcess {
   private stopping = false;
   private restarts = 0;
   state: "starting" | "ready" | "restarting" | "stopped" = "stopped";
+  /** Where the process listens (chosen at each start). */
+  port = 0;
 
   constructor(
     readonly service: LocalService,
@@ -43,8 +59,20 @@ export class FunctionProcess {
     private readonly peers: Record<string, string> = {},
   ) {}
 
-  async start(): Promise<void> {
+  /** The process, while there is one. */
+  get pid(): number | undefined {
+    const child = this.child;
+    return child && child.exitCode === null && child.signalCode === null ? child.pid : undefined;
+  }
+
+  private get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async start(port: number): Promise<void> {
+    this.port = port;
     this.stopping = false;
+    this.restarts = 0;
     this.spawn();
     await this.waitReady();
   }
@@ -62,7 +90,7 @@ export class FunctionProcess {
         ...process.env,
         ...this.peers,
         ...this.service.env,
-        PORT: String(this.service.port),
+        PORT: String(this.port),
         K_SERVICE: this.service.name,
       },
       stdio: ["ignore", out, out],
@@ -74,7 +102,7 @@ export class FunctionProcess {
     child.on("exit", () => children.delete(child));
     this.child = child;
     child.on("exit", (code, signal) => {
-      if (this.stopping) return;
+      if (this.stopping || child !== this.child) return;
       // Like a crashed container: restart with a growing back-off.
       this.state = "restarting";
       const delay = Math.min(30_000, 500 * 2 ** this.restarts++);
@@ -91,9 +119,9 @@ export class FunctionProcess {
 
   /** HTTP functions answer /healthz; a gRPC server (GRPC_SOURCE) is ready when it accepts. */
   private async answers(): Promise<boolean> {
-    if (this.service.env.GRPC_SOURCE) return accepts(this.service.port);
+    if (this.service.env.GRPC_SOURCE) return accepts(this.port);
     try {
-      return (await fetch(`${this.service.url}/healthz`, { signal: AbortSignal.timeout(1000) })).ok;
+      return (await fetch(`${this.url}/healthz`, { signal: AbortSignal.timeout(1000) })).ok;
     } catch {
       return false;
     }
@@ -111,7 +139,7 @@ export class FunctionProcess {
     }
     if (!this.stopping) {
       throw new Error(
-        `function ${this.service.name} did not become ready on ${this.service.url} (see .data/logs/fn-${this.service.name}.log)`,
+        `function ${this.service.name} did not become ready on ${this.url} (see .data/logs/fn-${this.service.name}.log)`,
       );
     }
   }

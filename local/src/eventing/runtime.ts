@@ -9,6 +9,7 @@ import {
   physicalTopic,
   topicPrefix,
 } from "@stream-platform/shared";
+import { Activator, scalePolicy } from "./activator.ts";
 import { FunctionProcess, type Log } from "./functions.ts";
 import { KafkaSourceDispatcher } from "./kafka-source.ts";
 import { loadManifests } from "./manifests.ts";
@@ -36,7 +37,14 @@ export interface Runtime {
 export interface RuntimeStatus {
   /** Which code this runtime was started with (PLATFORM_FINGERPRINT). */
   fingerprint?: string;
-  services: { name: string; url: string; state: string }[];
+  services: {
+    name: string;
+    url: string;
+    state: string;
+    pid?: number;
+    coldStarts: number;
+    scaledDown: number;
+  }[];
   kafkaSources: { name: string; delivered: number; deadLettered: number }[];
   pingSources: { name: string; fired: number }[];
 }
@@ -54,7 +62,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     ]),
   );
   const functions = layout.services.map(
-    (service) => new FunctionProcess(service, options.logDir, log, peers),
+    (service) =>
+      new Activator(
+        new FunctionProcess(service, options.logDir, log, peers),
+        scalePolicy(service.manifest.spec.template.metadata?.annotations),
+        log,
+      ),
   );
   const dispatchers = manifests.kafkaSources.map(
     (s) => new KafkaSourceDispatcher(s, layout, publisher, log, prefix),
@@ -63,7 +76,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 
   const status = (): RuntimeStatus => ({
     fingerprint: process.env.PLATFORM_FINGERPRINT,
-    services: functions.map((f) => ({ name: f.service.name, url: f.service.url, state: f.state })),
+    services: functions.map((f) => ({
+      name: f.service.name,
+      url: f.service.url,
+      state: f.state,
+      pid: f.pid,
+      coldStarts: f.coldStarts,
+      scaledDown: f.scaledDown,
+    })),
     kafkaSources: dispatchers.map((d) => ({
       name: d.name,
       delivered: d.delivered,
@@ -101,7 +121,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     for (const ping of pings) ping.start();
     statusServer = createServer((_req, res) => {
       const current = status();
-      const healthy = current.services.every((s) => s.state === "ready");
+      // Scaled to zero is healthy: the next request starts it.
+      const healthy = current.services.every((s) => s.state === "ready" || s.state === "idle");
       res.writeHead(healthy ? 200 : 503, { "content-type": "application/json" });
       res.end(JSON.stringify(current));
     });

@@ -1,0 +1,178 @@
+// The deployment files, checked without a cluster: every manifest in knative/ against the
+// OpenAPI v3 schema of its kind and version in the CRDs beside the repo
+// (../shared/schemas/knative), docker-compose.yml against the Compose specification
+// (../shared/schemas/compose), and what a production deployment needs of each Service and
+// KafkaSource (probes, resources, config and secrets, scale to zero, delivery).
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Ajv, type ValidateFunction } from "ajv";
+import addFormatsModule from "ajv-formats";
+import { describe, expect, it } from "vitest";
+import { parse, parseAllDocuments } from "yaml";
+import { repoRoot } from "../src/paths.ts";
+
+const schemas = join(repoRoot, "..", "shared", "schemas");
+const knativeDir = join(repoRoot, "knative");
+// ajv-formats is CommonJS: its default export arrives wrapped.
+type AddFormats = (ajv: Ajv) => Ajv;
+const addFormats =
+  (addFormatsModule as unknown as { default?: AddFormats }).default ??
+  (addFormatsModule as unknown as AddFormats);
+
+interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; annotations?: Record<string, string> };
+  spec?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+/** "group/version:Kind" → the validator of that CRD version's schema. */
+function crdValidators(): Map<string, ValidateFunction> {
+  // OpenAPI v3 schemas of Kubernetes: `x-kubernetes-*` and formats such as int32 are
+  // annotations to Ajv (strict off); `nullable` is understood.
+  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+  const validators = new Map<string, ValidateFunction>();
+  for (const file of readdirSync(join(schemas, "knative"))) {
+    for (const doc of parseAllDocuments(readFileSync(join(schemas, "knative", file), "utf8"))) {
+      const crd = doc.toJS() as {
+        kind?: string;
+        spec?: {
+          group: string;
+          names: { kind: string };
+          versions: { name: string; schema?: { openAPIV3Schema: object } }[];
+        };
+      } | null;
+      if (crd?.kind !== "CustomResourceDefinition" || !crd.spec) continue;
+      for (const version of crd.spec.versions) {
+        if (!version.schema) continue;
+        validators.set(
+          `${crd.spec.group}/${version.name}:${crd.spec.names.kind}`,
+          ajv.compile(version.schema.openAPIV3Schema),
+        );
+      }
+    }
+  }
+  return validators;
+}
+
+function manifests(): { file: string; doc: Manifest }[] {
+  return readdirSync(knativeDir)
+    .filter((file) => file.endsWith(".yaml"))
+    .flatMap((file) =>
+      parseAllDocuments(readFileSync(join(knativeDir, file), "utf8"))
+        .map((doc) => doc.toJS() as Manifest | null)
+        .filter((doc): doc is Manifest => doc !== null)
+        .map((doc) => ({ file, doc })),
+    );
+}
+
+/** Kinds of Kubernetes itself: no CRD describes them (the API server knows them). */
+const CORE = new Set(["v1:Service", "v1:ConfigMap", "apps/v1:Deployment"]);
+
+interface Container {
+  env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string } } }[];
+  envFrom?: { configMapRef?: { name: string } }[];
+  ports?: { name?: string; containerPort?: number }[];
+  readinessProbe?: object;
+  livenessProbe?: object;
+  resources?: { requests?: object; limits?: object };
+}
+
+const all = manifests();
+const knativeServices = all.filter(
+  ({ doc }) => doc.kind === "Service" && doc.apiVersion === "serving.knative.dev/v1",
+);
+const containerOf = (doc: Manifest) =>
+  (doc.spec as { template: { spec: { containers: Container[] } } }).template.spec
+    .containers[0] as Container;
+
+describe("knative/ manifests", () => {
+  const validators = crdValidators();
+
+  it("each validates against the schema of its kind and version", () => {
+    expect(all.length).toBeGreaterThan(10);
+    for (const { file, doc } of all) {
+      const key = `${doc.apiVersion}:${doc.kind}`;
+      if (CORE.has(key)) continue;
+      const validate = validators.get(key);
+      expect(validate, `${file}: no CRD for ${key}`).toBeDefined();
+      const valid = validate?.(doc);
+      expect(
+        valid,
+        `${file} ${doc.kind} ${doc.metadata.name}: ${JSON.stringify(validate?.errors?.slice(0, 3))}`,
+      ).toBe(true);
+    }
+  });
+
+  it("are refused when wrong: the check can fail", () => {
+    const validate = validators.get("sources.knative.dev/v1beta1:KafkaSource");
+    const source = all.find(({ doc }) => doc.kind === "KafkaSource")?.doc as Manifest;
+    expect(validate?.({ ...source, spec: { ...source.spec, topics: "events" } })).toBe(false);
+  });
+
+  it("give every Service scale to zero, probes, resources, config and named secrets", () => {
+    const configMaps = new Set(
+      all.filter(({ doc }) => doc.kind === "ConfigMap").map(({ doc }) => doc.metadata.name),
+    );
+    for (const { file, doc } of knativeServices) {
+      const where = `${file} ${doc.metadata.name}`;
+      const annotations =
+        (doc.spec as { template: { metadata?: { annotations?: Record<string, string> } } }).template
+          .metadata?.annotations ?? {};
+      expect(annotations["autoscaling.knative.dev/min-scale"], where).toBe("0");
+      expect(Number(annotations["autoscaling.knative.dev/target"]), where).toBeGreaterThan(0);
+      const container = containerOf(doc);
+      expect(container.readinessProbe, where).toBeDefined();
+      expect(container.livenessProbe, where).toBeDefined();
+      expect(container.resources?.requests, where).toBeDefined();
+      expect(container.resources?.limits, where).toBeDefined();
+      for (const ref of container.envFrom ?? [])
+        expect(configMaps.has(ref.configMapRef?.name ?? ""), where).toBe(true);
+      expect(container.envFrom?.length, where).toBeGreaterThan(0);
+      for (const variable of container.env ?? []) {
+        // A secret comes from the Secret, never as a literal value.
+        if (/SECRET|PASSWORD|DATABASE_URL/.test(variable.name))
+          expect(variable.valueFrom?.secretKeyRef?.name, `${where} ${variable.name}`).toBe(
+            "platform-secrets",
+          );
+      }
+      if (container.env?.some((v) => v.name === "GRPC_SOURCE"))
+        expect(container.ports?.[0]?.name, `${where}: gRPC needs an h2c port`).toBe("h2c");
+    }
+  });
+
+  it("give every KafkaSource its group, a sink that exists, retries and a dead letter", () => {
+    const names = new Set(knativeServices.map(({ doc }) => doc.metadata.name));
+    const sources = all.filter(({ doc }) => doc.kind === "KafkaSource");
+    expect(sources.length).toBeGreaterThan(0);
+    for (const { file, doc } of sources) {
+      const spec = doc.spec as {
+        consumerGroup?: string;
+        sink: { ref: { name: string } };
+        delivery?: { retry?: number; deadLetterSink?: object };
+      };
+      const where = `${file} ${doc.metadata.name}`;
+      expect(spec.consumerGroup, where).toBeTruthy();
+      expect(names.has(spec.sink.ref.name), where).toBe(true);
+      expect(spec.delivery?.retry, where).toBeGreaterThan(0);
+      expect(spec.delivery?.deadLetterSink, where).toBeDefined();
+    }
+    expect(all.some(({ doc }) => doc.kind === "PingSource")).toBe(true);
+  });
+});
+
+describe("docker-compose.yml", () => {
+  it("validates against the Compose specification", () => {
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    addFormats(ajv);
+    // Its `$schema` names draft-07 by an https URL Ajv does not know by that name.
+    const { $schema: _, ...spec } = JSON.parse(
+      readFileSync(join(schemas, "compose", "compose-spec.json"), "utf8"),
+    ) as Record<string, unknown>;
+    const validate = ajv.compile(spec);
+    const compose = parse(readFileSync(join(repoRoot, "docker-compose.yml"), "utf8"));
+    expect(validate(compose), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+    expect(validate({ services: { web: { ports: 5 } } })).toBe(false);
+  });
+});
