@@ -9,6 +9,7 @@ import { Ajv, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
 import { describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
+import { generated } from "../src/deploy/generate.ts";
 import { repoRoot } from "../src/paths.ts";
 
 const schemas = join(repoRoot, "..", "shared", "schemas");
@@ -174,5 +175,57 @@ describe("docker-compose.yml", () => {
     const compose = parse(readFileSync(join(repoRoot, "docker-compose.yml"), "utf8"));
     expect(validate(compose), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
     expect(validate({ services: { web: { ports: 5 } } })).toBe(false);
+  });
+});
+
+describe("one source of truth", () => {
+  it("stack.yml, docker-compose.yml and the Compose edge are what knative/ generates", () => {
+    for (const [file, text] of Object.entries(generated()))
+      expect(
+        readFileSync(join(repoRoot, file), "utf8"),
+        `${file} is stale: run npm run deploy:generate`,
+      ).toBe(text);
+  });
+
+  it("each function has the same target and topics in knative/, stack.yml and docker-compose.yml", () => {
+    const stack = parse(readFileSync(join(repoRoot, "stack.yml"), "utf8")) as {
+      functions: Record<
+        string,
+        { environment: Record<string, string>; annotations?: { topic?: string } }
+      >;
+    };
+    const compose = parse(readFileSync(join(repoRoot, "docker-compose.yml"), "utf8")) as {
+      services: Record<string, { environment: Record<string, string> }>;
+    };
+    const sources = all
+      .filter(({ doc }) => doc.kind === "KafkaSource")
+      .map(
+        ({ doc }) =>
+          doc.spec as {
+            topics: string[];
+            sink: { ref: { name: string } };
+          },
+      );
+    for (const { doc } of knativeServices) {
+      const name = doc.metadata.name;
+      const env = Object.fromEntries(
+        (containerOf(doc).env ?? []).flatMap((v) =>
+          v.value === undefined ? [] : [[v.name, v.value]],
+        ),
+      );
+      const target = env.GRPC_SOURCE ?? `${env.FUNCTION_SOURCE}#${env.FUNCTION_TARGET}`;
+      const inCompose = compose.services[name]?.environment;
+      expect(
+        inCompose?.GRPC_SOURCE ?? `${inCompose?.FUNCTION_SOURCE}#${inCompose?.FUNCTION_TARGET}`,
+        name,
+      ).toBe(target);
+      if (env.GRPC_SOURCE) continue; // OpenFaaS functions speak HTTP/1.1: gRPC runs as a Deployment
+      const fn = stack.functions[name];
+      expect(`${fn?.environment.FUNCTION_SOURCE}#${fn?.environment.FUNCTION_TARGET}`, name).toBe(
+        target,
+      );
+      const topics = sources.filter((s) => s.sink.ref.name === name).flatMap((s) => s.topics);
+      expect(fn?.annotations?.topic?.split(",") ?? [], name).toEqual(topics);
+    }
   });
 });

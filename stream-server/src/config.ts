@@ -9,8 +9,10 @@ const schema = z.object({
   RTMP_PORT: port.default(1935),
   /** Loopback by default; set 0.0.0.0 to take streams from other machines. */
   RTMP_BIND: z.string().default("127.0.0.1"),
-  /** The small HTTP server for health and the list of live streams. */
+  /** The small HTTP server for health, the list of live streams and the SSE gateway. */
   STREAM_SERVER_PORT: port.default(8091),
+  /** Loopback by default; 0.0.0.0 in a container (the edge is another host there). */
+  STREAM_SERVER_BIND: z.string().default("127.0.0.1"),
   HLS_DIR: z.string().default("hls"),
   /** Target segment length; segments cut on the source's keyframes (send one every 1–2 s). */
   HLS_SEGMENT_SECONDS: z.coerce.number().min(1).max(6).default(2),
@@ -43,6 +45,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   return {
     rtmpPort: c.RTMP_PORT,
     rtmpBind: c.RTMP_BIND,
+    httpBind: c.STREAM_SERVER_BIND,
     httpPort: c.STREAM_SERVER_PORT,
     hlsDir: resolve(c.HLS_DIR),
     segmentSeconds: c.HLS_SEGMENT_SECONDS,

@@ -78,7 +78,7 @@ const http = createServer((req, res) => {
   }
   send(404, { title: "Not found" });
 });
-http.listen(config.httpPort, LOCAL_HOST, () =>
+http.listen(config.httpPort, config.httpBind, () =>
   log({
     level: "info",
     msg: "stream-server up",

@@ -1,5 +1,7 @@
 // The local eventing daemon (`npm run infra -- up` starts it as "platform"):
 //   KNATIVE_DIRS=knative FUNCTIONS_BASE_PORT=8100 PLATFORM_PORT=8090 tsx local/src/eventing/main.ts
+// With EVENTING_SERVICE_URL (e.g. http://{name}:8080, as in docker-compose.yml) the Services
+// run elsewhere and only the KafkaSources and PingSources run here.
 import { resolve } from "node:path";
 import { localPorts } from "@stream-platform/shared";
 import { logDir, repoRoot } from "../paths.ts";
@@ -14,6 +16,9 @@ const runtime = await startRuntime({
   basePort: functionsBasePort(),
   statusPort: localPorts().platform,
   logDir,
+  serviceUrl: process.env.EVENTING_SERVICE_URL
+    ? (name) => (process.env.EVENTING_SERVICE_URL as string).replace("{name}", name)
+    : undefined,
 });
 console.log(`[eventing] up; status on http://127.0.0.1:${runtime.statusPort}/`);
 

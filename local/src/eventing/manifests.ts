@@ -23,7 +23,13 @@ const metadata = z.object({
   annotations: z.record(z.string(), z.string()).optional(),
 });
 
-const envVar = z.object({ name: z.string(), value: z.string().optional() });
+const envVar = z.object({
+  name: z.string(),
+  value: z.string().optional(),
+  valueFrom: z
+    .object({ secretKeyRef: z.object({ name: z.string(), key: z.string() }).optional() })
+    .optional(),
+});
 
 const knativeService = z.object({
   apiVersion: z.literal("serving.knative.dev/v1"),

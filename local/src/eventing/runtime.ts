@@ -26,6 +26,11 @@ export interface RuntimeOptions {
   logDir: string;
   topicPrefix?: string;
   log?: Log;
+  /**
+   * Services run elsewhere, at these URLs (Compose runs each in a container): only the sources
+   * run here.
+   */
+  serviceUrl?: (name: string) => string;
 }
 
 export interface Runtime {
@@ -53,7 +58,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const log = options.log ?? ((message: string) => console.log(`[eventing] ${message}`));
   const prefix = options.topicPrefix ?? topicPrefix();
   const manifests = loadManifests(options.dirs);
-  const layout = topology(manifests, options.basePort, prefix);
+  const layout = topology(manifests, options.basePort, prefix, options.serviceUrl);
   const publisher = new EventPublisher(createKafka("local-eventing"), prefix);
   const peers = Object.fromEntries(
     layout.services.map((s) => [
@@ -61,7 +66,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       `${LOCAL_HOST}:${s.port}`,
     ]),
   );
-  const functions = layout.services.map(
+  const functions = (options.serviceUrl ? [] : layout.services).map(
     (service) =>
       new Activator(
         new FunctionProcess(service, options.logDir, log, peers),

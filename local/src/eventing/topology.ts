@@ -27,6 +27,8 @@ export function topology(
   manifests: Manifests,
   basePort = functionsBasePort(),
   topicPrefix?: string,
+  /** Where Services run when someone else runs them (Compose: `http://NAME:8080`). */
+  serviceUrl?: (name: string) => string,
 ): Topology {
   const services = [...manifests.services]
     .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))
@@ -35,7 +37,7 @@ export function topology(
       return {
         name: manifest.metadata.name,
         port,
-        url: `http://${LOCAL_HOST}:${port}`,
+        url: serviceUrl?.(manifest.metadata.name) ?? `http://${LOCAL_HOST}:${port}`,
         env: envOf(manifest),
         manifest,
       };

@@ -20,17 +20,19 @@ function nginxVersion(): string {
   return /nginx\/(\S+)/.exec(`${out.stderr}${out.stdout}`)?.[1] ?? "unknown";
 }
 
-function upstreams(): string {
+/** One upstream per Knative Service, at the address `at` gives it. */
+export function upstreams(at: (service: { name: string; port: number }) => string): string {
   const layout = topology(loadManifests([join(repoRoot, "knative")]));
   return layout.services
     .map(
       (s) =>
-        `  upstream fn_${s.name.replace(/-/g, "_")} {\n    server ${LOCAL_HOST}:${s.port};\n    keepalive 64;\n  }`,
+        `  upstream fn_${s.name.replace(/-/g, "_")} {\n    server ${at(s)};\n    keepalive 64;\n  }`,
     )
     .join("\n");
 }
 
-export function renderEdgeConfig(): string {
+/** The edge's nginx.conf; `overrides` place it elsewhere (the Compose edge, say). */
+export function renderEdgeConfig(overrides: Record<string, string> = {}): string {
   const template = readFileSync(join(repoRoot, "local", "nginx", "edge.conf.template"), "utf8");
   const values: Record<string, string> = {
     PREFIX: prefix,
@@ -42,8 +44,9 @@ export function renderEdgeConfig(): string {
     HLS_JS: join(repoRoot, "node_modules", "hls.js", "dist", "hls.min.js"),
     // Workers of a root master default to `nobody`, who may not read a clone under /root.
     USER: process.getuid?.() === 0 ? "user root;" : "",
-    UPSTREAMS: upstreams(),
+    UPSTREAMS: upstreams((s) => `${LOCAL_HOST}:${s.port}`),
     STREAM_SERVER: `${LOCAL_HOST}:${localPorts().streamServer}`,
+    ...overrides,
   };
   return template.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
     const value = values[key];

@@ -1,7 +1,8 @@
 // The entry point of every function process (locally, and in the container image):
 //   FUNCTION_SOURCE=functions/x/src/index.ts FUNCTION_TARGET=name PORT=8080 tsx shared/src/hosting/main.ts
 //   GRPC_SOURCE=functions/x/src/grpc.ts PORT=8080 tsx shared/src/hosting/main.ts   (a gRPC server)
-import { resolve } from "node:path";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { hostGrpc } from "./grpc-host.ts";
 import { hostFunction, runShutdownHooks } from "./host.ts";
 
@@ -13,6 +14,20 @@ function required(name: string): string {
   }
   return value;
 }
+
+/**
+ * Secrets mounted as files (OpenFaaS: /var/openfaas/secrets/jwt-secret; Docker: /run/secrets)
+ * become the variables the code reads (JWT_SECRET), unless those are set already.
+ */
+function secretsFromFiles(dir = process.env.SECRETS_DIR ?? "/var/openfaas/secrets"): void {
+  if (!existsSync(dir)) return;
+  for (const name of readdirSync(dir)) {
+    const variable = name.toUpperCase().replace(/[^A-Z0-9]/g, "_");
+    if (process.env[variable] === undefined)
+      process.env[variable] = readFileSync(join(dir, name), "utf8").trim();
+  }
+}
+secretsFromFiles();
 
 const port = Number(process.env.PORT ?? 8080);
 const host = process.env.HOST ?? "127.0.0.1";

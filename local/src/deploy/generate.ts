@@ -1,0 +1,289 @@
+// stack.yml (OpenFaaS), docker-compose.yml and the Compose edge's nginx.conf, generated from
+// knative/ (the one source of truth for functions, their targets, environment and topics) and
+// the edge template local/ uses: `npm run deploy:generate` writes them, and a test fails when a
+// committed file differs from what this produces.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { stringify } from "yaml";
+import {
+  envOf,
+  type KnativeService,
+  loadManifests,
+  type Manifests,
+} from "../eventing/manifests.ts";
+import { repoRoot } from "../paths.ts";
+import { renderEdgeConfig, upstreams } from "../servers/nginx.ts";
+
+const FUNCTION_PORT = 8080;
+const IMAGE = "ghcr.io/stream-platform/functions:latest";
+const STREAM_SERVER_IMAGE = "ghcr.io/stream-platform/stream-server:latest";
+const HEADER = (what: string) =>
+  `# ${what}\n# Generated from knative/ by \`npm run deploy:generate\`: edit knative/ and run it; a test\n# (local/test/deployment.test.ts) fails when this file and knative/ disagree.\n`;
+
+/** A Compose interpolation, `${NAME:-default}` or `${NAME:?message}`, filled from the shell. */
+const fromShell = (expression: string) => `\${${expression}}`;
+
+/** The same variable names as local/ and the cluster; values for containers on one host. */
+const SHARED_ENV = {
+  KAFKA_BROKERS: "kafka:9092",
+  MONGODB_URL: "mongodb://mongodb:27017/",
+  DATABASE_URL: `postgres://postgres:${fromShell("POSTGRES_PASSWORD:-streamplatform")}@postgres:5432/streamplatform`,
+  ELASTICSEARCH_URL: "http://elasticsearch:9200",
+  SERVICE_SUBSCRIPTIONS_GRPC_ADDRESS: `subscriptions-grpc:${FUNCTION_PORT}`,
+  SERVICE_EVENTS_GRPC_ADDRESS: `events-grpc:${FUNCTION_PORT}`,
+  JWT_SECRET: fromShell("JWT_SECRET:?set JWT_SECRET (e.g. openssl rand -base64 32)"),
+  STREAM_KEY_SECRET: fromShell(
+    "STREAM_KEY_SECRET:?set STREAM_KEY_SECRET (e.g. openssl rand -base64 32)",
+  ),
+};
+
+const isGrpc = (service: KnativeService) => envOf(service).GRPC_SOURCE !== undefined;
+
+/** The topics whose events a Service receives (from the KafkaSources that sink into it). */
+function topicsOf(manifests: Manifests, service: KnativeService): string[] {
+  return manifests.kafkaSources
+    .filter((source) => source.spec.sink.ref?.name === service.metadata.name)
+    .flatMap((source) => source.spec.topics);
+}
+
+/** Secrets a Service reads (`secretKeyRef` keys), as OpenFaaS secret names. */
+function secretsOf(service: KnativeService): string[] {
+  const env =
+    (
+      service.spec.template.spec.containers[0] as {
+        env?: { valueFrom?: { secretKeyRef?: { key: string } } }[];
+      }
+    ).env ?? [];
+  return env.flatMap((variable) =>
+    variable.valueFrom?.secretKeyRef ? [variable.valueFrom.secretKeyRef.key] : [],
+  );
+}
+
+export function stackFile(manifests: Manifests): string {
+  const functions = Object.fromEntries(
+    manifests.services
+      .filter((service) => !isGrpc(service)) // OpenFaaS functions speak HTTP/1.1
+      .map((service) => {
+        const topics = topicsOf(manifests, service);
+        const secrets = secretsOf(service);
+        return [
+          service.metadata.name,
+          {
+            image: IMAGE,
+            environment: { ...envOf(service), PORT: String(FUNCTION_PORT) },
+            // Server addresses, as the OpenFaaS cluster names them.
+            environment_file: ["deploy/openfaas/platform.yml"],
+            // Mounted as files; the function host reads them into the environment.
+            ...(secrets.length > 0 && { secrets }),
+            // The Kafka connector invokes a function for each record of these topics.
+            ...(topics.length > 0 && { annotations: { topic: topics.join(",") } }),
+            labels: { "com.openfaas.scale.zero": "true" },
+          },
+        ];
+      }),
+  );
+  return `${HEADER("OpenFaaS: faas-cli deploy -f stack.yml (the gRPC servers run as Deployments, as in knative/).")}${stringify(
+    { version: "1.0", provider: { name: "openfaas", gateway: "http://127.0.0.1:8080" }, functions },
+    { lineWidth: 0 },
+  )}`;
+}
+
+const healthy = { condition: "service_healthy" } as const;
+
+export function composeFile(manifests: Manifests): string {
+  const infra = {
+    kafka: {
+      image: "apache/kafka:4.1.0",
+      environment: {
+        KAFKA_NODE_ID: "1",
+        KAFKA_PROCESS_ROLES: "broker,controller",
+        KAFKA_LISTENERS: "PLAINTEXT://:9092,CONTROLLER://:9093",
+        KAFKA_ADVERTISED_LISTENERS: "PLAINTEXT://kafka:9092",
+        KAFKA_CONTROLLER_LISTENER_NAMES: "CONTROLLER",
+        KAFKA_CONTROLLER_QUORUM_VOTERS: "1@kafka:9093",
+        KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR: "1",
+        KAFKA_NUM_PARTITIONS: "3",
+      },
+      healthcheck: {
+        test: [
+          "CMD-SHELL",
+          "/opt/kafka/bin/kafka-broker-api-versions.sh --bootstrap-server localhost:9092 >/dev/null",
+        ],
+        interval: "10s",
+        retries: 12,
+      },
+      volumes: ["kafka:/var/lib/kafka/data"],
+    },
+    mongodb: {
+      image: "mongo:7.0",
+      healthcheck: {
+        test: ["CMD", "mongosh", "--quiet", "--eval", "db.adminCommand('ping')"],
+        interval: "10s",
+        retries: 12,
+      },
+      volumes: ["mongodb:/data/db"],
+    },
+    postgres: {
+      image: "postgres:15",
+      environment: {
+        POSTGRES_PASSWORD: fromShell("POSTGRES_PASSWORD:-streamplatform"),
+        POSTGRES_DB: "streamplatform",
+      },
+      healthcheck: { test: ["CMD", "pg_isready", "-U", "postgres"], interval: "5s", retries: 12 },
+      volumes: ["postgres:/var/lib/postgresql/data"],
+    },
+    elasticsearch: {
+      image: "docker.elastic.co/elasticsearch/elasticsearch:8.19.2",
+      environment: {
+        "discovery.type": "single-node",
+        "xpack.security.enabled": "false",
+        ES_JAVA_OPTS: "-Xms1g -Xmx1g",
+      },
+      healthcheck: {
+        test: [
+          "CMD-SHELL",
+          "curl -fs http://localhost:9200/_cluster/health?wait_for_status=yellow",
+        ],
+        interval: "10s",
+        retries: 18,
+      },
+      volumes: ["elasticsearch:/usr/share/elasticsearch/data"],
+    },
+  };
+  const stores = { kafka: healthy, mongodb: healthy, postgres: healthy, elasticsearch: healthy };
+  const functions = Object.fromEntries(
+    [...manifests.services]
+      .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))
+      .map((service) => [
+        service.metadata.name,
+        {
+          image: IMAGE,
+          build: { context: ".", target: "functions" },
+          environment: { ...SHARED_ENV, ...envOf(service), PORT: String(FUNCTION_PORT) },
+          depends_on: stores,
+          healthcheck: isGrpc(service)
+            ? {
+                test: [
+                  "CMD",
+                  "node",
+                  "-e",
+                  `require('net').connect(${FUNCTION_PORT}).on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))`,
+                ],
+                interval: "10s",
+              }
+            : {
+                test: [
+                  "CMD",
+                  "node",
+                  "-e",
+                  `fetch('http://127.0.0.1:${FUNCTION_PORT}/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`,
+                ],
+                interval: "10s",
+              },
+          restart: "unless-stopped",
+        },
+      ]),
+  );
+  const everyFunction = Object.fromEntries(Object.keys(functions).map((name) => [name, healthy]));
+  const services = {
+    ...infra,
+    ...functions,
+    // Knative's eventing, as local/ does it: the KafkaSources and the PingSource of knative/,
+    // delivering to the function containers above.
+    eventing: {
+      image: IMAGE,
+      build: { context: ".", target: "functions" },
+      command: ["node", "--import", "tsx", "local/src/eventing/main.ts"],
+      environment: { ...SHARED_ENV, EVENTING_SERVICE_URL: `http://{name}:${FUNCTION_PORT}` },
+      depends_on: { kafka: healthy, ...everyFunction },
+      restart: "unless-stopped",
+    },
+    "stream-server": {
+      image: STREAM_SERVER_IMAGE,
+      build: { context: ".", target: "stream-server" },
+      environment: {
+        ...SHARED_ENV,
+        RTMP_BIND: "0.0.0.0",
+        STREAM_SERVER_BIND: "0.0.0.0",
+        HLS_DIR: "/var/lib/stream-platform/hls",
+      },
+      volumes: ["hls:/var/lib/stream-platform/hls"],
+      depends_on: { kafka: healthy, "subscriptions-grpc": healthy, "events-grpc": healthy },
+      restart: "unless-stopped",
+    },
+    // The edge: the same routes as local/ (generated from its template), and RTMP balanced
+    // across stream-server instances (`docker compose up --scale stream-server=3`).
+    edge: {
+      image: "nginx:1.27",
+      ports: ["8080:8080", "1935:1935"],
+      volumes: [
+        "./deploy/compose/edge.conf:/etc/nginx/nginx.conf:ro",
+        "./stream-server/player:/srv/player:ro",
+        "./node_modules/hls.js/dist/hls.min.js:/srv/player/hls.min.js:ro",
+        "hls:/var/lib/stream-platform/hls:ro",
+      ],
+      depends_on: { "stream-server": { condition: "service_started" }, ...everyFunction },
+      restart: "unless-stopped",
+    },
+  };
+  return `${HEADER("The whole platform on one host: JWT_SECRET=… STREAM_KEY_SECRET=… docker compose up --build")}${stringify(
+    {
+      name: "stream-platform",
+      services,
+      volumes: { kafka: {}, mongodb: {}, postgres: {}, elasticsearch: {}, hls: {} },
+    },
+    { lineWidth: 0 },
+  )}`;
+}
+
+/** The Compose edge: local/'s template with container paths and names, plus RTMP balancing. */
+export function composeEdgeConfig(): string {
+  const http = renderEdgeConfig({
+    PREFIX: "/var/cache/nginx",
+    LOG_DIR: "/var/log/nginx",
+    HOST: "0.0.0.0",
+    PORT: "8080",
+    HLS_DIR: "/var/lib/stream-platform/hls",
+    PLAYER_DIR: "/srv/player",
+    HLS_JS: "/srv/player/hls.min.js",
+    USER: "",
+    UPSTREAMS: upstreams((s) => `${s.name}:${FUNCTION_PORT}`),
+    STREAM_SERVER: "stream-server:8091",
+  });
+  return `# Generated by \`npm run deploy:generate\` from local/nginx/edge.conf.template.\n${http}
+# RTMP from OBS, spread over the stream-server instances (Docker's DNS returns each of them;
+# one publisher stays on the instance its connection reached).
+stream {
+  resolver 127.0.0.11 valid=10s;
+  upstream rtmp {
+    least_conn;
+    server stream-server:1935;
+  }
+  server {
+    listen 1935;
+    proxy_pass rtmp;
+    proxy_timeout 1h;
+  }
+}
+`;
+}
+
+export const GENERATED = {
+  "stack.yml": stackFile,
+  "docker-compose.yml": composeFile,
+  "deploy/compose/edge.conf": () => composeEdgeConfig(),
+} as const;
+
+export function generated(): Record<string, string> {
+  const manifests = loadManifests([join(repoRoot, "knative")]);
+  return Object.fromEntries(
+    Object.entries(GENERATED).map(([file, render]) => [file, render(manifests)]),
+  );
+}
+
+if (process.argv[1]?.endsWith("generate.ts")) {
+  for (const [file, text] of Object.entries(generated())) {
+    writeFileSync(join(repoRoot, file), text);
+    console.log(`wrote ${file}`);
+  }
+}
