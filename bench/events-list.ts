@@ -133,6 +133,7 @@ try {
     better: "lower",
     target: "ratio ≤ 1.5",
     met: f.p50 / b.p50 <= 1.5,
+    samples: { figure: fn, baseline: bare },
   });
   printLine({
     name: `events list p99 (${STORED / 1000}k stored)`,

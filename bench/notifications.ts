@@ -185,6 +185,7 @@ async function sseBench(): Promise<void> {
     better: "lower",
     target: "p99 < 1000 ms",
     met: figures.p99 < 1000 && arrivals.size === users.length,
+    samples: { figure: latencies.filter(Number.isFinite) },
   });
   if (arrivals.size < users.length)
     console.log(`  only ${arrivals.size} of ${users.length} arrived`);

@@ -1,6 +1,8 @@
 // Figures for benchmarks: percentiles, and one line per result with its same-run baseline,
 // the ratio and the target (the machine is shared and noisy: only ratios compare).
 
+import { appendFileSync } from "node:fs";
+
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
@@ -31,12 +33,48 @@ export interface BenchLine {
   better: "higher" | "lower";
   target: string;
   met: boolean;
+  /** The measurements behind a latency figure (and its baseline's), for the report's charts. */
+  samples?: { figure: number[]; baseline?: number[] };
+  /** Values over time (seconds since the start, value), for the report's charts. */
+  series?: { label: string; unit: string; points: [number, number][] }[];
+}
+
+/** At most `max` values, evenly picked from the sorted ones: a distribution keeps its shape. */
+function thin(values: number[], max = 1000): number[] {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length <= max) return sorted;
+  return Array.from(
+    { length: max },
+    (_, i) => sorted[Math.floor((i * sorted.length) / max)] as number,
+  );
+}
+
+/**
+ * When run by `npm run bench` (BENCH_RESULTS_FILE set), each result is also appended to that
+ * file as a JSON line, with the benchmark's name (BENCH_NAME).
+ */
+function record(line: BenchLine): void {
+  const file = process.env.BENCH_RESULTS_FILE;
+  if (!file) return;
+  const entry = {
+    bench: process.env.BENCH_NAME ?? "",
+    ...line,
+    ratio: line.baseline ? line.figure / line.baseline : undefined,
+    ...(line.samples && {
+      samples: {
+        figure: thin(line.samples.figure),
+        ...(line.samples.baseline && { baseline: thin(line.samples.baseline) }),
+      },
+    }),
+  };
+  appendFileSync(file, `${JSON.stringify(entry)}\n`);
 }
 
 const fmt = (n: number) =>
   Number.isFinite(n) ? n.toLocaleString("en-US", { maximumFractionDigits: n < 10 ? 2 : 0 }) : "-";
 
 export function printLine(line: BenchLine): void {
+  record(line);
   const ratio = line.baseline ? line.figure / line.baseline : undefined;
   console.log(
     [
