@@ -1,9 +1,13 @@
 import { defineConfig } from "vitest/config";
 
-// Live ingest encodes video and drives Chromium: on a small machine it would starve the timing
-// checks of the tests beside it (search within 2 s, say), so it runs in a group of its own,
-// after the others.
-const HEAVY = ["stream-server/test/ingest.test.ts"];
+// Tests that load the machine — live ingest encodes video, Chromium renders, processes spawn
+// and stop — would starve the timing checks of the tests beside them on a small machine
+// (search within 2 s, say), so they run in a group of their own, after the others.
+const HEAVY = [
+  "stream-server/test/ingest.test.ts",
+  "bench/test/report.test.ts",
+  "local/test/scale-to-zero.test.ts",
+];
 
 export default defineConfig({
   test: {
@@ -26,7 +30,7 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: "ingest", include: HEAVY, sequence: { groupOrder: 1 } },
+        test: { name: "heavy", include: HEAVY, sequence: { groupOrder: 1 } },
       },
     ],
   },
