@@ -88,13 +88,16 @@ export class Activator {
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    await new Promise<void>((resolve) =>
+    // Stop accepting; the process drains its in-flight requests (through the open pipes), then
+    // what is left open (idle kept-alive connections, which close() would wait for) is ended.
+    const closed = new Promise<void>((resolve) =>
       this.server ? this.server.close(() => resolve()) : resolve(),
     );
-    for (const socket of this.sockets) socket.destroy();
     await this.starting?.catch(() => undefined);
     await this.fn.stop();
     this.running = false;
+    for (const socket of this.sockets) socket.destroy();
+    await closed;
   }
 
   private ensureRunning(): Promise<void> {
