@@ -44,7 +44,8 @@ export function routes(
   router.on("POST", "/api/analytics/beacons", async ({ req }) => {
     const input = parseInput(beacons, jsonBody(req.body));
     const list: Beacon[] = Array.isArray(input) ? input : [input];
-    for (const [index, id] of [...new Set(list.map((b) => b.eventId))].entries()) {
+    for (const id of new Set(list.map((b) => b.eventId))) {
+      const index = list.findIndex((b) => b.eventId === id);
       if (!(await directory.lookup(id)))
         throw new HttpProblem(
           invalidInput([
@@ -56,9 +57,9 @@ export function routes(
         );
     }
     await publisher.publish(
-      list.map(({ seq: _, ...data }) =>
+      list.map(({ seq, ...data }) =>
         createEvent({
-          id: heartbeatIdOf({ sessionId: data.sessionId, seq: _ }),
+          id: heartbeatIdOf({ sessionId: data.sessionId, seq }),
           type: "streamplatform.viewer.heartbeat",
           source: SOURCE,
           subject: data.eventId,

@@ -224,6 +224,9 @@ describe("analytics", () => {
     const unknown = await post({ ...good, eventId: "evt_nosuchevent00" });
     expect(unknown.status).toBe(400);
     expect(unknown.body.errors?.map((e) => e.field)).toContain("eventId");
+    const inBatch = await post([good, { ...good, seq: 1, eventId: "evt_nosuchevent00" }]);
+    expect(inBatch.status).toBe(400);
+    expect(inBatch.body.errors?.map((e) => e.field)).toEqual(["[1].eventId"]);
     const before = (await details()).unique;
     expect((await post(good)).status).toBe(202);
     // Retried (same session and seq): the same beat, counted once.
