@@ -8,6 +8,7 @@ export * from "./http/validate.ts";
 export * from "./ids.ts";
 export * from "./kafka.ts";
 export * from "./mongodb/client.ts";
+export * from "./mongodb/insert-new.ts";
 export * from "./mongodb/lock.ts";
 export * from "./mongodb/outbox.ts";
 export * from "./postgres/migrate.ts";

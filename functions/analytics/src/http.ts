@@ -11,8 +11,7 @@ import {
   Router,
   requireSession,
 } from "@stream-platform/shared";
-import type { ChannelsClient } from "@stream-platform/shared/grpc";
-import { GrpcStatus, isGrpcStatus } from "@stream-platform/shared/grpc";
+import { type ChannelsClient, GrpcStatus, isGrpcStatus } from "@stream-platform/shared/grpc";
 import type { EventDirectory } from "./events.ts";
 import { type Beacon, beacons, channelId, eventId, heartbeatIdOf } from "./schemas.ts";
 import type { AnalyticsStore } from "./store.ts";

@@ -7,7 +7,7 @@ import {
   startupWork,
   untilSuccess,
 } from "@stream-platform/shared";
-import { ChannelsClient, EventsClient } from "@stream-platform/shared/grpc";
+import { ChannelsClient, clientOnFirstUse, EventsClient } from "@stream-platform/shared/grpc";
 import { onShutdown } from "@stream-platform/shared/hosting";
 import { Aggregator } from "./aggregator.ts";
 import { EventDirectory } from "./events.ts";
@@ -17,16 +17,9 @@ export const mongo = createMongoClient();
 export const store = new AnalyticsStore(mongo.db(process.env.ANALYTICS_DB ?? "analytics"));
 export const publisher = new EventPublisher(createKafka("analytics"));
 
-let eventsClient: EventsClient | undefined;
-let channelsClient: ChannelsClient | undefined;
-export const directory = new EventDirectory(() => {
-  eventsClient ??= new EventsClient();
-  return eventsClient;
-});
-export const channels = () => {
-  channelsClient ??= new ChannelsClient();
-  return channelsClient;
-};
+const events = clientOnFirstUse(() => new EventsClient());
+export const directory = new EventDirectory(events);
+export const channels = clientOnFirstUse(() => new ChannelsClient());
 
 export const aggregator = new Aggregator(store, directory);
 
@@ -42,7 +35,7 @@ export const aggregatorReady = untilSuccess(async () => {
 onShutdown(async () => {
   aggregator.stop();
   await publisher.disconnect();
-  eventsClient?.close();
-  channelsClient?.close();
+  events.close();
+  channels.close();
   await mongo.close();
 });

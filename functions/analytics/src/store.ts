@@ -9,7 +9,8 @@
 //   journal  the batch being applied and its events. After a crash, for each event whose stats
 //            do not carry that batch, the batch's beats and first viewers are forgotten, so the
 //            redelivery (the batch was never acknowledged) counts them, once.
-import type { Collection, Db, MongoBulkWriteError } from "mongodb";
+import { insertNew, isDuplicateKey } from "@stream-platform/shared";
+import type { Collection, Db } from "mongodb";
 
 export interface BeatDoc {
   _id: string;
@@ -57,50 +58,6 @@ export interface JournalDoc {
   _id: string;
   events: string[];
   startedAt: Date;
-}
-
-const DUPLICATE_KEY = 11000;
-/** Large inserts go in slices side by side: FerretDB took 31,000 small documents/s in one
- * stream and 58,000/s in four (measured). */
-const INSERT_SLICE = 1000;
-const INSERTS_IN_FLIGHT = 4;
-
-/** `_id`s of the documents stored now; duplicates are not failures. */
-async function insertNew<T extends { _id: string }>(
-  collection: Collection<T>,
-  docs: T[],
-): Promise<Set<string>> {
-  const slices: T[][] = [];
-  for (let i = 0; i < docs.length; i += INSERT_SLICE) slices.push(docs.slice(i, i + INSERT_SLICE));
-  const stored = new Set<string>();
-  for (let i = 0; i < slices.length; i += INSERTS_IN_FLIGHT) {
-    const results = await Promise.all(
-      slices.slice(i, i + INSERTS_IN_FLIGHT).map((slice) => insertSlice(collection, slice)),
-    );
-    for (const ids of results) for (const id of ids) stored.add(id);
-  }
-  return stored;
-}
-
-async function insertSlice<T extends { _id: string }>(
-  collection: Collection<T>,
-  docs: T[],
-): Promise<Set<string>> {
-  const stored = new Set(docs.map((doc) => doc._id));
-  if (docs.length === 0) return stored;
-  try {
-    // biome-ignore lint/suspicious/noExplicitAny: the driver's OptionalId typing of generic T
-    await collection.insertMany(docs as any, { ordered: false });
-  } catch (error) {
-    const failures = (error as MongoBulkWriteError).writeErrors;
-    const list = Array.isArray(failures) ? failures : failures ? [failures] : [];
-    if (list.length === 0 || list.some((e) => e.code !== DUPLICATE_KEY)) throw error;
-    for (const failure of list) {
-      const doc = docs[failure.index];
-      if (doc) stored.delete(doc._id);
-    }
-  }
-  return stored;
 }
 
 export class AnalyticsStore {
@@ -168,7 +125,7 @@ export class AnalyticsStore {
         { upsert: true },
       );
     } catch (error) {
-      if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error;
+      if (!isDuplicateKey(error)) throw error;
     }
   }
 

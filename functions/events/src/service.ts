@@ -7,7 +7,7 @@ import {
   MongoOutboxRelay,
   startupWork,
 } from "@stream-platform/shared";
-import { ChannelsClient } from "@stream-platform/shared/grpc";
+import { ChannelsClient, clientOnFirstUse } from "@stream-platform/shared/grpc";
 import { onShutdown } from "@stream-platform/shared/hosting";
 import { type EventDoc, EventStore, lockKey } from "./store.ts";
 
@@ -21,12 +21,8 @@ export const relay = new MongoOutboxRelay<EventDoc>(store.events, publisher, {
   sweepMs: 10_000,
 });
 
-let channelsClient: ChannelsClient | undefined;
-/** Created on first use: the gRPC target of this function does not need it. */
-export const channels = () => {
-  channelsClient ??= new ChannelsClient();
-  return channelsClient;
-};
+/** The gRPC target of this function does not need it. */
+export const channels = clientOnFirstUse(() => new ChannelsClient());
 
 export const ready = startupWork(async () => {
   await store.ensureIndexes();
@@ -35,6 +31,6 @@ export const ready = startupWork(async () => {
 onShutdown(async () => {
   await relay.stop();
   await publisher.disconnect();
-  channelsClient?.close();
+  channels.close();
   await mongo.close();
 });

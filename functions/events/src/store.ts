@@ -10,6 +10,7 @@ import {
   type EventData,
   type EventType,
   HttpProblem,
+  isDuplicateKey,
   outboxFields,
   type WithOutbox,
   withOutbox,
@@ -372,7 +373,7 @@ export class EventStore {
       return doc;
     } catch (error) {
       // The same stream.started delivered again: the event exists already.
-      if ((error as { code?: number }).code === 11000) return null;
+      if (isDuplicateKey(error)) return null;
       throw error;
     }
   }

@@ -6,7 +6,7 @@ import {
   EventPublisher,
   startupWork,
 } from "@stream-platform/shared";
-import { SubscriptionsClient } from "@stream-platform/shared/grpc";
+import { clientOnFirstUse, SubscriptionsClient } from "@stream-platform/shared/grpc";
 import { onShutdown } from "@stream-platform/shared/hosting";
 import { Fanout } from "./fanout.ts";
 import { InboxStore } from "./store.ts";
@@ -15,12 +15,8 @@ export const mongo = createMongoClient();
 export const store = new InboxStore(mongo.db(process.env.NOTIFICATIONS_DB ?? "notifications"));
 export const publisher = new EventPublisher(createKafka("notifications"));
 
-let subscriptions: SubscriptionsClient | undefined;
-/** Created on first use: only the fan-out needs it. */
-const subscribers = () => {
-  subscriptions ??= new SubscriptionsClient();
-  return subscriptions;
-};
+/** Only the fan-out needs it. */
+const subscribers = clientOnFirstUse(() => new SubscriptionsClient());
 
 export const fanout = new Fanout(
   store,
@@ -32,6 +28,6 @@ export const ready = startupWork(() => store.ensureIndexes());
 
 onShutdown(async () => {
   await publisher.disconnect();
-  subscriptions?.close();
+  subscribers.close();
   await mongo.close();
 });

@@ -2,6 +2,7 @@
 // caused it and the recipient, so a redelivered event inserts nothing new (the duplicate key is
 // refused) however often it comes.
 import { createHash } from "node:crypto";
+import { insertNew } from "@stream-platform/shared";
 import type { Collection, Db, Filter } from "mongodb";
 import type { InboxQuery, NotificationKind } from "./schemas.ts";
 
@@ -31,8 +32,6 @@ export function toView(entry: InboxEntry) {
   };
 }
 
-const DUPLICATE_KEY = 11000;
-
 export class InboxStore {
   readonly inbox: Collection<InboxEntry>;
 
@@ -44,24 +43,9 @@ export class InboxStore {
     await this.inbox.createIndex({ userId: 1, createdAt: -1, _id: -1 });
   }
 
-  /** Inserts the entries not there yet; returns how many were new. */
+  /** Inserts the entries not there yet (a previous delivery wrote the others); how many were new. */
   async insertNew(entries: InboxEntry[]): Promise<number> {
-    if (entries.length === 0) return 0;
-    try {
-      const result = await this.inbox.insertMany(entries, { ordered: false });
-      return result.insertedCount;
-    } catch (error) {
-      const bulk = error as {
-        code?: number;
-        insertedCount?: number;
-        writeErrors?: { code: number }[];
-      };
-      const errors =
-        bulk.writeErrors ?? (bulk.code !== undefined ? [{ code: bulk.code }] : undefined);
-      // Duplicates are entries a previous delivery wrote: that is the point. Anything else fails.
-      if (errors?.every((e) => e.code === DUPLICATE_KEY)) return bulk.insertedCount ?? 0;
-      throw error;
-    }
+    return (await insertNew(this.inbox, entries)).size;
   }
 
   async get(userId: string, id: string): Promise<InboxEntry | null> {

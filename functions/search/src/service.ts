@@ -2,7 +2,7 @@
 // indices created at start, retried until they are), the bulk writer and the channel directory.
 import { startupWork } from "@stream-platform/shared";
 import { createElasticsearch } from "@stream-platform/shared/elasticsearch";
-import { ChannelsClient } from "@stream-platform/shared/grpc";
+import { ChannelsClient, clientOnFirstUse } from "@stream-platform/shared/grpc";
 import { onShutdown } from "@stream-platform/shared/hosting";
 import { aliasNames } from "./aliases.ts";
 import { ChannelDirectory } from "./channels.ts";
@@ -16,12 +16,8 @@ export const es = createElasticsearch("search");
 export const aliases = aliasNames();
 export const search = new Search(es, aliases);
 
-let channelsClient: ChannelsClient | undefined;
-/** Created on first use: only the indexer needs it. */
-const channels = () => {
-  channelsClient ??= new ChannelsClient();
-  return channelsClient;
-};
+/** Only the indexer needs it. */
+const channels = clientOnFirstUse(() => new ChannelsClient());
 
 export const indexer = new Indexer(new BulkWriter(es), aliases, new ChannelDirectory(channels));
 
@@ -31,6 +27,6 @@ export const ready = startupWork(async () => {
 });
 
 onShutdown(async () => {
-  channelsClient?.close();
+  channels.close();
   await es.close();
 });

@@ -110,6 +110,21 @@ export class EventsClient {
   }
 }
 
+/**
+ * A client made on first use — not every target of a function needs it, and the others should
+ * not connect at cold start — and closed at shutdown if it was made.
+ */
+export function clientOnFirstUse<T extends { close(): void }>(
+  create: () => T,
+): (() => T) & { close(): void } {
+  let client: T | undefined;
+  const get = () => {
+    client ??= create();
+    return client;
+  };
+  return Object.assign(get, { close: () => client?.close() });
+}
+
 export const isGrpcStatus = (error: unknown, code: grpc.status): boolean =>
   (error as { code?: number } | null)?.code === code;
 export { status as GrpcStatus } from "@grpc/grpc-js";

@@ -1,2 +1,3 @@
 export * from "./clients.ts";
+export * from "./directory.ts";
 export * from "./load.ts";

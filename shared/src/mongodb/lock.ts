@@ -3,6 +3,7 @@
 // each other's changes (checked here). Inserting a unique `_id` is atomic there as everywhere,
 // so a lock is a document in a `locks` collection; one left by a crashed holder expires.
 import type { Collection, Db } from "mongodb";
+import { isDuplicateKey } from "./insert-new.ts";
 
 interface LockDoc {
   _id: string;
@@ -26,7 +27,7 @@ export class DocumentLocks {
         await this.locks.insertOne({ _id: key, expiresAt: new Date(Date.now() + this.ttlMs) });
         break;
       } catch (error) {
-        if ((error as { code?: number }).code !== 11000) throw error;
+        if (!isDuplicateKey(error)) throw error;
         // Held: take it over only if its holder died long ago, else wait a moment.
         await this.locks.deleteOne({ _id: key, expiresAt: { $lt: new Date() } });
         if (Date.now() > deadline) throw new Error(`lock ${key} is busy`);
