@@ -1,10 +1,6 @@
-import {
-  type CloudEventV1,
-  createKafka,
-  createMongoClient,
-  physicalTopic,
-  toHttpBatch,
-} from "@stream-platform/shared";
+import { type CloudEventV1, physicalTopic, toHttpBatch } from "@stream-platform/shared";
+import { createKafka } from "@stream-platform/shared/kafka";
+import { createMongoClient } from "@stream-platform/shared/mongodb";
 import { api, newUser, platformServiceAddress, uniqueSlug } from "@stream-platform/shared/testing";
 import { localSecret } from "../local/src/servers/platform.ts";
 import { startBenchRuntime } from "./lib/runtime.ts";

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createMongoClient } from "@stream-platform/shared";
+import { createMongoClient } from "@stream-platform/shared/mongodb";
 import { startRuntime } from "../local/src/eventing/runtime.ts";
 import { logDir } from "../local/src/paths.ts";
 import { printLine, summarize } from "./lib/stats.ts";

@@ -8,17 +8,10 @@
 //   - SSE delivery: C connections through the edge to stream-server's gateway, one
 //     notification.created each on the notifications topic, p99 from publish to arrival < 1 s.
 import { randomBytes, randomUUID } from "node:crypto";
-import {
-  createEvent,
-  createKafka,
-  createMongoClient,
-  EventPublisher,
-  ensureTopics,
-  physicalTopic,
-  serviceUrls,
-  signSession,
-} from "@stream-platform/shared";
+import { createEvent, physicalTopic, serviceUrls, signSession } from "@stream-platform/shared";
 import { SubscriptionsClient } from "@stream-platform/shared/grpc";
+import { createKafka, EventPublisher, ensureTopics } from "@stream-platform/shared/kafka";
+import { createMongoClient } from "@stream-platform/shared/mongodb";
 import { api, newUser, platformServiceAddress, uniqueSlug } from "@stream-platform/shared/testing";
 import pg from "pg";
 import { Fanout } from "../functions/notifications/src/fanout.ts";

@@ -1,5 +1,6 @@
-import { createEvent, createKafka, EventPublisher } from "@stream-platform/shared";
+import { createEvent } from "@stream-platform/shared";
 import { createElasticsearch } from "@stream-platform/shared/elasticsearch";
+import { createKafka, EventPublisher } from "@stream-platform/shared/kafka";
 import { api, newUser, platformServiceAddress, uniqueSlug } from "@stream-platform/shared/testing";
 import { aliasNames } from "../functions/search/src/aliases.ts";
 import { bulkWrite } from "../functions/search/src/bulk.ts";

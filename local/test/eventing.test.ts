@@ -7,13 +7,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   type CloudEventV1,
-  createKafka,
-  ensureTopics,
   fromKafkaMessage,
   serviceUrls,
   toHttpBinary,
   toHttpStructured,
 } from "@stream-platform/shared";
+import { createKafka, ensureTopics } from "@stream-platform/shared/kafka";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadManifests } from "../src/eventing/manifests.ts";
 import { PingSourceTimer } from "../src/eventing/ping-source.ts";

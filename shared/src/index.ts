@@ -1,3 +1,5 @@
+// The common library without any store's driver: those are subpaths (shared/kafka, /mongodb,
+// /postgres, /elasticsearch, /grpc), so a function loads only the drivers it uses (cold start).
 export * from "./auth/jwt.ts";
 export * from "./auth/password.ts";
 export * from "./cloudevents/index.ts";
@@ -6,14 +8,6 @@ export * from "./http/problem.ts";
 export * from "./http/router.ts";
 export * from "./http/validate.ts";
 export * from "./ids.ts";
-export * from "./kafka.ts";
-export * from "./mongodb/client.ts";
-export * from "./mongodb/insert-new.ts";
-export * from "./mongodb/lock.ts";
-export * from "./mongodb/outbox.ts";
-export * from "./postgres/migrate.ts";
-export * from "./postgres/outbox.ts";
-export * from "./postgres/pool.ts";
 export * from "./util/bounded-map.ts";
 export * from "./util/sweeper.ts";
 export * from "./util/until-success.ts";

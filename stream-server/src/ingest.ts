@@ -5,13 +5,14 @@
 import { randomUUID } from "node:crypto";
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { adHocEventId, createEvent, type EventPublisher } from "@stream-platform/shared";
+import { adHocEventId, createEvent } from "@stream-platform/shared";
 import {
   type ChannelsClient,
   type EventsClient,
   GrpcStatus,
   isGrpcStatus,
 } from "@stream-platform/shared/grpc";
+import type { EventPublisher } from "@stream-platform/shared/kafka";
 import type { Config } from "./config.ts";
 import type { Rung } from "./ladder.ts";
 import { attachFeed, type NmsSession } from "./nms.ts";

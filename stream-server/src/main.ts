@@ -2,8 +2,9 @@
 // into HLS_DIR/EVENT_ID/ (served by NGINX at /hls/), lifecycle CloudEvents to Kafka, and a small
 // HTTP server: GET /healthz, GET /streams (live streams, never their keys).
 import { createServer } from "node:http";
-import { createKafka, EventPublisher, LOCAL_HOST, serviceUrls } from "@stream-platform/shared";
+import { LOCAL_HOST, serviceUrls } from "@stream-platform/shared";
 import { ChannelsClient, EventsClient } from "@stream-platform/shared/grpc";
+import { createKafka, EventPublisher } from "@stream-platform/shared/kafka";
 import { loadConfig } from "./config.ts";
 import { Ingest } from "./ingest.ts";
 import { parseLadder } from "./ladder.ts";

@@ -7,7 +7,6 @@ import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { hostname } from "node:os";
 import {
-  createKafka,
   type EventData,
   fromKafkaMessage,
   HttpProblem,
@@ -16,6 +15,7 @@ import {
   tokenOf,
   verifySession,
 } from "@stream-platform/shared";
+import { createKafka } from "@stream-platform/shared/kafka";
 import type { Consumer } from "kafkajs";
 
 type Notification = EventData<"streamplatform.notification.created">;

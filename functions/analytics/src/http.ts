@@ -2,7 +2,6 @@
 // players; an event's summary is public; its details and a channel's totals are its owner's.
 import {
   createEvent,
-  type EventPublisher,
   forbidden,
   HttpProblem,
   invalidInput,
@@ -12,6 +11,7 @@ import {
   requireSession,
 } from "@stream-platform/shared";
 import { type ChannelsClient, GrpcStatus, isGrpcStatus } from "@stream-platform/shared/grpc";
+import type { EventPublisher } from "@stream-platform/shared/kafka";
 import type { EventDirectory } from "./events.ts";
 import { type Beacon, beacons, channelId, eventId, heartbeatIdOf } from "./schemas.ts";
 import type { AnalyticsStore } from "./store.ts";

@@ -1,14 +1,10 @@
 // The analytics function's state, one per process: MongoDB, the store, the event directory
 // (events gRPC), the channels client, the publisher (beacons) and the aggregator.
-import {
-  createKafka,
-  createMongoClient,
-  EventPublisher,
-  startupWork,
-  untilSuccess,
-} from "@stream-platform/shared";
+import { startupWork, untilSuccess } from "@stream-platform/shared";
 import { ChannelsClient, clientOnFirstUse, EventsClient } from "@stream-platform/shared/grpc";
 import { onShutdown } from "@stream-platform/shared/hosting";
+import { createKafka, EventPublisher } from "@stream-platform/shared/kafka";
+import { createMongoClient } from "@stream-platform/shared/mongodb";
 import { Aggregator } from "./aggregator.ts";
 import { EventDirectory } from "./events.ts";
 import { AnalyticsStore } from "./store.ts";

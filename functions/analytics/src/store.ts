@@ -9,7 +9,7 @@
 //   journal  the batch being applied and its events. After a crash, for each event whose stats
 //            do not carry that batch, the batch's beats and first viewers are forgotten, so the
 //            redelivery (the batch was never acknowledged) counts them, once.
-import { insertNew, isDuplicateKey } from "@stream-platform/shared";
+import { insertNew, isDuplicateKey } from "@stream-platform/shared/mongodb";
 import type { Collection, Db } from "mongodb";
 
 export interface BeatDoc {

@@ -2,7 +2,8 @@
 // after its beats were stored (before the figures were updated, or after) counts exactly once
 // once the next start has recovered and Kafka has redelivered it (it was never acknowledged).
 import { randomBytes } from "node:crypto";
-import { createEvent, createMongoClient, type PlatformEvent } from "@stream-platform/shared";
+import { createEvent, type PlatformEvent } from "@stream-platform/shared";
+import { createMongoClient } from "@stream-platform/shared/mongodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Aggregator } from "../src/aggregator.ts";
 import { AnalyticsStore } from "../src/store.ts";

@@ -33,7 +33,7 @@ function reply(lookup: () => Promise<EventDoc | null>, callback: Callback, what:
 
 export function createGrpcServer(): grpc.Server {
   const server = new grpc.Server();
-  server.addService(eventsProto.EventService.service, {
+  server.addService(eventsProto().EventService.service, {
     GetCurrentEvent: (call: grpc.ServerUnaryCall<{ channelId: string }, unknown>, cb: Callback) =>
       reply(() => store.current(call.request.channelId), cb, "no current event"),
     GetEvent: (call: grpc.ServerUnaryCall<{ id: string }, unknown>, cb: Callback) =>

@@ -1,14 +1,10 @@
 // The events function's state, one per process: MongoDB, the store, the outbox relay, the
 // channel client, and the indexes, created once at start (retried until they are).
-import {
-  createKafka,
-  createMongoClient,
-  EventPublisher,
-  MongoOutboxRelay,
-  startupWork,
-} from "@stream-platform/shared";
+import { startupWork } from "@stream-platform/shared";
 import { ChannelsClient, clientOnFirstUse } from "@stream-platform/shared/grpc";
 import { onShutdown } from "@stream-platform/shared/hosting";
+import { createKafka, EventPublisher } from "@stream-platform/shared/kafka";
+import { createMongoClient, MongoOutboxRelay } from "@stream-platform/shared/mongodb";
 import { type EventDoc, EventStore, lockKey } from "./store.ts";
 
 export const mongo = createMongoClient();

@@ -6,15 +6,17 @@ import {
   adHocEventId,
   type CloudEventV1,
   createEvent,
-  DocumentLocks,
   type EventData,
   type EventType,
   HttpProblem,
+} from "@stream-platform/shared";
+import {
+  DocumentLocks,
   isDuplicateKey,
   outboxFields,
   type WithOutbox,
   withOutbox,
-} from "@stream-platform/shared";
+} from "@stream-platform/shared/mongodb";
 import type { Collection, Db, Filter } from "mongodb";
 import type { CreateEvent, ListQuery, PatchEvent, Status } from "./schemas.ts";
 import { TRANSITIONS } from "./schemas.ts";

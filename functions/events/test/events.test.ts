@@ -1,7 +1,8 @@
 // The events function through the edge and Kafka, against the real MongoDB protocol server.
 import { randomUUID } from "node:crypto";
-import { type CloudEventV1, createMongoClient, outboxFields } from "@stream-platform/shared";
+import type { CloudEventV1 } from "@stream-platform/shared";
 import { EventsClient, GrpcStatus, isGrpcStatus } from "@stream-platform/shared/grpc";
+import { createMongoClient, outboxFields } from "@stream-platform/shared/mongodb";
 import {
   api,
   type EventWatch,

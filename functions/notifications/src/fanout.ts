@@ -3,13 +3,9 @@
 // as one inbox entry each (written in bulk) and one `notification.created` each (key = the
 // user, for the SSE gateways). Redelivery is harmless: entry and CloudEvent ids derive from the
 // source event's id and the user, so the inbox refuses the copy and consumers drop the repeat.
-import {
-  createEvent,
-  type EventData,
-  type EventPublisher,
-  type PlatformEvent,
-} from "@stream-platform/shared";
+import { createEvent, type EventData, type PlatformEvent } from "@stream-platform/shared";
 import type { SubscriptionsClient, Target } from "@stream-platform/shared/grpc";
+import type { EventPublisher } from "@stream-platform/shared/kafka";
 import type { NotificationKind } from "./schemas.ts";
 import { type InboxEntry, type InboxStore, notificationIdOf } from "./store.ts";
 

@@ -1,13 +1,10 @@
 // The notifications function's state, one per process: MongoDB, the inbox, the publisher and
 // the subscriptions client; indexes created once at start (retried until they are).
-import {
-  createKafka,
-  createMongoClient,
-  EventPublisher,
-  startupWork,
-} from "@stream-platform/shared";
+import { startupWork } from "@stream-platform/shared";
 import { clientOnFirstUse, SubscriptionsClient } from "@stream-platform/shared/grpc";
 import { onShutdown } from "@stream-platform/shared/hosting";
+import { createKafka, EventPublisher } from "@stream-platform/shared/kafka";
+import { createMongoClient } from "@stream-platform/shared/mongodb";
 import { Fanout } from "./fanout.ts";
 import { InboxStore } from "./store.ts";
 

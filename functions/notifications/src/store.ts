@@ -2,7 +2,7 @@
 // caused it and the recipient, so a redelivered event inserts nothing new (the duplicate key is
 // refused) however often it comes.
 import { createHash } from "node:crypto";
-import { insertNew } from "@stream-platform/shared";
+import { insertNew } from "@stream-platform/shared/mongodb";
 import type { Collection, Db, Filter } from "mongodb";
 import type { InboxQuery, NotificationKind } from "./schemas.ts";
 

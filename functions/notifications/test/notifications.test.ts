@@ -4,7 +4,8 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { createEvent, createKafka, EventPublisher, serviceUrls } from "@stream-platform/shared";
+import { createEvent, serviceUrls } from "@stream-platform/shared";
+import { createKafka, EventPublisher } from "@stream-platform/shared/kafka";
 import {
   api,
   type EventWatch,

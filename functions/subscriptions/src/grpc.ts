@@ -48,7 +48,7 @@ function answerChannel(
 
 export function createGrpcServer(): grpc.Server {
   const server = new grpc.Server();
-  server.addService(channelsProto.ChannelService.service, {
+  server.addService(channelsProto().ChannelService.service, {
     AuthorizePublish: (
       call: grpc.ServerUnaryCall<{ streamKey: string }, unknown>,
       callback: grpc.sendUnaryData<unknown>,
@@ -74,7 +74,7 @@ export function createGrpcServer(): grpc.Server {
       );
     },
   });
-  server.addService(subscriptionsProto.SubscriptionService.service, {
+  server.addService(subscriptionsProto().SubscriptionService.service, {
     ListSubscribers: async (
       call: grpc.ServerWritableStream<{ targets: { kind: string; id: string }[] }, unknown>,
     ) => {

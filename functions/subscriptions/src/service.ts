@@ -2,15 +2,10 @@
 // migrations, applied once at start (every handler waits for them).
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-  createKafka,
-  createPool,
-  EventPublisher,
-  migrate,
-  OutboxRelay,
-  startupWork,
-} from "@stream-platform/shared";
+import { startupWork } from "@stream-platform/shared";
 import { onShutdown } from "@stream-platform/shared/hosting";
+import { createKafka, EventPublisher } from "@stream-platform/shared/kafka";
+import { createPool, migrate, OutboxRelay } from "@stream-platform/shared/postgres";
 import { Store } from "./store.ts";
 
 const migrations = join(dirname(fileURLToPath(import.meta.url)), "..", "migrations");

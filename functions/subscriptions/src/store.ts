@@ -1,13 +1,13 @@
 // Everything the subscriptions function keeps, in PostgreSQL. Writes that other functions must
 // hear about put their CloudEvent in the outbox in the same transaction.
 import { randomUUID } from "node:crypto";
+import { createEvent } from "@stream-platform/shared";
 import {
-  createEvent,
   enqueue,
   inTransaction,
   type Pool,
   type PoolClient,
-} from "@stream-platform/shared";
+} from "@stream-platform/shared/postgres";
 import type { CreateChannel, SignUp } from "./schemas.ts";
 import { encryptStreamKey, hashStreamKey, newStreamKey } from "./stream-keys.ts";
 

@@ -4,12 +4,23 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, openSync } from "node:fs";
 import { connect, createServer } from "node:net";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { repoRoot } from "../paths.ts";
 import { sleep } from "../proc.ts";
 import type { LocalService } from "./topology.ts";
 
 const HOST_ENTRY = join(repoRoot, "shared", "src", "hosting", "main.ts");
+
+/**
+ * How a function process starts: its TypeScript through tsx, or, with FUNCTIONS_DIST set (a
+ * directory `npm run build` wrote), the production bundles as the container image runs them.
+ */
+function hostCommand(): { args: string[]; env: Record<string, string> } {
+  const dist = process.env.FUNCTIONS_DIST;
+  if (!dist) return { args: ["--import", "tsx", HOST_ENTRY], env: {} };
+  const root = resolve(repoRoot, dist);
+  return { args: [join(root, "host.mjs")], env: { FUNCTIONS_DIST: root } };
+}
 
 export type Log = (message: string) => void;
 
@@ -84,12 +95,14 @@ export class FunctionProcess {
     // FUNCTION_NODE_FLAGS: extra Node flags for every function (profiling: "--cpu-prof
     // --cpu-prof-dir=/tmp/prof", which NODE_OPTIONS does not allow).
     const flags = (process.env.FUNCTION_NODE_FLAGS ?? "").split(" ").filter(Boolean);
-    const child = spawn(process.execPath, [...flags, "--import", "tsx", HOST_ENTRY], {
+    const host = hostCommand();
+    const child = spawn(process.execPath, [...flags, ...host.args], {
       cwd: repoRoot,
       env: {
         ...process.env,
         ...this.peers,
         ...this.service.env,
+        ...host.env,
         PORT: String(this.port),
         K_SERVICE: this.service.name,
       },
@@ -135,7 +148,8 @@ export class FunctionProcess {
         this.restarts = 0;
         return;
       }
-      await sleep(100);
+      // Often: a held request waits on this (activator), and a refused connect is cheap.
+      await sleep(10);
     }
     if (!this.stopping) {
       throw new Error(

@@ -12,13 +12,12 @@
 
 import {
   type CloudEventV1,
-  createKafka,
-  type EventPublisher,
   fromKafkaMessage,
   physicalTopic,
   toHttpBatch,
   toHttpBinary,
 } from "@stream-platform/shared";
+import { createKafka, type EventPublisher } from "@stream-platform/shared/kafka";
 import type { Consumer, KafkaMessage } from "kafkajs";
 import { Agent as UndiciAgent, request as undiciRequest } from "undici";
 import { sleep } from "../proc.ts";

@@ -1,14 +1,8 @@
 // Knative, locally: from the manifests, run every Service as a process, a dispatcher per
 // KafkaSource and a timer per PingSource, and report their state on a small status endpoint.
 import { createServer, type Server } from "node:http";
-import {
-  createKafka,
-  EventPublisher,
-  ensureTopics,
-  LOCAL_HOST,
-  physicalTopic,
-  topicPrefix,
-} from "@stream-platform/shared";
+import { LOCAL_HOST, physicalTopic, topicPrefix } from "@stream-platform/shared";
+import { createKafka, EventPublisher, ensureTopics } from "@stream-platform/shared/kafka";
 import { Activator, scalePolicy } from "./activator.ts";
 import { FunctionProcess, type Log } from "./functions.ts";
 import { KafkaSourceDispatcher } from "./kafka-source.ts";

@@ -3,5 +3,4 @@ export * from "./format.ts";
 export * from "./http-binding.ts";
 export * from "./kafka-binding.ts";
 export * from "./platform-event.ts";
-export * from "./publisher.ts";
 export * from "./topics.ts";

@@ -39,7 +39,7 @@ export class ChannelsClient {
   private readonly client: ChannelServiceClient;
 
   constructor(address = serviceAddress("subscriptions-grpc")) {
-    this.client = new channelsProto.ChannelService(address, grpc.credentials.createInsecure());
+    this.client = new (channelsProto().ChannelService)(address, grpc.credentials.createInsecure());
   }
 
   /** The channel of a stream key; rejects with PERMISSION_DENIED for an unknown or rotated key. */
@@ -63,7 +63,7 @@ export class SubscriptionsClient {
   private readonly client: SubscriptionServiceClient;
 
   constructor(address = serviceAddress("subscriptions-grpc")) {
-    this.client = new subscriptionsProto.SubscriptionService(
+    this.client = new (subscriptionsProto().SubscriptionService)(
       address,
       grpc.credentials.createInsecure(),
     );
@@ -89,7 +89,7 @@ export class EventsClient {
   private readonly client: EventServiceClient;
 
   constructor(address = serviceAddress("events-grpc")) {
-    this.client = new eventsProto.EventService(address, grpc.credentials.createInsecure());
+    this.client = new (eventsProto().EventService)(address, grpc.credentials.createInsecure());
   }
 
   /** The event a stream on the channel belongs to; rejects with NOT_FOUND when there is none. */

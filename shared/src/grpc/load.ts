@@ -8,7 +8,10 @@ import type { ProtoGrpcType as ChannelsProto } from "./generated/channels.ts";
 import type { ProtoGrpcType as EventsProto } from "./generated/events.ts";
 import type { ProtoGrpcType as SubscriptionsProto } from "./generated/subscriptions.ts";
 
-const protosDir = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "protos");
+// PROTOS_DIR: where a bundled build (which has no source tree beside it) finds them.
+const protosDir =
+  process.env.PROTOS_DIR ??
+  join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "protos");
 
 // The options the types were generated with (protos/generate.sh).
 const options: protoLoader.Options = {
@@ -23,8 +26,18 @@ function load<T>(file: string): T {
   return grpc.loadPackageDefinition(protoLoader.loadSync(file, options)) as unknown as T;
 }
 
-export const channelsProto = load<ChannelsProto>("streamplatform/v1/channels.proto").streamplatform
-  .v1;
-export const subscriptionsProto = load<SubscriptionsProto>("streamplatform/v1/subscriptions.proto")
-  .streamplatform.v1;
-export const eventsProto = load<EventsProto>("streamplatform/v1/events.proto").streamplatform.v1;
+/** Parsed once, when first asked for: a process loads only the contracts it speaks (cold start). */
+function once<T>(file: string): () => T {
+  let loaded: T | undefined;
+  return () => {
+    loaded ??= load<T>(file);
+    return loaded;
+  };
+}
+
+const channels = once<ChannelsProto>("streamplatform/v1/channels.proto");
+const subscriptions = once<SubscriptionsProto>("streamplatform/v1/subscriptions.proto");
+const events = once<EventsProto>("streamplatform/v1/events.proto");
+export const channelsProto = () => channels().streamplatform.v1;
+export const subscriptionsProto = () => subscriptions().streamplatform.v1;
+export const eventsProto = () => events().streamplatform.v1;

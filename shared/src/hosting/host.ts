@@ -16,19 +16,6 @@ import { sendProblem } from "../http/problem.ts";
 
 export const HEALTH_PATH = "/healthz";
 
-type Hook = () => Promise<void> | void;
-const shutdownHooks: Hook[] = [];
-
-/** Work to do once the last request has finished (close pools, producers…). */
-export function onShutdown(hook: Hook): void {
-  shutdownHooks.push(hook);
-}
-
-/** Runs the registered shutdown hooks once, in order. */
-export async function runShutdownHooks(): Promise<void> {
-  for (const hook of shutdownHooks.splice(0)) await hook();
-}
-
 export interface HostOptions {
   /** The module that registers the target with `http(…)` or `cloudEvent(…)`. */
   source: string;

@@ -1,3 +1,5 @@
 export * from "./cloudevent-target.ts";
 export * from "./host.ts";
+export * from "./shutdown.ts";
+export * from "./sources.ts";
 export * from "./when-ready.ts";

@@ -1,10 +1,11 @@
 // The entry point of every function process (locally, and in the container image):
 //   FUNCTION_SOURCE=functions/x/src/index.ts FUNCTION_TARGET=name PORT=8080 tsx shared/src/hosting/main.ts
 //   GRPC_SOURCE=functions/x/src/grpc.ts PORT=8080 tsx shared/src/hosting/main.ts   (a gRPC server)
+// or, built (npm run build): FUNCTIONS_DIST=dist … node dist/host.mjs
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { hostGrpc } from "./grpc-host.ts";
-import { hostFunction, runShutdownHooks } from "./host.ts";
+import { join } from "node:path";
+import { runShutdownHooks } from "./shutdown.ts";
+import { sourceFile } from "./sources.ts";
 
 function required(name: string): string {
   const value = process.env[name];
@@ -28,19 +29,25 @@ function secretsFromFiles(dir = process.env.SECRETS_DIR ?? "/var/openfaas/secret
   }
 }
 secretsFromFiles();
+// A production build carries the gRPC contracts beside the bundles (npm run build copies them).
+if (process.env.FUNCTIONS_DIST)
+  process.env.PROTOS_DIR ??= join(process.env.FUNCTIONS_DIST, "protos");
 
 const port = Number(process.env.PORT ?? 8080);
 const host = process.env.HOST ?? "127.0.0.1";
 const grpcSource = process.env.GRPC_SOURCE;
 
 async function start(): Promise<{ name: string; shutdown: () => Promise<void> }> {
+  // Each kind of host is loaded only when used: gRPC's library is no part of an HTTP cold start.
   if (grpcSource) {
-    const hosted = await hostGrpc(resolve(grpcSource), port, host);
+    const { hostGrpc } = await import("./grpc-host.ts");
+    const hosted = await hostGrpc(sourceFile(grpcSource), port, host);
     return { name: grpcSource, shutdown: () => hosted.shutdown() };
   }
   const target = required("FUNCTION_TARGET");
-  const source = resolve(required("FUNCTION_SOURCE"));
+  const source = sourceFile(required("FUNCTION_SOURCE"));
   const maxBodyBytes = process.env.MAX_BODY_BYTES ? Number(process.env.MAX_BODY_BYTES) : undefined;
+  const { hostFunction } = await import("./host.ts");
   const hosted = await hostFunction({ source, target, port, host, maxBodyBytes });
   return { name: target, shutdown: () => hosted.shutdown() };
 }

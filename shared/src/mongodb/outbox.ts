@@ -9,7 +9,7 @@
 import { createHash } from "node:crypto";
 import type { Collection, Document, Filter, UpdateFilter } from "mongodb";
 import type { CloudEventV1 } from "../cloudevents/format.ts";
-import type { EventPublisher } from "../cloudevents/publisher.ts";
+import type { EventPublisher } from "../kafka/publisher.ts";
 import { Sweeper } from "../util/sweeper.ts";
 import type { DocumentLocks } from "./lock.ts";
 

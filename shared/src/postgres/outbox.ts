@@ -6,7 +6,7 @@
 import type pg from "pg";
 import type { CloudEventV1 } from "../cloudevents/format.ts";
 import type { PlatformEvent } from "../cloudevents/platform-event.ts";
-import type { EventPublisher } from "../cloudevents/publisher.ts";
+import type { EventPublisher } from "../kafka/publisher.ts";
 import { Sweeper } from "../util/sweeper.ts";
 
 // The table (each function's migrations create it):

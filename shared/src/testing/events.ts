@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import type { CloudEventV1 } from "../cloudevents/format.ts";
 import { fromKafkaMessage } from "../cloudevents/kafka-binding.ts";
 import { physicalTopic } from "../cloudevents/topics.ts";
-import { createKafka, ensureTopics } from "../kafka.ts";
+import { createKafka, ensureTopics } from "../kafka/client.ts";
 import { until } from "./wait.ts";
 
 export interface EventWatch {

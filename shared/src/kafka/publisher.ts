@@ -2,11 +2,11 @@
 // through an idempotent producer (a retried send never duplicates a record).
 import type { Kafka, Message, Producer, TopicMessages } from "kafkajs";
 import { Partitioners } from "kafkajs";
-import { ensureTopics } from "../kafka.ts";
-import { catalog, isEventType } from "./catalog.ts";
-import type { CloudEventV1 } from "./format.ts";
-import { toKafkaMessage } from "./kafka-binding.ts";
-import { physicalTopic, TOPICS, topicPrefix } from "./topics.ts";
+import { catalog, isEventType } from "../cloudevents/catalog.ts";
+import type { CloudEventV1 } from "../cloudevents/format.ts";
+import { toKafkaMessage } from "../cloudevents/kafka-binding.ts";
+import { physicalTopic, TOPICS, topicPrefix } from "../cloudevents/topics.ts";
+import { ensureTopics } from "./client.ts";
 
 interface Pending {
   routed: { topic: string; message: Message }[];

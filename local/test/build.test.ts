@@ -1,0 +1,96 @@
+// The production build (npm run build), which the container image runs: every Service of
+// knative/ starts from its bundle under plain node, and the bundled drivers reach the real stores
+// (MongoDB, PostgreSQL, Elasticsearch, and gRPC between bundles).
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { ChannelsClient, EventsClient, GrpcStatus } from "@stream-platform/shared/grpc";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildFunctions } from "../src/deploy/build.ts";
+import { FunctionProcess, freePort } from "../src/eventing/functions.ts";
+import { loadManifests } from "../src/eventing/manifests.ts";
+import { type LocalService, topology } from "../src/eventing/topology.ts";
+import { logDir, repoRoot } from "../src/paths.ts";
+import { localSecret } from "../src/servers/platform.ts";
+
+// Inside the repository: the bundles find their external packages in its node_modules.
+mkdirSync(join(repoRoot, ".data", "test"), { recursive: true });
+const dist = mkdtempSync(join(repoRoot, ".data", "test", "dist-"));
+const { services } = topology(loadManifests([join(repoRoot, "knative")]));
+// Their gRPC peers are the running platform's.
+const peers = Object.fromEntries(
+  services.map((s) => [
+    `SERVICE_${s.name.toUpperCase().replace(/-/g, "_")}_ADDRESS`,
+    `127.0.0.1:${s.port}`,
+  ]),
+);
+const running: FunctionProcess[] = [];
+
+async function startBundled(service: LocalService): Promise<string> {
+  const fn = new FunctionProcess(service, join(logDir, "test"), () => undefined, {
+    ...peers,
+    JWT_SECRET: localSecret("jwt-secret"),
+  });
+  running.push(fn);
+  await fn.start(await freePort());
+  return `127.0.0.1:${fn.port}`;
+}
+
+const service = (name: string) => {
+  const found = services.find((s) => s.name === name);
+  if (!found) throw new Error(`no Service ${name} in knative/`);
+  return found;
+};
+
+beforeAll(async () => {
+  await buildFunctions(dist);
+  process.env.FUNCTIONS_DIST = dist;
+}, 60_000);
+
+afterAll(async () => {
+  delete process.env.FUNCTIONS_DIST;
+  await Promise.all(running.map((fn) => fn.stop(5000)));
+  rmSync(dist, { recursive: true, force: true });
+});
+
+describe("production build", () => {
+  it("starts every Service of knative/ from its bundle", async () => {
+    for (const s of services) {
+      const before = running.length;
+      await startBundled(s);
+      expect(running[before]?.state, s.name).toBe("ready");
+    }
+  }, 120_000);
+
+  it("serves HTTP from MongoDB, PostgreSQL and Elasticsearch", async () => {
+    const events = await startBundled(service("events"));
+    const listed = await fetch(`http://${events}/api/events?limit=1`);
+    expect(listed.status).toBe(200);
+    expect(await listed.json()).toHaveProperty("items");
+
+    const subscriptions = await startBundled(service("subscriptions"));
+    const channel = await fetch(`http://${subscriptions}/api/channels/no-such-channel-anywhere`);
+    expect(channel.status).toBe(404);
+    expect(channel.headers.get("content-type")).toContain("application/problem+json");
+
+    const search = await startBundled(service("search"));
+    const found = await fetch(`http://${search}/api/search?q=anything`);
+    expect(found.status).toBe(200);
+    expect(await found.json()).toHaveProperty("hits");
+  }, 60_000);
+
+  it("serves gRPC with the contracts it carries", async () => {
+    const eventsClient = new EventsClient(await startBundled(service("events-grpc")));
+    const channelsClient = new ChannelsClient(await startBundled(service("subscriptions-grpc")));
+    try {
+      await expect(eventsClient.getEvent("evt_doesnotexist0000")).rejects.toMatchObject({
+        code: GrpcStatus.NOT_FOUND,
+      });
+      await expect(channelsClient.authorizePublish("not-a-key")).rejects.toMatchObject({
+        code: GrpcStatus.PERMISSION_DENIED,
+      });
+    } finally {
+      eventsClient.close();
+      channelsClient.close();
+    }
+  }, 60_000);
+});

@@ -1,0 +1,4 @@
+// PostgreSQL: pool and transactions, migrations, the transactional outbox.
+export * from "./migrate.ts";
+export * from "./outbox.ts";
+export * from "./pool.ts";
