@@ -66,6 +66,8 @@ export const listQuery = z.object({
   to: instant.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().max(200).optional(),
+  /** By start time: soonest first (asc, the default) or latest first (desc). */
+  order: z.enum(["asc", "desc"]).default("asc"),
 });
 
 export const eventId = eventIdSchema;

@@ -201,14 +201,16 @@ export class EventStore {
         ...(query.to && { $lt: new Date(query.to) }),
       };
     }
+    const direction = query.order === "desc" ? -1 : 1;
     if (query.cursor) {
       const after = decodeCursor(query.cursor);
       const at = new Date(after.startsAt);
-      filter.$or = [{ startsAt: { $gt: at } }, { startsAt: at, _id: { $gt: after.id } }];
+      const beyond = direction === 1 ? "$gt" : "$lt";
+      filter.$or = [{ startsAt: { [beyond]: at } }, { startsAt: at, _id: { [beyond]: after.id } }];
     }
     const items = await this.events
       .find(filter, { projection: { outbox: 0, outboxCount: 0, applied: 0 } })
-      .sort({ startsAt: 1, _id: 1 })
+      .sort({ startsAt: direction, _id: direction })
       .limit(query.limit + 1)
       .toArray();
     const more = items.length > query.limit;

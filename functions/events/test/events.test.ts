@@ -255,6 +255,31 @@ describe("pagination", () => {
     for (const id of initial) expect(seen).toContain(id);
   });
 
+  it("pages latest first with order=desc, each event once", async () => {
+    const channelId = await newChannel();
+    const base = Date.now() + 24 * 3600_000;
+    const ids: string[] = [];
+    for (let i = 0; i < 7; i++)
+      ids.push(
+        (await schedule(channelId, { startsAt: new Date(base + (i % 3) * 60_000).toISOString() }))
+          .id,
+      );
+    const seen: VideoEvent[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await api<{ items: VideoEvent[]; nextCursor?: string }>(
+        `/api/events?channelId=${channelId}&order=desc&limit=3${cursor ? `&cursor=${cursor}` : ""}`,
+      );
+      expect(page.status).toBe(200);
+      seen.push(...page.body.items);
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(seen.map((e) => e.id).sort()).toEqual([...ids].sort());
+    const starts = seen.map((e) => Date.parse(e.startsAt));
+    expect(starts).toEqual([...starts].sort((a, b) => b - a));
+    expect((await api(`/api/events?order=sideways`)).status).toBe(400);
+  });
+
   it("refuses a forged cursor and a limit out of range with 400", async () => {
     expect((await api("/api/events?cursor=not-a-cursor")).status).toBe(400);
     expect((await api("/api/events?limit=0")).status).toBe(400);

@@ -1,6 +1,7 @@
 // The HTTP API (through the edge: /api/users, /api/sessions, /api/me…, /api/channels…,
 // /api/subscriptions…). Every write checks who is asking.
 import {
+  clearedSessionCookies,
   conflict,
   forbidden,
   HttpProblem,
@@ -9,6 +10,7 @@ import {
   parseInput,
   Router,
   requireSession,
+  sessionCookies,
   signSession,
   verifyNothing,
   verifyPassword,
@@ -57,8 +59,20 @@ export function routes(store: Store): Router {
         title: "Sign-in failed",
         detail: "wrong email or password",
       });
-    return { status: 200, body: { token: await signSession(account.id), userId: account.id } };
+    const token = await signSession(account.id);
+    // The token for API clients, and the same as an HttpOnly cookie for the browser app.
+    return {
+      status: 200,
+      body: { token, userId: account.id },
+      headers: { "set-cookie": sessionCookies(req, token) },
+    };
   });
+
+  // Signing out ends the browser's session (a bearer token simply stops being sent).
+  router.on("DELETE", "/api/sessions", ({ req }) => ({
+    status: 204,
+    headers: { "set-cookie": clearedSessionCookies(req) },
+  }));
 
   router.on("GET", "/api/me", async ({ req }) => {
     const { userId } = await requireSession(req);
@@ -87,6 +101,11 @@ export function routes(store: Store): Router {
         throw conflict(`the slug "${input.slug}" is taken`, "slug");
       throw error;
     }
+  });
+
+  router.on("GET", "/api/me/channels", async ({ req }) => {
+    const { userId } = await requireSession(req);
+    return { status: 200, body: { items: await store.channelsOf(userId) } };
   });
 
   router.on("GET", "/api/channels/:idOrSlug", async ({ params }) => {

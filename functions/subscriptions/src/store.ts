@@ -133,6 +133,15 @@ export class Store {
     return rows[0] ? toChannel(rows[0]) : undefined;
   }
 
+  /** A person's channels, oldest first (never their keys). */
+  async channelsOf(ownerId: string): Promise<Channel[]> {
+    const { rows } = await this.pool.query(
+      `select ${channelColumns} from channels where owner_id = $1 order by created_at, id`,
+      [ownerId],
+    );
+    return rows.map(toChannel);
+  }
+
   async encryptedStreamKey(channelId: string): Promise<string | undefined> {
     const { rows } = await this.pool.query(
       "select stream_key_encrypted from channels where id = $1",

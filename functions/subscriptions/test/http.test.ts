@@ -93,6 +93,49 @@ describe("accounts", () => {
   });
 });
 
+describe("the browser's session cookie", () => {
+  it("is set HttpOnly and SameSite=Strict at sign-in, works for reads, and is cleared at sign-out", async () => {
+    const user = await newUser("browser");
+    const session = await api("/api/sessions", {
+      body: { email: user.email, password: user.password },
+    });
+    const [cookie = "", hint] = session.headers.getSetCookie();
+    expect(cookie).toMatch(/^session=[^;]+; Max-Age=\d+; HttpOnly; Path=\/; SameSite=Strict$/);
+    expect(hint).toMatch(/^signed_in=1; Max-Age=\d+; Path=\/; SameSite=Strict$/);
+    const pair = cookie.split(";")[0] ?? "";
+    const me = await api("/api/me", { headers: { cookie: pair } });
+    expect(me.status).toBe(200);
+    expect(me.body).toMatchObject({ id: user.id });
+
+    const out = await api("/api/sessions", { method: "DELETE", headers: { cookie: pair } });
+    expect(out.status).toBe(204);
+    expect(out.headers.getSetCookie()).toEqual([
+      expect.stringMatching(/^session=; Max-Age=0; HttpOnly/),
+      expect.stringMatching(/^signed_in=; Max-Age=0;/),
+    ]);
+  });
+
+  it("refuses a write on the cookie's strength from another site (403), not from its own pages", async () => {
+    const user = await newUser("csrf");
+    const session = await api("/api/sessions", {
+      body: { email: user.email, password: user.password },
+    });
+    const cookie = (session.headers.getSetCookie()[0] ?? "").split(";")[0] ?? "";
+    const body = { slug: uniqueSlug(), title: "Forged", description: "" };
+    const forged = await api("/api/channels", {
+      body,
+      headers: { cookie, "sec-fetch-site": "cross-site" },
+    });
+    expect(forged.status).toBe(403);
+    expect((await api("/api/me/channels", { token: user.token })).body).toEqual({ items: [] });
+    const own = await api("/api/channels", {
+      body,
+      headers: { cookie, "sec-fetch-site": "same-origin" },
+    });
+    expect(own.status).toBe(201);
+  });
+});
+
 describe("tokens", () => {
   it("refuses a missing, tampered, expired, wrongly signed or unsigned token with 401", async () => {
     const [header, payload, signature] = owner.token.split(".");
@@ -160,6 +203,18 @@ describe("channels and stream keys", () => {
     const refused = await channels.authorizePublish(old).catch((error: unknown) => error);
     expect(isGrpcStatus(refused, GrpcStatus.PERMISSION_DENIED)).toBe(true);
     expect((await channels.authorizePublish(rotated.body.streamKey)).id).toBe(channel.id);
+  });
+
+  it("lists a person's own channels, without keys (401 signed out)", async () => {
+    const user = await newUser("lister");
+    const first = await createChannel(user);
+    const second = await createChannel(user);
+    await createChannel(other);
+    const mine = await api<{ items: ChannelBody[] }>("/api/me/channels", { token: user.token });
+    expect(mine.status).toBe(200);
+    expect(mine.body.items.map((c) => c.id)).toEqual([first.id, second.id]);
+    expect(mine.body.items[0]).not.toHaveProperty("streamKey");
+    expect((await api("/api/me/channels")).status).toBe(401);
   });
 
   it("lets only the owner rotate (403 for another user)", async () => {

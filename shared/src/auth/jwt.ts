@@ -20,9 +20,11 @@ function secretKey(): Uint8Array {
   return new TextEncoder().encode(secret);
 }
 
+export const sessionTtlSeconds = () => Number(process.env.SESSION_TTL_SECONDS ?? 86_400);
+
 export async function signSession(
   userId: string,
-  ttlSeconds = Number(process.env.SESSION_TTL_SECONDS ?? 86_400),
+  ttlSeconds = sessionTtlSeconds(),
 ): Promise<string> {
   return new SignJWT({})
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
@@ -67,9 +69,21 @@ export function tokenOf(req: IncomingMessage): string | undefined {
   return cookie ? decodeURIComponent(cookie.slice("session=".length)) : undefined;
 }
 
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
 /** The signed-in user, or a 401 problem. */
 export async function requireSession(req: IncomingMessage): Promise<Session> {
   const token = tokenOf(req);
   if (!token) throw unauthorized("sign in first: send `Authorization: Bearer <token>`");
+  // A cookie rides along with any request the browser makes: a write on its strength must come
+  // from a page of this origin (SameSite=Strict already keeps other sites' requests cookieless).
+  const byCookie = !req.headers.authorization?.startsWith("Bearer ");
+  const site = req.headers["sec-fetch-site"];
+  if (byCookie && !SAFE_METHODS.has(req.method ?? "GET") && site && site !== "same-origin")
+    throw new HttpProblem({
+      status: 403,
+      title: "Cross-site request refused",
+      detail: "a write with the session cookie must come from this site's own pages",
+    });
   return verifySession(token);
 }

@@ -14,7 +14,8 @@ export interface RouteContext {
 export interface Reply {
   status: number;
   body?: unknown;
-  headers?: Record<string, string>;
+  /** A list sends the header once per value (Set-Cookie). */
+  headers?: Record<string, string | string[]>;
 }
 
 export type Handler = (context: RouteContext) => Promise<Reply> | Reply;
