@@ -3,6 +3,7 @@
 #   functions      every function; FUNCTION_SOURCE + FUNCTION_TARGET (or GRPC_SOURCE) choose
 #                  what a container serves, as knative/, stack.yml and docker-compose.yml set
 #   stream-server  RTMP ingest, ffmpeg, HLS and the SSE gateway (the stateful tier)
+#   edge           NGINX with the web app's production build (its config is mounted)
 # Functions run from the production build (npm run build: one bundle per function, plain node;
 # no compiler at run time, and a cold start that does not resolve hundreds of modules). The
 # stream-server and the eventing dispatcher run their TypeScript through tsx, as locally.
@@ -14,6 +15,7 @@ COPY package.json package-lock.json ./
 COPY shared/package.json shared/
 COPY local/package.json local/
 COPY stream-server/package.json stream-server/
+COPY web/package.json web/
 COPY functions/analytics/package.json functions/analytics/
 COPY functions/events/package.json functions/events/
 COPY functions/ingress/package.json functions/ingress/
@@ -67,3 +69,12 @@ ENV HLS_DIR=/var/lib/stream-platform/hls
 EXPOSE 1935 8091
 HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:8091/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 CMD ["node", "--import", "tsx", "stream-server/src/main.ts"]
+
+# The web app, built with Vite, served by NGINX (docker-compose.yml mounts the edge's config).
+FROM build AS web-build
+COPY web web
+RUN npm run build -w web
+
+FROM nginx:1.27 AS edge
+COPY --from=web-build /app/web/dist /srv/web
+EXPOSE 8080 1935

@@ -7,6 +7,7 @@ const HEAVY = [
   "stream-server/test/ingest.test.ts",
   "bench/test/report.test.ts",
   "local/test/scale-to-zero.test.ts",
+  "web/test/journey.test.ts",
 ];
 
 export default defineConfig({

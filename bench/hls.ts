@@ -1,14 +1,14 @@
 // Benchmark (not a test): HLS segments served by the edge. Many concurrent players fetch a
 // segment from /hls/ (CORS, cache headers, the byte-range-capable static path), against the same
-// NGINX serving the same bytes as a plain static file (/player/hls.min.js), in the same run,
+// NGINX serving the same bytes as a plain static file (the web app's hls.js chunk in /assets/), in the same run,
 // alternating, two rounds each. Needs the platform up (npm start).
 //   npm run bench:hls   (BENCH_HLS_CLIENTS=200 concurrent keep-alive clients, BENCH_HLS_SECONDS=5)
-import { copyFileSync, mkdirSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { serviceUrls } from "@stream-platform/shared";
 import { Agent, request } from "undici";
-import { repoRoot } from "../local/src/paths.ts";
 import { hlsDir } from "../local/src/servers/nginx.ts";
+import { webDist } from "../local/src/servers/web.ts";
 import { printLine, summarize } from "./lib/stats.ts";
 
 const CLIENTS = Number(process.env.BENCH_HLS_CLIENTS ?? 200);
@@ -38,13 +38,15 @@ async function load(url: string, seconds: number): Promise<{ rps: number; latenc
 
 async function main(): Promise<void> {
   const edge = serviceUrls().edgeUrl;
-  const source = join(repoRoot, "node_modules", "hls.js", "dist", "hls.min.js");
+  const asset = readdirSync(join(webDist, "assets")).find((name) => name.startsWith("hls-"));
+  if (!asset) throw new Error("no hls.js chunk in web/dist/assets: run npm start (it builds web/)");
+  const source = join(webDist, "assets", asset);
   const folder = join(hlsDir, `bench-hls-${Date.now().toString(36)}`);
   mkdirSync(folder, { recursive: true });
   // The same bytes as the static file: only the location's handling differs.
   copyFileSync(source, join(folder, "segment0.ts"));
   const segment = `${edge}/hls/${folder.split("/").pop()}/segment0.ts`;
-  const plain = `${edge}/player/hls.min.js`;
+  const plain = `${edge}/assets/${asset}`;
   try {
     console.log(`warm-up, then ${CLIENTS} clients, ${SECONDS} s a round, two rounds each …`);
     await load(segment, 1);

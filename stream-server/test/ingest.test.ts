@@ -71,19 +71,34 @@ async function liveStream(channelId: string): Promise<LiveStreamStatus | undefin
   return streams.find((s) => s.channelId === channelId);
 }
 
-/** Opens the player page and resolves with how far playback advanced within `forMs`. */
+// Page-side code as functions (the web app's CSP refuses strings to evaluate); this file is
+// type-checked for Node, so the page's globals are described as far as used.
+interface PageGlobals {
+  document: { querySelector(s: string): { currentTime: number } | null };
+  playerError?: string;
+  hls?: { levels: unknown[] };
+}
+// Each runs in the page on its own (serialized): no references to this module.
+const playerState = () => {
+  const page = globalThis as unknown as PageGlobals;
+  return {
+    time: page.document.querySelector("video")?.currentTime ?? 0,
+    error: page.playerError,
+    levels: page.hls?.levels.length ?? 0,
+  };
+};
+const playing = () =>
+  ((globalThis as unknown as PageGlobals).document.querySelector("video")?.currentTime ?? 0) > 0;
+
+/** Opens the web app's watch page and resolves with how far playback advanced within `forMs`. */
 async function playback(browser: Browser, eventId: string, forMs: number) {
   const page = await browser.newPage();
   try {
     await page.goto(`${edge}/watch/${eventId}`);
-    // Page-side code as strings: this file is type-checked for Node, not the DOM.
-    const currentTime = 'document.querySelector("video")?.currentTime ?? 0';
-    await page.waitForFunction(`(${currentTime}) > 0`, null, { timeout: 20_000 });
-    const start = (await page.evaluate(currentTime)) as number;
+    await page.waitForFunction(playing, null, { timeout: 20_000 });
+    const start = (await page.evaluate(playerState)).time;
     await page.waitForTimeout(forMs);
-    const state = (await page.evaluate(
-      `({ time: ${currentTime}, error: window.playerError, levels: window.hls?.levels.length ?? 0 })`,
-    )) as { time: number; error?: string; levels: number };
+    const state = await page.evaluate(playerState);
     return { advanced: state.time - start, error: state.error, levels: state.levels };
   } finally {
     await page.close();

@@ -214,12 +214,11 @@ export function composeFile(manifests: Manifests): string {
     // The edge: the same routes as local/ (generated from its template), and RTMP balanced
     // across stream-server instances (`docker compose up --scale stream-server=3`).
     edge: {
-      image: "nginx:1.27",
+      // NGINX with the web app's build in /srv/web (Dockerfile target `edge`).
+      build: { context: ".", target: "edge" },
       ports: ["8080:8080", "1935:1935"],
       volumes: [
         "./deploy/compose/edge.conf:/etc/nginx/nginx.conf:ro",
-        "./stream-server/player:/srv/player:ro",
-        "./node_modules/hls.js/dist/hls.min.js:/srv/player/hls.min.js:ro",
         "hls:/var/lib/stream-platform/hls:ro",
       ],
       depends_on: { "stream-server": { condition: "service_started" }, ...everyFunction },
@@ -244,8 +243,7 @@ export function composeEdgeConfig(): string {
     HOST: "0.0.0.0",
     PORT: "8080",
     HLS_DIR: "/var/lib/stream-platform/hls",
-    PLAYER_DIR: "/srv/player",
-    HLS_JS: "/srv/player/hls.min.js",
+    WEB_DIR: "/srv/web",
     USER: "",
     UPSTREAMS: upstreams((s) => `${s.name}:${FUNCTION_PORT}`),
     STREAM_SERVER: "stream-server:8091",

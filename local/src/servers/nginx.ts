@@ -9,6 +9,7 @@ import { dataDir, logDir, repoRoot } from "../paths.ts";
 import { run, startDaemon } from "../proc.ts";
 import { ensureDebianPackages } from "../provision/apt.ts";
 import type { Probe, Server } from "./types.ts";
+import { buildWeb, webDist } from "./web.ts";
 
 const prefix = join(dataDir, "nginx");
 const confFile = join(prefix, "nginx.conf");
@@ -40,8 +41,7 @@ export function renderEdgeConfig(overrides: Record<string, string> = {}): string
     HOST: LOCAL_HOST,
     PORT: String(localPorts().edge),
     HLS_DIR: hlsDir,
-    PLAYER_DIR: join(repoRoot, "stream-server", "player"),
-    HLS_JS: join(repoRoot, "node_modules", "hls.js", "dist", "hls.min.js"),
+    WEB_DIR: webDist,
     // Workers of a root master default to `nobody`, who may not read a clone under /root.
     USER: process.getuid?.() === 0 ? "user root;" : "",
     UPSTREAMS: upstreams((s) => `${LOCAL_HOST}:${s.port}`),
@@ -67,6 +67,8 @@ export const nginx: Server = {
 
   async provision() {
     await ensureDebianPackages("nginx", ["nginx"]);
+    // What it serves at /: rebuilt whenever web/ changed (no restart needed).
+    await buildWeb();
   },
 
   async start() {

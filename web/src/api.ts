@@ -1,0 +1,130 @@
+// The platform's HTTP API, same origin (the edge). The session is an HttpOnly cookie the API
+// sets at sign-in: this code never sees a token. Errors arrive as problem+json.
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    readonly detail: string,
+    readonly errors: FieldError[] = [],
+  ) {
+    super(detail || title);
+  }
+
+  /** The message for one form field, if the API named it. */
+  forField(field: string): string | undefined {
+    return this.errors.find((e) => e.field === field)?.message;
+  }
+}
+
+export async function request<T>(
+  path: string,
+  options: { method?: string; body?: unknown; signal?: AbortSignal } = {},
+): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method: options.method ?? (options.body === undefined ? "GET" : "POST"),
+      headers: options.body === undefined ? {} : { "content-type": "application/json" },
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      credentials: "same-origin",
+      signal: options.signal,
+    });
+  } catch (error) {
+    if ((error as Error).name === "AbortError") throw error;
+    throw new ApiError(0, "Offline", "the platform could not be reached; check your connection");
+  }
+  if (response.status === 204) return undefined as T;
+  const type = response.headers.get("content-type") ?? "";
+  const body = type.includes("json") ? await response.json() : await response.text();
+  if (!response.ok) {
+    const problem = (typeof body === "object" && body) || {};
+    throw new ApiError(
+      response.status,
+      problem.title ?? response.statusText,
+      problem.detail ?? "",
+      Array.isArray(problem.errors) ? problem.errors : [],
+    );
+  }
+  return body as T;
+}
+
+// The shapes the functions answer with (functions/*/README.md).
+export interface User {
+  id: string;
+  email: string;
+  displayName: string;
+}
+
+export interface Channel {
+  id: string;
+  ownerId: string;
+  slug: string;
+  title: string;
+  description: string;
+}
+
+export type EventStatus = "scheduled" | "live" | "ended" | "cancelled";
+
+export interface VideoEvent {
+  id: string;
+  channelId: string;
+  title: string;
+  description: string;
+  tags: string[];
+  category?: string;
+  startsAt: string;
+  endsAt?: string;
+  status: EventStatus;
+  vodPath?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string | null;
+}
+
+export interface SearchHit extends VideoEvent {
+  channel?: { slug: string; title: string };
+  /** HTML-escaped by the API, with <mark> around the matches. */
+  highlight?: { title?: string; description?: string[] };
+}
+
+export interface SearchResult {
+  total: number;
+  hits: SearchHit[];
+  facets: Record<"status" | "category" | "tags", { value: string; count: number }[]>;
+  channels?: { id: string; slug: string; title: string }[];
+}
+
+export interface Notification {
+  id: string;
+  kind: string;
+  eventId: string;
+  title: string;
+  createdAt: string;
+  read: boolean;
+}
+
+export interface Inbox extends Page<Notification> {
+  unread: number;
+}
+
+export interface EventFigures {
+  eventId: string;
+  live: boolean;
+  concurrent: number;
+  peak: number;
+  unique: number;
+}
+
+export interface EventDetails extends EventFigures {
+  watchSeconds: number;
+  averageWatchSeconds: number;
+  rebufferingRatio: number;
+  timeline: { minute: string; viewers: number }[];
+}

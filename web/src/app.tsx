@@ -1,0 +1,74 @@
+// The shell: header (home, search, bell, account) and the page for the current path.
+import { Bell } from "./components/bell.tsx";
+import { SearchBox } from "./components/search-box.tsx";
+import { useInbox } from "./notifications.ts";
+import { Account } from "./pages/account.tsx";
+import { Channel } from "./pages/channel.tsx";
+import { Dashboard } from "./pages/dashboard.tsx";
+import { Home } from "./pages/home.tsx";
+import { Search } from "./pages/search.tsx";
+import { Watch } from "./pages/watch.tsx";
+import { useLocation } from "./router.ts";
+import { useSession } from "./session.ts";
+
+function Page({ url }: { url: URL }) {
+  const path = url.pathname;
+  const watch = /^\/watch\/([A-Za-z0-9_-]+)$/.exec(path);
+  if (watch?.[1]) return <Watch key={watch[1]} eventId={watch[1]} />;
+  const channel = /^\/c\/([a-z0-9-]+)$/.exec(path);
+  if (channel?.[1]) return <Channel key={channel[1]} slug={channel[1]} />;
+  if (path === "/") return <Home />;
+  if (path === "/search") return <Search params={url.searchParams} />;
+  if (path === "/account") return <Account params={url.searchParams} />;
+  if (path === "/dashboard") return <Dashboard />;
+  return (
+    <section>
+      <h1>Not found</h1>
+      <p>
+        Nothing lives at this address. <a href="/">Back home</a>
+      </p>
+    </section>
+  );
+}
+
+export function App() {
+  const url = useLocation();
+  const user = useSession();
+  const inbox = useInbox(Boolean(user));
+  if (!/^\/(watch|c)\//.test(url.pathname)) document.title = "Stream Platform";
+  return (
+    <>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <header class="top">
+        <a href="/" class="logo">
+          Stream Platform
+        </a>
+        <SearchBox
+          key={url.pathname === "/search" ? "search" : "other"}
+          initial={url.searchParams.get("q") ?? ""}
+        />
+        <nav aria-label="Account">
+          {user ? (
+            <>
+              <Bell inbox={inbox} />
+              <a href="/dashboard">Dashboard</a>
+              <a href="/account">{user.displayName}</a>
+            </>
+          ) : user === null ? (
+            <>
+              <a href="/account">Sign in</a>
+              <a href="/account?mode=up" class="button primary">
+                Sign up
+              </a>
+            </>
+          ) : null}
+        </nav>
+      </header>
+      <main id="main">
+        <Page url={url} />
+      </main>
+    </>
+  );
+}

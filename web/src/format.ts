@@ -1,0 +1,20 @@
+// How times and figures read on screen.
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+
+export const when = (iso: string) => dateTime.format(new Date(iso));
+
+/** "in 2 h 05 min", "in 45 s", "starting" — for countdowns. */
+export function countdown(iso: string, now = Date.now()): string {
+  const seconds = Math.round((new Date(iso).getTime() - now) / 1000);
+  if (seconds <= 0) return "starting";
+  const days = Math.floor(seconds / 86_400);
+  if (days > 0) return `in ${days} d ${Math.floor((seconds % 86_400) / 3600)} h`;
+  const hours = Math.floor(seconds / 3600);
+  const minutes = Math.floor((seconds % 3600) / 60);
+  if (hours > 0) return `in ${hours} h ${String(minutes).padStart(2, "0")} min`;
+  if (minutes > 0) return `in ${minutes} min ${String(seconds % 60).padStart(2, "0")} s`;
+  return `in ${seconds} s`;
+}
+
+export const plural = (n: number, one: string, many = `${one}s`) =>
+  `${n.toLocaleString()} ${n === 1 ? one : many}`;

@@ -1,0 +1,69 @@
+// The signed-in person's inbox: loaded from /api/me/notifications, then kept current by the SSE
+// stream (stream-server; EventSource sends the session cookie and resumes with Last-Event-ID).
+import { useEffect, useState } from "preact/hooks";
+import { type Inbox, type Notification, request } from "./api.ts";
+
+export interface InboxState {
+  items: Notification[];
+  unread: number;
+  /** The stream is connected (new notifications arrive without reloading). */
+  connected: boolean;
+}
+
+export function useInbox(signedIn: boolean): InboxState & {
+  markRead(id: string): Promise<void>;
+  markAllRead(): Promise<void>;
+} {
+  const [state, setState] = useState<InboxState>({ items: [], unread: 0, connected: false });
+
+  useEffect(() => {
+    if (!signedIn) {
+      setState({ items: [], unread: 0, connected: false });
+      return;
+    }
+    let closed = false;
+    request<Inbox>("/api/me/notifications?limit=20")
+      .then((inbox) => {
+        if (!closed) setState((s) => ({ ...s, items: inbox.items, unread: inbox.unread }));
+      })
+      .catch(() => undefined);
+    const source = new EventSource("/api/me/notifications/stream");
+    source.addEventListener("open", () => setState((s) => ({ ...s, connected: true })));
+    source.addEventListener("error", () => setState((s) => ({ ...s, connected: false })));
+    source.addEventListener("notification", (message) => {
+      const notification = JSON.parse((message as MessageEvent<string>).data) as Notification;
+      setState((s) =>
+        s.items.some((n) => n.id === notification.id)
+          ? s
+          : {
+              ...s,
+              items: [notification, ...s.items].slice(0, 50),
+              unread: s.unread + (notification.read ? 0 : 1),
+            },
+      );
+    });
+    return () => {
+      closed = true;
+      source.close();
+    };
+  }, [signedIn]);
+
+  return {
+    ...state,
+    async markRead(id) {
+      const { unread } = await request<{ unread: number }>(
+        `/api/me/notifications/${encodeURIComponent(id)}/read`,
+        { method: "POST" },
+      );
+      setState((s) => ({
+        ...s,
+        unread,
+        items: s.items.map((n) => (n.id === id ? { ...n, read: true } : n)),
+      }));
+    },
+    async markAllRead() {
+      await request("/api/me/notifications/read-all", { method: "POST" });
+      setState((s) => ({ ...s, unread: 0, items: s.items.map((n) => ({ ...n, read: true })) }));
+    },
+  };
+}

@@ -1,0 +1,110 @@
+// Sign in, sign up (and, signed in, who you are and sign out).
+import { useState } from "preact/hooks";
+import { ApiError } from "../api.ts";
+import { ErrorNote } from "../components/status.tsx";
+import { navigate } from "../router.ts";
+import { signIn, signOut, signUp, useSession } from "../session.ts";
+
+function Field(props: {
+  name: string;
+  label: string;
+  type?: "text" | "email" | "password";
+  autocomplete: string;
+  error?: ApiError;
+  minLength?: number;
+}) {
+  const message = props.error?.forField(props.name);
+  // Preact types each input type apart; the three used here take the same attributes.
+  const type = (props.type ?? "text") as "text";
+  return (
+    <p class="field">
+      <label for={`f-${props.name}`}>{props.label}</label>
+      <input
+        id={`f-${props.name}`}
+        name={props.name}
+        type={type}
+        autocomplete={props.autocomplete}
+        minLength={props.minLength}
+        required
+        aria-invalid={message ? true : undefined}
+        aria-describedby={message ? `e-${props.name}` : undefined}
+      />
+      {message && (
+        <span id={`e-${props.name}`} class="field-error">
+          {message}
+        </span>
+      )}
+    </p>
+  );
+}
+
+export function Account({ params }: { params: URLSearchParams }) {
+  const user = useSession();
+  const [mode, setMode] = useState<"in" | "up">(params.get("mode") === "up" ? "up" : "in");
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const next = params.get("next")?.startsWith("/") ? (params.get("next") ?? "/") : "/";
+
+  if (user)
+    return (
+      <section class="narrow">
+        <h1>Your account</h1>
+        <p>
+          Signed in as <strong>{user.displayName}</strong> ({user.email}).
+        </p>
+        <p>
+          <a href="/dashboard">Creator dashboard</a>
+        </p>
+        <button type="button" onClick={() => signOut().then(() => navigate("/"))}>
+          Sign out
+        </button>
+      </section>
+    );
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget as HTMLFormElement);
+    const value = (name: string) => String(form.get(name) ?? "");
+    setBusy(true);
+    setError(undefined);
+    try {
+      if (mode === "up") await signUp(value("email"), value("password"), value("displayName"));
+      else await signIn(value("email"), value("password"));
+      navigate(next);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const apiError = error instanceof ApiError ? error : undefined;
+  return (
+    <section class="narrow">
+      <h1>{mode === "up" ? "Create an account" : "Sign in"}</h1>
+      <form onSubmit={submit} key={mode}>
+        {mode === "up" && (
+          <Field name="displayName" label="Name" autocomplete="nickname" error={apiError} />
+        )}
+        <Field name="email" label="Email" type="email" autocomplete="email" error={apiError} />
+        <Field
+          name="password"
+          label="Password"
+          type="password"
+          autocomplete={mode === "up" ? "new-password" : "current-password"}
+          minLength={mode === "up" ? 8 : undefined}
+          error={apiError}
+        />
+        {error !== undefined && <ErrorNote error={error} />}
+        <button type="submit" class="primary" disabled={busy}>
+          {mode === "up" ? "Sign up" : "Sign in"}
+        </button>
+      </form>
+      <p>
+        {mode === "up" ? "Have an account? " : "New here? "}
+        <button type="button" class="link" onClick={() => setMode(mode === "up" ? "in" : "up")}>
+          {mode === "up" ? "Sign in" : "Create an account"}
+        </button>
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,379 @@
+// The creator dashboard: a channel, its stream key (hidden until asked) with OBS settings, its
+// events (schedule, edit, cancel) and the live viewers of its current event.
+import { useEffect, useState } from "preact/hooks";
+import {
+  ApiError,
+  type Channel,
+  type EventDetails,
+  type Page,
+  request,
+  type VideoEvent,
+} from "../api.ts";
+import { LineChart, type Point } from "../components/chart.tsx";
+import { ErrorNote, Loading, StatusBadge, useLoad } from "../components/status.tsx";
+import { when } from "../format.ts";
+import { navigate } from "../router.ts";
+import { useSession } from "../session.ts";
+
+const formValues = (event: Event) => {
+  const form = new FormData(event.currentTarget as HTMLFormElement);
+  return (name: string) => String(form.get(name) ?? "").trim();
+};
+
+function CreateChannel({ onCreated }: { onCreated: () => void }) {
+  const [error, setError] = useState<unknown>();
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    const value = formValues(event);
+    try {
+      await request("/api/channels", {
+        body: { slug: value("slug"), title: value("title"), description: value("description") },
+      });
+      onCreated();
+    } catch (e) {
+      setError(e);
+    }
+  };
+  return (
+    <form onSubmit={submit} class="panel" aria-label="Create a channel">
+      <h2>Create your channel</h2>
+      <p class="field">
+        <label for="c-title">Title</label>
+        <input id="c-title" name="title" required maxLength={120} />
+      </p>
+      <p class="field">
+        <label for="c-slug">Address (letters, digits, dashes)</label>
+        <input id="c-slug" name="slug" required pattern="[a-z0-9][a-z0-9\-]{1,62}[a-z0-9]" />
+      </p>
+      <p class="field">
+        <label for="c-description">About</label>
+        <textarea id="c-description" name="description" rows={3} />
+      </p>
+      {error !== undefined && <ErrorNote error={error} />}
+      <button type="submit" class="primary">
+        Create channel
+      </button>
+    </form>
+  );
+}
+
+function StreamKey({ channel }: { channel: Channel }) {
+  const [key, setKey] = useState<string | null>();
+  const [copied, setCopied] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const server = `rtmp://${location.hostname}:1935/live`;
+  const run = (action: () => Promise<void>) => action().catch(setError);
+  const show = () =>
+    run(async () => {
+      setKey(
+        (await request<{ streamKey: string | null }>(`/api/channels/${channel.id}/stream-key`))
+          .streamKey,
+      );
+    });
+  const rotate = () =>
+    run(async () => {
+      if (!confirm("A new key stops the old one: OBS must be given the new key. Rotate?")) return;
+      setKey(
+        (
+          await request<{ streamKey: string }>(`/api/channels/${channel.id}/stream-key`, {
+            method: "POST",
+          })
+        ).streamKey,
+      );
+    });
+  const copy = () =>
+    run(async () => {
+      if (key) await navigator.clipboard.writeText(key);
+      setCopied(true);
+      setTimeout(() => setCopied(false), 2000);
+    });
+  return (
+    <section class="panel" aria-label="Streaming">
+      <h2>Stream with OBS</h2>
+      <p>
+        Settings → Stream → Service <em>Custom…</em>, Server <code>{server}</code>, and your stream
+        key. Start streaming: your event scheduled within the hour goes live (or a “Live now” one is
+        made).
+      </p>
+      {key ? (
+        <p class="field">
+          <label for="stream-key">Stream key (keep it secret)</label>
+          <span class="row">
+            <input id="stream-key" readOnly value={key} data-testid="stream-key" />
+            <button type="button" onClick={copy}>
+              {copied ? "Copied" : "Copy"}
+            </button>
+            <button type="button" onClick={() => setKey(undefined)}>
+              Hide
+            </button>
+          </span>
+        </p>
+      ) : (
+        <button type="button" onClick={show}>
+          Show stream key
+        </button>
+      )}{" "}
+      <button type="button" class="secondary" onClick={rotate}>
+        Rotate key
+      </button>
+      {error !== undefined && <ErrorNote error={error} />}
+    </section>
+  );
+}
+
+/** datetime-local (the viewer's time zone) ↔ RFC 3339. */
+const toLocalInput = (iso: string) => {
+  const d = new Date(iso);
+  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+};
+const fromLocalInput = (value: string) => (value ? new Date(value).toISOString() : "");
+
+function EventForm({
+  channel,
+  event,
+  onDone,
+}: {
+  channel: Channel;
+  event?: VideoEvent;
+  onDone: () => void;
+}) {
+  const [error, setError] = useState<unknown>();
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const value = formValues(e);
+    const body = {
+      title: value("title"),
+      description: value("description"),
+      startsAt: fromLocalInput(value("startsAt")),
+      tags: value("tags")
+        .split(",")
+        .map((t) => t.trim())
+        .filter(Boolean),
+      ...(value("category") && { category: value("category") }),
+    };
+    try {
+      if (event) await request(`/api/events/${event.id}`, { method: "PATCH", body });
+      else await request("/api/events", { body: { channelId: channel.id, ...body } });
+      onDone();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  const fieldError = (name: string) =>
+    error instanceof ApiError ? error.forField(name) : undefined;
+  const soon = new Date(Date.now() + 30 * 60_000).toISOString();
+  return (
+    <form
+      onSubmit={submit}
+      class="panel"
+      aria-label={event ? "Edit the event" : "Schedule an event"}
+    >
+      <h3>{event ? "Edit the event" : "Schedule an event"}</h3>
+      <p class="field">
+        <label for="e-title">Title</label>
+        <input id="e-title" name="title" required maxLength={200} value={event?.title} />
+        {fieldError("title") && <span class="field-error">{fieldError("title")}</span>}
+      </p>
+      <p class="field">
+        <label for="e-starts">Starts</label>
+        <input
+          id="e-starts"
+          name="startsAt"
+          type="datetime-local"
+          required
+          value={toLocalInput(event?.startsAt ?? soon)}
+        />
+        {fieldError("startsAt") && <span class="field-error">{fieldError("startsAt")}</span>}
+      </p>
+      <p class="field">
+        <label for="e-description">Description</label>
+        <textarea id="e-description" name="description" rows={3} value={event?.description} />
+      </p>
+      <p class="field">
+        <label for="e-tags">Tags (comma-separated)</label>
+        <input id="e-tags" name="tags" value={event?.tags.join(", ")} />
+      </p>
+      <p class="field">
+        <label for="e-category">Category</label>
+        <input id="e-category" name="category" value={event?.category} />
+      </p>
+      {error !== undefined && <ErrorNote error={error} />}
+      <button type="submit" class="primary">
+        {event ? "Save" : "Schedule"}
+      </button>{" "}
+      <button type="button" onClick={onDone}>
+        Close
+      </button>
+    </form>
+  );
+}
+
+/**
+ * An event's analytics: live, its concurrent viewers sampled every 5 s; afterwards, viewers per
+ * minute from the timeline; with the owner's figures either way.
+ */
+function EventAnalytics({ event }: { event: VideoEvent }) {
+  const [points, setPoints] = useState<Point[]>([]);
+  const [details, setDetails] = useState<EventDetails>();
+  const live = event.status === "live";
+  useEffect(() => {
+    setPoints([]);
+    setDetails(undefined);
+    const sample = async () => {
+      const owner = await request<EventDetails>(`/api/analytics/events/${event.id}/details`);
+      setDetails(owner);
+      if (live) setPoints((p) => [...p, { at: Date.now(), value: owner.concurrent }].slice(-120));
+      else setPoints(owner.timeline.map((m) => ({ at: Date.parse(m.minute), value: m.viewers })));
+    };
+    sample().catch(() => undefined);
+    if (!live) return;
+    const timer = setInterval(() => sample().catch(() => undefined), 5000);
+    return () => clearInterval(timer);
+  }, [event.id, live]);
+  return (
+    <section class="panel" aria-label="Viewers">
+      <h2>
+        Viewers of “{event.title}” <StatusBadge status={event.status} />
+      </h2>
+      <LineChart points={points} label={live ? "Concurrent viewers" : "Viewers per minute"} />
+      {details && (
+        <p class="muted">
+          Peak {details.peak} · unique {details.unique} · watch time{" "}
+          {Math.round(details.watchSeconds / 60)} min (average{" "}
+          {Math.round(details.averageWatchSeconds)} s) · rebuffering{" "}
+          {(details.rebufferingRatio * 100).toFixed(1)} %
+        </p>
+      )}
+    </section>
+  );
+}
+
+function ChannelEvents({ channel }: { channel: Channel }) {
+  const [editing, setEditing] = useState<VideoEvent | "new">();
+  const [chosen, setChosen] = useState<string>();
+  const { data, error, reload } = useLoad(
+    (signal) =>
+      request<Page<VideoEvent>>(`/api/events?channelId=${channel.id}&order=desc&limit=50`, {
+        signal,
+      }),
+    [channel.id],
+  );
+  // A stream that starts or ends changes the list: look again every 10 s.
+  useEffect(() => {
+    const timer = setInterval(reload, 10_000);
+    return () => clearInterval(timer);
+  }, [channel.id]);
+  const cancel = async (event: VideoEvent) => {
+    if (!confirm(`Cancel “${event.title}”? Its followers are told.`)) return;
+    await request(`/api/events/${event.id}`, { method: "DELETE" });
+    reload();
+  };
+  const events = data?.items ?? [];
+  // The chosen event's analytics, or else the live one's.
+  const shown = events.find((e) => e.id === chosen) ?? events.find((e) => e.status === "live");
+  return (
+    <>
+      {shown && <EventAnalytics key={shown.id} event={shown} />}
+      <section class="panel" aria-label="Events">
+        <h2>Events</h2>
+        {error !== undefined && <ErrorNote error={error} />}
+        {editing ? (
+          <EventForm
+            channel={channel}
+            event={editing === "new" ? undefined : editing}
+            onDone={() => {
+              setEditing(undefined);
+              reload();
+            }}
+          />
+        ) : (
+          <button type="button" class="primary" onClick={() => setEditing("new")}>
+            Schedule an event
+          </button>
+        )}
+        {!data ? (
+          <Loading what="events" />
+        ) : events.length === 0 ? (
+          <p class="muted">No events yet.</p>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th>Event</th>
+                <th>Starts</th>
+                <th>Status</th>
+                <th>
+                  <span class="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {events.map((event) => (
+                <tr key={event.id}>
+                  <td>
+                    <a href={`/watch/${event.id}`}>{event.title}</a>
+                  </td>
+                  <td>{when(event.startsAt)}</td>
+                  <td>
+                    <StatusBadge status={event.status} />
+                  </td>
+                  <td>
+                    {(event.status === "live" || event.status === "ended") && (
+                      <button type="button" class="link" onClick={() => setChosen(event.id)}>
+                        Analytics
+                      </button>
+                    )}
+                    {event.status === "scheduled" && (
+                      <>
+                        <button type="button" class="link" onClick={() => setEditing(event)}>
+                          Edit
+                        </button>{" "}
+                        <button type="button" class="link" onClick={() => cancel(event)}>
+                          Cancel
+                        </button>
+                      </>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </>
+  );
+}
+
+export function Dashboard() {
+  const user = useSession();
+  const { data, error, reload } = useLoad(
+    (signal) =>
+      user
+        ? request<{ items: Channel[] }>("/api/me/channels", { signal })
+        : Promise.resolve(undefined),
+    [user?.id],
+  );
+  if (user === null) {
+    navigate("/account?next=/dashboard", true);
+    return null;
+  }
+  if (user === undefined || (!data && !error)) return <Loading what="your dashboard" />;
+  if (error) return <ErrorNote error={error} />;
+  const channel = data?.items[0];
+  return (
+    <>
+      <h1>Creator dashboard</h1>
+      {channel ? (
+        <>
+          <p>
+            Your channel: <a href={`/c/${channel.slug}`}>{channel.title}</a>
+          </p>
+          <StreamKey channel={channel} />
+          <ChannelEvents channel={channel} />
+        </>
+      ) : (
+        <CreateChannel onCreated={reload} />
+      )}
+    </>
+  );
+}
