@@ -1,5 +1,6 @@
 // The platform's HTTP API, same origin (the edge). The session is an HttpOnly cookie the API
 // sets at sign-in: this code never sees a token. Errors arrive as problem+json.
+import type { VideoEvent } from "@stream-platform/shared/api";
 export interface FieldError {
   field: string;
   message: string;
@@ -53,35 +54,8 @@ export async function request<T>(
   return body as T;
 }
 
-// The shapes the functions answer with (functions/*/README.md).
-export interface User {
-  id: string;
-  email: string;
-  displayName: string;
-}
-
-export interface Channel {
-  id: string;
-  ownerId: string;
-  slug: string;
-  title: string;
-  description: string;
-}
-
-export type EventStatus = "scheduled" | "live" | "ended" | "cancelled";
-
-export interface VideoEvent {
-  id: string;
-  channelId: string;
-  title: string;
-  description: string;
-  tags: string[];
-  category?: string;
-  startsAt: string;
-  endsAt?: string;
-  status: EventStatus;
-  vodPath?: string;
-}
+// The shapes the functions answer with: the shared views, and a few read here only.
+export type { Channel, EventStatus, User, VideoEvent } from "@stream-platform/shared/api";
 
 export interface Page<T> {
   items: T[];

@@ -10,6 +10,7 @@ import {
   type EventType,
   HttpProblem,
 } from "@stream-platform/shared";
+import type { VideoEvent } from "@stream-platform/shared/api";
 import {
   DocumentLocks,
   isDuplicateKey,
@@ -44,23 +45,8 @@ export interface EventDoc extends WithOutbox {
   applied: string[];
 }
 
-/** What clients see: no internals (outbox, applied ids). */
-export interface VideoEvent {
-  id: string;
-  channelId: string;
-  ownerId: string;
-  title: string;
-  description: string;
-  tags: string[];
-  category?: string;
-  startsAt: string;
-  endsAt?: string;
-  status: Status;
-  version: number;
-  vodPath?: string;
-  createdAt: string;
-  updatedAt: string;
-}
+/** What clients see (the API's view, shared with the web app). */
+export type { VideoEvent } from "@stream-platform/shared/api";
 
 export function toView(doc: EventDoc): VideoEvent {
   return {

@@ -2,6 +2,7 @@
 // hear about put their CloudEvent in the outbox in the same transaction.
 import { randomUUID } from "node:crypto";
 import { createEvent } from "@stream-platform/shared";
+import type { Channel, User } from "@stream-platform/shared/api";
 import {
   enqueue,
   inTransaction,
@@ -13,21 +14,7 @@ import { encryptStreamKey, hashStreamKey, newStreamKey } from "./stream-keys.ts"
 
 const SOURCE = "/functions/subscriptions";
 
-export interface User {
-  id: string;
-  email: string;
-  displayName: string;
-  createdAt: string;
-}
-
-export interface Channel {
-  id: string;
-  ownerId: string;
-  slug: string;
-  title: string;
-  description: string;
-  createdAt: string;
-}
+export type { Channel, User } from "@stream-platform/shared/api";
 
 export type Target = { kind: "channel"; id: string } | { kind: "event"; id: string };
 

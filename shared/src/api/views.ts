@@ -1,0 +1,38 @@
+// What the HTTP API answers with, as the functions build it and the web app reads it: one
+// definition for both sides. No imports: the browser's type-check reaches this file alone.
+export type EventStatus = "scheduled" | "live" | "ended" | "cancelled";
+
+export interface User {
+  id: string;
+  email: string;
+  displayName: string;
+  createdAt: string;
+}
+
+/** A channel as anyone may see it (never its stream key). */
+export interface Channel {
+  id: string;
+  ownerId: string;
+  slug: string;
+  title: string;
+  description: string;
+  createdAt: string;
+}
+
+/** A video event as clients see it: no internals (outbox, applied ids). */
+export interface VideoEvent {
+  id: string;
+  channelId: string;
+  ownerId: string;
+  title: string;
+  description: string;
+  tags: string[];
+  category?: string;
+  startsAt: string;
+  endsAt?: string;
+  status: EventStatus;
+  version: number;
+  vodPath?: string;
+  createdAt: string;
+  updatedAt: string;
+}
