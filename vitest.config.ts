@@ -10,6 +10,8 @@ const HEAVY = [
   "web/test/journey.test.ts",
 ];
 
+const LAST = "local/test/log-scan.test.ts";
+
 export default defineConfig({
   test: {
     exclude: ["**/node_modules/**", ".data/**"],
@@ -25,13 +27,18 @@ export default defineConfig({
         test: {
           name: "platform",
           include: ["**/test/**/*.test.ts"],
-          exclude: ["**/node_modules/**", ".data/**", ...HEAVY],
+          exclude: ["**/node_modules/**", ".data/**", ...HEAVY, LAST],
           sequence: { groupOrder: 0 },
         },
       },
       {
         extends: true,
         test: { name: "heavy", include: HEAVY, sequence: { groupOrder: 1 } },
+      },
+      // Reads the logs everything else wrote: after all of it.
+      {
+        extends: true,
+        test: { name: "last", include: [LAST], sequence: { groupOrder: 2 } },
       },
     ],
   },
