@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serviceUrls, toHttpBinary, toHttpStructured } from "@stream-platform/shared";
 import { createKafka } from "@stream-platform/shared/kafka";
+import { ingressToken } from "@stream-platform/shared/testing";
 import { startRuntime } from "../local/src/eventing/runtime.ts";
 import { logDir } from "../local/src/paths.ts";
 import { printLine, summarize } from "./lib/stats.ts";
@@ -121,11 +122,13 @@ spec:
     logDir: join(logDir, "bench"),
   });
   const ce = `${serviceUrls().edgeUrl}/ce`;
+  // Diagnostic pings are not for anyone to send: the platform's ingress token.
+  const auth = { authorization: `Bearer ${ingressToken()}` };
   try {
     // Warm up until the source's group is assigned and an event arrives end to end.
     for (let i = 0; i < 200 && (await stats()).count === 0; i++) {
       const { headers, body } = toHttpBinary(ping(Date.now()));
-      await fetch(ce, { method: "POST", headers, body });
+      await fetch(ce, { method: "POST", headers: { ...headers, ...auth }, body });
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     if ((await stats(true)).count === 0) {
@@ -151,7 +154,7 @@ spec:
           );
           const response = await fetch(ce, {
             method: "POST",
-            headers: { "content-type": "application/cloudevents-batch+json" },
+            headers: { "content-type": "application/cloudevents-batch+json", ...auth },
             body: JSON.stringify(batch),
           });
           if (response.status !== 202) throw new Error(`POST /ce answered ${response.status}`);
@@ -177,7 +180,7 @@ spec:
       const wait = due - Date.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       const { headers, body } = toHttpBinary(ping(Date.now()));
-      posts.push(fetch(ce, { method: "POST", headers, body }));
+      posts.push(fetch(ce, { method: "POST", headers: { ...headers, ...auth }, body }));
     }
     const sent = Date.now();
     await Promise.all(posts);

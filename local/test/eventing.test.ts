@@ -13,6 +13,7 @@ import {
   toHttpStructured,
 } from "@stream-platform/shared";
 import { createKafka, ensureTopics } from "@stream-platform/shared/kafka";
+import { ingressToken } from "@stream-platform/shared/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadManifests } from "../src/eventing/manifests.ts";
 import { PingSourceTimer } from "../src/eventing/ping-source.ts";
@@ -69,15 +70,22 @@ function ping(subject: string, note?: string): CloudEventV1 {
   };
 }
 
+// Diagnostic pings need the platform's ingress token (only heartbeats are public).
+const auth = () => ({ authorization: `Bearer ${ingressToken()}` });
+
 async function postBinary(event: CloudEventV1): Promise<Response> {
   const { headers, body } = toHttpBinary(event);
-  return fetch(`${serviceUrls().edgeUrl}/ce`, { method: "POST", headers, body });
+  return fetch(`${serviceUrls().edgeUrl}/ce`, {
+    method: "POST",
+    headers: { ...headers, ...auth() },
+    body,
+  });
 }
 
 async function postStructured(body: unknown): Promise<Response> {
   return fetch(`${serviceUrls().edgeUrl}/ce`, {
     method: "POST",
-    headers: { "content-type": "application/cloudevents+json" },
+    headers: { "content-type": "application/cloudevents+json", ...auth() },
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
 }
@@ -147,11 +155,17 @@ describe("local eventing from knative/ manifests", () => {
     const three = ping(subject);
     const structured = toHttpStructured(one);
     expect(
-      (await fetch(`${serviceUrls().edgeUrl}/ce`, { method: "POST", ...structured })).status,
+      (
+        await fetch(`${serviceUrls().edgeUrl}/ce`, {
+          method: "POST",
+          headers: { ...structured.headers, ...auth() },
+          body: structured.body,
+        })
+      ).status,
     ).toBe(202);
     const batch = await fetch(`${serviceUrls().edgeUrl}/ce`, {
       method: "POST",
-      headers: { "content-type": "application/cloudevents-batch+json" },
+      headers: { "content-type": "application/cloudevents-batch+json", ...auth() },
       body: JSON.stringify([two, three].map((e) => JSON.parse(toHttpStructured(e).body))),
     });
     expect(batch.status).toBe(202);
@@ -224,7 +238,7 @@ describe("batch delivery (streamplatform.dev/delivery-batch-size)", () => {
     );
     const response = await fetch(`${serviceUrls().edgeUrl}/ce`, {
       method: "POST",
-      headers: { "content-type": "application/cloudevents-batch+json" },
+      headers: { "content-type": "application/cloudevents-batch+json", ...auth() },
       body: JSON.stringify(events.map((e) => JSON.parse(toHttpStructured(e).body))),
     });
     expect(response.status).toBe(202);
@@ -297,7 +311,7 @@ describe("the /ce ingress refuses invalid CloudEvents, and none reaches Kafka", 
     const request = make();
     const response = await fetch(`${serviceUrls().edgeUrl}/ce`, {
       method: "POST",
-      headers: request.headers,
+      headers: { ...request.headers, ...auth() },
       body: request.body as string,
     });
     expect(response.status).toBe(status);

@@ -4,7 +4,14 @@
 // channel's owner sees the details.
 import { randomBytes } from "node:crypto";
 import { type CloudEventV1, serviceUrls, toHttpBatch } from "@stream-platform/shared";
-import { api, newUser, type TestUser, uniqueSlug, until } from "@stream-platform/shared/testing";
+import {
+  api,
+  ingressToken,
+  newUser,
+  type TestUser,
+  uniqueSlug,
+  until,
+} from "@stream-platform/shared/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 
 const VIEWERS = 50;
@@ -58,7 +65,11 @@ function beat(n: number, seq: number, at: Date): CloudEventV1 {
 async function postBatch(events: CloudEventV1[]): Promise<void> {
   for (let i = 0; i < events.length; i += 100) {
     const { headers, body } = toHttpBatch(events.slice(i, i + 100));
-    const response = await fetch(`${serviceUrls().edgeUrl}/ce`, { method: "POST", headers, body });
+    const response = await fetch(`${serviceUrls().edgeUrl}/ce`, {
+      method: "POST",
+      headers: { ...headers, authorization: `Bearer ${ingressToken()}` },
+      body,
+    });
     expect(response.status, await response.text()).toBe(202);
   }
 }

@@ -1,6 +1,7 @@
 // POST /ce: CloudEvents in binary, structured or batch mode (HTTP protocol binding), checked
 // against the event catalog and written to their topics. All or nothing: one invalid event in a
 // batch refuses the whole batch, and nothing reaches Kafka.
+import { timingSafeEqual } from "node:crypto";
 import type { Request, Response } from "@google-cloud/functions-framework";
 import { type CloudEventV1, sendProblem } from "@stream-platform/shared";
 import { readPlatformEvents } from "@stream-platform/shared/hosting";
@@ -9,7 +10,19 @@ export interface Publisher {
   publish(events: CloudEventV1[]): Promise<void>;
 }
 
-export function createIngest(publisher: Publisher) {
+/** What anyone may send (a browser's player); every other type needs the ingress token. */
+const PUBLIC_TYPES = new Set(["streamplatform.viewer.heartbeat"]);
+
+/** `Authorization: Bearer <INGRESS_TOKEN>`, compared in constant time. */
+function hasIngressToken(req: Request, token: string | undefined): boolean {
+  const header = req.headers.authorization ?? "";
+  if (!token || !header.startsWith("Bearer ")) return false;
+  const given = Buffer.from(header.slice(7).trim());
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+export function createIngest(publisher: Publisher, token = process.env.INGRESS_TOKEN) {
   return async function ingest(req: Request, res: Response): Promise<void> {
     if (req.method !== "POST") {
       res.setHeader("allow", "POST");
@@ -22,6 +35,18 @@ export function createIngest(publisher: Publisher) {
     }
     const events = readPlatformEvents(req, res);
     if (!events) return;
+    // The edge is public: a stream starting, an event changing or a notification are facts only
+    // the platform's own producers may state.
+    const restricted = events.find((event) => !PUBLIC_TYPES.has(event.type));
+    if (restricted && !hasIngressToken(req, token)) {
+      sendProblem(res, {
+        status: 401,
+        title: "Not allowed to publish this type",
+        detail: `${restricted.type} is accepted only with the platform's ingress token (Authorization: Bearer); anyone may send ${[...PUBLIC_TYPES].join(", ")}`,
+        errors: [{ field: "type", detail: `${restricted.type} needs the ingress token` }],
+      });
+      return;
+    }
     try {
       await publisher.publish(events);
     } catch (error) {

@@ -35,6 +35,7 @@ const SHARED_ENV = {
   STREAM_KEY_SECRET: fromShell(
     "STREAM_KEY_SECRET:?set STREAM_KEY_SECRET (e.g. openssl rand -base64 32)",
   ),
+  INGRESS_TOKEN: fromShell("INGRESS_TOKEN:?set INGRESS_TOKEN (e.g. openssl rand -base64 32)"),
 };
 
 const isGrpc = (service: KnativeService) => envOf(service).GRPC_SOURCE !== undefined;
@@ -225,7 +226,7 @@ export function composeFile(manifests: Manifests): string {
       restart: "unless-stopped",
     },
   };
-  return `${HEADER("The whole platform on one host: JWT_SECRET=… STREAM_KEY_SECRET=… docker compose up --build")}${stringify(
+  return `${HEADER("The whole platform on one host: JWT_SECRET=… STREAM_KEY_SECRET=… INGRESS_TOKEN=… docker compose up --build")}${stringify(
     {
       name: "stream-platform",
       services,

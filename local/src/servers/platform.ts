@@ -69,6 +69,7 @@ export const platform: Server = {
       env: {
         JWT_SECRET: localSecret("jwt-secret"),
         STREAM_KEY_SECRET: localSecret("stream-key-secret"),
+        INGRESS_TOKEN: localSecret("ingress-token"),
         PLATFORM_FINGERPRINT: codeFingerprint(),
       },
     });

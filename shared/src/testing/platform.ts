@@ -1,5 +1,7 @@
 // Helpers for tests that talk to the running platform through the edge, as a client would.
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { CloudEventV1 } from "../cloudevents/format.ts";
 import { toHttpBinary } from "../cloudevents/http-binding.ts";
 import { localPorts, serviceUrls } from "../config.ts";
@@ -44,9 +46,22 @@ export async function api<T = Record<string, unknown>>(
 }
 
 /** Posts a CloudEvent to the ingress (`/ce`) in binary mode; returns the status it answered. */
+/** The local platform's ingress token (local/ generates it into .data/secrets). */
+export function ingressToken(): string {
+  return readFileSync(
+    join(import.meta.dirname, "..", "..", "..", ".data", "secrets", "ingress-token"),
+    "utf8",
+  ).trim();
+}
+
+/** Posts a CloudEvent to /ce as the platform's own producers do (with the ingress token). */
 export async function postToIngress(event: CloudEventV1): Promise<number> {
   const { headers, body } = toHttpBinary(event);
-  const response = await fetch(`${serviceUrls().edgeUrl}/ce`, { method: "POST", headers, body });
+  const response = await fetch(`${serviceUrls().edgeUrl}/ce`, {
+    method: "POST",
+    headers: { ...headers, authorization: `Bearer ${ingressToken()}` },
+    body,
+  });
   await response.arrayBuffer();
   return response.status;
 }
