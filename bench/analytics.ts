@@ -87,6 +87,9 @@ async function main(): Promise<void> {
   process.env.KAFKA_TOPIC_PREFIX = prefix;
   process.env.ANALYTICS_DB = database;
   process.env.JWT_SECRET = localSecret("jwt-secret");
+  // The load comes from one address: it posts as a platform producer (anonymous posts are
+  // held to a rate per address).
+  process.env.INGRESS_TOKEN = localSecret("ingress-token");
   process.env.SERVICE_EVENTS_GRPC_ADDRESS = await platformServiceAddress("events-grpc");
   process.env.SERVICE_SUBSCRIPTIONS_GRPC_ADDRESS =
     await platformServiceAddress("subscriptions-grpc");
@@ -157,7 +160,11 @@ async function main(): Promise<void> {
     };
     const post = async (events: CloudEventV1[]) => {
       const { headers, body } = toHttpBatch(events);
-      const response = await fetch(`${ingress}/`, { method: "POST", headers, body });
+      const response = await fetch(`${ingress}/`, {
+        method: "POST",
+        headers: { ...headers, authorization: `Bearer ${process.env.INGRESS_TOKEN}` },
+        body,
+      });
       if (response.status !== 202)
         throw new Error(`/ce answered ${response.status}: ${await response.text()}`);
     };

@@ -6,6 +6,7 @@ export * from "./auth/password.ts";
 export * from "./cloudevents/index.ts";
 export * from "./config.ts";
 export * from "./http/problem.ts";
+export * from "./http/rate-limit.ts";
 export * from "./http/router.ts";
 export * from "./http/validate.ts";
 export * from "./ids.ts";

@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { adHocEventId, createEvent } from "@stream-platform/shared";
+import { adHocEventId, createEvent, RateLimiter } from "@stream-platform/shared";
 import {
   type ChannelsClient,
   type EventsClient,
@@ -55,6 +55,8 @@ export class Ingest {
   /** Channels whose publish is being authorized right now (two at once: only the first). */
   private readonly claiming = new Set<string>();
   private readonly ending = new Set<Promise<void>>();
+  /** One publish attempt a second per address, with bursts of 20 (OBS reconnecting). */
+  private readonly publishAttempts = new RateLimiter(1, 20);
 
   constructor(private readonly deps: IngestDeps) {}
 
@@ -78,6 +80,13 @@ export class Ingest {
   }
 
   private async admit(session: NmsSession): Promise<void> {
+    // Key guessing over RTMP: attempts per address are limited before any key is looked up
+    // (the socket's address: node-media-server's session.ip carries the port too).
+    const wait = this.publishAttempts.take(session.socket.remoteAddress ?? "unknown");
+    if (wait > 0) {
+      this.refuse(session, `too many publish attempts from this address: try again in ${wait} s`);
+      return;
+    }
     if (session.streamApp !== APP) {
       this.refuse(session, `unknown application (publish to rtmp://HOST/${APP}/STREAM_KEY)`);
       return;

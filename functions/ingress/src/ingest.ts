@@ -3,7 +3,12 @@
 // batch refuses the whole batch, and nothing reaches Kafka.
 import { timingSafeEqual } from "node:crypto";
 import type { Request, Response } from "@google-cloud/functions-framework";
-import { type CloudEventV1, sendProblem } from "@stream-platform/shared";
+import {
+  type CloudEventV1,
+  clientAddress,
+  RateLimiter,
+  sendProblem,
+} from "@stream-platform/shared";
 import { readPlatformEvents } from "@stream-platform/shared/hosting";
 
 export interface Publisher {
@@ -23,6 +28,8 @@ function hasIngressToken(req: Request, token: string | undefined): boolean {
 }
 
 export function createIngest(publisher: Publisher, token = process.env.INGRESS_TOKEN) {
+  // 20 a second with bursts of 50 per address: a few hundred viewers behind one NAT.
+  const anonymousByAddress = new RateLimiter(20, 50);
   return async function ingest(req: Request, res: Response): Promise<void> {
     if (req.method !== "POST") {
       res.setHeader("allow", "POST");
@@ -33,12 +40,24 @@ export function createIngest(publisher: Publisher, token = process.env.INGRESS_T
       });
       return;
     }
+    const trusted = hasIngressToken(req, token);
+    // Anonymous posters (players: a heartbeat each 10 s) are held to a rate per address.
+    const wait = trusted ? 0 : anonymousByAddress.take(clientAddress(req));
+    if (wait > 0) {
+      sendProblem(res, {
+        status: 429,
+        title: "Too many requests",
+        detail: `too many posts from this address without the ingress token: try again in ${wait} s`,
+        retryAfter: wait,
+      });
+      return;
+    }
     const events = readPlatformEvents(req, res);
     if (!events) return;
     // The edge is public: a stream starting, an event changing or a notification are facts only
     // the platform's own producers may state.
     const restricted = events.find((event) => !PUBLIC_TYPES.has(event.type));
-    if (restricted && !hasIngressToken(req, token)) {
+    if (restricted && !trusted) {
       sendProblem(res, {
         status: 401,
         title: "Not allowed to publish this type",

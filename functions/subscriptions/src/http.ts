@@ -2,12 +2,14 @@
 // /api/subscriptions…). Every write checks who is asking.
 import {
   clearedSessionCookies,
+  clientAddress,
   conflict,
   forbidden,
   HttpProblem,
   hashPassword,
   notFound,
   parseInput,
+  RateLimiter,
   Router,
   requireSession,
   sessionCookies,
@@ -18,6 +20,10 @@ import {
 import { createChannelBody, eventId, signInBody, signUpBody, uuid } from "./schemas.ts";
 import { type Channel, type Store, type Target, uniqueViolation } from "./store.ts";
 import { decryptStreamKey } from "./stream-keys.ts";
+
+// 20 a second with bursts of 100 from one address; 10 a minute (bursts of 10) for one account.
+const signInsByAddress = new RateLimiter(20, 100);
+const signInsByAccount = new RateLimiter(1 / 6, 10);
 
 export function routes(store: Store): Router {
   const router = new Router();
@@ -47,7 +53,10 @@ export function routes(store: Store): Router {
   });
 
   router.on("POST", "/api/sessions", async ({ req }) => {
+    // Password guessing: bounded per address, and per account whoever guesses.
+    signInsByAddress.check(clientAddress(req), "sign-in attempts from this address");
     const input = parseInput(signInBody, req.body);
+    signInsByAccount.check(input.email.toLowerCase(), "sign-in attempts for this account");
     const account = await store.credentials(input.email);
     // Same answer, and about the same time, whether the email or the password was wrong.
     const valid = account
