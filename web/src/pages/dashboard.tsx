@@ -353,10 +353,11 @@ export function Dashboard() {
         : Promise.resolve(undefined),
     [user?.id],
   );
-  if (user === null) {
-    navigate("/account?next=/dashboard", true);
-    return null;
-  }
+  // Signed out: to the sign-in page, and back here afterwards.
+  useEffect(() => {
+    if (user === null) navigate("/account?next=/dashboard", true);
+  }, [user]);
+  if (user === null) return null;
   if (user === undefined || (!data && !error)) return <Loading what="your dashboard" />;
   if (error) return <ErrorNote error={error} />;
   const channel = data?.items[0];
