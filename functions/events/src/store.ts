@@ -24,19 +24,14 @@ import { TRANSITIONS } from "./schemas.ts";
 
 const SOURCE = "/functions/events";
 
-export interface EventDoc extends WithOutbox {
+/** The stored document: the API's view with real dates, its id as `_id`, and internals. */
+export interface EventDoc
+  extends Omit<VideoEvent, "id" | "startsAt" | "endsAt" | "createdAt" | "updatedAt" | "status">,
+    WithOutbox {
   _id: string;
-  channelId: string;
-  ownerId: string;
-  title: string;
-  description: string;
-  tags: string[];
-  category?: string;
+  status: Status;
   startsAt: Date;
   endsAt?: Date;
-  status: Status;
-  version: number;
-  vodPath?: string;
   createdAt: Date;
   updatedAt: Date;
   /** Set when event.reminder was queued; cleared when the event is moved to another time. */
