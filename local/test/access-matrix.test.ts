@@ -1,6 +1,7 @@
 // Who may do what: every HTTP route of the platform, through the edge, asked by nobody, by another
-// signed-in person and by the owner of what it touches, with the status each must get. A route
-// added without a row here fails the last test.
+// signed-in person and by the owner of what it touches, with the status each must get, and each
+// answer checked against docs/openapi.yaml. A route added without a row here, or missing from
+// the document, fails the last test.
 import { randomUUID } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -8,6 +9,7 @@ import { serviceUrls, toHttpBinary } from "@stream-platform/shared";
 import { api, newUser, type TestUser, uniqueSlug } from "@stream-platform/shared/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../src/paths.ts";
+import { openapi, undocumented } from "./openapi.ts";
 
 type Who = "anonymous" | "other" | "owner";
 
@@ -221,6 +223,14 @@ const ROWS: Row[] = [
 ];
 
 let f: Fixtures;
+const channelLike = {
+  id: "00000000-0000-4000-8000-000000000000",
+  ownerId: "o",
+  slug: "s",
+  title: "t",
+  description: "",
+  createdAt: "2030-01-01T00:00:00Z",
+};
 
 beforeAll(async () => {
   const [owner, other] = await Promise.all([newUser("matrix-owner"), newUser("matrix-other")]);
@@ -250,6 +260,8 @@ describe("access matrix", () => {
       got[who] = response.status;
       if (response.status >= 400)
         expect(response.headers.get("content-type"), `${who}`).toBe("application/problem+json");
+      // Each real answer is what docs/openapi.yaml says it is.
+      expect(undocumented(row.method, row.route, response), who).toBeUndefined();
     }
     expect(got).toEqual(row.expect);
   });
@@ -289,6 +301,23 @@ describe("access matrix", () => {
     }
   });
 
+  it("checks answers against the document for real: a wrong body or status is caught", () => {
+    const json = new Headers({ "content-type": "application/json" });
+    expect(
+      undocumented("GET", "/api/me", { status: 200, headers: json, body: { id: "u" } }),
+    ).toMatch(/must have required property/);
+    expect(undocumented("GET", "/api/me", { status: 418, headers: json, body: {} })).toMatch(
+      /not documented/,
+    );
+    expect(
+      undocumented("GET", "/api/channels/:idOrSlug", {
+        status: 200,
+        headers: json,
+        body: { ...channelLike, streamKey: "sk_leak" },
+      }),
+    ).toBeDefined();
+  });
+
   it("has a row for every route the functions declare", () => {
     const declared = readdirSync(join(repoRoot, "functions")).flatMap((name) => {
       const file = join(repoRoot, "functions", name, "src", "http.ts");
@@ -310,5 +339,15 @@ describe("access matrix", () => {
     expect(declared.length).toBeGreaterThan(20);
     const covered = new Set(ROWS.map((row) => `${row.method} ${row.route}`));
     expect(declared.filter((route) => !covered.has(route))).toEqual([]);
+    // …and every one is in docs/openapi.yaml, which documents nothing else.
+    const documented = Object.entries(openapi.paths).flatMap(([path, item]) =>
+      Object.keys(item)
+        .filter((key) => ["get", "post", "put", "patch", "delete"].includes(key))
+        .map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    const extra = ["GET /api/me/notifications/stream", "POST /ce"];
+    expect(new Set(documented)).toEqual(
+      new Set([...declared.map((d) => d.replace(/:(\w+)/g, "{$1}")), ...extra]),
+    );
   });
 });

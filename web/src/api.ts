@@ -1,9 +1,10 @@
 // The platform's HTTP API, same origin (the edge). The session is an HttpOnly cookie the API
 // sets at sign-in: this code never sees a token. Errors arrive as problem+json.
 import type { VideoEvent } from "@stream-platform/shared/api";
+/** As the API names a field at fault (problem+json `errors`). */
 export interface FieldError {
   field: string;
-  message: string;
+  detail: string;
 }
 
 export class ApiError extends Error {
@@ -18,7 +19,7 @@ export class ApiError extends Error {
 
   /** The message for one form field, if the API named it. */
   forField(field: string): string | undefined {
-    return this.errors.find((e) => e.field === field)?.message;
+    return this.errors.find((e) => e.field === field)?.detail;
   }
 }
 
