@@ -1,0 +1,233 @@
+// The platform's HTTP routes as a table (method, route as its function declares it, a path and
+// body built from fixtures, and who gets which status), shared by the access matrix and the
+// bad-input properties.
+import { randomUUID } from "node:crypto";
+import { api, newUser, type TestUser, uniqueSlug } from "@stream-platform/shared/testing";
+
+export type Who = "anonymous" | "other" | "owner";
+
+export interface Fixtures {
+  owner: TestUser;
+  other: TestUser;
+  channelId: string;
+  slug: string;
+  eventId: string;
+}
+
+export interface Row {
+  method: string;
+  /** The route as its function declares it. */
+  route: string;
+  path: (f: Fixtures) => string;
+  body?: (f: Fixtures) => unknown;
+  expect: Record<Who, number>;
+}
+
+const everyone = (status: number) => ({ anonymous: status, other: status, owner: status });
+const signedIn = (status: number) => ({ anonymous: 401, other: status, owner: status });
+const ownerOnly = (status: number) => ({ anonymous: 401, other: 403, owner: status });
+export const inTwoHours = () => new Date(Date.now() + 2 * 3_600_000).toISOString();
+
+// Writes that change what later rows see come last (the owner cancels the event at the end).
+export const ROWS: Row[] = [
+  {
+    method: "POST",
+    route: "/api/users",
+    path: () => "/api/users",
+    expect: everyone(201),
+    body: () => ({
+      email: `m-${randomUUID()}@example.org`,
+      password: "a long password",
+      displayName: "M",
+    }),
+  },
+  {
+    method: "POST",
+    route: "/api/sessions",
+    path: () => "/api/sessions",
+    expect: everyone(200),
+    body: (f) => ({ email: f.owner.email, password: f.owner.password }),
+  },
+  { method: "DELETE", route: "/api/sessions", path: () => "/api/sessions", expect: everyone(204) },
+  { method: "GET", route: "/api/me", path: () => "/api/me", expect: signedIn(200) },
+  {
+    method: "GET",
+    route: "/api/me/channels",
+    path: () => "/api/me/channels",
+    expect: signedIn(200),
+  },
+  {
+    method: "GET",
+    route: "/api/me/subscriptions",
+    path: () => "/api/me/subscriptions",
+    expect: signedIn(200),
+  },
+  {
+    method: "POST",
+    route: "/api/channels",
+    path: () => "/api/channels",
+    expect: signedIn(201),
+    body: () => ({ slug: uniqueSlug("matrix"), title: "Matrix" }),
+  },
+  {
+    method: "GET",
+    route: "/api/channels/:idOrSlug",
+    path: (f) => `/api/channels/${f.slug}`,
+    expect: everyone(200),
+  },
+  {
+    method: "GET",
+    route: "/api/channels/:id/stream-key",
+    path: (f) => `/api/channels/${f.channelId}/stream-key`,
+    expect: ownerOnly(200),
+  },
+  {
+    method: "POST",
+    route: "/api/channels/:id/stream-key",
+    path: (f) => `/api/channels/${f.channelId}/stream-key`,
+    expect: ownerOnly(200),
+  },
+  {
+    method: "GET",
+    route: "/api/channels/:id/subscribers/count",
+    path: (f) => `/api/channels/${f.channelId}/subscribers/count`,
+    expect: everyone(200),
+  },
+  {
+    method: "PUT",
+    route: "/api/subscriptions/channels/:id",
+    path: (f) => `/api/subscriptions/channels/${f.channelId}`,
+    expect: signedIn(201),
+  },
+  {
+    method: "DELETE",
+    route: "/api/subscriptions/channels/:id",
+    path: (f) => `/api/subscriptions/channels/${f.channelId}`,
+    expect: signedIn(204),
+  },
+  {
+    method: "PUT",
+    route: "/api/subscriptions/events/:id",
+    path: (f) => `/api/subscriptions/events/${f.eventId}`,
+    expect: signedIn(201),
+  },
+  {
+    method: "DELETE",
+    route: "/api/subscriptions/events/:id",
+    path: (f) => `/api/subscriptions/events/${f.eventId}`,
+    expect: signedIn(204),
+  },
+  {
+    method: "GET",
+    route: "/api/users/:id/subscriptions",
+    path: (f) => `/api/users/${f.owner.id}/subscriptions`,
+    expect: ownerOnly(200),
+  },
+  {
+    method: "POST",
+    route: "/api/events",
+    path: () => "/api/events",
+    expect: ownerOnly(201),
+    body: (f) => ({ channelId: f.channelId, title: "Matrix event", startsAt: inTwoHours() }),
+  },
+  { method: "GET", route: "/api/events", path: () => "/api/events?limit=1", expect: everyone(200) },
+  {
+    method: "GET",
+    route: "/api/events/:id",
+    path: (f) => `/api/events/${f.eventId}`,
+    expect: everyone(200),
+  },
+  {
+    method: "PATCH",
+    route: "/api/events/:id",
+    path: (f) => `/api/events/${f.eventId}`,
+    expect: ownerOnly(200),
+    body: () => ({ title: "Matrix event, renamed" }),
+  },
+  {
+    method: "GET",
+    route: "/api/me/notifications",
+    path: () => "/api/me/notifications",
+    expect: signedIn(200),
+  },
+  {
+    method: "POST",
+    route: "/api/me/notifications/read-all",
+    path: () => "/api/me/notifications/read-all",
+    expect: signedIn(200),
+  },
+  // Nobody's notification: another person's would be a 404 too (tested in notifications).
+  {
+    method: "POST",
+    route: "/api/me/notifications/:id/read",
+    path: () => "/api/me/notifications/ntf_000000000000000000000000/read",
+    expect: signedIn(404),
+  },
+  {
+    method: "GET",
+    route: "/api/search",
+    path: () => "/api/search?q=matrix",
+    expect: everyone(200),
+  },
+  {
+    method: "GET",
+    route: "/api/search/suggest",
+    path: () => "/api/search/suggest?q=matrix",
+    expect: everyone(200),
+  },
+  // Beacons come from anonymous players by design.
+  {
+    method: "POST",
+    route: "/api/analytics/beacons",
+    path: () => "/api/analytics/beacons",
+    expect: everyone(202),
+    body: (f) => ({
+      eventId: f.eventId,
+      viewerId: `v-${randomUUID()}`,
+      sessionId: `s-${randomUUID()}`,
+      seq: 0,
+      position: 0,
+    }),
+  },
+  {
+    method: "GET",
+    route: "/api/analytics/events/:id",
+    path: (f) => `/api/analytics/events/${f.eventId}`,
+    expect: everyone(200),
+  },
+  {
+    method: "GET",
+    route: "/api/analytics/events/:id/details",
+    path: (f) => `/api/analytics/events/${f.eventId}/details`,
+    expect: ownerOnly(200),
+  },
+  {
+    method: "GET",
+    route: "/api/analytics/channels/:id",
+    path: (f) => `/api/analytics/channels/${f.channelId}`,
+    expect: ownerOnly(200),
+  },
+  {
+    method: "DELETE",
+    route: "/api/events/:id",
+    path: (f) => `/api/events/${f.eventId}`,
+    expect: ownerOnly(200),
+  },
+];
+
+/** A channel and a scheduled event of their own for `owner`, and `other`, a stranger to them. */
+export async function makeFixtures(name: string): Promise<Fixtures> {
+  const [owner, other] = await Promise.all([newUser(`${name}-owner`), newUser(`${name}-other`)]);
+  const slug = uniqueSlug(name);
+  const channel = await api<{ id: string }>("/api/channels", {
+    token: owner.token,
+    body: { slug, title: "Fixture channel" },
+  });
+  const event = await api<{ id: string }>("/api/events", {
+    token: owner.token,
+    body: { channelId: channel.body.id, title: "Fixture event", startsAt: inTwoHours() },
+  });
+  if (channel.status !== 201 || event.status !== 201)
+    throw new Error(`fixtures: channel ${channel.status}, event ${event.status}`);
+  return { owner, other, slug, channelId: channel.body.id, eventId: event.body.id };
+}
