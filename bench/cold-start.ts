@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { buildFunctions, functionSources } from "../local/src/deploy/build.ts";
 import { FunctionProcess, freePort } from "../local/src/eventing/functions.ts";
 import { loadManifests } from "../local/src/eventing/manifests.ts";
-import { type LocalService, topology } from "../local/src/eventing/topology.ts";
+import { type LocalService, peerAddresses, topology } from "../local/src/eventing/topology.ts";
 import { logDir, repoRoot } from "../local/src/paths.ts";
 import { localSecret } from "../local/src/servers/platform.ts";
 import { printLine } from "./lib/stats.ts";
@@ -78,9 +78,8 @@ async function main(): Promise<void> {
   process.env.FUNCTIONS_DIST = dist;
   const layout = topology(loadManifests([join(repoRoot, "knative")]));
   // Their peers where the running platform has them (the gRPC addresses).
-  for (const s of layout.services)
-    process.env[`SERVICE_${s.name.toUpperCase().replace(/-/g, "_")}_ADDRESS`] ??=
-      `127.0.0.1:${s.port}`;
+  for (const [variable, address] of Object.entries(peerAddresses(layout.services)))
+    process.env[variable] ??= address;
   const hello = topology(
     loadManifests([join(repoRoot, "local", "test", "fixtures", "scale-to-zero")]),
   );

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildFunctions } from "../src/deploy/build.ts";
 import { FunctionProcess, freePort } from "../src/eventing/functions.ts";
 import { loadManifests } from "../src/eventing/manifests.ts";
-import { type LocalService, topology } from "../src/eventing/topology.ts";
+import { type LocalService, peerAddresses, topology } from "../src/eventing/topology.ts";
 import { logDir, repoRoot } from "../src/paths.ts";
 import { localSecret } from "../src/servers/platform.ts";
 
@@ -17,12 +17,7 @@ mkdirSync(join(repoRoot, ".data", "test"), { recursive: true });
 const dist = mkdtempSync(join(repoRoot, ".data", "test", "dist-"));
 const { services } = topology(loadManifests([join(repoRoot, "knative")]));
 // Their gRPC peers are the running platform's.
-const peers = Object.fromEntries(
-  services.map((s) => [
-    `SERVICE_${s.name.toUpperCase().replace(/-/g, "_")}_ADDRESS`,
-    `127.0.0.1:${s.port}`,
-  ]),
-);
+const peers = peerAddresses(services);
 const running: FunctionProcess[] = [];
 
 async function startBundled(service: LocalService): Promise<string> {

@@ -13,12 +13,10 @@ const PATTERNS: [string, RegExp][] = [
   ["test password", /pw-[0-9a-f]{16}/],
 ];
 
-function files(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? files(path) : [path];
-  });
-}
+const files = (dir: string) =>
+  readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .map((name) => join(dir, name))
+    .filter((path) => statSync(path).isFile());
 
 /** Each line of `text` that shows a secret: "what, line number". */
 export function leaks(text: string, secrets: string[]): string[] {

@@ -19,6 +19,10 @@ function port(name: string, fallback: number): number {
 /** Loopback only: nothing local is reachable from other hosts. */
 export const LOCAL_HOST = "127.0.0.1";
 
+/** The variable that holds where a Knative Service listens: SERVICE_<NAME>_ADDRESS. */
+export const serviceAddressVariable = (knativeService: string) =>
+  `SERVICE_${knativeService.toUpperCase().replace(/-/g, "_")}_ADDRESS`;
+
 export interface LocalPorts {
   postgres: number;
   kafka: number;

@@ -1,18 +1,12 @@
 // The platform's HTTP API, same origin (the edge). The session is an HttpOnly cookie the API
 // sets at sign-in: this code never sees a token. Errors arrive as problem+json.
-import type { VideoEvent } from "@stream-platform/shared/api";
-/** As the API names a field at fault (problem+json `errors`). */
-export interface FieldError {
-  field: string;
-  detail: string;
-}
-
+import type { FieldProblem, VideoEvent } from "@stream-platform/shared/api";
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly title: string,
     readonly detail: string,
-    readonly errors: FieldError[] = [],
+    readonly errors: FieldProblem[] = [],
   ) {
     super(detail || title);
   }

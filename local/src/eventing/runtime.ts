@@ -8,7 +8,7 @@ import { FunctionProcess, type Log } from "./functions.ts";
 import { KafkaSourceDispatcher } from "./kafka-source.ts";
 import { loadManifests } from "./manifests.ts";
 import { PingSourceTimer } from "./ping-source.ts";
-import { topology } from "./topology.ts";
+import { peerAddresses, topology } from "./topology.ts";
 
 export interface RuntimeOptions {
   /** Folders of Knative manifests. */
@@ -54,12 +54,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const manifests = loadManifests(options.dirs);
   const layout = topology(manifests, options.basePort, prefix, options.serviceUrl);
   const publisher = new EventPublisher(createKafka("local-eventing"), prefix);
-  const peers = Object.fromEntries(
-    layout.services.map((s) => [
-      `SERVICE_${s.name.toUpperCase().replace(/-/g, "_")}_ADDRESS`,
-      `${LOCAL_HOST}:${s.port}`,
-    ]),
-  );
+  const peers = peerAddresses(layout.services);
   const functions = (options.serviceUrl ? [] : layout.services).map(
     (service) =>
       new Activator(

@@ -1,7 +1,7 @@
 // Where each part of the manifests lives on this machine: a local port per Knative Service, and
 // what each sink reference resolves to. NGINX and the eventing runtime both derive it from the
 // same manifests, so they always agree.
-import { LOCAL_HOST, physicalTopic } from "@stream-platform/shared";
+import { LOCAL_HOST, physicalTopic, serviceAddressVariable } from "@stream-platform/shared";
 import { type Destination, envOf, type KnativeService, type Manifests } from "./manifests.ts";
 
 export interface LocalService {
@@ -63,4 +63,11 @@ export function topology(
       throw new Error(`sink: local/ cannot deliver to a ${ref?.kind ?? "missing"} reference`);
     },
   };
+}
+
+/** SERVICE_<NAME>_ADDRESS of each Service at its local port, as cluster DNS would give. */
+export function peerAddresses(services: { name: string; port: number }[]): Record<string, string> {
+  return Object.fromEntries(
+    services.map((s) => [serviceAddressVariable(s.name), `${LOCAL_HOST}:${s.port}`]),
+  );
 }

@@ -3,7 +3,7 @@
 import { join } from "node:path";
 import { LOCAL_HOST, localPorts } from "@stream-platform/shared";
 import { loadManifests } from "../eventing/manifests.ts";
-import { topology } from "../eventing/topology.ts";
+import { peerAddresses, topology } from "../eventing/topology.ts";
 import { repoRoot } from "../paths.ts";
 import { startDaemon } from "../proc.ts";
 import { hlsDir } from "./nginx.ts";
@@ -16,14 +16,7 @@ const statusUrl = () => `http://${LOCAL_HOST}:${localPorts().streamServer}`;
 /** Where the platform runs the gRPC Services stream-server calls. */
 function grpcAddresses(): Record<string, string> {
   const layout = topology(loadManifests([join(repoRoot, "knative")]));
-  return Object.fromEntries(
-    layout.services
-      .filter((s) => s.name.endsWith("-grpc"))
-      .map((s) => [
-        `SERVICE_${s.name.toUpperCase().replace(/-/g, "_")}_ADDRESS`,
-        `${LOCAL_HOST}:${s.port}`,
-      ]),
-  );
+  return peerAddresses(layout.services.filter((s) => s.name.endsWith("-grpc")));
 }
 
 export const streamServer: Server = {

@@ -11,14 +11,11 @@ const webDir = join(repoRoot, "web");
 export const webDist = join(webDir, "dist");
 const stamp = join(webDist, ".sources-hash");
 
-function files(dir: string): string[] {
-  return readdirSync(dir)
+const files = (dir: string) =>
+  readdirSync(dir, { recursive: true, encoding: "utf8" })
     .sort()
-    .flatMap((name) => {
-      const path = join(dir, name);
-      return statSync(path).isDirectory() ? files(path) : [path];
-    });
-}
+    .map((name) => join(dir, name))
+    .filter((path) => statSync(path).isFile());
 
 function sourcesHash(): string {
   const hash = createHash("sha256");

@@ -1,5 +1,11 @@
 // What the HTTP API answers with, as the functions build it and the web app reads it: one
 // definition for both sides. No imports: the browser's type-check reaches this file alone.
+/** A field of the request that is wrong, and why: an entry of a problem+json `errors`. */
+export interface FieldProblem {
+  field: string;
+  detail: string;
+}
+
 export type EventStatus = "scheduled" | "live" | "ended" | "cancelled";
 
 export interface User {

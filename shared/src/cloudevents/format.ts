@@ -3,11 +3,9 @@
 // module whether it is a CloudEvent. Checked against the conformance vectors in
 // ../shared/conformance/cloudevents-json/.
 
-/** A field of the request that is wrong, and why: becomes an entry of a problem+json body. */
-export interface FieldProblem {
-  field: string;
-  detail: string;
-}
+import type { FieldProblem } from "../api/views.ts";
+
+export type { FieldProblem };
 
 /** A CloudEvent with its attributes checked. `data` is the decoded payload (JSON or text). */
 export interface CloudEventV1 {

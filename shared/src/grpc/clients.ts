@@ -2,6 +2,7 @@
 // SERVICE_<KNATIVE SERVICE NAME>_ADDRESS (local/ sets them; a cluster manifest names the
 // Service's DNS name), e.g. SERVICE_SUBSCRIPTIONS_GRPC_ADDRESS=127.0.0.1:8102.
 import * as grpc from "@grpc/grpc-js";
+import { serviceAddressVariable } from "../config.ts";
 import type { Channel__Output } from "./generated/streamplatform/v1/Channel.ts";
 import type { ChannelServiceClient } from "./generated/streamplatform/v1/ChannelService.ts";
 import type { EventServiceClient } from "./generated/streamplatform/v1/EventService.ts";
@@ -14,7 +15,7 @@ export type { Channel__Output as Channel } from "./generated/streamplatform/v1/C
 export type { Target } from "./generated/streamplatform/v1/Target.ts";
 
 export function serviceAddress(knativeService: string): string {
-  const variable = `SERVICE_${knativeService.toUpperCase().replace(/-/g, "_")}_ADDRESS`;
+  const variable = serviceAddressVariable(knativeService);
   const address = process.env[variable];
   if (!address) throw new Error(`${variable} is not set: where does ${knativeService} listen?`);
   return address;
