@@ -118,8 +118,10 @@ export const kafka: Server = {
     writeFileSync(propertiesFile, serverProperties());
     writeFileSync(log4jFile, log4j);
     if (existsSync(join(logsDir, "meta.properties"))) return;
-    // KRaft storage is formatted once, with a new cluster id (a base64url UUID).
-    const clusterId = randomBytes(16).toString("base64url");
+    // KRaft storage is formatted once, with a new cluster id (a base64url UUID; like Kafka's
+    // own random-uuid, never one that begins with "-").
+    let clusterId = randomBytes(16).toString("base64url");
+    while (clusterId.startsWith("-")) clusterId = randomBytes(16).toString("base64url");
     progress("kafka", `formatting KRaft storage (cluster ${clusterId}) …`);
     await run(
       "java",
@@ -127,8 +129,7 @@ export const kafka: Server = {
         ...javaArgs(lib, "kafka.tools.StorageTool"),
         "format",
         "--standalone",
-        "-t",
-        clusterId,
+        `--cluster-id=${clusterId}`,
         "-c",
         propertiesFile,
       ],
