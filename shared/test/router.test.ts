@@ -1,8 +1,9 @@
 // The router's answers to failures: a store that is away is a 503 with Retry-After, whatever
-// client raised it (here Elasticsearch's, recognised without the router loading that client).
+// client raised it (Elasticsearch's, MongoDB's, recognised without the router loading them).
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { errors } from "@elastic/elasticsearch";
+import { MongoNetworkError, MongoServerError, MongoServerSelectionError } from "mongodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Router } from "../src/http/router.ts";
 
@@ -25,6 +26,17 @@ const failures: Record<string, () => unknown> = {
       warnings: null,
       meta: {} as never,
     }),
+  mongoRefused: () => new MongoNetworkError("connect ECONNREFUSED 127.0.0.1:27017"),
+  mongoSelection: () =>
+    new MongoServerSelectionError("Server selection timed out after 5000 ms", {} as never),
+  // FerretDB up, its PostgreSQL down (the message FerretDB 1.24 sends).
+  ferretdbBackend: () =>
+    new MongoServerError({
+      message:
+        "[collection.go:109 postgresql.(*collection).Query] failed to connect to `user=postgres database=ferretdb`: dial error",
+      code: 1,
+    }),
+  duplicateKey: () => new MongoServerError({ message: "E11000 duplicate key error", code: 11000 }),
 };
 
 let server: Server;
@@ -51,8 +63,18 @@ describe("Router", () => {
     }
   });
 
-  it("answers 500 for a request Elasticsearch refused (a bug, not an outage)", async () => {
-    const response = await fetch(`${base}/fail/refused`);
-    expect(response.status).toBe(500);
+  it("answers 503 with Retry-After when MongoDB (or FerretDB's PostgreSQL) is away", async () => {
+    for (const kind of ["mongoRefused", "mongoSelection", "ferretdbBackend"]) {
+      const response = await fetch(`${base}/fail/${kind}`);
+      expect(response.status, kind).toBe(503);
+      expect(response.headers.get("retry-after"), kind).toBe("5");
+    }
+  });
+
+  it("answers 500 for a request a store refused (a bug, not an outage)", async () => {
+    for (const kind of ["refused", "duplicateKey"]) {
+      const response = await fetch(`${base}/fail/${kind}`);
+      expect(response.status, kind).toBe(500);
+    }
   });
 });

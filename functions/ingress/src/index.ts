@@ -4,7 +4,15 @@ import { onShutdown } from "@stream-platform/shared/hosting";
 import { createKafka, EventPublisher } from "@stream-platform/shared/kafka";
 import { createIngest } from "./ingest.ts";
 
-const publisher = new EventPublisher(createKafka("ingress"));
+// A caller waits on Kafka's acknowledgement: when the broker is away, give up within seconds
+// and answer 503 + Retry-After (the caller retries) rather than hold it through kafkajs's
+// default ~15 s of retries.
+const publisher = new EventPublisher(
+  createKafka("ingress", {
+    connectionTimeout: 1000,
+    retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 1000 },
+  }),
+);
 onShutdown(() => publisher.disconnect());
 
 http("ingest", createIngest(publisher));

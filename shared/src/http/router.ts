@@ -3,6 +3,7 @@
 // without internals. Unknown paths are 404, known paths with another method 405.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { HttpProblem, sendProblem } from "./problem.ts";
+import { storeUnavailable } from "./unavailable.ts";
 
 export interface RouteContext {
   req: IncomingMessage & { body?: unknown };
@@ -107,27 +108,4 @@ export class Router {
       });
     }
   };
-}
-
-/**
- * Elasticsearch down, restarting or overloaded, told by the client's error names (so that the
- * router does not load the client itself).
- */
-function elasticsearchUnavailable(error: unknown): boolean {
-  const { name, statusCode } = (error ?? {}) as { name?: string; statusCode?: number };
-  if (name === "ConnectionError" || name === "NoLivingConnectionsError" || name === "TimeoutError")
-    return true;
-  return name === "ResponseError" && [429, 502, 503, 504].includes(statusCode ?? 0);
-}
-
-/** A database or broker that is down or restarting: the caller should retry, not see a 500. */
-function storeUnavailable(error: unknown): boolean {
-  const code = (error as { code?: string } | null)?.code;
-  const message = error instanceof Error ? error.message : "";
-  if (elasticsearchUnavailable(error)) return true;
-  return (
-    ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "57P01", "57P02", "57P03", "53300"].includes(
-      code ?? "",
-    ) || /Connection terminated|timeout exceeded when trying to connect/.test(message)
-  );
 }

@@ -1,5 +1,6 @@
 // Watches Kafka topics from now on, for tests that check which CloudEvents an action emitted.
 import { randomBytes } from "node:crypto";
+import { logLevel } from "kafkajs";
 import type { CloudEventV1 } from "../cloudevents/format.ts";
 import { fromKafkaMessage } from "../cloudevents/kafka-binding.ts";
 import { physicalTopic } from "../cloudevents/topics.ts";
@@ -14,7 +15,9 @@ export interface EventWatch {
 }
 
 export async function watchEvents(topics: string[]): Promise<EventWatch> {
-  const kafka = createKafka("test-watch");
+  // Quiet: a test that breaks Kafka on purpose (faults/) would drown in the consumer's retries;
+  // a watch that misses its event says so through waitFor.
+  const kafka = createKafka("test-watch", { logLevel: logLevel.NOTHING });
   const names = topics.map((t) => physicalTopic(t));
   await ensureTopics(kafka, names);
   const groupId = `test-watch-${randomBytes(6).toString("hex")}`;
