@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=shared/src/grpc/generated
 rm -rf "$out"
-npx proto-loader-gen-types streamplatform/v1/channels.proto streamplatform/v1/subscriptions.proto streamplatform/v1/events.proto \
+npx proto-loader-gen-types streamplatform/v1/accounts.proto streamplatform/v1/channels.proto streamplatform/v1/subscriptions.proto streamplatform/v1/events.proto \
   --longs=String --enums=String --defaults --oneofs --grpcLib=@grpc/grpc-js --includeComments \
   --outDir="$out" --includeDirs=protos
 # ESM needs the extension on relative imports.

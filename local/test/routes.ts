@@ -213,6 +213,14 @@ export const ROWS: Row[] = [
     path: (f) => `/api/events/${f.eventId}`,
     expect: ownerOnly(200),
   },
+  // Last of all: the owner's account goes (another person's own password is not the owner's).
+  {
+    method: "DELETE",
+    route: "/api/me",
+    path: () => "/api/me",
+    body: (f) => ({ password: f.owner.password }),
+    expect: { anonymous: 401, other: 403, owner: 204 },
+  },
 ];
 
 /** A channel and a scheduled event of their own for `owner`, and `other`, a stranger to them. */

@@ -1,5 +1,6 @@
 // The common library without any store's driver: those are subpaths (shared/kafka, /mongodb,
 // /postgres, /elasticsearch, /grpc), so a function loads only the drivers it uses (cold start).
+export * from "./auth/accounts.ts";
 export * from "./auth/cookie.ts";
 export * from "./auth/jwt.ts";
 export * from "./auth/password.ts";

@@ -7,13 +7,13 @@ import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { hostname } from "node:os";
 import {
+  authenticate,
   type EventData,
   fromKafkaMessage,
   HttpProblem,
   physicalTopic,
   sendProblem,
   tokenOf,
-  verifySession,
 } from "@stream-platform/shared";
 import { createKafka } from "@stream-platform/shared/kafka";
 import type { Consumer } from "kafkajs";
@@ -123,7 +123,7 @@ export class NotificationGateway {
             "send the session token as `Authorization: Bearer`, the session cookie or ?token=",
         });
       }
-      userId = (await verifySession(token)).userId;
+      userId = (await authenticate(token)).userId;
     } catch (error) {
       if (error instanceof HttpProblem) {
         for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);

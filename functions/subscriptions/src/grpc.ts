@@ -1,7 +1,8 @@
-// gRPC: ChannelService (stream-server authorizes publishers) and SubscriptionService
-// (notifications streams recipients). Served by shared/src/hosting with GRPC_SOURCE=this file.
+// gRPC: AccountService (every function checks a session's account exists), ChannelService
+// (stream-server authorizes publishers) and SubscriptionService (notifications streams
+// recipients). Served by shared/src/hosting with GRPC_SOURCE=this file.
 import * as grpc from "@grpc/grpc-js";
-import { channelsProto, subscriptionsProto } from "@stream-platform/shared/grpc";
+import { accountsProto, channelsProto, subscriptionsProto } from "@stream-platform/shared/grpc";
 import { mergeUniquePages } from "./merge.ts";
 import { uuid } from "./schemas.ts";
 import { ready, store } from "./service.ts";
@@ -48,6 +49,25 @@ function answerChannel(
 
 export function createGrpcServer(): grpc.Server {
   const server = new grpc.Server();
+  server.addService(accountsProto().AccountService.service, {
+    GetAccount: (
+      call: grpc.ServerUnaryCall<{ id: string }, unknown>,
+      callback: grpc.sendUnaryData<unknown>,
+    ) => {
+      const id = call.request.id;
+      const missing = fail(grpc.status.NOT_FOUND, `no account ${id}`);
+      if (!uuid.safeParse(id).success) {
+        callback(missing);
+        return;
+      }
+      ready()
+        .then(() => store.user(id))
+        .then(
+          (user) => (user ? callback(null, { id: user.id }) : callback(missing)),
+          (error: Error) => callback(fail(grpc.status.UNAVAILABLE, error.message)),
+        );
+    },
+  });
   server.addService(channelsProto().ChannelService.service, {
     AuthorizePublish: (
       call: grpc.ServerUnaryCall<{ streamKey: string }, unknown>,

@@ -17,13 +17,22 @@ import {
   verifyNothing,
   verifyPassword,
 } from "@stream-platform/shared";
-import { createChannelBody, eventId, signInBody, signUpBody, uuid } from "./schemas.ts";
+import {
+  createChannelBody,
+  deleteAccountBody,
+  eventId,
+  signInBody,
+  signUpBody,
+  uuid,
+} from "./schemas.ts";
 import { type Channel, type Store, type Target, uniqueViolation } from "./store.ts";
 import { decryptStreamKey } from "./stream-keys.ts";
 
 // 20 a second with bursts of 100 from one address; 10 a minute (bursts of 10) for one account.
 const signInsByAddress = new RateLimiter(20, 100);
 const signInsByAccount = new RateLimiter(1 / 6, 10);
+// Deleting an account checks its password: no faster guessing there than at sign-in.
+const passwordChecksByAccount = new RateLimiter(1 / 6, 10);
 
 export function routes(store: Store): Router {
   const router = new Router();
@@ -93,6 +102,24 @@ export function routes(store: Store): Router {
         detail: "this account no longer exists",
       });
     return { status: 200, body: user };
+  });
+
+  // The account, its channels and subscriptions go; its session tokens are refused from now on
+  // (shared/src/auth/accounts.ts), and the browser's cookies are cleared.
+  router.on("DELETE", "/api/me", async ({ req }) => {
+    const { userId } = await requireSession(req);
+    const input = parseInput(deleteAccountBody, req.body);
+    passwordChecksByAccount.check(userId, "password checks for this account");
+    const hash = await store.passwordHashOf(userId);
+    if (!hash || !(await verifyPassword(input.password, hash)))
+      throw new HttpProblem({
+        status: 403,
+        title: "Password required",
+        detail: "the password does not match this account",
+        errors: [{ field: "password", detail: "does not match" }],
+      });
+    await store.deleteUser(userId);
+    return { status: 204, headers: { "set-cookie": clearedSessionCookies(req) } };
   });
 
   router.on("POST", "/api/channels", async ({ req }) => {

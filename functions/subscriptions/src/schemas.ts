@@ -12,6 +12,11 @@ export const signInBody = z.object({
   password: z.string().max(200),
 });
 
+/** Deleting an account asks for its password again: a borrowed session alone cannot. */
+export const deleteAccountBody = z.object({
+  password: z.string().min(1).max(200),
+});
+
 export const slug = z
   .string()
   .regex(/^[a-z0-9](?:[a-z0-9-]{1,62}[a-z0-9])$/, "3 to 64 lower-case letters, digits and dashes");

@@ -2,7 +2,7 @@
 // migrations, applied once at start (every handler waits for them).
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startupWork } from "@stream-platform/shared";
+import { startupWork, useAccountCheck } from "@stream-platform/shared";
 import { onShutdown } from "@stream-platform/shared/hosting";
 import { createKafka, EventPublisher } from "@stream-platform/shared/kafka";
 import { createPool, migrate, OutboxRelay } from "@stream-platform/shared/postgres";
@@ -14,6 +14,10 @@ export const pool = createPool();
 export const store = new Store(pool);
 export const publisher = new EventPublisher(createKafka("subscriptions"));
 export const relay = new OutboxRelay(pool, publisher);
+
+// Accounts live here: a session's account is looked up in the store itself, never cached, so a
+// deleted account's tokens stop at once.
+useAccountCheck(async (userId) => (await store.user(userId)) !== undefined);
 
 /** Migrations; awaited by every handler, retried until they succeed. */
 export const ready = startupWork(async () => {

@@ -62,6 +62,19 @@ export class Store {
     return rows[0] ? { id: rows[0].id, passwordHash: rows[0].password_hash } : undefined;
   }
 
+  async passwordHashOf(userId: string): Promise<string | undefined> {
+    const { rows } = await this.pool.query("select password_hash from users where id = $1", [
+      userId,
+    ]);
+    return rows[0]?.password_hash;
+  }
+
+  /** Deletes the account with its channels (their keys) and subscriptions (foreign keys cascade). */
+  async deleteUser(id: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query("delete from users where id = $1", [id]);
+    return (rowCount ?? 0) > 0;
+  }
+
   async user(id: string): Promise<User | undefined> {
     const { rows } = await this.pool.query(
       "select id, email, display_name, created_at from users where id = $1",

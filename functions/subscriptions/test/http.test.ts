@@ -1,7 +1,12 @@
 // The HTTP API through the edge, against the real PostgreSQL.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ChannelsClient, GrpcStatus, isGrpcStatus } from "@stream-platform/shared/grpc";
+import {
+  AccountsClient,
+  ChannelsClient,
+  GrpcStatus,
+  isGrpcStatus,
+} from "@stream-platform/shared/grpc";
 import {
   api,
   type EventWatch,
@@ -9,6 +14,7 @@ import {
   platformServiceAddress,
   type TestUser,
   uniqueSlug,
+  until,
   watchEvents,
 } from "@stream-platform/shared/testing";
 import { SignJWT } from "jose";
@@ -27,16 +33,19 @@ interface ChannelBody {
 let owner: TestUser;
 let other: TestUser;
 let channels: ChannelsClient;
+let accounts: AccountsClient;
 let watch: EventWatch;
 
 beforeAll(async () => {
   [owner, other] = await Promise.all([newUser("owner"), newUser("other")]);
   channels = new ChannelsClient(await platformServiceAddress("subscriptions-grpc"));
+  accounts = new AccountsClient(await platformServiceAddress("subscriptions-grpc"));
   watch = await watchEvents(["channels", "subscriptions"]);
 });
 
 afterAll(async () => {
   channels.close();
+  accounts.close();
   await watch.stop();
 });
 
@@ -164,6 +173,65 @@ describe("tokens", () => {
       expect(response.status, String(token)).toBe(401);
       expect(response.headers.get("content-type")).toBe("application/problem+json");
     }
+  });
+});
+
+describe("deleting an account", () => {
+  it("needs the password, then refuses the account's tokens here and in every other function", async () => {
+    const leaving = await newUser("leaving");
+    const channel = await createChannel(leaving);
+    // Another function has seen the account (and may remember it for a few seconds).
+    expect((await api("/api/me/notifications", { token: leaving.token })).status).toBe(200);
+
+    const noPassword = await api("/api/me", { method: "DELETE", token: leaving.token, body: {} });
+    expect(noPassword.status).toBe(400);
+    expect(JSON.stringify(noPassword.body)).toContain("password");
+    const wrong = await api("/api/me", {
+      method: "DELETE",
+      token: leaving.token,
+      body: { password: "not the password" },
+    });
+    expect(wrong.status).toBe(403);
+    expect((await api("/api/me", { token: leaving.token })).status).toBe(200);
+    expect(await accounts.getAccount(leaving.id)).toMatchObject({ id: leaving.id });
+
+    const deleted = await api("/api/me", {
+      method: "DELETE",
+      token: leaving.token,
+      body: { password: leaving.password },
+    });
+    expect(deleted.status).toBe(204);
+    expect(deleted.headers.get("set-cookie")).toContain("session=;");
+
+    // The function that owns accounts refuses at once; the others once their few seconds pass.
+    expect((await api("/api/me", { token: leaving.token })).status).toBe(401);
+    expect((await api("/api/me/subscriptions", { token: leaving.token })).status).toBe(401);
+    const gone = await accounts.getAccount(leaving.id).catch((error: unknown) => error);
+    expect(isGrpcStatus(gone, GrpcStatus.NOT_FOUND)).toBe(true);
+    await until(
+      "the notifications function to refuse the token",
+      async () =>
+        (await api("/api/me/notifications", { token: leaving.token })).status === 401
+          ? true
+          : undefined,
+      10_000,
+      200,
+    );
+    const event = await api("/api/events", {
+      token: leaving.token,
+      body: {
+        channelId: channel.id,
+        title: "After the end",
+        startsAt: new Date(Date.now() + 3_600_000).toISOString(),
+      },
+    });
+    expect(event.status).toBe(401);
+    // Its channel went with it; signing in no longer works.
+    expect((await api(`/api/channels/${channel.slug}`)).status).toBe(404);
+    const signIn = await api("/api/sessions", {
+      body: { email: leaving.email, password: leaving.password },
+    });
+    expect(signIn.status).toBe(401);
   });
 });
 

@@ -4,6 +4,7 @@
 import type { IncomingMessage } from "node:http";
 import { errors, jwtVerify, SignJWT } from "jose";
 import { HttpProblem } from "../http/problem.ts";
+import { accountExists } from "./accounts.ts";
 
 const ISSUER = "stream-platform";
 const AUDIENCE = "stream-platform";
@@ -58,6 +59,14 @@ export async function verifySession(token: string): Promise<Session> {
   }
 }
 
+/** A token that is valid and whose account still exists (see accounts.ts), or a 401 problem. */
+export async function authenticate(token: string): Promise<Session> {
+  const session = await verifySession(token);
+  if (!(await accountExists(session.userId)))
+    throw unauthorized("the account of this session no longer exists");
+  return session;
+}
+
 /** The bearer token of a request: `Authorization: Bearer …`, or the `session` cookie. */
 export function tokenOf(req: IncomingMessage): string | undefined {
   const header = req.headers.authorization;
@@ -85,5 +94,5 @@ export async function requireSession(req: IncomingMessage): Promise<Session> {
       title: "Cross-site request refused",
       detail: "a write with the session cookie must come from this site's own pages",
     });
-  return verifySession(token);
+  return authenticate(token);
 }

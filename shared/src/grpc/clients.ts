@@ -3,13 +3,15 @@
 // Service's DNS name), e.g. SERVICE_SUBSCRIPTIONS_GRPC_ADDRESS=127.0.0.1:8102.
 import * as grpc from "@grpc/grpc-js";
 import { serviceAddressVariable } from "../config.ts";
+import type { Account__Output } from "./generated/streamplatform/v1/Account.ts";
+import type { AccountServiceClient } from "./generated/streamplatform/v1/AccountService.ts";
 import type { Channel__Output } from "./generated/streamplatform/v1/Channel.ts";
 import type { ChannelServiceClient } from "./generated/streamplatform/v1/ChannelService.ts";
 import type { EventServiceClient } from "./generated/streamplatform/v1/EventService.ts";
 import type { SubscriptionServiceClient } from "./generated/streamplatform/v1/SubscriptionService.ts";
 import type { Target } from "./generated/streamplatform/v1/Target.ts";
 import type { VideoEvent__Output } from "./generated/streamplatform/v1/VideoEvent.ts";
-import { channelsProto, eventsProto, subscriptionsProto } from "./load.ts";
+import { accountsProto, channelsProto, eventsProto, subscriptionsProto } from "./load.ts";
 
 export type { Channel__Output as Channel } from "./generated/streamplatform/v1/Channel.ts";
 export type { Target } from "./generated/streamplatform/v1/Target.ts";
@@ -34,6 +36,23 @@ function unary<T>(
       error || value === undefined ? reject(error) : resolve(value),
     ),
   );
+}
+
+export class AccountsClient {
+  private readonly client: AccountServiceClient;
+
+  constructor(address = serviceAddress("subscriptions-grpc")) {
+    this.client = new (accountsProto().AccountService)(address, grpc.credentials.createInsecure());
+  }
+
+  /** The account; rejects with NOT_FOUND when there is none (never made, or deleted). */
+  getAccount(id: string, deadlineMs = 3000): Promise<Account__Output> {
+    return unary((options, done) => this.client.GetAccount({ id }, options, done), deadlineMs);
+  }
+
+  close(): void {
+    this.client.close();
+  }
 }
 
 export class ChannelsClient {

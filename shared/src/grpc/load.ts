@@ -4,6 +4,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
+import type { ProtoGrpcType as AccountsProto } from "./generated/accounts.ts";
 import type { ProtoGrpcType as ChannelsProto } from "./generated/channels.ts";
 import type { ProtoGrpcType as EventsProto } from "./generated/events.ts";
 import type { ProtoGrpcType as SubscriptionsProto } from "./generated/subscriptions.ts";
@@ -35,9 +36,11 @@ function once<T>(file: string): () => T {
   };
 }
 
+const accounts = once<AccountsProto>("streamplatform/v1/accounts.proto");
 const channels = once<ChannelsProto>("streamplatform/v1/channels.proto");
 const subscriptions = once<SubscriptionsProto>("streamplatform/v1/subscriptions.proto");
 const events = once<EventsProto>("streamplatform/v1/events.proto");
+export const accountsProto = () => accounts().streamplatform.v1;
 export const channelsProto = () => channels().streamplatform.v1;
 export const subscriptionsProto = () => subscriptions().streamplatform.v1;
 export const eventsProto = () => events().streamplatform.v1;

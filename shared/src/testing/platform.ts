@@ -45,7 +45,6 @@ export async function api<T = Record<string, unknown>>(
   return { status: response.status, body: body as T, headers: response.headers };
 }
 
-/** Posts a CloudEvent to the ingress (`/ce`) in binary mode; returns the status it answered. */
 /** The local platform's ingress token (local/ generates it into .data/secrets). */
 export function ingressToken(): string {
   return readFileSync(
@@ -54,7 +53,10 @@ export function ingressToken(): string {
   ).trim();
 }
 
-/** Posts a CloudEvent to /ce as the platform's own producers do (with the ingress token). */
+/**
+ * Posts a CloudEvent to /ce in binary mode as the platform's own producers do (with the ingress
+ * token); returns the status it answered.
+ */
 export async function postToIngress(event: CloudEventV1): Promise<number> {
   const { headers, body } = toHttpBinary(event);
   const response = await fetch(`${serviceUrls().edgeUrl}/ce`, {

@@ -1,0 +1,63 @@
+// A session token names an account; the account may be gone (deleted) while the token has not
+// expired. Before a function honours a token it asks whether the account still exists: the
+// subscriptions function, which owns accounts, from its own store; every other function over
+// gRPC (AccountService), remembering a "yes" for a few seconds so that a page of requests costs
+// one call. A deleted account's tokens are refused by its owner at once and everywhere within
+// that time.
+import { HttpProblem } from "../http/problem.ts";
+import { BoundedMap } from "../util/bounded-map.ts";
+
+/** True when the account exists. Throws when that cannot be told now. */
+export type AccountCheck = (userId: string) => Promise<boolean>;
+
+/** How long a function trusts that an account it saw exists. */
+export const ACCOUNT_CACHE_MS = 5000;
+
+let check: AccountCheck | undefined;
+
+/** Sets how this process tells that an account exists (the subscriptions function: its store). */
+export function useAccountCheck(accountCheck: AccountCheck): void {
+  check = accountCheck;
+}
+
+/** Remembers accounts that exist for `ttlMs`; asks again for any other. */
+export function cachedAccountCheck(lookup: AccountCheck, ttlMs = ACCOUNT_CACHE_MS): AccountCheck {
+  const seen = new BoundedMap<string, number>(50_000);
+  return async (userId) => {
+    const until = seen.get(userId);
+    if (until !== undefined && until > Date.now()) return true;
+    const exists = await lookup(userId);
+    if (exists) seen.set(userId, Date.now() + ttlMs);
+    else seen.delete(userId);
+    return exists;
+  };
+}
+
+/** By default: AccountService over gRPC, loaded when first needed (not at cold start). */
+async function grpcAccountCheck(): Promise<AccountCheck> {
+  const { AccountsClient, GrpcStatus, isGrpcStatus } = await import("../grpc/index.ts");
+  const client = new AccountsClient();
+  return cachedAccountCheck(async (userId) => {
+    try {
+      await client.getAccount(userId);
+      return true;
+    } catch (error) {
+      if (isGrpcStatus(error, GrpcStatus.NOT_FOUND)) return false;
+      throw new HttpProblem({
+        status: 503,
+        title: "Service unavailable",
+        detail: "cannot tell now whether the session's account exists; try again shortly",
+        retryAfter: 2,
+      });
+    }
+  });
+}
+
+let defaultCheck: Promise<AccountCheck> | undefined;
+
+/** Whether the account exists, by the check this process uses. */
+export async function accountExists(userId: string): Promise<boolean> {
+  if (check) return check(userId);
+  defaultCheck ??= grpcAccountCheck();
+  return (await defaultCheck)(userId);
+}

@@ -1,0 +1,10 @@
+// Original file: protos/streamplatform/v1/accounts.proto
+
+
+export interface GetAccountRequest {
+  'id'?: (string);
+}
+
+export interface GetAccountRequest__Output {
+  'id': (string);
+}
