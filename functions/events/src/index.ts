@@ -4,6 +4,7 @@
 //   reminders  the PingSource's tick: queue event.reminder for events starting soon
 import { http } from "@google-cloud/functions-framework";
 import { sendProblem } from "@stream-platform/shared";
+import { GrpcStatus, isGrpcStatus } from "@stream-platform/shared/grpc";
 import { cloudEventTarget, whenReady } from "@stream-platform/shared/hosting";
 import { routes } from "./http.ts";
 import { applyStreamEvent } from "./lifecycle.ts";
@@ -31,7 +32,18 @@ http(
     cloudEventTarget((event) =>
       applyStreamEvent(
         store,
-        { ownerOf: async (channelId) => (await channels().getChannel(channelId)).ownerId },
+        {
+          ownerOf: (channelId) =>
+            channels()
+              .getChannel(channelId)
+              .then(
+                (channel) => channel.ownerId,
+                (error: unknown) => {
+                  if (isGrpcStatus(error, GrpcStatus.NOT_FOUND)) return undefined;
+                  throw error;
+                },
+              ),
+        },
         event,
       ),
     ),

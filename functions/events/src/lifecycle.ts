@@ -3,10 +3,12 @@
 // (the latter with its VOD path). Each stream CloudEvent is applied at most once: its id is
 // recorded in the event document in the same update as the change.
 import type { PlatformEvent } from "@stream-platform/shared";
+import { EventRefused } from "@stream-platform/shared/hosting";
 import type { EventDoc, EventStore } from "./store.ts";
 
 export interface ChannelOwners {
-  ownerOf(channelId: string): Promise<string>;
+  /** The channel's owner; undefined when there is no such channel (deleted with its account). */
+  ownerOf(channelId: string): Promise<string | undefined>;
 }
 
 async function target(
@@ -32,6 +34,8 @@ export async function applyStreamEvent(
       const doc = await target(store, data.channelId, data.eventId);
       if (!doc) {
         const owner = await channels.ownerOf(data.channelId);
+        if (owner === undefined)
+          throw new EventRefused(`no channel ${data.channelId}: nothing can go live on it`);
         await store.createAdHoc(event.id, data.channelId, owner, new Date(data.startedAt));
         return;
       }

@@ -1,6 +1,6 @@
 // The events function through the edge and Kafka, against the real MongoDB protocol server.
 import { randomUUID } from "node:crypto";
-import type { CloudEventV1 } from "@stream-platform/shared";
+import { type CloudEventV1, toHttpBinary } from "@stream-platform/shared";
 import { EventsClient, GrpcStatus, isGrpcStatus } from "@stream-platform/shared/grpc";
 import { createMongoClient, outboxFields } from "@stream-platform/shared/mongodb";
 import {
@@ -318,6 +318,17 @@ describe("lifecycle from the stream", () => {
     const all = await api<{ items: VideoEvent[] }>(`/api/events?channelId=${channelId}`);
     expect(all.body.items).toHaveLength(1);
     expect(live[0]).toMatchObject({ channelId, status: "live" });
+  });
+
+  it("refuses with 422 (dead letter, no retries) a stream on a channel that does not exist", async () => {
+    const address = await platformServiceAddress("events-lifecycle");
+    const { headers, body } = toHttpBinary(
+      streamEvent("streamplatform.stream.started", randomUUID()),
+    );
+    const response = await fetch(`http://${address}/`, { method: "POST", headers, body });
+    expect(response.status).toBe(422);
+    expect(response.headers.get("content-type")).toBe("application/problem+json");
+    expect(((await response.json()) as { detail: string }).detail).toMatch(/no channel/);
   });
 
   it("records the VOD path from recording.ready", async () => {

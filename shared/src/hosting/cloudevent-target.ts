@@ -1,7 +1,9 @@
 // A CloudEvent sink as a functions-framework HTTP target: the event is read with the project's
 // own HTTP binding and checked against the catalog, so an invalid event is answered 400 (which
 // Knative does not retry: it goes straight to the dead letter) instead of failing inside the
-// handler. The handler's own failure is a 500, which Knative retries.
+// handler. The handler's own failure is a 500, which Knative retries; an event the handler
+// finds it can never apply (EventRefused) is a 422, which goes to the dead letter at once
+// instead of holding its partition through every retry.
 import type { Request, Response } from "@google-cloud/functions-framework";
 import type { FieldProblem } from "../cloudevents/format.ts";
 import { eventsFromHttp, UnsupportedContentType } from "../cloudevents/http-binding.ts";
@@ -44,7 +46,22 @@ export function readPlatformEvents(req: Request, res: Response): PlatformEvent[]
   return events;
 }
 
+/** Thrown by a handler for an event that no retry could ever apply (its channel is gone, say). */
+export class EventRefused extends Error {}
+
 function handlerFailed(res: Response, events: PlatformEvent[], error: unknown): void {
+  if (error instanceof EventRefused) {
+    console.error(
+      JSON.stringify({
+        level: "warn",
+        msg: "event refused",
+        ids: events.slice(0, 10).map((event) => event.id),
+        reason: error.message,
+      }),
+    );
+    sendProblem(res, { status: 422, title: "Event refused", detail: error.message });
+    return;
+  }
   console.error(
     JSON.stringify({
       level: "error",
