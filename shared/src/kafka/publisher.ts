@@ -32,8 +32,30 @@ const sizeOf = (routed: Pending["routed"]) =>
     return sum + (value ? value.length : 0) + headers + 64;
   }, 0);
 
+/**
+ * The broker no longer knows this idempotent producer's sequence (it was killed and recovered
+ * its log, say): kafkajs would fail every later send the same way, so the producer is replaced
+ * (a new producer id) and the send tried again. What the old one may already have stored can
+ * be written twice; consumers are idempotent on the CloudEvent id.
+ */
+const PRODUCER_STATE_LOST = new Set([
+  "OUT_OF_ORDER_SEQUENCE_NUMBER",
+  "UNKNOWN_PRODUCER_ID",
+  "INVALID_PRODUCER_EPOCH",
+]);
+
+export function producerStateLost(error: unknown): boolean {
+  // kafkajs wraps the broker's error when it gives up retrying (`cause`, `originalError`).
+  type Wrapped = { type?: string; cause?: unknown; originalError?: unknown };
+  for (let e = error as Wrapped | undefined, depth = 0; e && depth < 5; depth++) {
+    if (e.type && PRODUCER_STATE_LOST.has(e.type)) return true;
+    e = (e.cause ?? e.originalError) as Wrapped | undefined;
+  }
+  return false;
+}
+
 export class EventPublisher {
-  private readonly producer: Producer;
+  private producer: Producer;
   private connected?: Promise<void>;
   private readonly pending: Pending[] = [];
   private flushing = false;
@@ -42,12 +64,30 @@ export class EventPublisher {
     private readonly kafka: Kafka,
     private readonly prefix = topicPrefix(),
   ) {
-    this.producer = kafka.producer({
+    this.producer = this.newProducer();
+  }
+
+  private newProducer(): Producer {
+    return this.kafka.producer({
       idempotent: true,
       // One request in flight per broker keeps records of a key in order across retries.
       maxInFlightRequests: 1,
       createPartitioner: Partitioners.DefaultPartitioner,
     });
+  }
+
+  /** A send; once more with a new producer if the broker lost this one's state. */
+  private async send<T>(work: (producer: Producer) => Promise<T>): Promise<T> {
+    try {
+      return await work(this.producer);
+    } catch (error) {
+      if (!producerStateLost(error)) throw error;
+      const stale = this.producer;
+      this.producer = this.newProducer();
+      await stale.disconnect().catch(() => undefined);
+      await this.producer.connect();
+      return work(this.producer);
+    }
   }
 
   /** Connects once, creating the platform's topics if they are missing. */
@@ -107,7 +147,8 @@ export class EventPublisher {
           byTopic.set(topic, entry);
         }
         try {
-          await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic.values()] });
+          const topicMessages = [...byTopic.values()];
+          await this.send((producer) => producer.sendBatch({ acks: -1, topicMessages }));
           for (const w of waiting) w.resolve();
         } catch (error) {
           for (const w of waiting) w.reject(error as Error);
@@ -121,13 +162,15 @@ export class EventPublisher {
   /** Sends to an explicit topic (the dead-letter topic, say), bypassing the type routing. */
   async publishTo(topic: string, events: CloudEventV1[]): Promise<void> {
     await this.connect();
-    await this.producer.send({ topic, acks: -1, messages: events.map(toKafkaMessage) });
+    await this.send((producer) =>
+      producer.send({ topic, acks: -1, messages: events.map(toKafkaMessage) }),
+    );
   }
 
   /** Copies a record that is not a valid CloudEvent as it is (to the dead-letter topic). */
   async publishRaw(topic: string, message: Message): Promise<void> {
     await this.connect();
-    await this.producer.send({ topic, acks: -1, messages: [message] });
+    await this.send((producer) => producer.send({ topic, acks: -1, messages: [message] }));
   }
 
   async disconnect(): Promise<void> {
