@@ -1,13 +1,14 @@
-// The production build of the functions: one ESM bundle for the host and one per function
-// source named in knative/ (FUNCTION_SOURCE or GRPC_SOURCE), written under dist/ at the source's
-// path (functions/events/src/index.ts → dist/functions/events/src/index.mjs), and the protos. Plain node runs
+// The production build of the functions: one ESM bundle for the host and one CommonJS bundle
+// (with its V8 code cache) per function source named in knative/ (FUNCTION_SOURCE or
+// GRPC_SOURCE), written under dist/ at the source's path (functions/events/src/index.ts →
+// dist/functions/events/src/index.cjs), and the protos. Plain node runs
 // them: no TypeScript compiler at run time and a module graph resolved once, at build time,
 // which is most of a cold start (docs/performance.md). The container image runs these;
 // `FUNCTIONS_DIST=dist npm start` runs the local platform on them.
 //   npm run build [-- --out DIR]
 import { cpSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { bundlePath } from "@stream-platform/shared/hosting";
+import { bundlePath, writeCodeCache } from "@stream-platform/shared/hosting";
 import { build } from "esbuild";
 import { envOf, loadManifests } from "../eventing/manifests.ts";
 import { repoRoot } from "../paths.ts";
@@ -25,40 +26,55 @@ export function functionSources(dirs: string[]): string[] {
 
 const CODE_DIRS = new Set(["src", "test", "node_modules"]);
 
+// Libraries whose objects cross from the function to the host stay in node_modules, so that
+// both use one copy: the framework's registry of targets, gRPC's server and credentials.
+const EXTERNAL = [
+  "@google-cloud/functions-framework",
+  "@google-cloud/functions-framework/*",
+  "@grpc/grpc-js",
+];
+
 export async function buildFunctions(
   outDir: string,
   sources = functionSources([join(repoRoot, "knative")]),
 ): Promise<string[]> {
   rmSync(outDir, { recursive: true, force: true });
-  const entryPoints: Record<string, string> = {
-    host: join(repoRoot, "shared", "src", "hosting", "main.ts"),
-  };
-  for (const source of sources)
-    entryPoints[relative(outDir, bundlePath(outDir, source)).replace(/\.mjs$/, "")] = join(
-      repoRoot,
-      source,
-    );
-  await build({
-    entryPoints,
+  const common = {
     outdir: outDir,
-    outExtension: { ".js": ".mjs" },
     bundle: true,
     platform: "node",
-    format: "esm",
     target: "node20",
-    // Libraries whose objects cross from the function to the host stay in node_modules, so that
-    // both use one copy: the framework's registry of targets, gRPC's server and credentials.
-    external: [
-      "@google-cloud/functions-framework",
-      "@google-cloud/functions-framework/*",
-      "@grpc/grpc-js",
-    ],
+    external: EXTERNAL,
+    logLevel: "warning",
+  } as const;
+  // The host: ESM (it awaits at the top level).
+  await build({
+    ...common,
+    entryPoints: { host: join(repoRoot, "shared", "src", "hosting", "main.ts") },
+    format: "esm",
+    outExtension: { ".js": ".mjs" },
     // CommonJS dependencies bundled into ESM still call require() for Node's own modules.
     banner: {
       js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
     },
-    logLevel: "warning",
   });
+  // The functions: CommonJS, so that the host can compile each with V8's code cache
+  // (shared/src/hosting/code-cache.ts); import.meta.url is the bundle's own URL.
+  const entryPoints: Record<string, string> = {};
+  for (const source of sources)
+    entryPoints[relative(outDir, bundlePath(outDir, source)).replace(/\.cjs$/, "")] = join(
+      repoRoot,
+      source,
+    );
+  await build({
+    ...common,
+    entryPoints,
+    format: "cjs",
+    outExtension: { ".js": ".cjs" },
+    define: { "import.meta.url": "__bundleUrl" },
+    banner: { js: 'var __bundleUrl = require("node:url").pathToFileURL(__filename).href;' },
+  });
+  for (const source of sources) writeCodeCache(bundlePath(outDir, source));
   // Files read at run time: the gRPC contracts (the host points PROTOS_DIR here) and a
   // function's data beside its src/ (migrations/), found where the source expects them.
   cpSync(join(repoRoot, "protos"), join(outDir, "protos"), { recursive: true });
@@ -66,7 +82,7 @@ export async function buildFunctions(
     for (const entry of readdirSync(join(repoRoot, dir), { withFileTypes: true }))
       if (entry.isDirectory() && !CODE_DIRS.has(entry.name))
         cpSync(join(repoRoot, dir, entry.name), join(outDir, dir, entry.name), { recursive: true });
-  return Object.keys(entryPoints);
+  return ["host", ...Object.keys(entryPoints)];
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -1,7 +1,7 @@
 // Runs a function's gRPC server (Knative: a Service with an h2c port). The module at
 // GRPC_SOURCE exports `createGrpcServer(): grpc.Server`; SIGTERM lets open calls finish.
-import { pathToFileURL } from "node:url";
 import * as grpc from "@grpc/grpc-js";
+import { loadFunctionModule } from "./code-cache.ts";
 
 export interface HostedGrpc {
   port: number;
@@ -13,7 +13,7 @@ export async function hostGrpc(
   port: number,
   host = "127.0.0.1",
 ): Promise<HostedGrpc> {
-  const module = (await import(pathToFileURL(source).href)) as {
+  const module = (await loadFunctionModule(source)) as {
     createGrpcServer?: () => grpc.Server;
   };
   if (typeof module.createGrpcServer !== "function") {

@@ -9,10 +9,10 @@ import {
   type Server,
   type ServerResponse,
 } from "node:http";
-import { pathToFileURL } from "node:url";
 import { getTestServer } from "@google-cloud/functions-framework/testing";
 import type { Application, NextFunction, Request, Response } from "express";
 import { sendProblem } from "../http/problem.ts";
+import { loadFunctionModule } from "./code-cache.ts";
 
 export const HEALTH_PATH = "/healthz";
 
@@ -34,7 +34,7 @@ export interface HostedFunction {
 }
 
 export async function hostFunction(options: HostOptions): Promise<HostedFunction> {
-  await import(pathToFileURL(options.source).href);
+  await loadFunctionModule(options.source);
   // The framework builds its express app around the registered target; we keep its handler.
   const framework = getTestServer(options.target);
   const handler = framework.listeners("request")[0] as RequestListener;

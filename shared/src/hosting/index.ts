@@ -1,4 +1,5 @@
 export * from "./cloudevent-target.ts";
+export * from "./code-cache.ts";
 export * from "./host.ts";
 export * from "./shutdown.ts";
 export * from "./sources.ts";

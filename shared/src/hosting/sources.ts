@@ -3,7 +3,7 @@
 import { join, resolve } from "node:path";
 
 export const bundlePath = (dist: string, source: string) =>
-  join(dist, source.replace(/\.ts$/, ".mjs"));
+  join(dist, source.replace(/\.ts$/, ".cjs"));
 
 export const sourceFile = (source: string, dist = process.env.FUNCTIONS_DIST) =>
   dist ? resolve(bundlePath(dist, source)) : resolve(source);

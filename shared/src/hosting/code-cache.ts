@@ -1,0 +1,63 @@
+// A function's production bundle, loaded with V8's code cache. Node 20 has no
+// module.enableCompileCache, so the function bundles are CommonJS and compiled here with the cache
+// `npm run build` wrote beside each (`<bundle>.v8cache`): most of the parsing and compiling that a
+// bundle adds to a cold start is skipped (docs/performance.md). A cache V8 refuses (another
+// Node version) only costs that time back; it is then written again, where the directory is
+// writable, once the function has run a moment (so it also holds what starting compiled).
+import { readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname } from "node:path";
+import { Script } from "node:vm";
+
+export const codeCacheOf = (bundle: string) => `${bundle}.v8cache`;
+
+/** CommonJS's wrapper: the cache is made and used for exactly this text. */
+const wrap = (source: string) =>
+  `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
+
+const compile = (bundle: string, cachedData?: Buffer) =>
+  new Script(wrap(readFileSync(bundle, "utf8")), { filename: bundle, cachedData });
+
+/** Writes the bundle's code cache (at build time: compiled, not run). */
+export function writeCodeCache(bundle: string): void {
+  writeFileSync(codeCacheOf(bundle), compile(bundle).createCachedData());
+}
+
+export type CacheUse = "used" | "rejected" | "missing";
+
+function readCache(bundle: string): Buffer | undefined {
+  try {
+    return readFileSync(codeCacheOf(bundle));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs a CommonJS bundle as `require` would, with its code cache; its exports. */
+export function requireBundle(bundle: string): { exports: unknown; cache: CacheUse } {
+  const cachedData = readCache(bundle);
+  const script = compile(bundle, cachedData);
+  const cache: CacheUse =
+    cachedData === undefined ? "missing" : script.cachedDataRejected ? "rejected" : "used";
+  const module = { exports: {} as unknown };
+  const run = script.runInThisContext() as (...args: unknown[]) => void;
+  run.call(module.exports, module.exports, createRequire(bundle), module, bundle, dirname(bundle));
+  if (cache !== "used") {
+    console.log(JSON.stringify({ level: "info", msg: `code cache ${cache}`, bundle }));
+    setTimeout(() => {
+      try {
+        writeFileSync(codeCacheOf(bundle), script.createCachedData());
+      } catch {
+        // A read-only image: the next start compiles again, as this one did.
+      }
+    }, 2000).unref();
+  }
+  return { exports: module.exports, cache };
+}
+
+/** A function's module: a built bundle with its code cache, or TypeScript through tsx. */
+export async function loadFunctionModule(source: string): Promise<unknown> {
+  if (source.endsWith(".cjs")) return requireBundle(source).exports;
+  const { pathToFileURL } = await import("node:url");
+  return import(pathToFileURL(source).href);
+}
