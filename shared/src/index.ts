@@ -6,6 +6,10 @@ export * from "./auth/jwt.ts";
 export * from "./auth/password.ts";
 export * from "./cloudevents/index.ts";
 export * from "./config.ts";
+// gRPC without its library: status codes, the directory cache and clients made on first use.
+export * from "./grpc/directory.ts";
+export * from "./grpc/lazy.ts";
+export * from "./grpc/status.ts";
 export * from "./http/problem.ts";
 export * from "./http/rate-limit.ts";
 export * from "./http/router.ts";

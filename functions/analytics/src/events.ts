@@ -1,6 +1,7 @@
 // Whose event it is: the channel figures are attributed to and the owner who may see them,
 // asked once per event over gRPC (an event never changes channel).
-import { type EventsClient, GrpcDirectory } from "@stream-platform/shared/grpc";
+import { GrpcDirectory } from "@stream-platform/shared";
+import type { EventsClient } from "@stream-platform/shared/grpc";
 
 export interface EventOwner {
   channelId: string;
@@ -8,9 +9,9 @@ export interface EventOwner {
 }
 
 export class EventDirectory extends GrpcDirectory<EventOwner> {
-  constructor(client: () => Pick<EventsClient, "getEvent">) {
+  constructor(client: () => Promise<Pick<EventsClient, "getEvent">>) {
     super(async (eventId) => {
-      const event = await client().getEvent(eventId);
+      const event = await (await client()).getEvent(eventId);
       return { channelId: event.channelId, ownerId: event.ownerId };
     }, 50_000);
   }

@@ -3,14 +3,16 @@
 import {
   createEvent,
   forbidden,
+  GrpcStatus,
   HttpProblem,
   invalidInput,
+  isGrpcStatus,
   notFound,
   parseInput,
   Router,
   requireSession,
 } from "@stream-platform/shared";
-import { type ChannelsClient, GrpcStatus, isGrpcStatus } from "@stream-platform/shared/grpc";
+import type { ChannelsClient } from "@stream-platform/shared/grpc";
 import type { EventPublisher } from "@stream-platform/shared/kafka";
 import type { EventDirectory } from "./events.ts";
 import { type Beacon, beacons, channelId, eventId, heartbeatIdOf } from "./schemas.ts";
@@ -35,7 +37,7 @@ function jsonBody(body: unknown): unknown {
 export function routes(
   store: AnalyticsStore,
   directory: Pick<EventDirectory, "lookup">,
-  channels: () => Pick<ChannelsClient, "getChannel">,
+  channels: () => Promise<Pick<ChannelsClient, "getChannel">>,
   publisher: Pick<EventPublisher, "publish">,
 ): Router {
   const router = new Router();
@@ -94,7 +96,7 @@ export function routes(
     const { userId } = await requireSession(req);
     const id = parseInput(channelId, params.id, "id");
     const channel = await channels()
-      .getChannel(id)
+      .then((client) => client.getChannel(id))
       .catch((error: unknown) => {
         if (isGrpcStatus(error, GrpcStatus.NOT_FOUND)) throw notFound(`no channel ${id}`);
         throw error;

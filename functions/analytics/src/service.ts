@@ -1,7 +1,6 @@
 // The analytics function's state, one per process: MongoDB, the store, the event directory
 // (events gRPC), the channels client, the publisher (beacons) and the aggregator.
-import { startupWork, untilSuccess } from "@stream-platform/shared";
-import { ChannelsClient, clientOnFirstUse, EventsClient } from "@stream-platform/shared/grpc";
+import { grpcClient, startupWork, untilSuccess } from "@stream-platform/shared";
 import { onShutdown } from "@stream-platform/shared/hosting";
 import { createKafka, EventPublisher } from "@stream-platform/shared/kafka";
 import { createMongoClient } from "@stream-platform/shared/mongodb";
@@ -13,9 +12,9 @@ export const mongo = createMongoClient();
 export const store = new AnalyticsStore(mongo.db(process.env.ANALYTICS_DB ?? "analytics"));
 export const publisher = new EventPublisher(createKafka("analytics"));
 
-const events = clientOnFirstUse(() => new EventsClient());
+const events = grpcClient((grpc) => new grpc.EventsClient());
 export const directory = new EventDirectory(events);
-export const channels = clientOnFirstUse(() => new ChannelsClient());
+export const channels = grpcClient((grpc) => new grpc.ChannelsClient());
 
 export const aggregator = new Aggregator(store, directory);
 

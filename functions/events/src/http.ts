@@ -2,13 +2,15 @@
 
 import {
   forbidden,
+  GrpcStatus,
   HttpProblem,
+  isGrpcStatus,
   notFound,
   parseInput,
   Router,
   requireSession,
 } from "@stream-platform/shared";
-import { type ChannelsClient, GrpcStatus, isGrpcStatus } from "@stream-platform/shared/grpc";
+import type { ChannelsClient } from "@stream-platform/shared/grpc";
 import { createBody, eventId, listQuery, patchBody } from "./schemas.ts";
 import { type EventDoc, type EventStore, toView } from "./store.ts";
 

@@ -3,8 +3,7 @@
 //   lifecycle  CloudEvents from the streams topic (KafkaSource)
 //   reminders  the PingSource's tick: queue event.reminder for events starting soon
 import { http } from "@google-cloud/functions-framework";
-import { sendProblem } from "@stream-platform/shared";
-import { GrpcStatus, isGrpcStatus } from "@stream-platform/shared/grpc";
+import { GrpcStatus, isGrpcStatus, sendProblem } from "@stream-platform/shared";
 import { cloudEventTarget, whenReady } from "@stream-platform/shared/hosting";
 import { routes } from "./http.ts";
 import { applyStreamEvent } from "./lifecycle.ts";
@@ -19,7 +18,7 @@ relay.start(ready);
 // After a write, publish what it queued now rather than at the next sweep.
 const flush = () => void relay.flush();
 
-const router = routes(store, { getChannel: (id) => channels().getChannel(id) });
+const router = routes(store, { getChannel: async (id) => (await channels()).getChannel(id) });
 http(
   "api",
   whenReady(ready, (req, res) => router.handle(req, res), flush),
@@ -35,7 +34,7 @@ http(
         {
           ownerOf: (channelId) =>
             channels()
-              .getChannel(channelId)
+              .then((client) => client.getChannel(channelId))
               .then(
                 (channel) => channel.ownerId,
                 (error: unknown) => {

@@ -1,7 +1,6 @@
 // The events function's state, one per process: MongoDB, the store, the outbox relay, the
 // channel client, and the indexes, created once at start (retried until they are).
-import { startupWork } from "@stream-platform/shared";
-import { ChannelsClient, clientOnFirstUse } from "@stream-platform/shared/grpc";
+import { grpcClient, startupWork } from "@stream-platform/shared";
 import { onShutdown } from "@stream-platform/shared/hosting";
 import { createKafka, EventPublisher } from "@stream-platform/shared/kafka";
 import { createMongoClient, MongoOutboxRelay } from "@stream-platform/shared/mongodb";
@@ -18,7 +17,7 @@ export const relay = new MongoOutboxRelay<EventDoc>(store.events, publisher, {
 });
 
 /** The gRPC target of this function does not need it. */
-export const channels = clientOnFirstUse(() => new ChannelsClient());
+export const channels = grpcClient((grpc) => new grpc.ChannelsClient());
 
 export const ready = startupWork(async () => {
   await store.ensureIndexes();

@@ -1,7 +1,6 @@
 // The notifications function's state, one per process: MongoDB, the inbox, the publisher and
 // the subscriptions client; indexes created once at start (retried until they are).
-import { startupWork } from "@stream-platform/shared";
-import { clientOnFirstUse, SubscriptionsClient } from "@stream-platform/shared/grpc";
+import { grpcClient, startupWork } from "@stream-platform/shared";
 import { onShutdown } from "@stream-platform/shared/hosting";
 import { createKafka, EventPublisher } from "@stream-platform/shared/kafka";
 import { createMongoClient } from "@stream-platform/shared/mongodb";
@@ -13,11 +12,15 @@ export const store = new InboxStore(mongo.db(process.env.NOTIFICATIONS_DB ?? "no
 export const publisher = new EventPublisher(createKafka("notifications"));
 
 /** Only the fan-out needs it. */
-const subscribers = clientOnFirstUse(() => new SubscriptionsClient());
+const subscribers = grpcClient((grpc) => new grpc.SubscriptionsClient());
 
 export const fanout = new Fanout(
   store,
-  { listSubscriberBatches: (targets) => subscribers().listSubscriberBatches(targets) },
+  {
+    async *listSubscriberBatches(targets) {
+      yield* (await subscribers()).listSubscriberBatches(targets);
+    },
+  },
   publisher,
 );
 

@@ -1,8 +1,7 @@
 // The search function's state, one per process: the Elasticsearch client, the aliases (their
 // indices created at start, retried until they are), the bulk writer and the channel directory.
-import { startupWork } from "@stream-platform/shared";
+import { grpcClient, startupWork } from "@stream-platform/shared";
 import { createElasticsearch } from "@stream-platform/shared/elasticsearch";
-import { ChannelsClient, clientOnFirstUse } from "@stream-platform/shared/grpc";
 import { onShutdown } from "@stream-platform/shared/hosting";
 import { aliasNames } from "./aliases.ts";
 import { ChannelDirectory } from "./channels.ts";
@@ -17,7 +16,7 @@ export const aliases = aliasNames();
 export const search = new Search(es, aliases);
 
 /** Only the indexer needs it. */
-const channels = clientOnFirstUse(() => new ChannelsClient());
+const channels = grpcClient((grpc) => new grpc.ChannelsClient());
 
 export const indexer = new Indexer(new BulkWriter(es), aliases, new ChannelDirectory(channels));
 

@@ -4,6 +4,8 @@
 // gRPC (AccountService), remembering a "yes" for a few seconds so that a page of requests costs
 // one call. A deleted account's tokens are refused by its owner at once and everywhere within
 // that time.
+import { grpcClient } from "../grpc/lazy.ts";
+import { GrpcStatus, isGrpcStatus } from "../grpc/status.ts";
 import { HttpProblem } from "../http/problem.ts";
 import { BoundedMap } from "../util/bounded-map.ts";
 
@@ -33,13 +35,12 @@ export function cachedAccountCheck(lookup: AccountCheck, ttlMs = ACCOUNT_CACHE_M
   };
 }
 
-/** By default: AccountService over gRPC, loaded when first needed (not at cold start). */
-async function grpcAccountCheck(): Promise<AccountCheck> {
-  const { AccountsClient, GrpcStatus, isGrpcStatus } = await import("../grpc/index.ts");
-  const client = new AccountsClient();
+/** By default: AccountService over gRPC (its library loaded when first needed). */
+function grpcAccountCheck(): AccountCheck {
+  const accounts = grpcClient((grpc) => new grpc.AccountsClient());
   return cachedAccountCheck(async (userId) => {
     try {
-      await client.getAccount(userId);
+      await (await accounts()).getAccount(userId);
       return true;
     } catch (error) {
       if (isGrpcStatus(error, GrpcStatus.NOT_FOUND)) return false;
@@ -53,11 +54,11 @@ async function grpcAccountCheck(): Promise<AccountCheck> {
   });
 }
 
-let defaultCheck: Promise<AccountCheck> | undefined;
+let defaultCheck: AccountCheck | undefined;
 
 /** Whether the account exists, by the check this process uses. */
-export async function accountExists(userId: string): Promise<boolean> {
+export function accountExists(userId: string): Promise<boolean> {
   if (check) return check(userId);
   defaultCheck ??= grpcAccountCheck();
-  return (await defaultCheck)(userId);
+  return defaultCheck(userId);
 }

@@ -15,6 +15,7 @@ import { accountsProto, channelsProto, eventsProto, subscriptionsProto } from ".
 
 export type { Channel__Output as Channel } from "./generated/streamplatform/v1/Channel.ts";
 export type { Target } from "./generated/streamplatform/v1/Target.ts";
+export { GrpcStatus, isGrpcStatus } from "./status.ts";
 
 export function serviceAddress(knativeService: string): string {
   const variable = serviceAddressVariable(knativeService);
@@ -129,22 +130,3 @@ export class EventsClient {
     this.client.close();
   }
 }
-
-/**
- * A client made on first use — not every target of a function needs it, and the others should
- * not connect at cold start — and closed at shutdown if it was made.
- */
-export function clientOnFirstUse<T extends { close(): void }>(
-  create: () => T,
-): (() => T) & { close(): void } {
-  let client: T | undefined;
-  const get = () => {
-    client ??= create();
-    return client;
-  };
-  return Object.assign(get, { close: () => client?.close() });
-}
-
-export const isGrpcStatus = (error: unknown, code: grpc.status): boolean =>
-  (error as { code?: number } | null)?.code === code;
-export { status as GrpcStatus } from "@grpc/grpc-js";

@@ -2,7 +2,7 @@
 // over gRPC once each and kept in a bounded cache. NOT_FOUND is an answer (undefined); any other
 // failure is thrown, so the caller fails and is retried rather than going on without.
 import { BoundedMap } from "../util/bounded-map.ts";
-import { GrpcStatus, isGrpcStatus } from "./clients.ts";
+import { GrpcStatus, isGrpcStatus } from "./status.ts";
 
 export class GrpcDirectory<T> {
   private readonly cache: BoundedMap<string, T>;
