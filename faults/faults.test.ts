@@ -3,7 +3,6 @@
 // stream. Afterwards every item sent has been applied exactly once (tally.ts, per fault), the
 // live stream never stopped, callers got 503 + Retry-After (never a 500 or a hang) while a
 // store was down, and nothing of the platform was restarted by hand.
-import { type ChildProcess, spawn } from "node:child_process";
 import { createEvent, localPorts, serviceUrls, toHttpBinary } from "@stream-platform/shared";
 import { createMongoClient } from "@stream-platform/shared/mongodb";
 import {
@@ -11,6 +10,8 @@ import {
   type EventWatch,
   ingressToken,
   newUser,
+  type Publisher,
+  publishTestPattern,
   type TestUser,
   uniqueSlug,
   until,
@@ -19,7 +20,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { daemonPid } from "../local/src/proc.ts";
 import { functionBack, functionPid, killFunction, killServer, restartServer } from "./breakers.ts";
-import { type Answer, HANG_MS, Load } from "./load.ts";
+import { type Answer, Load, timed } from "./load.ts";
 import { lost, table, tally } from "./tally.ts";
 
 const edge = serviceUrls().edgeUrl;
@@ -32,7 +33,7 @@ let viewer: TestUser;
 let channelSlug: string;
 let load: Load;
 let published: EventWatch;
-let publisher: ChildProcess;
+let publisher: Publisher;
 let liveChannelId: string;
 let platformPid: number | undefined;
 let deadLetteredBefore: Map<string, number>;
@@ -87,26 +88,7 @@ async function expectStreamGoesOn(streamId: string): Promise<void> {
   );
 }
 
-async function ask(path: string, init: RequestInit = {}): Promise<Answer> {
-  const started = Date.now();
-  try {
-    const response = await fetch(`${edge}${path}`, {
-      ...init,
-      signal: AbortSignal.timeout(HANG_MS),
-    });
-    await response.arrayBuffer();
-    return {
-      status: response.status,
-      ms: Date.now() - started,
-      retryAfter: response.headers.get("retry-after") ?? undefined,
-    };
-  } catch (error) {
-    return {
-      status: (error as Error).name === "TimeoutError" ? "timeout" : "refused",
-      ms: Date.now() - started,
-    };
-  }
-}
+const ask = (path: string, init: RequestInit = {}) => timed(`${edge}${path}`, init);
 
 /** A request whose answer depends on the broken store (a diagnostic ping for Kafka). */
 type Probe = () => Promise<Answer>;
@@ -242,19 +224,7 @@ beforeAll(async () => {
   published = await watchEvents(["subscriptions"]);
 
   // A creator streaming for the whole drill.
-  publisher = spawn(
-    "ffmpeg",
-    [
-      ...["-hide_banner", "-loglevel", "error", "-re"],
-      ...["-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30"],
-      ...["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"],
-      ...["-t", "1800", "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency"],
-      ...["-g", "60", "-keyint_min", "60", "-sc_threshold", "0", "-pix_fmt", "yuv420p"],
-      ...["-c:a", "aac", "-b:a", "96k", "-f", "flv"],
-      `rtmp://127.0.0.1:${localPorts().rtmp}/live/${channel.body.streamKey}`,
-    ],
-    { stdio: "ignore" },
-  );
+  publisher = publishTestPattern(channel.body.streamKey, { seconds: 1800, size: "640x360" });
   const stream = await until("the live stream", liveStream, 30_000, 250);
   await until("the live playlist", () => liveEdge(stream.eventId), 30_000, 250);
 
@@ -270,7 +240,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  publisher?.kill("SIGINT");
+  publisher?.process.kill("SIGINT");
   await published?.stop();
 });
 

@@ -49,7 +49,7 @@ const edge = () => serviceUrls().edgeUrl;
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** One request with a deadline; a network failure or a hang is an answer too. */
-async function timed(url: string, init: RequestInit): Promise<Answer> {
+export async function timed(url: string, init: RequestInit): Promise<Answer> {
   const started = Date.now();
   try {
     const response = await fetch(url, { ...init, signal: AbortSignal.timeout(HANG_MS) });

@@ -1,7 +1,7 @@
 // Live ingest end to end against the running platform: ffmpeg publishes a test pattern over
 // RTMP to stream-server, which authorizes the key over gRPC, packages HLS served by NGINX and
 // tells the platform; headless Chromium plays it live and as VOD.
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -10,6 +10,7 @@ import {
   api,
   type EventWatch,
   newUser,
+  publishTestPattern,
   type TestUser,
   uniqueSlug,
   until,
@@ -21,31 +22,9 @@ import { hlsDir } from "../../local/src/servers/nginx.ts";
 import { mediaSegments } from "../src/playlists.ts";
 
 const run = promisify(execFile);
-const rtmpUrl = (key: string) => `rtmp://127.0.0.1:${localPorts().rtmp}/live/${key}`;
 const edge = serviceUrls().edgeUrl;
 
-interface Publisher {
-  process: ChildProcess;
-  exited: Promise<number | null>;
-}
-
-/** ffmpeg sending a test pattern as OBS would: H.264 + AAC, a keyframe every 2 s. */
-function publish(key: string, seconds: number): Publisher {
-  const child = spawn(
-    "ffmpeg",
-    [
-      ...["-hide_banner", "-loglevel", "error", "-re"],
-      ...["-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30"],
-      ...["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"],
-      ...["-t", String(seconds), "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency"],
-      ...["-g", "60", "-keyint_min", "60", "-sc_threshold", "0", "-pix_fmt", "yuv420p"],
-      ...["-c:a", "aac", "-b:a", "128k", "-f", "flv", rtmpUrl(key)],
-    ],
-    { stdio: "ignore" },
-  );
-  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-  return { process: child, exited };
-}
+const publish = (key: string, seconds: number) => publishTestPattern(key, { seconds });
 
 async function newChannel(user: TestUser): Promise<{ id: string; streamKey: string }> {
   const created = await api<{ id: string; streamKey: string }>("/api/channels", {

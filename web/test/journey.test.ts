@@ -3,11 +3,12 @@
 // ffmpeg publishes to the key; a viewer finds the event by a word of its title, subscribes, hears
 // "live now" in the bell without reloading, watches it play and is counted; the creator sees the
 // viewer on the dashboard's chart. Screenshots: .data/screenshots/{home,watch,dashboard}.png.
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { localPorts, serviceUrls } from "@stream-platform/shared";
+import { serviceUrls } from "@stream-platform/shared";
+import { publishTestPattern } from "@stream-platform/shared/testing";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -42,23 +43,6 @@ async function signUp(page: Page, name: string): Promise<void> {
   await page.getByLabel("Password").fill(`pw-${randomBytes(8).toString("hex")}`);
   await page.getByRole("button", { name: "Sign up" }).click();
   await page.getByRole("link", { name }).waitFor();
-}
-
-/** A test pattern, sent as OBS would (H.264 + AAC, a keyframe every 2 s). */
-function publish(key: string): ChildProcess {
-  return spawn(
-    "ffmpeg",
-    [
-      ...["-hide_banner", "-loglevel", "error", "-re"],
-      ...["-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30"],
-      ...["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"],
-      ...["-t", "180", "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency"],
-      ...["-g", "60", "-keyint_min", "60", "-sc_threshold", "0", "-pix_fmt", "yuv420p"],
-      ...["-c:a", "aac", "-b:a", "128k", "-f", "flv"],
-      `rtmp://127.0.0.1:${localPorts().rtmp}/live/${key}`,
-    ],
-    { stdio: "ignore" },
-  );
 }
 
 /** What a failed wait leaves to look at: a screenshot, the player's state, console errors. */
@@ -138,7 +122,7 @@ describe("web app journey", () => {
     await home.getByRole("button", { name: "Subscribed" }).waitFor();
 
     // ffmpeg publishes: the event goes live, and the bell says so without a reload.
-    ffmpeg = publish(key);
+    ffmpeg = publishTestPattern(key).process;
     await home.getByTestId("unread-count").waitFor({ timeout: 30_000 });
     await home.getByRole("button", { name: /Notifications, 1 unread/ }).click();
     await home.getByRole("link", { name: `Live now: ${title}` }).click();
