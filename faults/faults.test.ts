@@ -240,6 +240,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
+  load?.abandon();
   publisher?.process.kill("SIGINT");
   await published?.stop();
 });

@@ -79,6 +79,7 @@ export class Load {
   private windowOf = new Map<string, Window>();
   private subscriptionsAsked = 0;
   private running = false;
+  private abandoned = false;
   private loops: Promise<void>[] = [];
   private timers: NodeJS.Timeout[] = [];
   private snapshotCount = 0;
@@ -118,6 +119,14 @@ export class Load {
     for (const timer of this.timers) clearInterval(timer);
     this.running = false;
     await Promise.all(this.loops);
+  }
+
+  /** Stops at once, dropping what is unsent (after a failed test: nothing is counted then). */
+  abandon(): void {
+    for (const timer of this.timers) clearInterval(timer);
+    this.running = false;
+    this.abandoned = true;
+    this.pending = [];
   }
 
   /** Resolves once the ingress has accepted every event made so far. */
@@ -211,7 +220,7 @@ export class Load {
       if (!channelId) throw new Error("the channel pool is used up: make it larger");
       const window = this.current;
       window.subscriptions.push(channelId);
-      for (;;) {
+      while (!this.abandoned) {
         const answer = await timed(`${edge()}/api/subscriptions/channels/${channelId}`, {
           method: "PUT",
           headers: { authorization: `Bearer ${this.setup.viewerToken}` },

@@ -6,7 +6,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { codeCacheOf, requireBundle, writeCodeCache } from "../src/hosting/code-cache.ts";
+import {
+  codeCacheOf,
+  requireBundle,
+  writeCodeCache,
+  writeWarmCodeCache,
+} from "../src/hosting/code-cache.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "code-cache-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -24,9 +29,12 @@ module.exports = { answer: square(6) + 6, file: basename(__filename), url: typeo
 `;
 
 describe("code cache", () => {
-  it("runs a CommonJS bundle with the cache the build wrote, in a process of its own", () => {
-    const file = bundle("cached", source);
-    writeCodeCache(file);
+  it.each([
+    ["compiled", writeCodeCache],
+    ["run once (warm)", writeWarmCodeCache],
+  ] as const)("runs a bundle with a cache %s, in a process of its own", (name, write) => {
+    const file = bundle(`cached-${name.length}`, source);
+    write(file);
     // A new process: this one compiled the text already, and V8 would answer from memory.
     const loader = join(import.meta.dirname, "..", "src", "hosting", "code-cache.ts");
     const child = spawnSync(
@@ -44,7 +52,7 @@ describe("code cache", () => {
     expect(child.stderr).toBe("");
     expect(JSON.parse(child.stdout)).toEqual({
       cache: "used",
-      exports: { answer: 42, file: "cached.cjs", url: "object" },
+      exports: { answer: 42, file: `cached-${name.length}.cjs`, url: "object" },
     });
   });
 

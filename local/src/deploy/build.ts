@@ -6,6 +6,7 @@
 // which is most of a cold start (docs/performance.md). The container image runs these;
 // `FUNCTIONS_DIST=dist npm start` runs the local platform on them.
 //   npm run build [-- --out DIR]
+import { spawnSync } from "node:child_process";
 import { cpSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { bundlePath, writeCodeCache } from "@stream-platform/shared/hosting";
@@ -33,6 +34,35 @@ const EXTERNAL = [
   "@google-cloud/functions-framework/*",
   "@grpc/grpc-js",
 ];
+
+// Stores nobody listens on: a bundle's top level, run to warm its code cache, must reach none.
+const NOWHERE = {
+  DATABASE_URL: "postgres://127.0.0.1:9/none",
+  MONGODB_URL: "mongodb://127.0.0.1:9/",
+  KAFKA_BROKERS: "127.0.0.1:9",
+  ELASTICSEARCH_URL: "http://127.0.0.1:9",
+};
+
+/**
+ * The bundle's code cache, made by plain node (the flags the image runs with) after running its
+ * top level; compiled only, if that run fails.
+ */
+function writeCache(outDir: string, bundle: string): void {
+  const run = spawnSync(
+    process.execPath,
+    [join(outDir, "host.mjs"), "--write-code-cache", bundle],
+    {
+      env: { ...process.env, ...NOWHERE, FUNCTIONS_DIST: outDir },
+      encoding: "utf8",
+      timeout: 30_000,
+    },
+  );
+  if (run.status === 0) return;
+  console.warn(
+    `code cache of ${relative(outDir, bundle)}: warm run failed (${run.error?.message ?? `exit ${run.status}`}: ${run.stderr.trim().split("\n").pop() ?? ""}); writing a compile-only cache`,
+  );
+  writeCodeCache(bundle);
+}
 
 export async function buildFunctions(
   outDir: string,
@@ -74,7 +104,7 @@ export async function buildFunctions(
     define: { "import.meta.url": "__bundleUrl" },
     banner: { js: 'var __bundleUrl = require("node:url").pathToFileURL(__filename).href;' },
   });
-  for (const source of sources) writeCodeCache(bundlePath(outDir, source));
+  for (const source of sources) writeCache(outDir, bundlePath(outDir, source));
   // Files read at run time: the gRPC contracts (the host points PROTOS_DIR here) and a
   // function's data beside its src/ (migrations/), found where the source expects them.
   cpSync(join(repoRoot, "protos"), join(outDir, "protos"), { recursive: true });

@@ -4,6 +4,7 @@
 // or, built (npm run build): FUNCTIONS_DIST=dist … node dist/host.mjs
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { writeWarmCodeCache } from "./code-cache.ts";
 import { runShutdownHooks } from "./shutdown.ts";
 import { sourceFile } from "./sources.ts";
 
@@ -28,6 +29,14 @@ function secretsFromFiles(dir = process.env.SECRETS_DIR ?? "/var/openfaas/secret
       process.env[variable] = readFileSync(join(dir, name), "utf8").trim();
   }
 }
+// The build's step (local/src/deploy/build.ts): run a bundle's top level, write its code cache.
+const warm = process.argv.indexOf("--write-code-cache");
+if (warm > 0) {
+  writeWarmCodeCache(process.argv[warm + 1] ?? "");
+  // Whatever the top level started (a connection, a timer) is not waited for.
+  process.exit(0);
+}
+
 secretsFromFiles();
 // A production build carries the gRPC contracts beside the bundles (npm run build copies them).
 if (process.env.FUNCTIONS_DIST)
