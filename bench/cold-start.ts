@@ -5,7 +5,7 @@
 // resident memory after a moment idle; the baseline is a bare functions-framework "hello"
 // function measured the same way in the same run. Needs the platform up (npm start): functions
 // connect to the real servers as they start.
-//   npm run bench:cold-start   (BENCH_COLD_START_RUNS=5: the median of that many starts)
+//   npm run bench:cold-start   (BENCH_COLD_START_RUNS=9: the median of that many starts)
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildFunctions, functionSources } from "../local/src/deploy/build.ts";
@@ -16,7 +16,8 @@ import { logDir, repoRoot } from "../local/src/paths.ts";
 import { localSecret } from "../local/src/servers/platform.ts";
 import { printLine } from "./lib/stats.ts";
 
-const RUNS = Number(process.env.BENCH_COLD_START_RUNS ?? 5);
+// Nine: with five, the machine's noise moved single ratios by ±0.15 between runs.
+const RUNS = Number(process.env.BENCH_COLD_START_RUNS ?? 9);
 const TARGET = 1.5;
 
 const median = (values: number[]) =>
