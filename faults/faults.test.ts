@@ -293,23 +293,19 @@ describe.sequential("faults under steady load", () => {
     await expectStreamGoesOn(streamId);
   }, 300_000);
 
-  it("FerretDB (MongoDB): SIGKILL, restart", async () => {
-    load.open("mongodb");
-    await breakStore("mongodb");
-    await expectStreamGoesOn(streamId);
-  }, 300_000);
-
-  it("PostgreSQL: SIGKILL, restart", async () => {
-    load.open("postgres");
-    await breakStore("postgres");
-    await expectStreamGoesOn(streamId);
-  }, 300_000);
-
-  it("Elasticsearch: SIGKILL, restart", async () => {
-    load.open("elasticsearch");
-    await breakStore("elasticsearch");
-    await expectStreamGoesOn(streamId);
-  }, 300_000);
+  it.each([
+    ["FerretDB (MongoDB)", "mongodb"],
+    ["PostgreSQL", "postgres"],
+    ["Elasticsearch", "elasticsearch"],
+  ] as const)(
+    "%s: SIGKILL, restart",
+    async (_, store) => {
+      load.open(store);
+      await breakStore(store);
+      await expectStreamGoesOn(streamId);
+    },
+    300_000,
+  );
 
   it("the live stream's ffmpeg: SIGKILL", async () => {
     load.open("ffmpeg");
