@@ -2,9 +2,8 @@
 // module.enableCompileCache, so the function bundles are CommonJS and compiled here with the cache
 // `npm run build` wrote beside each (`<bundle>.v8cache`, made after running the bundle's top
 // level once): most of the parsing and compiling that a bundle adds to a cold start is skipped
-// (docs/performance.md). A cache V8 refuses (another
-// Node version) only costs that time back; it is then written again, where the directory is
-// writable, once the function has run a moment (so it also holds what starting compiled).
+// (docs/performance.md). A cache V8 refuses (another Node version) only costs that time back;
+// it is then written again, where the directory is writable, once the function has run a moment.
 import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
