@@ -42,6 +42,12 @@ export async function signOut(): Promise<void> {
   publish(null);
 }
 
+/** Deletes the account (its password asked again); the API clears the session cookies. */
+export async function deleteAccount(password: string): Promise<void> {
+  await request("/api/me", { method: "DELETE", body: { password } });
+  publish(null);
+}
+
 /** undefined while unknown, null when signed out. */
 export function useSession(): User | null | undefined {
   const [user, setUser] = useState(current);

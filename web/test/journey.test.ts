@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { serviceUrls } from "@stream-platform/shared";
-import { publishTestPattern } from "@stream-platform/shared/testing";
+import { api, publishTestPattern } from "@stream-platform/shared/testing";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -36,13 +36,16 @@ async function newPage(context: BrowserContext): Promise<Page> {
   return page;
 }
 
-async function signUp(page: Page, name: string): Promise<void> {
+/** Signs up through the form; the password it chose. */
+async function signUp(page: Page, name: string): Promise<string> {
+  const password = `pw-${randomBytes(8).toString("hex")}`;
   await page.goto(`${edge}/account?mode=up`);
   await page.getByLabel("Name").fill(name);
   await page.getByLabel("Email").fill(`${name}-${randomBytes(5).toString("hex")}@example.org`);
-  await page.getByLabel("Password").fill(`pw-${randomBytes(8).toString("hex")}`);
+  await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign up" }).click();
   await page.getByRole("link", { name }).waitFor();
+  return password;
 }
 
 /** What a failed wait leaves to look at: a screenshot, the player's state, console errors. */
@@ -160,4 +163,22 @@ describe("web app journey", () => {
 
     expect(consoleErrors).toEqual([]);
   }, 300_000);
+
+  it("deletes an account: its password asked again, then signed out, the old session refused", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const password = await signUp(page, "leaver");
+    const session = (await context.cookies()).find((c) => c.name === "session")?.value;
+    expect(session).toBeDefined();
+    await page.goto(`${edge}/account`);
+    await page.getByText("Delete account", { exact: true }).click();
+    await page.getByLabel("Your password").fill("not the password");
+    await page.getByRole("button", { name: "Delete my account" }).click();
+    await page.getByText("does not match").first().waitFor();
+    await page.getByLabel("Your password").fill(password);
+    await page.getByRole("button", { name: "Delete my account" }).click();
+    await page.getByRole("link", { name: "Sign in" }).waitFor();
+    expect((await api("/api/me", { token: session })).status).toBe(401);
+    await context.close();
+  }, 60_000);
 });

@@ -1,9 +1,9 @@
-// Sign in, sign up (and, signed in, who you are and sign out).
+// Sign in, sign up (and, signed in, who you are, sign out, delete the account).
 import { useState } from "preact/hooks";
 import { ApiError } from "../api.ts";
 import { ErrorNote } from "../components/status.tsx";
 import { navigate } from "../router.ts";
-import { signIn, signOut, signUp, useSession } from "../session.ts";
+import { deleteAccount, signIn, signOut, signUp, useSession } from "../session.ts";
 
 function Field(props: {
   name: string;
@@ -45,6 +45,21 @@ export function Account({ params }: { params: URLSearchParams }) {
   const [busy, setBusy] = useState(false);
   const next = params.get("next")?.startsWith("/") ? (params.get("next") ?? "/") : "/";
 
+  const remove = async (event: Event) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget as HTMLFormElement);
+    setBusy(true);
+    setError(undefined);
+    try {
+      await deleteAccount(String(form.get("password") ?? ""));
+      navigate("/");
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
   if (user)
     return (
       <section class="narrow">
@@ -58,6 +73,26 @@ export function Account({ params }: { params: URLSearchParams }) {
         <button type="button" onClick={() => signOut().then(() => navigate("/"))}>
           Sign out
         </button>
+        <details class="danger-zone">
+          <summary>Delete account</summary>
+          <form onSubmit={remove}>
+            <p>
+              Your channels, their stream keys and your subscriptions go with it, and every session
+              ends. This cannot be undone.
+            </p>
+            <Field
+              name="password"
+              label="Your password"
+              type="password"
+              autocomplete="current-password"
+              error={error instanceof ApiError ? error : undefined}
+            />
+            {error !== undefined && <ErrorNote error={error} />}
+            <button type="submit" class="danger" disabled={busy}>
+              Delete my account
+            </button>
+          </form>
+        </details>
       </section>
     );
 
