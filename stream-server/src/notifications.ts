@@ -12,7 +12,7 @@ import {
   fromKafkaMessage,
   HttpProblem,
   physicalTopic,
-  sendProblem,
+  sendHttpProblem,
   tokenOf,
 } from "@stream-platform/shared";
 import { createKafka } from "@stream-platform/shared/kafka";
@@ -126,8 +126,7 @@ export class NotificationGateway {
       userId = (await authenticate(token)).userId;
     } catch (error) {
       if (error instanceof HttpProblem) {
-        for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
-        sendProblem(res, error.problem);
+        sendHttpProblem(res, error);
         return;
       }
       throw error;

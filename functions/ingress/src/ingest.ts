@@ -6,8 +6,11 @@ import type { Request, Response } from "@google-cloud/functions-framework";
 import {
   type CloudEventV1,
   clientAddress,
+  HttpProblem,
   RateLimiter,
+  sendHttpProblem,
   sendProblem,
+  serviceUnavailable,
 } from "@stream-platform/shared";
 import { readPlatformEvents } from "@stream-platform/shared/hosting";
 
@@ -42,14 +45,15 @@ export function createIngest(publisher: Publisher, token = process.env.INGRESS_T
     }
     const trusted = hasIngressToken(req, token);
     // Anonymous posters (players: a heartbeat each 10 s) are held to a rate per address.
-    const wait = trusted ? 0 : anonymousByAddress.take(clientAddress(req));
-    if (wait > 0) {
-      sendProblem(res, {
-        status: 429,
-        title: "Too many requests",
-        detail: `too many posts from this address without the ingress token: try again in ${wait} s`,
-        retryAfter: wait,
-      });
+    try {
+      if (!trusted)
+        anonymousByAddress.check(
+          clientAddress(req),
+          "posts from this address without the ingress token",
+        );
+    } catch (error) {
+      if (!(error instanceof HttpProblem)) throw error;
+      sendHttpProblem(res, error);
       return;
     }
     const events = readPlatformEvents(req, res);
@@ -69,12 +73,10 @@ export function createIngest(publisher: Publisher, token = process.env.INGRESS_T
     try {
       await publisher.publish(events);
     } catch (error) {
-      sendProblem(res, {
-        status: 503,
-        title: "Event log unavailable",
-        detail: `the events were not stored: ${(error as Error).message}`,
-        retryAfter: 5,
-      });
+      sendProblem(
+        res,
+        serviceUnavailable(`the events were not stored: ${(error as Error).message}`),
+      );
       return;
     }
     res.status(202).json({ accepted: events.length, ids: events.map((e) => e.id) });

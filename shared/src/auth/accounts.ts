@@ -6,7 +6,7 @@
 // that time.
 import { grpcClient } from "../grpc/lazy.ts";
 import { GrpcStatus, isGrpcStatus } from "../grpc/status.ts";
-import { HttpProblem } from "../http/problem.ts";
+import { HttpProblem, serviceUnavailable } from "../http/problem.ts";
 import { BoundedMap } from "../util/bounded-map.ts";
 
 /** True when the account exists. Throws when that cannot be told now. */
@@ -44,12 +44,12 @@ function grpcAccountCheck(): AccountCheck {
       return true;
     } catch (error) {
       if (isGrpcStatus(error, GrpcStatus.NOT_FOUND)) return false;
-      throw new HttpProblem({
-        status: 503,
-        title: "Service unavailable",
-        detail: "cannot tell now whether the session's account exists; try again shortly",
-        retryAfter: 2,
-      });
+      throw new HttpProblem(
+        serviceUnavailable(
+          "cannot tell now whether the session's account exists; try again shortly",
+          2,
+        ),
+      );
     }
   });
 }

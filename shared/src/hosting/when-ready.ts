@@ -2,7 +2,7 @@
 // answering 503 + Retry-After while that fails, and afterwards runs `after` (an outbox flush,
 // say) for requests that may have written.
 import type { Request, Response } from "@google-cloud/functions-framework";
-import { sendProblem } from "../http/problem.ts";
+import { sendProblem, serviceUnavailable } from "../http/problem.ts";
 
 export function whenReady(
   ready: () => Promise<unknown>,
@@ -13,12 +13,7 @@ export function whenReady(
     try {
       await ready();
     } catch {
-      sendProblem(res, {
-        status: 503,
-        title: "Service unavailable",
-        detail: "the store is not ready",
-        retryAfter: 5,
-      });
+      sendProblem(res, serviceUnavailable("the store is not ready"));
       return;
     }
     await handler(req, res);

@@ -33,6 +33,28 @@ export function sendProblem(res: ServerResponse, problem: Problem): void {
   res.end(JSON.stringify(problemBody(problem)));
 }
 
+/** Answers a thrown HttpProblem (with its headers: WWW-Authenticate, say). */
+export function sendHttpProblem(res: ServerResponse, error: HttpProblem): void {
+  for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
+  sendProblem(res, error.problem);
+}
+
+/** 503: something this needs is away for now; come back in `retryAfter` seconds. */
+export const serviceUnavailable = (detail: string, retryAfter = 5): Problem => ({
+  status: 503,
+  title: "Service unavailable",
+  detail,
+  retryAfter,
+});
+
+/** 429: over a rate; come back in `retryAfter` seconds. */
+export const tooManyRequests = (detail: string, retryAfter: number): Problem => ({
+  status: 429,
+  title: "Too many requests",
+  detail,
+  retryAfter,
+});
+
 /** 400 for invalid input, naming every field at fault in `detail` and in `errors`. */
 export function invalidInput(errors: FieldProblem[], title = "Invalid request"): Problem {
   return {

@@ -2,7 +2,7 @@
 // in the process: each instance limits on its own, which bounds abuse without a shared store.
 import type { IncomingMessage } from "node:http";
 import { BoundedMap } from "../util/bounded-map.ts";
-import { HttpProblem } from "./problem.ts";
+import { HttpProblem, tooManyRequests } from "./problem.ts";
 
 export class RateLimiter {
   private readonly buckets: BoundedMap<string, { tokens: number; at: number }>;
@@ -34,14 +34,7 @@ export class RateLimiter {
   check(key: string, what: string): void {
     const wait = this.take(key);
     if (wait > 0)
-      throw new HttpProblem(
-        {
-          status: 429,
-          title: "Too many requests",
-          detail: `too many ${what}: try again in ${wait} s`,
-        },
-        { "retry-after": String(wait) },
-      );
+      throw new HttpProblem(tooManyRequests(`too many ${what}: try again in ${wait} s`, wait));
   }
 }
 

@@ -2,7 +2,7 @@
 // Handlers return a value (sent as JSON) or throw an HttpProblem; anything else becomes a 500
 // without internals. Unknown paths are 404, known paths with another method 405.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { HttpProblem, sendProblem } from "./problem.ts";
+import { HttpProblem, sendHttpProblem, sendProblem, serviceUnavailable } from "./problem.ts";
 import { storeUnavailable } from "./unavailable.ts";
 
 export interface RouteContext {
@@ -80,17 +80,14 @@ export class Router {
       res.end(reply.body === undefined ? undefined : JSON.stringify(reply.body));
     } catch (error) {
       if (error instanceof HttpProblem) {
-        for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
-        sendProblem(res, error.problem);
+        sendHttpProblem(res, error);
         return;
       }
       if (storeUnavailable(error)) {
-        sendProblem(res, {
-          status: 503,
-          title: "Service unavailable",
-          detail: "a store this function needs does not answer; try again shortly",
-          retryAfter: 5,
-        });
+        sendProblem(
+          res,
+          serviceUnavailable("a store this function needs does not answer; try again shortly"),
+        );
         return;
       }
       console.error(
