@@ -3,33 +3,17 @@
 // functions come back through local/'s supervisor, the live ffmpeg through stream-server.
 import { LOCAL_HOST, localPorts } from "@stream-platform/shared";
 import { until } from "@stream-platform/shared/testing";
+import type { RuntimeStatus } from "../local/src/eventing/runtime.ts";
 import { up } from "../local/src/infra.ts";
-import { daemonPid } from "../local/src/proc.ts";
-
-/** True while the pid exists at all, a zombie included (PostgreSQL's lock file checks so). */
-function exists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function killGroup(pid: number): void {
-  try {
-    process.kill(-pid, "SIGKILL");
-  } catch {
-    process.kill(pid, "SIGKILL");
-  }
-}
+import { daemonPid, pidExists, signalGroup } from "../local/src/proc.ts";
 
 /** SIGKILLs a server local/ runs (its whole process group) and waits until it is gone. */
 export async function killServer(name: string): Promise<void> {
   const pid = daemonPid(name);
   if (pid === undefined) throw new Error(`${name} is not running`);
-  killGroup(pid);
-  await until(`${name} (pid ${pid}) to be gone`, () => (exists(pid) ? undefined : true), 30_000);
+  signalGroup(pid, "SIGKILL");
+  // Gone, not only dead: a restarted PostgreSQL refuses to start beside its unreaped postmaster.
+  await until(`${name} (pid ${pid}) to be gone`, () => (pidExists(pid) ? undefined : true), 30_000);
 }
 
 /** Starts a killed server again, as an operator (or a container runtime) would. */
@@ -37,16 +21,13 @@ export async function restartServer(name: string): Promise<void> {
   await up([name]);
 }
 
-interface ServiceStatus {
-  name: string;
-  pid?: number;
-  state: string;
+/** What local/'s eventing runtime says of its functions and sources. */
+export async function platformStatus(): Promise<RuntimeStatus> {
+  const response = await fetch(`http://${LOCAL_HOST}:${localPorts().platform}/`);
+  return (await response.json()) as RuntimeStatus;
 }
 
-async function platformServices(): Promise<ServiceStatus[]> {
-  const response = await fetch(`http://${LOCAL_HOST}:${localPorts().platform}/`);
-  return ((await response.json()) as { services: ServiceStatus[] }).services;
-}
+const platformServices = async () => (await platformStatus()).services;
 
 /** The pid of a function's process (it is started if it was scaled to zero). */
 export async function functionPid(name: string): Promise<number | undefined> {

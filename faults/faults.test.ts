@@ -3,12 +3,13 @@
 // stream. Afterwards every item sent has been applied exactly once (tally.ts, per fault), the
 // live stream never stopped, callers got 503 + Retry-After (never a 500 or a hang) while a
 // store was down, and nothing of the platform was restarted by hand.
-import { createEvent, localPorts, serviceUrls, toHttpBinary } from "@stream-platform/shared";
+import { createEvent, serviceUrls, toHttpBinary } from "@stream-platform/shared";
 import { createMongoClient } from "@stream-platform/shared/mongodb";
 import {
   api,
   type EventWatch,
   ingressToken,
+  liveStream,
   newUser,
   type Publisher,
   publishTestPattern,
@@ -18,10 +19,18 @@ import {
   watchEvents,
 } from "@stream-platform/shared/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RuntimeStatus } from "../local/src/eventing/runtime.ts";
 import { daemonPid } from "../local/src/proc.ts";
-import { functionBack, functionPid, killFunction, killServer, restartServer } from "./breakers.ts";
+import {
+  functionBack,
+  functionPid,
+  killFunction,
+  killServer,
+  platformStatus,
+  restartServer,
+} from "./breakers.ts";
 import { type Answer, Load, timed } from "./load.ts";
-import { lost, table, tally } from "./tally.ts";
+import { analyticsDb, lost, table, tally } from "./tally.ts";
 
 const edge = serviceUrls().edgeUrl;
 const FAULTS = ["kafka", "consumer", "mongodb", "postgres", "elasticsearch", "ffmpeg"] as const;
@@ -38,32 +47,11 @@ let liveChannelId: string;
 let platformPid: number | undefined;
 let deadLetteredBefore: Map<string, number>;
 
-interface PlatformStatus {
-  services: { name: string; state: string }[];
-  kafkaSources: { name: string; deadLettered: number }[];
-}
-
-async function platformStatus(): Promise<PlatformStatus> {
-  return (await (
-    await fetch(`http://127.0.0.1:${localPorts().platform}/`)
-  ).json()) as PlatformStatus;
-}
-
-const deadLettered = (status: PlatformStatus) =>
+const deadLettered = (status: RuntimeStatus) =>
   new Map(status.kafkaSources.map((s) => [s.name, s.deadLettered]));
 
-interface LiveStream {
-  streamId: string;
-  channelId: string;
-  eventId: string;
-  ffmpegPid?: number;
-  ffmpegRestarts: number;
-}
-
-async function liveStream(): Promise<LiveStream | undefined> {
-  const response = await fetch(`http://127.0.0.1:${localPorts().streamServer}/streams`);
-  return ((await response.json()) as LiveStream[]).find((s) => s.channelId === liveChannelId);
-}
+/** The drill's live stream. */
+const theStream = () => liveStream(liveChannelId);
 
 /** The number of the newest segment of the live stream's 480p playlist. */
 async function liveEdge(eventId: string): Promise<number | undefined> {
@@ -76,7 +64,7 @@ async function liveEdge(eventId: string): Promise<number | undefined> {
 
 /** The live stream is still the same stream, and new segments keep coming. */
 async function expectStreamGoesOn(streamId: string): Promise<void> {
-  const stream = await liveStream();
+  const stream = await theStream();
   expect(stream?.streamId, "the live stream is still on").toBe(streamId);
   const eventId = stream?.eventId ?? "";
   const before = (await liveEdge(eventId)) ?? 0;
@@ -225,7 +213,7 @@ beforeAll(async () => {
 
   // A creator streaming for the whole drill.
   publisher = publishTestPattern(channel.body.streamKey, { seconds: 1800, size: "640x360" });
-  const stream = await until("the live stream", liveStream, 30_000, 250);
+  const stream = await until("the live stream", theStream, 30_000, 250);
   await until("the live playlist", () => liveEdge(stream.eventId), 30_000, 250);
 
   load = new Load({
@@ -249,7 +237,7 @@ describe.sequential("faults under steady load", () => {
   let streamId: string;
 
   it("runs steadily before anything breaks", async () => {
-    streamId = (await liveStream())?.streamId ?? "";
+    streamId = (await theStream())?.streamId ?? "";
     expect(streamId).not.toBe("");
     await expectStreamGoesOn(streamId);
   });
@@ -266,7 +254,7 @@ describe.sequential("faults under steady load", () => {
     expect(before, "the aggregator runs").toBeDefined();
     const mongo = createMongoClient();
     try {
-      const beats = mongo.db(process.env.ANALYTICS_DB ?? "analytics").collection("beats");
+      const beats = analyticsDb(mongo).collection("beats");
       await load.settled();
       const stored = await beats.countDocuments({ e: window.eventId });
       // A burst, so that a batch is large enough to be caught in the middle: the kill comes as
@@ -309,13 +297,13 @@ describe.sequential("faults under steady load", () => {
 
   it("the live stream's ffmpeg: SIGKILL", async () => {
     load.open("ffmpeg");
-    const stream = await liveStream();
+    const stream = await theStream();
     expect(stream?.ffmpegPid).toBeDefined();
     process.kill(stream?.ffmpegPid ?? 0, "SIGKILL");
     const restarted = await until(
       "stream-server to restart ffmpeg",
       async () => {
-        const now = await liveStream();
+        const now = await theStream();
         return now?.ffmpegPid !== undefined && now.ffmpegRestarts > (stream?.ffmpegRestarts ?? 0)
           ? now
           : undefined;
@@ -363,6 +351,6 @@ describe.sequential("faults under steady load", () => {
     expect(status.services.filter((s) => !["ready", "idle"].includes(s.state))).toEqual([]);
     // Retried through every outage, never given up on.
     expect(deadLettered(status)).toEqual(deadLetteredBefore);
-    expect(await liveStream()).toMatchObject({ streamId });
+    expect(await theStream()).toMatchObject({ streamId });
   }, 300_000);
 });

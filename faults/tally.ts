@@ -4,6 +4,7 @@ import type { CloudEventV1 } from "@stream-platform/shared";
 import { createElasticsearch } from "@stream-platform/shared/elasticsearch";
 import { createMongoClient } from "@stream-platform/shared/mongodb";
 import { createPool } from "@stream-platform/shared/postgres";
+import type { MongoClient } from "mongodb";
 import { aliasNames } from "../functions/search/src/aliases.ts";
 import type { Window } from "./load.ts";
 
@@ -18,6 +19,10 @@ export interface Tally {
 
 export const lost = (t: Tally) => t.sent - t.applied;
 
+/** The analytics function's database (the name its manifest gives, locally the default). */
+export const analyticsDb = (mongo: MongoClient) =>
+  mongo.db(process.env.ANALYTICS_DB ?? "analytics");
+
 /**
  * MongoDB (analytics): beats stored for the window's video event, and the beats its statistics
  * counted; a beat counted twice shows as counted > stored.
@@ -25,7 +30,7 @@ export const lost = (t: Tally) => t.sent - t.applied;
 async function heartbeats(windows: Window[]): Promise<Tally[]> {
   const mongo = createMongoClient();
   try {
-    const db = mongo.db(process.env.ANALYTICS_DB ?? "analytics");
+    const db = analyticsDb(mongo);
     return await Promise.all(
       windows.map(async (w): Promise<Tally> => {
         const stored = await db.collection("beats").countDocuments({ e: w.eventId });

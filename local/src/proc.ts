@@ -167,7 +167,17 @@ export async function stopDaemon(
   return true;
 }
 
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
+/** True while the pid exists at all, a zombie included (PostgreSQL's lock-file check sees it). */
+export function pidExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function signalGroup(pid: number, signal: NodeJS.Signals): void {
   // Daemons lead their own process group (detached), so children such as nginx workers go too.
   try {
     process.kill(-pid, signal);

@@ -5,10 +5,11 @@ import { execFile } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { localPorts, serviceUrls } from "@stream-platform/shared";
+import { serviceUrls } from "@stream-platform/shared";
 import {
   api,
   type EventWatch,
+  liveStream,
   newUser,
   publishTestPattern,
   type TestUser,
@@ -33,21 +34,6 @@ async function newChannel(user: TestUser): Promise<{ id: string; streamKey: stri
   });
   expect(created.status).toBe(201);
   return created.body;
-}
-
-interface LiveStreamStatus {
-  streamId: string;
-  channelId: string;
-  eventId: string;
-  startedAt?: string;
-  ffmpegPid?: number;
-  ffmpegRestarts: number;
-}
-
-async function liveStream(channelId: string): Promise<LiveStreamStatus | undefined> {
-  const response = await fetch(`http://127.0.0.1:${localPorts().streamServer}/streams`);
-  const streams = (await response.json()) as LiveStreamStatus[];
-  return streams.find((s) => s.channelId === channelId);
 }
 
 // Page-side code as functions (the web app's CSP refuses strings to evaluate); this file is

@@ -3,7 +3,7 @@
 //   lifecycle  CloudEvents from the streams topic (KafkaSource)
 //   reminders  the PingSource's tick: queue event.reminder for events starting soon
 import { http } from "@google-cloud/functions-framework";
-import { GrpcStatus, isGrpcStatus, sendProblem } from "@stream-platform/shared";
+import { GrpcDirectory, sendProblem } from "@stream-platform/shared";
 import { cloudEventTarget, whenReady } from "@stream-platform/shared/hosting";
 import { routes } from "./http.ts";
 import { applyStreamEvent } from "./lifecycle.ts";
@@ -18,6 +18,11 @@ relay.start(ready);
 // After a write, publish what it queued now rather than at the next sweep.
 const flush = () => void relay.flush();
 
+// A channel's owner never changes: asked once per channel (NOT_FOUND: no such channel).
+const channelOwners = new GrpcDirectory(
+  async (channelId) => (await (await channels()).getChannel(channelId)).ownerId,
+);
+
 const router = routes(store, { getChannel: async (id) => (await channels()).getChannel(id) });
 http(
   "api",
@@ -29,22 +34,7 @@ http(
   whenReady(
     ready,
     cloudEventTarget((event) =>
-      applyStreamEvent(
-        store,
-        {
-          ownerOf: (channelId) =>
-            channels()
-              .then((client) => client.getChannel(channelId))
-              .then(
-                (channel) => channel.ownerId,
-                (error: unknown) => {
-                  if (isGrpcStatus(error, GrpcStatus.NOT_FOUND)) return undefined;
-                  throw error;
-                },
-              ),
-        },
-        event,
-      ),
+      applyStreamEvent(store, { ownerOf: (channelId) => channelOwners.lookup(channelId) }, event),
     ),
     flush,
   ),

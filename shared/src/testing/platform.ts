@@ -102,5 +102,10 @@ export async function platformServiceAddress(name: string): Promise<string> {
 }
 
 export { type EventWatch, watchEvents } from "./events.ts";
-export { type Publisher, publishTestPattern } from "./rtmp.ts";
+export {
+  type LiveStreamStatus,
+  liveStream,
+  type Publisher,
+  publishTestPattern,
+} from "./rtmp.ts";
 export { until } from "./wait.ts";

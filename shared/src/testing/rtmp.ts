@@ -9,6 +9,23 @@ export interface Publisher {
   exited: Promise<number | null>;
 }
 
+/** A live stream as stream-server's status lists it (never its key). */
+export interface LiveStreamStatus {
+  streamId: string;
+  channelId: string;
+  eventId: string;
+  startedAt?: string;
+  ffmpegPid?: number;
+  ffmpegRestarts: number;
+}
+
+/** The channel's live stream on the local stream-server, if there is one. */
+export async function liveStream(channelId: string): Promise<LiveStreamStatus | undefined> {
+  const response = await fetch(`http://127.0.0.1:${localPorts().streamServer}/streams`);
+  const streams = (await response.json()) as LiveStreamStatus[];
+  return streams.find((s) => s.channelId === channelId);
+}
+
 export function publishTestPattern(
   streamKey: string,
   { seconds = 180, size = "1280x720" }: { seconds?: number; size?: string } = {},
