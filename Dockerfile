@@ -21,7 +21,7 @@ COPY functions/events/package.json functions/events/
 COPY functions/ingress/package.json functions/ingress/
 COPY functions/notifications/package.json functions/notifications/
 COPY functions/search/package.json functions/search/
-COPY functions/subscriptions/package.json functions/subscriptions/
+COPY functions/accounts/package.json functions/accounts/
 RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts \
   && npm install --no-save --no-audit --no-fund tsx@4 \
   && npm cache clean --force

@@ -91,8 +91,7 @@ async function main(): Promise<void> {
   // held to a rate per address).
   process.env.INGRESS_TOKEN = localSecret("ingress-token");
   process.env.SERVICE_EVENTS_GRPC_ADDRESS = await platformServiceAddress("events-grpc");
-  process.env.SERVICE_SUBSCRIPTIONS_GRPC_ADDRESS =
-    await platformServiceAddress("subscriptions-grpc");
+  process.env.SERVICE_ACCOUNTS_GRPC_ADDRESS = await platformServiceAddress("accounts-grpc");
   const bench = await startBenchRuntime({
     files: ["ingress.yaml", "analytics.yaml", "dead-letter.yaml"],
     basePort: BASE_PORT,

@@ -92,8 +92,7 @@ const testPattern = [
 ];
 
 async function main(): Promise<void> {
-  process.env.SERVICE_SUBSCRIPTIONS_GRPC_ADDRESS ??=
-    await platformServiceAddress("subscriptions-grpc");
+  process.env.SERVICE_ACCOUNTS_GRPC_ADDRESS ??= await platformServiceAddress("accounts-grpc");
   process.env.SERVICE_EVENTS_GRPC_ADDRESS ??= await platformServiceAddress("events-grpc");
   const owner = await newUser("bench-ingest");
   const channel = async () => {

@@ -14,9 +14,9 @@ import { createKafka, EventPublisher, ensureTopics } from "@stream-platform/shar
 import { createMongoClient } from "@stream-platform/shared/mongodb";
 import { api, newUser, platformServiceAddress, uniqueSlug } from "@stream-platform/shared/testing";
 import pg from "pg";
+import { insertBulk, removeBulk } from "../functions/accounts/test/bulk-fixture.ts";
 import { Fanout } from "../functions/notifications/src/fanout.ts";
 import { type InboxEntry, InboxStore } from "../functions/notifications/src/store.ts";
-import { insertBulk, removeBulk } from "../functions/subscriptions/test/bulk-fixture.ts";
 import { localSecret } from "../local/src/servers/platform.ts";
 import { printLine, summarize } from "./lib/stats.ts";
 
@@ -34,7 +34,7 @@ async function fanoutBench(): Promise<void> {
   const kafka = createKafka("bench-notifications");
   await ensureTopics(kafka, [physicalTopic("notifications", prefix)]);
   const publisher = new EventPublisher(kafka, prefix);
-  const subscriptions = new SubscriptionsClient(await platformServiceAddress("subscriptions-grpc"));
+  const subscriptions = new SubscriptionsClient(await platformServiceAddress("accounts-grpc"));
   try {
     const owner = await newUser("bench-fanout");
     const channel = await api<{ id: string }>("/api/channels", {

@@ -80,8 +80,7 @@ async function main(): Promise<void> {
 
   // The search function as knative/ describes it, with its own aliases and topics.
   process.env.SEARCH_INDEX_PREFIX = prefix;
-  process.env.SERVICE_SUBSCRIPTIONS_GRPC_ADDRESS =
-    await platformServiceAddress("subscriptions-grpc");
+  process.env.SERVICE_ACCOUNTS_GRPC_ADDRESS = await platformServiceAddress("accounts-grpc");
   const bench = await startBenchRuntime({
     files: ["search.yaml", "dead-letter.yaml"],
     basePort: BASE_PORT,

@@ -7,7 +7,7 @@ import { serviceUrls } from "@stream-platform/shared";
 import { SubscriptionsClient } from "@stream-platform/shared/grpc";
 import { api, newUser, platformServiceAddress, uniqueSlug } from "@stream-platform/shared/testing";
 import pg from "pg";
-import { insertBulk, removeBulk } from "../functions/subscriptions/test/bulk-fixture.ts";
+import { insertBulk, removeBulk } from "../functions/accounts/test/bulk-fixture.ts";
 import { printLine } from "./lib/stats.ts";
 
 const COUNT = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);
@@ -53,7 +53,7 @@ const channel = await api<{ id: string }>("/api/channels", {
 });
 console.log(`inserting ${COUNT.toLocaleString()} subscribers …`);
 await insertBulk(db, { tag, channelId: channel.body.id, count: COUNT });
-const client = new SubscriptionsClient(await platformServiceAddress("subscriptions-grpc"));
+const client = new SubscriptionsClient(await platformServiceAddress("accounts-grpc"));
 try {
   // Warm-up: first reads bring pages into PostgreSQL's cache and JIT-compile both paths.
   await cursorRead(db, channel.body.id);

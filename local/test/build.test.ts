@@ -62,7 +62,7 @@ describe("production build", () => {
     expect(listed.status).toBe(200);
     expect(await listed.json()).toHaveProperty("items");
 
-    const subscriptions = await startBundled(service("subscriptions"));
+    const subscriptions = await startBundled(service("accounts"));
     const channel = await fetch(`http://${subscriptions}/api/channels/no-such-channel-anywhere`);
     expect(channel.status).toBe(404);
     expect(channel.headers.get("content-type")).toContain("application/problem+json");
@@ -75,7 +75,7 @@ describe("production build", () => {
 
   it("serves gRPC with the contracts it carries", async () => {
     const eventsClient = new EventsClient(await startBundled(service("events-grpc")));
-    const channelsClient = new ChannelsClient(await startBundled(service("subscriptions-grpc")));
+    const channelsClient = new ChannelsClient(await startBundled(service("accounts-grpc")));
     try {
       await expect(eventsClient.getEvent("evt_doesnotexist0000")).rejects.toMatchObject({
         code: GrpcStatus.NOT_FOUND,

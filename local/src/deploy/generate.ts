@@ -29,7 +29,7 @@ const SHARED_ENV = {
   MONGODB_URL: "mongodb://mongodb:27017/",
   DATABASE_URL: `postgres://postgres:${fromShell("POSTGRES_PASSWORD:-streamplatform")}@postgres:5432/streamplatform`,
   ELASTICSEARCH_URL: "http://elasticsearch:9200",
-  SERVICE_SUBSCRIPTIONS_GRPC_ADDRESS: `subscriptions-grpc:${FUNCTION_PORT}`,
+  SERVICE_ACCOUNTS_GRPC_ADDRESS: `accounts-grpc:${FUNCTION_PORT}`,
   SERVICE_EVENTS_GRPC_ADDRESS: `events-grpc:${FUNCTION_PORT}`,
   JWT_SECRET: fromShell("JWT_SECRET:?set JWT_SECRET (e.g. openssl rand -base64 32)"),
   STREAM_KEY_SECRET: fromShell(
@@ -209,7 +209,7 @@ export function composeFile(manifests: Manifests): string {
         HLS_DIR: "/var/lib/stream-platform/hls",
       },
       volumes: ["hls:/var/lib/stream-platform/hls"],
-      depends_on: { kafka: healthy, "subscriptions-grpc": healthy, "events-grpc": healthy },
+      depends_on: { kafka: healthy, "accounts-grpc": healthy, "events-grpc": healthy },
       restart: "unless-stopped",
     },
     // The edge: the same routes as local/ (generated from its template), and RTMP balanced

@@ -1,6 +1,6 @@
 // Typed gRPC clients for other functions. Addresses come from the environment:
 // SERVICE_<KNATIVE SERVICE NAME>_ADDRESS (local/ sets them; a cluster manifest names the
-// Service's DNS name), e.g. SERVICE_SUBSCRIPTIONS_GRPC_ADDRESS=127.0.0.1:8102.
+// Service's DNS name), e.g. SERVICE_ACCOUNTS_GRPC_ADDRESS=127.0.0.1:8102.
 import * as grpc from "@grpc/grpc-js";
 import { serviceAddressVariable } from "../config.ts";
 import type { Account__Output } from "./generated/streamplatform/v1/Account.ts";
@@ -42,7 +42,7 @@ function unary<T>(
 export class AccountsClient {
   private readonly client: AccountServiceClient;
 
-  constructor(address = serviceAddress("subscriptions-grpc")) {
+  constructor(address = serviceAddress("accounts-grpc")) {
     this.client = new (accountsProto().AccountService)(address, grpc.credentials.createInsecure());
   }
 
@@ -59,7 +59,7 @@ export class AccountsClient {
 export class ChannelsClient {
   private readonly client: ChannelServiceClient;
 
-  constructor(address = serviceAddress("subscriptions-grpc")) {
+  constructor(address = serviceAddress("accounts-grpc")) {
     this.client = new (channelsProto().ChannelService)(address, grpc.credentials.createInsecure());
   }
 
@@ -83,7 +83,7 @@ export class ChannelsClient {
 export class SubscriptionsClient {
   private readonly client: SubscriptionServiceClient;
 
-  constructor(address = serviceAddress("subscriptions-grpc")) {
+  constructor(address = serviceAddress("accounts-grpc")) {
     this.client = new (subscriptionsProto().SubscriptionService)(
       address,
       grpc.credentials.createInsecure(),

@@ -1,4 +1,4 @@
-// Functions-framework targets of the subscriptions function (run with shared/src/hosting/main.ts).
+// Functions-framework targets of the accounts function (run with shared/src/hosting/main.ts).
 import { http } from "@google-cloud/functions-framework";
 import { whenReady } from "@stream-platform/shared/hosting";
 import { routes } from "./http.ts";

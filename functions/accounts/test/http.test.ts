@@ -38,8 +38,8 @@ let watch: EventWatch;
 
 beforeAll(async () => {
   [owner, other] = await Promise.all([newUser("owner"), newUser("other")]);
-  channels = new ChannelsClient(await platformServiceAddress("subscriptions-grpc"));
-  accounts = new AccountsClient(await platformServiceAddress("subscriptions-grpc"));
+  channels = new ChannelsClient(await platformServiceAddress("accounts-grpc"));
+  accounts = new AccountsClient(await platformServiceAddress("accounts-grpc"));
   watch = await watchEvents(["channels", "subscriptions"]);
 });
 
@@ -334,7 +334,7 @@ describe("CloudEvents", () => {
       (e) => e.type === "streamplatform.channel.created" && e.subject === channel.id,
     );
     expect(created).toMatchObject({
-      source: "/functions/subscriptions",
+      source: "/functions/accounts",
       data: { channelId: channel.id, ownerId: owner.id, slug: channel.slug, title: channel.title },
     });
     const path = `/api/subscriptions/channels/${channel.id}`;

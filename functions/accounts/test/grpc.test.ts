@@ -34,7 +34,7 @@ beforeAll(async () => {
   });
   channelId = channel.body.id;
   eventId = `evt_bulk_${tag}`;
-  address = await platformServiceAddress("subscriptions-grpc");
+  address = await platformServiceAddress("accounts-grpc");
   await db.connect();
   // 100,000 people following the channel; 1,000 of them and 10 others also follow one event.
   await insertBulk(db, {

@@ -1,4 +1,4 @@
-// Everything the subscriptions function keeps, in PostgreSQL. Writes that other functions must
+// Everything the accounts function keeps, in PostgreSQL. Writes that other functions must
 // hear about put their CloudEvent in the outbox in the same transaction.
 import { randomUUID } from "node:crypto";
 import { createEvent } from "@stream-platform/shared";
@@ -12,7 +12,7 @@ import {
 import type { CreateChannel, SignUp } from "./schemas.ts";
 import { encryptStreamKey, hashStreamKey, newStreamKey } from "./stream-keys.ts";
 
-const SOURCE = "/functions/subscriptions";
+const SOURCE = "/functions/accounts";
 
 export type { Channel, User } from "@stream-platform/shared/api";
 

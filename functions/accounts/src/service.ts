@@ -12,7 +12,7 @@ const migrations = join(dirname(fileURLToPath(import.meta.url)), "..", "migratio
 
 export const pool = createPool();
 export const store = new Store(pool);
-export const publisher = new EventPublisher(createKafka("subscriptions"));
+export const publisher = new EventPublisher(createKafka("accounts"));
 export const relay = new OutboxRelay(pool, publisher);
 
 // Accounts live here: a session's account is looked up in the store itself, never cached, so a
