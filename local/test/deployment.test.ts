@@ -1,8 +1,8 @@
 // The deployment files, checked without a cluster: every manifest in knative/ against the
-// OpenAPI v3 schema of its kind and version in the CRDs beside the repo
-// (../shared/schemas/knative), docker-compose.yml against the Compose specification
-// (../shared/schemas/compose), and what a production deployment needs of each Service and
-// KafkaSource (probes, resources, config and secrets, scale to zero, delivery).
+// OpenAPI v3 schema of its kind and version in the Knative CRDs (schemas/knative),
+// docker-compose.yml against the Compose specification (schemas/compose), and what a production
+// deployment needs of each Service and KafkaSource (probes, resources, config and secrets, scale
+// to zero, delivery).
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Ajv, type ValidateFunction } from "ajv";
@@ -12,7 +12,7 @@ import { parse, parseAllDocuments } from "yaml";
 import { generated } from "../src/deploy/generate.ts";
 import { repoRoot } from "../src/paths.ts";
 
-const schemas = join(repoRoot, "..", "shared", "schemas");
+const schemas = join(repoRoot, "schemas");
 const knativeDir = join(repoRoot, "knative");
 // ajv-formats is CommonJS: its default export arrives wrapped.
 type AddFormats = (ajv: Ajv) => Ajv;

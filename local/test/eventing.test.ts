@@ -323,7 +323,7 @@ describe("the /ce ingress refuses invalid CloudEvents, and none reaches Kafka", 
   it("refuses the conformance suite's invalid events, put around a known type", async () => {
     const vectors = JSON.parse(
       readFileSync(
-        join(repoRoot, "..", "shared", "conformance", "cloudevents-json", "invalid-events.json"),
+        join(repoRoot, "shared", "test", "conformance", "cloudevents-json", "invalid-events.json"),
         "utf8",
       ),
     ) as { tests: { id: string; event: Record<string, unknown> }[] };

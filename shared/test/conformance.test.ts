@@ -1,20 +1,12 @@
-// The CloudEvents JSON-format conformance vectors (../shared/conformance/cloudevents-json beside
-// the repo): every valid event parses, every invalid one is refused.
+// The CloudEvents JSON-format conformance vectors (conformance/cloudevents-json, copied from the
+// CloudEvents project): every valid event parses, every invalid one is refused.
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { eventsFromHttp, parseCloudEvent } from "../src/cloudevents/index.ts";
 
-const vectors = join(
-  dirname(fileURLToPath(import.meta.url)),
-  "..",
-  "..",
-  "..",
-  "shared",
-  "conformance",
-  "cloudevents-json",
-);
+const vectors = join(dirname(fileURLToPath(import.meta.url)), "conformance", "cloudevents-json");
 
 interface Vector {
   id: string;

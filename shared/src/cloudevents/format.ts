@@ -1,7 +1,7 @@
 // The CloudEvents 1.0 attribute rules (core spec + JSON format), independent of any transport:
 // HTTP and Kafka bindings turn what they receive into a plain attribute object and ask this
 // module whether it is a CloudEvent. Checked against the conformance vectors in
-// ../shared/conformance/cloudevents-json/.
+// shared/test/conformance/cloudevents-json/.
 
 import type { FieldProblem } from "../api/views.ts";
 
