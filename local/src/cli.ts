@@ -6,6 +6,7 @@ import { InfraError } from "./errors.ts";
 import { down, findServers, type StatusRow, status, up } from "./infra.ts";
 import { logFile } from "./paths.ts";
 import { tailLog } from "./proc.ts";
+import { columns, welcomeText } from "./report.ts";
 
 const usage = `usage: npm run infra -- <command>
 
@@ -19,16 +20,10 @@ A server whose URL is set in the environment (DATABASE_URL, KAFKA_BROKERS, MONGO
 ELASTICSEARCH_URL) is used as it is and never provisioned.`;
 
 function table(rows: StatusRow[]): string {
-  const cells = rows.map((r) => [r.name, r.state, r.version, r.address]);
-  const widths = [0, 1, 2, 3].map((i) => Math.max(...cells.map((c) => (c[i] ?? "").length), 4));
-  return cells
-    .map((c) =>
-      c
-        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-        .join("  ")
-        .trimEnd(),
-    )
-    .join("\n");
+  return columns(
+    rows.map((r) => [r.name, r.state, r.version, r.address]),
+    4,
+  );
 }
 
 async function printStatus(): Promise<boolean> {
@@ -46,16 +41,9 @@ async function printWelcome(): Promise<void> {
   )) as {
     services: { name: string; url: string; state: string }[];
   };
-  console.log(`
-Stream Platform is up. (functions/*/README.md and stream-server/README.md have curl examples.)
-
-  edge (NGINX)        ${edgeUrl}/            health: ${edgeUrl}/healthz
-  CloudEvents in      POST ${edgeUrl}/ce     (binary, structured or batch mode)
-  RTMP ingest (OBS)   rtmp://127.0.0.1:${localPorts().rtmp}/live   stream key: GET /api/channels/ID/stream-key
-  HLS                 ${edgeUrl}/hls/EVENT_ID/master.m3u8    player: ${edgeUrl}/watch/EVENT_ID
-  search              ${edgeUrl}/api/search?q=WORDS
-${platformStatus.services.map((s) => `  function ${s.name.padEnd(11)}${s.url} (${s.state})`).join("\n")}
-`);
+  console.log(
+    `\n${welcomeText({ edgeUrl, rtmpPort: localPorts().rtmp, services: platformStatus.services })}\n`,
+  );
   await printStatus();
   console.log("\nLogs: npm run infra -- logs NAME    Stop: npm run infra -- down");
 }

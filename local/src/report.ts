@@ -26,3 +26,48 @@ export async function withHeartbeat<T>(
     clearInterval(timer);
   }
 }
+
+/**
+ * Rows as text columns, each as wide as its longest cell (at least `minWidth`), two spaces
+ * apart; a name of any length never runs into the column after it.
+ */
+export function columns(rows: readonly (readonly string[])[], minWidth = 0): string {
+  const count = Math.max(0, ...rows.map((row) => row.length));
+  const widths = Array.from({ length: count }, (_, i) =>
+    Math.max(minWidth, ...rows.map((row) => (row[i] ?? "").length)),
+  );
+  return rows
+    .map((row) =>
+      row
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
+}
+
+export interface WelcomeFacts {
+  edgeUrl: string;
+  rtmpPort: number;
+  services: readonly { name: string; url: string; state: string }[];
+}
+
+/** What `npm start` ends with: where everything listens, one aligned row per address. */
+export function welcomeText({ edgeUrl, rtmpPort, services }: WelcomeFacts): string {
+  const rows = [
+    ["edge (NGINX)", `${edgeUrl}/   health: ${edgeUrl}/healthz`],
+    ["CloudEvents in", `POST ${edgeUrl}/ce   (binary, structured or batch mode)`],
+    [
+      "RTMP ingest (OBS)",
+      `rtmp://127.0.0.1:${rtmpPort}/live   stream key: GET /api/channels/ID/stream-key`,
+    ],
+    ["HLS", `${edgeUrl}/hls/EVENT_ID/master.m3u8   player: ${edgeUrl}/watch/EVENT_ID`],
+    ["search", `${edgeUrl}/api/search?q=WORDS`],
+    ...services.map((s) => [`function ${s.name}`, `${s.url} (${s.state})`]),
+  ];
+  const body = columns(rows)
+    .split("\n")
+    .map((line) => `  ${line}`)
+    .join("\n");
+  return `Stream Platform is up. (functions/*/README.md and stream-server/README.md have curl examples.)\n\n${body}`;
+}
