@@ -38,6 +38,8 @@ describe("the platform's own manifests", () => {
     expect(layout.services.map((s) => s.name)).toContain("ingress");
     // The stateful tier's Deployment and its Kubernetes Service are not functions.
     expect(layout.services.map((s) => s.name)).not.toContain("stream-server");
+    // Read for its annotations only (the edge paths it serves).
+    expect(manifests.kubernetesServices.map((s) => s.metadata.name)).toEqual(["stream-server"]);
     for (const source of [...manifests.kafkaSources, ...manifests.pingSources]) {
       expect(() => layout.resolve(source.spec.sink), source.metadata.name).not.toThrow();
     }

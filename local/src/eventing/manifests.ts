@@ -81,6 +81,13 @@ const pingSource = z.object({
   }),
 });
 
+/** A Kubernetes Service (`v1`), fronting the stateful tier: only its name and annotations. */
+const kubernetesService = z.object({
+  apiVersion: z.literal("v1"),
+  kind: z.literal("Service"),
+  metadata,
+});
+
 const kafkaSink = z.object({
   apiVersion: z.string().startsWith("eventing.knative.dev/"),
   kind: z.literal("KafkaSink"),
@@ -92,12 +99,15 @@ export type KnativeService = z.infer<typeof knativeService>;
 export type KafkaSource = z.infer<typeof kafkaSource>;
 export type PingSource = z.infer<typeof pingSource>;
 export type KafkaSink = z.infer<typeof kafkaSink>;
+export type KubernetesService = z.infer<typeof kubernetesService>;
 
 export interface Manifests {
   services: KnativeService[];
   kafkaSources: KafkaSource[];
   pingSources: PingSource[];
   kafkaSinks: KafkaSink[];
+  /** Not functions, but they may declare paths the edge routes to them. */
+  kubernetesServices: KubernetesService[];
 }
 
 const kinds = {
@@ -105,11 +115,18 @@ const kinds = {
   KafkaSource: kafkaSource,
   PingSource: pingSource,
   KafkaSink: kafkaSink,
+  KubernetesService: kubernetesService,
 } as const;
 
 /** Every manifest in the folders (`*.yaml`, `*.yml`); kinds local/ does not run are skipped. */
 export function loadManifests(dirs: string[]): Manifests {
-  const result: Manifests = { services: [], kafkaSources: [], pingSources: [], kafkaSinks: [] };
+  const result: Manifests = {
+    services: [],
+    kafkaSources: [],
+    pingSources: [],
+    kafkaSinks: [],
+    kubernetesServices: [],
+  };
   for (const dir of dirs) {
     const files = readdirSync(dir)
       .filter((file) => /\.ya?ml$/.test(file))
@@ -121,9 +138,12 @@ export function loadManifests(dirs: string[]): Manifests {
           throw new Error(`${relative(process.cwd(), path)}: ${doc.errors[0]?.message}`);
         const object = doc.toJS() as { apiVersion?: string; kind?: string } | null;
         if (!object || !(object.kind && object.kind in kinds)) continue;
-        // A Kubernetes Service (`v1`) fronts the stateful tier's Deployment: not a function.
-        if (object.kind === "Service" && object.apiVersion === "v1") continue;
-        const kind = object.kind as keyof typeof kinds;
+        // A Kubernetes Service (`v1`) fronts the stateful tier's Deployment: not a function, but
+        // it may declare paths the edge routes to it.
+        const kind =
+          object.kind === "Service" && object.apiVersion === "v1"
+            ? "KubernetesService"
+            : (object.kind as keyof typeof kinds);
         const parsed = kinds[kind].safeParse(object);
         if (!parsed.success) {
           const issue = parsed.error.issues[0];
@@ -135,6 +155,8 @@ export function loadManifests(dirs: string[]): Manifests {
         if (kind === "KafkaSource") result.kafkaSources.push(parsed.data as KafkaSource);
         if (kind === "PingSource") result.pingSources.push(parsed.data as PingSource);
         if (kind === "KafkaSink") result.kafkaSinks.push(parsed.data as KafkaSink);
+        if (kind === "KubernetesService")
+          result.kubernetesServices.push(parsed.data as KubernetesService);
       }
     }
   }

@@ -8,6 +8,7 @@ import { topology } from "../eventing/topology.ts";
 import { dataDir, logDir, repoRoot } from "../paths.ts";
 import { run, startDaemon } from "../proc.ts";
 import { ensureDebianPackages } from "../provision/apt.ts";
+import { edgeLocations, edgeRoutes, upstreamOf } from "./edge-routes.ts";
 import type { Probe, Server } from "./types.ts";
 import { buildWeb, webDist } from "./web.ts";
 
@@ -25,10 +26,7 @@ function nginxVersion(): string {
 export function upstreams(at: (service: { name: string; port: number }) => string): string {
   const layout = topology(loadManifests([join(repoRoot, "knative")]));
   return layout.services
-    .map(
-      (s) =>
-        `  upstream fn_${s.name.replace(/-/g, "_")} {\n    server ${at(s)};\n    keepalive 64;\n  }`,
-    )
+    .map((s) => `  upstream ${upstreamOf(s.name)} {\n    server ${at(s)};\n    keepalive 64;\n  }`)
     .join("\n");
 }
 
@@ -46,6 +44,8 @@ export function renderEdgeConfig(overrides: Record<string, string> = {}): string
     USER: process.getuid?.() === 0 ? "user root;" : "",
     UPSTREAMS: upstreams((s) => `${LOCAL_HOST}:${s.port}`),
     STREAM_SERVER: `${LOCAL_HOST}:${localPorts().streamServer}`,
+    // The same wherever the edge runs: only upstream addresses differ.
+    API_LOCATIONS: edgeLocations(edgeRoutes()),
     ...overrides,
   };
   return template.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {

@@ -1,0 +1,100 @@
+// The edge's route index: which Service answers which path. Each Service in knative/ declares
+// the paths it serves (the streamplatform.dev/edge-paths annotation); the edge's API locations,
+// local and Compose alike, are generated from those declarations, so adding a route to a
+// function means changing its manifest only.
+import { join } from "node:path";
+import { loadManifests, type Manifests } from "../eventing/manifests.ts";
+import { repoRoot } from "../paths.ts";
+
+/**
+ * Space-separated paths: `/api/events` serves that path and everything below it
+ * (`/api/events/…`); `=/ce` that path only. The longest declared path that matches wins, as
+ * with NGINX's prefix locations, so `/api/me/notifications` can sit below `/api/me`.
+ */
+export const EDGE_PATHS = "streamplatform.dev/edge-paths";
+/** The largest request body the edge lets through to the Service (NGINX's default: 1m). */
+export const EDGE_MAX_BODY_SIZE = "streamplatform.dev/edge-max-body-size";
+
+export interface EdgeRoute {
+  service: string;
+  path: string;
+  exact: boolean;
+  /**
+   * A Knative Service, proxied to its upstream by a generated location; otherwise the stateful
+   * tier, whose location (SSE: unbuffered, long-lived) the template holds.
+   */
+  knative: boolean;
+  maxBodySize?: string;
+}
+
+/** The NGINX upstream of a Knative Service. */
+export const upstreamOf = (service: string) => `fn_${service.replace(/-/g, "_")}`;
+
+/** Every declared path of the manifests, checked: well-formed and claimed once. */
+export function edgeRoutes(
+  manifests: Manifests = loadManifests([join(repoRoot, "knative")]),
+): EdgeRoute[] {
+  const routes: EdgeRoute[] = [];
+  const declared = [
+    ...manifests.services.map((s) => ({ metadata: s.metadata, knative: true })),
+    ...manifests.kubernetesServices.map((s) => ({ metadata: s.metadata, knative: false })),
+  ];
+  for (const { metadata, knative } of declared) {
+    const annotations = metadata.annotations ?? {};
+    const paths = annotations[EDGE_PATHS];
+    if (paths === undefined) continue;
+    const maxBodySize = annotations[EDGE_MAX_BODY_SIZE];
+    if (maxBodySize !== undefined && !/^\d+[km]?$/.test(maxBodySize))
+      throw new Error(
+        `${metadata.name}: ${EDGE_MAX_BODY_SIZE}: "${maxBodySize}" is not a size (64k, 2m…)`,
+      );
+    for (const entry of paths.trim().split(/\s+/)) {
+      const exact = entry.startsWith("=");
+      const path = exact ? entry.slice(1) : entry;
+      // Plain segments only: the path goes into nginx.conf as it is.
+      if (!/^(\/[\w.~-]+)+$/.test(path))
+        throw new Error(
+          `${metadata.name}: ${EDGE_PATHS}: "${entry}" is not a path like /api/things or =/api/thing`,
+        );
+      const other = routes.find((route) => route.path === path);
+      if (other)
+        throw new Error(
+          `${metadata.name}: ${EDGE_PATHS}: ${path} is already declared by ${other.service}`,
+        );
+      routes.push({ service: metadata.name, path, exact, knative, maxBodySize });
+    }
+  }
+  return routes;
+}
+
+/** The route that serves `path` at the edge: an exact one, else the longest prefix. */
+export function edgeRouteOf(routes: EdgeRoute[], path: string): EdgeRoute | undefined {
+  const matches = (route: EdgeRoute) =>
+    path === route.path || (!route.exact && path.startsWith(`${route.path}/`));
+  return routes
+    .filter(matches)
+    .sort((a, b) => Number(b.exact) - Number(a.exact) || b.path.length - a.path.length)[0];
+}
+
+/**
+ * NGINX locations for the Knative Services' routes. Prefix locations rather than regexes:
+ * NGINX picks the longest, whatever their order, which is the index's own rule. A prefix gets
+ * an exact location too, so `/api/events` is served and `/api/eventsx` is not.
+ */
+export function edgeLocations(routes: EdgeRoute[]): string {
+  const block = (match: string, route: EdgeRoute) =>
+    [
+      `    location ${match} {`,
+      ...(route.maxBodySize ? [`      client_max_body_size ${route.maxBodySize};`] : []),
+      `      proxy_pass http://${upstreamOf(route.service)};`,
+      "    }",
+    ].join("\n");
+  return routes
+    .filter((route) => route.knative)
+    .flatMap((route, index, all) => [
+      ...(all[index - 1]?.service === route.service ? [] : [`    # ${route.service}`]),
+      block(`= ${route.path}`, route),
+      ...(route.exact ? [] : [block(`${route.path}/`, route)]),
+    ])
+    .join("\n");
+}
