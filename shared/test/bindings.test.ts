@@ -1,8 +1,10 @@
+import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import {
   createEvent,
   eventsFromHttp,
   fromKafkaMessage,
+  requestBody,
   toHttpBinary,
   toHttpStructured,
   toKafkaMessage,
@@ -110,5 +112,68 @@ describe("platform events", () => {
       "data.channelId",
       "data.startedAt",
     ]);
+  });
+});
+
+describe("JSON data however the producer labels it", () => {
+  const attributes = {
+    "ce-specversion": "1.0",
+    "ce-id": "json-1",
+    "ce-source": "/tests",
+    "ce-type": "streamplatform.diagnostic.ping",
+    "ce-subject": "probe-1",
+  };
+  const body = Buffer.from('{"note":"hi"}');
+
+  it.each([
+    "application/json",
+    "application/json; charset=utf-8",
+    "text/json",
+    "application/vnd.example+json",
+  ])("reads binary-mode data of %s as JSON", (contentType) => {
+    const parsed = eventsFromHttp({ ...attributes, "content-type": contentType }, body);
+    expect(parsed.ok && validatePlatformEvent(parsed.value[0] as never).ok).toBe(true);
+    expect(parsed.ok && parsed.value[0]?.data).toEqual({ note: "hi" });
+  });
+
+  it("reads binary-mode data without a Content-Type as JSON (no datacontenttype)", () => {
+    const parsed = eventsFromHttp(attributes, body);
+    expect(parsed.ok && parsed.value[0]?.data).toEqual({ note: "hi" });
+    expect(parsed.ok && parsed.value[0]?.datacontenttype).toBeUndefined();
+  });
+
+  it("says an event has no data, not that the schema compared undefined", () => {
+    const parsed = eventsFromHttp(attributes, Buffer.alloc(0));
+    const checked = parsed.ok && validatePlatformEvent(parsed.value[0] as never);
+    expect(checked && !checked.ok && checked.problems).toEqual([
+      { field: "data", detail: expect.stringMatching(/has no data .*needs a JSON object/) },
+    ]);
+  });
+
+  it("names datacontenttype when the data is not JSON", () => {
+    const parsed = eventsFromHttp({ ...attributes, "content-type": "text/plain" }, body);
+    const checked = parsed.ok && validatePlatformEvent(parsed.value[0] as never);
+    expect(checked && !checked.ok && checked.problems.map((p) => p.field)).toEqual([
+      "datacontenttype",
+    ]);
+  });
+});
+
+describe("requestBody", () => {
+  it("reads the body the framework's parsers left unread (no Content-Type)", async () => {
+    const req = Readable.from([Buffer.from('{"note":'), Buffer.from('"hi"}')]);
+    expect(String(await requestBody(req as never))).toBe('{"note":"hi"}');
+  });
+
+  it("keeps the bytes the framework already read", async () => {
+    const req = Object.assign(Readable.from([]), { rawBody: Buffer.from("kept") });
+    expect(String(await requestBody(req as never))).toBe("kept");
+  });
+
+  it("refuses more than the limit with a 413", async () => {
+    const req = Readable.from([Buffer.alloc(10), Buffer.alloc(10)]);
+    await expect(requestBody(req as never, 15)).rejects.toMatchObject({
+      problem: { status: 413 },
+    });
   });
 });

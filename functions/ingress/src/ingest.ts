@@ -8,6 +8,7 @@ import {
   clientAddress,
   HttpProblem,
   RateLimiter,
+  requestBody,
   sendHttpProblem,
   sendProblem,
   serviceUnavailable,
@@ -51,6 +52,7 @@ export function createIngest(publisher: Publisher, token = process.env.INGRESS_T
           clientAddress(req),
           "posts from this address without the ingress token",
         );
+      await requestBody(req);
     } catch (error) {
       if (!(error instanceof HttpProblem)) throw error;
       sendHttpProblem(res, error);

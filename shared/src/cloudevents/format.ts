@@ -51,7 +51,8 @@ export function isRfc3339(value: string): boolean {
 export function isJsonContentType(contentType: string | undefined): boolean {
   if (contentType === undefined) return true; // JSON is the default for the JSON format
   const essence = contentType.split(";")[0]?.trim().toLowerCase() ?? "";
-  return essence === "application/json" || essence.endsWith("+json");
+  // text/json is JSON's legacy type, which producers still send (sdk-go counts it as JSON too).
+  return essence === "application/json" || essence === "text/json" || essence.endsWith("+json");
 }
 
 function requiredString(attrs: Record<string, unknown>, name: string, problems: FieldProblem[]) {

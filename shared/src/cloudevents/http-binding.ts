@@ -1,7 +1,8 @@
 // The CloudEvents HTTP protocol binding: binary mode (`ce-*` headers, data as the body),
 // structured mode (`application/cloudevents+json`) and batch mode
 // (`application/cloudevents-batch+json`).
-import type { IncomingHttpHeaders } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
+import { HttpProblem } from "../http/problem.ts";
 import {
   type CloudEventV1,
   type FieldProblem,
@@ -73,6 +74,33 @@ function binaryAttributes(headers: IncomingHttpHeaders): Record<string, unknown>
 
 function prefixed(problems: FieldProblem[], index: number): FieldProblem[] {
   return problems.map((p) => ({ field: `[${index}].${p.field}`, detail: p.detail }));
+}
+
+/**
+ * The body of a CloudEvents request. functions-framework's body parsers keep the bytes of any
+ * request with a Content-Type (`rawBody`) but skip one without, leaving it unread: binary mode
+ * for an event without datacontenttype, which the Go and Python SDKs send that way.
+ */
+export async function requestBody(
+  req: IncomingMessage & { rawBody?: Buffer },
+  limit = 1024 * 1024,
+): Promise<Buffer> {
+  if (req.rawBody !== undefined || req.readableEnded) return req.rawBody ?? Buffer.alloc(0);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      throw new HttpProblem({
+        status: 413,
+        title: "Request body too large",
+        detail: `at most ${limit} bytes are accepted`,
+      });
+    }
+    chunks.push(chunk);
+  }
+  req.rawBody = Buffer.concat(chunks);
+  return req.rawBody;
 }
 
 /**

@@ -30,6 +30,18 @@ export function validatePlatformEvent(event: CloudEventV1): Parsed<PlatformEvent
   if (problems.length > 0 || !isEventType(event.type)) return { ok: false, problems };
 
   const result = catalog[event.type].data.safeParse(event.data);
+  if (!result.success && event.data === undefined) {
+    // Say what is missing, not what the schema compared: "expected object, received undefined".
+    return {
+      ok: false,
+      problems: [
+        {
+          field: "data",
+          detail: `the event has no data (in binary mode: an empty body); ${event.type} needs a JSON object`,
+        },
+      ],
+    };
+  }
   if (!result.success) {
     return {
       ok: false,
