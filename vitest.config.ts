@@ -13,11 +13,16 @@ const HEAVY = [
 // Reads the logs everything else wrote, and spends the loopback address's rate budgets.
 const LAST = ["local/test/log-scan.test.ts", "local/test/rate-limits.test.ts"];
 
+// Pure logic, called with values: no server, so they run anywhere in a second or two
+// (`npx vitest run --project unit`).
+const UNIT = ["**/test/unit/**/*.test.ts"];
+
+// The servers are brought up once by `pretest` (local/src/cli.ts up); this only checks them.
+const servers = ["./local/test/global-setup.ts"];
+
 export default defineConfig({
   test: {
     exclude: ["**/node_modules/**", ".data/**"],
-    // The servers are brought up once by `pretest` (local/src/cli.ts up); this only checks them.
-    globalSetup: ["./local/test/global-setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Test files share the servers but isolate by their own topics, databases and indices.
@@ -25,20 +30,25 @@ export default defineConfig({
     projects: [
       {
         extends: true,
+        test: { name: "unit", include: UNIT, sequence: { groupOrder: 0 } },
+      },
+      {
+        extends: true,
         test: {
           name: "platform",
           include: ["**/test/**/*.test.ts"],
-          exclude: ["**/node_modules/**", ".data/**", ...HEAVY, ...LAST],
+          exclude: ["**/node_modules/**", ".data/**", ...UNIT, ...HEAVY, ...LAST],
+          globalSetup: servers,
           sequence: { groupOrder: 0 },
         },
       },
       {
         extends: true,
-        test: { name: "heavy", include: HEAVY, sequence: { groupOrder: 1 } },
+        test: { name: "heavy", include: HEAVY, globalSetup: servers, sequence: { groupOrder: 1 } },
       },
       {
         extends: true,
-        test: { name: "last", include: LAST, sequence: { groupOrder: 2 } },
+        test: { name: "last", include: LAST, globalSetup: servers, sequence: { groupOrder: 2 } },
       },
     ],
   },

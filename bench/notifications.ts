@@ -63,7 +63,7 @@ async function fanoutBench(): Promise<void> {
     });
     console.log("fan-out: one event.live …");
     const start = performance.now();
-    const told = await fanout.apply(live);
+    const told = await fanout.notify("event.live", live);
     const fanoutMs = performance.now() - start;
     const stored = await store.inbox.countDocuments({});
     if (told !== FOLLOWERS || stored !== FOLLOWERS)

@@ -2,7 +2,7 @@
 //   api        HTTP: /api/analytics… (beacons in, figures out)
 //   aggregate  CloudEvents from the viewer-activity and streams topics (KafkaSource), in batches
 import { http } from "@google-cloud/functions-framework";
-import { cloudEventBatchTarget, whenReady } from "@stream-platform/shared/hosting";
+import { cloudEventTarget, whenReady } from "@stream-platform/shared/hosting";
 import { routes } from "./http.ts";
 import {
   aggregator,
@@ -20,10 +20,13 @@ http(
   whenReady(ready, (req, res) => router.handle(req, res)),
 );
 
-http(
-  "aggregate",
-  whenReady(
-    aggregatorReady,
-    cloudEventBatchTarget((events) => aggregator.submit(events)),
-  ),
+// A request's beats and stream events are aggregated together (see aggregator.ts).
+const sink = cloudEventTarget().onBatch(
+  [
+    "streamplatform.viewer.heartbeat",
+    "streamplatform.stream.started",
+    "streamplatform.stream.ended",
+  ],
+  (events) => aggregator.submit(events),
 );
+http("aggregate", whenReady(aggregatorReady, sink.handle));

@@ -23,7 +23,10 @@ function crashingAt(step: "applyBatch" | "endBatch"): AnalyticsStore {
   return store;
 }
 
-function beats(eventId: string, viewers: number): PlatformEvent[] {
+function beats(
+  eventId: string,
+  viewers: number,
+): PlatformEvent<"streamplatform.viewer.heartbeat">[] {
   return Array.from({ length: viewers }, (_, n) =>
     createEvent({
       id: `hb_${eventId}_${n}`,

@@ -2,7 +2,7 @@
 // asks whose event it is (to attribute figures to a channel and show details to its owner).
 import * as grpc from "@grpc/grpc-js";
 import { eventsProto } from "@stream-platform/shared/grpc";
-import { ready, store } from "./service.ts";
+import { commands, ready, store } from "./service.ts";
 import type { EventDoc } from "./store.ts";
 
 type Callback = grpc.sendUnaryData<unknown>;
@@ -35,7 +35,7 @@ export function createGrpcServer(): grpc.Server {
   const server = new grpc.Server();
   server.addService(eventsProto().EventService.service, {
     GetCurrentEvent: (call: grpc.ServerUnaryCall<{ channelId: string }, unknown>, cb: Callback) =>
-      reply(() => store.current(call.request.channelId), cb, "no current event"),
+      reply(() => commands.current(call.request.channelId), cb, "no current event"),
     GetEvent: (call: grpc.ServerUnaryCall<{ id: string }, unknown>, cb: Callback) =>
       reply(() => store.get(call.request.id), cb, "no such event"),
   });

@@ -11,11 +11,42 @@ import {
   requireSession,
 } from "@stream-platform/shared";
 import type { ChannelsClient } from "@stream-platform/shared/grpc";
+import { ConcurrentChange, type EventCommands } from "./commands.ts";
+import { type Command, RuleBroken } from "./domain.ts";
 import { createBody, eventId, listQuery, patchBody } from "./schemas.ts";
-import { type EventDoc, type EventStore, toView } from "./store.ts";
+import type { EventDoc } from "./store.ts";
+import { toView } from "./views.ts";
 
-export function routes(store: EventStore, channels: Pick<ChannelsClient, "getChannel">): Router {
+/** A refused command as the status a client can act on. */
+function problemOf(error: unknown): unknown {
+  if (error instanceof ConcurrentChange)
+    return new HttpProblem({ status: 409, title: "Conflict", detail: error.message });
+  if (!(error instanceof RuleBroken)) return error;
+  if (error.rule === "final")
+    return new HttpProblem({ status: 409, title: "Conflict", detail: error.message });
+  const field = error.field ?? "body";
+  return new HttpProblem({
+    status: 400,
+    title: "Invalid request",
+    detail: `${field}: ${error.message}`,
+    errors: [{ field, detail: error.message }],
+  });
+}
+
+export function routes(
+  commands: EventCommands,
+  channels: Pick<ChannelsClient, "getChannel">,
+): Router {
   const router = new Router();
+  const { store } = commands;
+
+  async function run(doc: EventDoc, command: Command): Promise<EventDoc> {
+    try {
+      return (await commands.run(doc._id, command)) ?? doc;
+    } catch (error) {
+      throw problemOf(error);
+    }
+  }
 
   async function ownedEvent(userId: string, id: string): Promise<EventDoc> {
     const doc = await store.get(parseInput(eventId, id, "id"));
@@ -40,7 +71,7 @@ export function routes(store: EventStore, channels: Pick<ChannelsClient, "getCha
     });
     if (channel.ownerId !== userId)
       throw forbidden("only the channel's owner may schedule its events");
-    const doc = await store.create(userId, input);
+    const doc = await commands.schedule(userId, input);
     return { status: 201, body: toView(doc), headers: { location: `/api/events/${doc._id}` } };
   });
 
@@ -66,17 +97,13 @@ export function routes(store: EventStore, channels: Pick<ChannelsClient, "getCha
     const { userId } = await requireSession(req);
     const patch = parseInput(patchBody, req.body);
     const doc = await ownedEvent(userId, params.id ?? "");
-    const updated = await store.patch(doc, patch);
-    return { status: 200, body: toView(updated ?? doc) };
+    return { status: 200, body: toView(await run(doc, { kind: "edit", patch })) };
   });
 
   router.on("DELETE", "/api/events/:id", async ({ req, params }) => {
     const { userId } = await requireSession(req);
     const doc = await ownedEvent(userId, params.id ?? "");
-    // Cancelling twice is fine; cancelling what already ended is not.
-    if (doc.status === "cancelled") return { status: 200, body: toView(doc) };
-    const updated = await store.patch(doc, { status: "cancelled" });
-    return { status: 200, body: toView(updated ?? doc) };
+    return { status: 200, body: toView(await run(doc, { kind: "cancel" })) };
   });
 
   return router;

@@ -6,8 +6,8 @@ import { http } from "@google-cloud/functions-framework";
 import { GrpcDirectory, sendProblem } from "@stream-platform/shared";
 import { cloudEventTarget, whenReady } from "@stream-platform/shared/hosting";
 import { routes } from "./http.ts";
-import { applyStreamEvent } from "./lifecycle.ts";
-import { channels, ready, relay, store } from "./service.ts";
+import { Lifecycle } from "./lifecycle.ts";
+import { channels, commands, ready, relay } from "./service.ts";
 
 const REMINDER_MINUTES = Number(process.env.REMINDER_MINUTES_BEFORE ?? 15);
 
@@ -23,22 +23,20 @@ const channelOwners = new GrpcDirectory(
   async (channelId) => (await (await channels()).getChannel(channelId)).ownerId,
 );
 
-const router = routes(store, { getChannel: async (id) => (await channels()).getChannel(id) });
+const router = routes(commands, { getChannel: async (id) => (await channels()).getChannel(id) });
 http(
   "api",
   whenReady(ready, (req, res) => router.handle(req, res), flush),
 );
 
-http(
-  "lifecycle",
-  whenReady(
-    ready,
-    cloudEventTarget((event) =>
-      applyStreamEvent(store, { ownerOf: (channelId) => channelOwners.lookup(channelId) }, event),
-    ),
-    flush,
-  ),
-);
+const lifecycle = new Lifecycle(commands, {
+  ownerOf: (channelId) => channelOwners.lookup(channelId),
+});
+const streams = cloudEventTarget()
+  .on("streamplatform.stream.started", (event) => lifecycle.streamStarted(event))
+  .on("streamplatform.stream.ended", (event) => lifecycle.streamEnded(event))
+  .on("streamplatform.recording.ready", (event) => lifecycle.recordingReady(event));
+http("lifecycle", whenReady(ready, streams.handle, flush));
 
 http(
   "reminders",
@@ -53,7 +51,7 @@ http(
         });
         return;
       }
-      const sent = await store.sendReminders(REMINDER_MINUTES);
+      const sent = await commands.sendReminders(REMINDER_MINUTES);
       res.status(200).json({ sent });
     },
     flush,

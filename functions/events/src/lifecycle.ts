@@ -1,94 +1,63 @@
-// The stream lifecycle (KafkaSource on the streams topic): stream.started makes the channel's
-// current event live (or creates an ad-hoc live event), stream.ended and recording.ready end it
-// (the latter with its VOD path). Each stream CloudEvent is applied at most once: its id is
-// recorded in the event document in the same update as the change.
+// The stream lifecycle (KafkaSource on the streams topic; its CloudEvent table is in index.ts):
+// stream.started makes the channel's current event live (or starts an unscheduled one),
+// stream.ended and recording.ready end it (the latter with its VOD path). The rules are
+// domain.ts's; each stream CloudEvent is applied at most once (its id is recorded with the change).
 import type { PlatformEvent } from "@stream-platform/shared";
 import { EventRefused } from "@stream-platform/shared/hosting";
-import type { EventDoc, EventStore } from "./store.ts";
+import type { EventCommands } from "./commands.ts";
+import type { EventDoc } from "./store.ts";
 
 export interface ChannelOwners {
   /** The channel's owner; undefined when there is no such channel (deleted with its account). */
   ownerOf(channelId: string): Promise<string | undefined>;
 }
 
-async function target(
-  store: EventStore,
-  channelId: string,
-  eventId?: string,
-): Promise<EventDoc | null> {
-  if (eventId) {
-    const doc = await store.get(eventId);
-    return doc && doc.channelId === channelId ? doc : null;
-  }
-  return store.current(channelId);
-}
+export class Lifecycle {
+  constructor(
+    private readonly commands: EventCommands,
+    private readonly channels: ChannelOwners,
+  ) {}
 
-export async function applyStreamEvent(
-  store: EventStore,
-  channels: ChannelOwners,
-  event: PlatformEvent,
-): Promise<void> {
-  switch (event.type) {
-    case "streamplatform.stream.started": {
-      const data = event.data as PlatformEvent<"streamplatform.stream.started">["data"];
-      const doc = await target(store, data.channelId, data.eventId);
-      if (!doc) {
-        const owner = await channels.ownerOf(data.channelId);
-        if (owner === undefined)
-          throw new EventRefused(`no channel ${data.channelId}: nothing can go live on it`);
-        await store.createAdHoc(event.id, data.channelId, owner, new Date(data.startedAt));
-        return;
-      }
-      await store.change(doc._id, (current) =>
-        current.applied.includes(event.id) || current.status !== "scheduled"
-          ? null
-          : { set: { status: "live" }, type: "streamplatform.event.live", applied: event.id },
-      );
+  /** The event a stream names (if it is on that channel), else the channel's current one. */
+  private async eventOf(data: { channelId: string; eventId?: string }): Promise<EventDoc | null> {
+    if (data.eventId) {
+      const doc = await this.commands.store.get(data.eventId);
+      return doc && doc.channelId === data.channelId ? doc : null;
+    }
+    return this.commands.current(data.channelId);
+  }
+
+  async streamStarted(event: PlatformEvent<"streamplatform.stream.started">): Promise<void> {
+    const { data } = event;
+    const doc = await this.eventOf(data);
+    if (doc) {
+      await this.commands.run(doc._id, { kind: "stream.started", id: event.id });
       return;
     }
-    case "streamplatform.stream.ended": {
-      const data = event.data as PlatformEvent<"streamplatform.stream.ended">["data"];
-      const doc = data.eventId
-        ? await target(store, data.channelId, data.eventId)
-        : await store.current(data.channelId);
-      if (!doc) return;
-      await store.change(doc._id, (current) =>
-        current.applied.includes(event.id) || current.status !== "live"
-          ? null
-          : {
-              set: { status: "ended", endsAt: new Date(data.endedAt) },
-              type: "streamplatform.event.ended",
-              applied: event.id,
-            },
-      );
-      return;
-    }
-    case "streamplatform.recording.ready": {
-      const data = event.data as PlatformEvent<"streamplatform.recording.ready">["data"];
-      const doc = await target(store, data.channelId, data.eventId);
-      if (!doc) return;
-      await store.change(doc._id, (current) => {
-        if (current.applied.includes(event.id)) return null;
-        if (current.status === "live") {
-          return {
-            set: { status: "ended", vodPath: data.vodPath, endsAt: new Date() },
-            type: "streamplatform.event.ended",
-            applied: event.id,
-          };
-        }
-        if (current.status === "ended") {
-          return {
-            set: { vodPath: data.vodPath },
-            type: "streamplatform.event.updated",
-            applied: event.id,
-          };
-        }
-        return null;
-      });
-      return;
-    }
-    default:
-      // Other stream-topic events are not the events function's business.
-      return;
+    const owner = await this.channels.ownerOf(data.channelId);
+    if (owner === undefined)
+      throw new EventRefused(`no channel ${data.channelId}: nothing can go live on it`);
+    await this.commands.startUnscheduled(event.id, data.channelId, owner, new Date(data.startedAt));
+  }
+
+  async streamEnded(event: PlatformEvent<"streamplatform.stream.ended">): Promise<void> {
+    const doc = await this.eventOf(event.data);
+    if (!doc) return;
+    await this.commands.run(doc._id, {
+      kind: "stream.ended",
+      id: event.id,
+      endedAt: new Date(event.data.endedAt),
+    });
+  }
+
+  async recordingReady(event: PlatformEvent<"streamplatform.recording.ready">): Promise<void> {
+    const doc = await this.eventOf(event.data);
+    if (!doc) return;
+    await this.commands.run(doc._id, {
+      kind: "recording.ready",
+      id: event.id,
+      vodPath: event.data.vodPath,
+      at: new Date(),
+    });
   }
 }

@@ -5,13 +5,26 @@ import { z } from "zod";
 export const STATUSES = EVENT_STATUSES;
 export type Status = (typeof STATUSES)[number];
 
-/** Which status may follow which (PATCH, DELETE and the stream lifecycle all obey it). */
-export const TRANSITIONS: Record<Status, Status[]> = {
-  scheduled: ["live", "cancelled"],
-  live: ["ended"],
-  ended: [],
-  cancelled: [],
-};
+/** Where a page of the list ends: the keyset (startsAt, id) of its last event, opaque to clients. */
+export interface Cursor {
+  startsAt: string;
+  id: string;
+}
+
+export const encodeCursor = (startsAt: Date, id: string) =>
+  Buffer.from(JSON.stringify({ startsAt: startsAt.toISOString(), id } satisfies Cursor)).toString(
+    "base64url",
+  );
+
+function decodeCursor(cursor: string): Cursor | undefined {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as Cursor;
+    if (typeof value.id === "string" && !Number.isNaN(Date.parse(value.startsAt))) return value;
+  } catch {
+    // not ours
+  }
+  return undefined;
+}
 
 const instant = z.iso
   .datetime({ offset: true, message: "an RFC 3339 date-time, e.g. 2030-01-31T18:00:00Z" })
@@ -65,7 +78,15 @@ export const listQuery = z.object({
   from: instant.optional(),
   to: instant.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(200).optional(),
+  cursor: z
+    .string()
+    .max(200)
+    .transform((value, context) => {
+      const cursor = decodeCursor(value);
+      if (!cursor) context.addIssue({ code: "custom", message: "not a cursor this API gave" });
+      return cursor ?? z.NEVER;
+    })
+    .optional(),
   /** By start time: soonest first (asc, the default) or latest first (desc). */
   order: z.enum(["asc", "desc"]).default("asc"),
 });

@@ -1,9 +1,9 @@
-// The fan-out sink (KafkaSource on the events topic): news about an event goes to everyone who
+// The fan-out sink's work (its CloudEvent table is in index.ts): news about an event goes to everyone who
 // follows its channel or the event itself (each person once: ListSubscribers merges them),
 // as one inbox entry each (written in bulk) and one `notification.created` each (key = the
 // user, for the SSE gateways). Redelivery is harmless: entry and CloudEvent ids derive from the
 // source event's id and the user, so the inbox refuses the copy and consumers drop the repeat.
-import { createEvent, type EventData, type PlatformEvent } from "@stream-platform/shared";
+import { createEvent, type EventData } from "@stream-platform/shared";
 import type { SubscriptionsClient, Target } from "@stream-platform/shared/grpc";
 import type { EventPublisher } from "@stream-platform/shared/kafka";
 import type { NotificationKind } from "./schemas.ts";
@@ -12,15 +12,14 @@ import { type InboxEntry, type InboxStore, notificationIdOf } from "./store.ts";
 const SOURCE = "/functions/notifications";
 const MAX_BATCHES_IN_FLIGHT = 8;
 
-const KINDS: Record<string, NotificationKind> = {
-  "streamplatform.event.created": "event.scheduled",
-  "streamplatform.event.updated": "event.updated",
-  "streamplatform.event.reminder": "event.reminder",
-  "streamplatform.event.live": "event.live",
-  "streamplatform.event.cancelled": "event.cancelled",
-};
-
 type Snapshot = EventData<"streamplatform.event.updated">;
+
+/** What the fan-out needs of a source event: its id and time (for idempotency) and snapshot. */
+export interface EventNews {
+  id: string;
+  time?: string;
+  data: Snapshot;
+}
 
 export class Fanout {
   constructor(
@@ -29,11 +28,9 @@ export class Fanout {
     private readonly publisher: EventPublisher,
   ) {}
 
-  /** Notifies the event's followers; returns how many people were told. */
-  async apply(event: PlatformEvent): Promise<number> {
-    const kind = KINDS[event.type];
-    if (!kind) return 0;
-    const data = event.data as Snapshot;
+  /** Tells the event's followers `kind` of news; returns how many people were told. */
+  async notify(kind: NotificationKind, event: EventNews): Promise<number> {
+    const data = event.data;
     // An edit is news only when the time moved.
     if (kind === "event.updated" && !data.previousStartsAt) return 0;
     const targets: Target[] = [{ kind: "CHANNEL", id: data.channelId }];

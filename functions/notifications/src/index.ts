@@ -12,12 +12,11 @@ http(
   whenReady(ready, (req, res) => router.handle(req, res)),
 );
 
-http(
-  "fanout",
-  whenReady(
-    ready,
-    cloudEventTarget(async (event) => {
-      await fanout.apply(event);
-    }),
-  ),
-);
+// Which news each event.* CloudEvent is for its followers.
+const sink = cloudEventTarget()
+  .on("streamplatform.event.created", (event) => fanout.notify("event.scheduled", event))
+  .on("streamplatform.event.updated", (event) => fanout.notify("event.updated", event))
+  .on("streamplatform.event.reminder", (event) => fanout.notify("event.reminder", event))
+  .on("streamplatform.event.live", (event) => fanout.notify("event.live", event))
+  .on("streamplatform.event.cancelled", (event) => fanout.notify("event.cancelled", event));
+http("fanout", whenReady(ready, sink.handle));

@@ -2,7 +2,7 @@
 //   api      HTTP: /api/search, /api/search/suggest
 //   indexer  CloudEvents from the events and channels topics (KafkaSource)
 import { http } from "@google-cloud/functions-framework";
-import { cloudEventBatchTarget, whenReady } from "@stream-platform/shared/hosting";
+import { cloudEventTarget, whenReady } from "@stream-platform/shared/hosting";
 import { routes } from "./http.ts";
 import { indexer, ready, search } from "./service.ts";
 
@@ -12,11 +12,18 @@ http(
   whenReady(ready, (req, res) => router.handle(req, res)),
 );
 
-// A batch-mode request is indexed in one go: its documents share bulk requests.
-http(
-  "indexer",
-  whenReady(
-    ready,
-    cloudEventBatchTarget((events) => indexer.applyAll(events)),
-  ),
-);
+// Side by side: a batch-mode request's documents share bulk requests, and versions keep the
+// index right whatever the order. Reminders change nothing searchable.
+const sink = cloudEventTarget("side-by-side")
+  .on(
+    [
+      "streamplatform.event.created",
+      "streamplatform.event.updated",
+      "streamplatform.event.cancelled",
+      "streamplatform.event.live",
+      "streamplatform.event.ended",
+    ],
+    (event) => indexer.indexEvent(event.data),
+  )
+  .on("streamplatform.channel.created", (event) => indexer.indexChannel(event.data));
+http("indexer", whenReady(ready, sink.handle));

@@ -1,7 +1,6 @@
-// The indexing sink (KafkaSource on the events and channels topics): every event.* snapshot
-// becomes its event's search document, channel.created its channel's. Idempotent and order-safe
-// through external versioning (bulk.ts): a redelivered or late snapshot is refused by the index.
-import type { PlatformEvent } from "@stream-platform/shared";
+// The indexing sink's work (its CloudEvent table is in index.ts): every event.* snapshot becomes
+// its event's search document, channel.created its channel's. Idempotent and order-safe through
+// external versioning (bulk.ts): a redelivered or late snapshot is refused by the index.
 import type { Aliases } from "./aliases.ts";
 import type { ChannelDirectory } from "./channels.ts";
 import {
@@ -12,15 +11,6 @@ import {
 } from "./documents.ts";
 import type { BulkWriter } from "./writer.ts";
 
-/** The event types that carry a new state of a video event (reminders change nothing). */
-const SNAPSHOTS = new Set([
-  "streamplatform.event.created",
-  "streamplatform.event.updated",
-  "streamplatform.event.cancelled",
-  "streamplatform.event.live",
-  "streamplatform.event.ended",
-]);
-
 export class Indexer {
   constructor(
     private readonly writer: BulkWriter,
@@ -28,35 +18,25 @@ export class Indexer {
     private readonly channels: ChannelDirectory,
   ) {}
 
-  /** Indexes what the event says; resolves once it is in the index (or was already). */
-  async apply(event: PlatformEvent): Promise<void> {
-    if (SNAPSHOTS.has(event.type)) {
-      const snapshot = event.data as VideoEventSnapshot;
-      const channel = await this.channels.lookup(snapshot.channelId);
-      await this.writer.write({
-        index: this.aliases.events,
-        id: snapshot.eventId,
-        version: snapshot.version,
-        document: eventDocument(snapshot, channel),
-      });
-      return;
-    }
-    if (event.type === "streamplatform.channel.created") {
-      const data = event.data as ChannelCreated;
-      this.channels.remember(data.channelId, { slug: data.slug, title: data.title });
-      await this.writer.write({
-        index: this.aliases.channels,
-        id: data.channelId,
-        // Channels are created once and never change: any redelivery is stale.
-        version: 1,
-        document: channelDocument(data),
-      });
-    }
-    // Anything else on these topics is not search's business.
+  /** Indexes a video event's new state; resolves once it is in the index (or was already). */
+  async indexEvent(snapshot: VideoEventSnapshot): Promise<void> {
+    const channel = await this.channels.lookup(snapshot.channelId);
+    await this.writer.write({
+      index: this.aliases.events,
+      id: snapshot.eventId,
+      version: snapshot.version,
+      document: eventDocument(snapshot, channel),
+    });
   }
 
-  /** A batch, written side by side so its documents share bulk requests. */
-  async applyAll(events: PlatformEvent[]): Promise<void> {
-    await Promise.all(events.map((event) => this.apply(event)));
+  async indexChannel(data: ChannelCreated): Promise<void> {
+    this.channels.remember(data.channelId, { slug: data.slug, title: data.title });
+    await this.writer.write({
+      index: this.aliases.channels,
+      id: data.channelId,
+      // Channels are created once and never change: any redelivery is stale.
+      version: 1,
+      document: channelDocument(data),
+    });
   }
 }

@@ -4,11 +4,13 @@ import { randomUUID } from "node:crypto";
 import { catalog, type EventData, type EventType, isEventType } from "./catalog.ts";
 import { type CloudEventV1, type FieldProblem, isJsonContentType, type Parsed } from "./format.ts";
 
-export interface PlatformEvent<T extends EventType = EventType> extends CloudEventV1 {
-  type: T;
-  subject: string;
-  data: EventData<T>;
-}
+/**
+ * A platform event of type T; without T, the union of every catalog type keyed by `type`, so a
+ * check of `event.type` narrows `data` (distributive: PlatformEvent<A | B> is one of the two).
+ */
+export type PlatformEvent<T extends EventType = EventType> = T extends EventType
+  ? CloudEventV1 & { type: T; subject: string; data: EventData<T> }
+  : never;
 
 export function validatePlatformEvent(event: CloudEventV1): Parsed<PlatformEvent> {
   const problems: FieldProblem[] = [];
@@ -53,7 +55,12 @@ export function validatePlatformEvent(event: CloudEventV1): Parsed<PlatformEvent
   }
   return {
     ok: true,
-    value: { ...event, type: event.type, subject: event.subject as string, data: result.data },
+    value: {
+      ...event,
+      type: event.type,
+      subject: event.subject as string,
+      data: result.data,
+    } as PlatformEvent,
   };
 }
 

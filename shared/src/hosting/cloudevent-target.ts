@@ -5,6 +5,7 @@
 // finds it can never apply (EventRefused) is a 422, which goes to the dead letter at once
 // instead of holding its partition through every retry.
 import type { Request, Response } from "@google-cloud/functions-framework";
+import type { EventType } from "../cloudevents/catalog.ts";
 import type { FieldProblem } from "../cloudevents/format.ts";
 import { eventsFromHttp, UnsupportedContentType } from "../cloudevents/http-binding.ts";
 import { type PlatformEvent, validatePlatformEvent } from "../cloudevents/platform-event.ts";
@@ -78,13 +79,85 @@ function handlerFailed(res: Response, events: PlatformEvent[], error: unknown): 
   });
 }
 
-/** A sink whose handler takes the request's events together (to write them in bulk, say). */
-export function cloudEventBatchTarget(handle: (events: PlatformEvent[]) => Promise<void>) {
-  return async (req: Request, res: Response): Promise<void> => {
+/** How a target runs the per-event handlers of one request. */
+export type Dispatch = "in-order" | "side-by-side";
+
+type AnyHandler = (event: PlatformEvent) => Promise<unknown>;
+
+/**
+ * A CloudEvent sink as a table of handlers by type, as the HTTP Router is a table by path:
+ * `cloudEventTarget().on("streamplatform.stream.started", (event) => …)` hands the handler an
+ * event whose `data` is already that type's, so one grep of a type finds every handler. The
+ * handler shape is functions-framework's `cloudEvent` one (an event in, a promise out); the
+ * HTTP answers stay ours (400 invalid, 422 refused, 500 retried), which the delivery policy
+ * needs. Types without a handler are answered 204: the topic carries them for someone else.
+ */
+export class CloudEventTarget {
+  private readonly handlers = new Map<EventType, AnyHandler>();
+  private batch?: { types: Set<EventType>; handle: (events: PlatformEvent[]) => Promise<void> };
+
+  /**
+   * `in-order` (the default) applies a request's events one after another; `side-by-side` starts
+   * them together (for handlers that are order-safe by themselves and share bulk writes).
+   */
+  constructor(private readonly dispatch: Dispatch = "in-order") {}
+
+  /** The handler of one type, or of several whose data it handles alike. */
+  on<T extends EventType>(
+    type: T | readonly T[],
+    handle: (event: PlatformEvent<T>) => Promise<unknown>,
+  ): this {
+    for (const one of typeof type === "string" ? [type] : type) {
+      if (this.handlers.has(one) || this.batch?.types.has(one))
+        throw new Error(`${one} has a handler already`);
+      this.handlers.set(one, handle as AnyHandler);
+    }
+    return this;
+  }
+
+  /** One handler for all the request's events of these types together (to write them in bulk). */
+  onBatch<T extends EventType>(
+    types: readonly T[],
+    handle: (events: PlatformEvent<T>[]) => Promise<void>,
+  ): this {
+    if (this.batch) throw new Error("a target has one batch handler");
+    for (const one of types)
+      if (this.handlers.has(one)) throw new Error(`${one} has a handler already`);
+    this.batch = {
+      types: new Set(types),
+      handle: handle as (events: PlatformEvent[]) => Promise<void>,
+    };
+    return this;
+  }
+
+  /** The types this target handles. */
+  types(): EventType[] {
+    return [...this.handlers.keys(), ...(this.batch?.types ?? [])];
+  }
+
+  /** Applies events as a request would (without HTTP): what tests and the HTTP handler call. */
+  async apply(events: PlatformEvent[]): Promise<void> {
+    const batched = this.batch ? events.filter((event) => this.batch?.types.has(event.type)) : [];
+    const single = events.filter((event) => this.handlers.has(event.type));
+    const run = (event: PlatformEvent) => (this.handlers.get(event.type) as AnyHandler)(event);
+    const work: Promise<unknown>[] = [];
+    if (batched.length > 0 && this.batch) work.push(this.batch.handle(batched));
+    if (this.dispatch === "side-by-side") work.push(...single.map(run));
+    else
+      work.push(
+        (async () => {
+          for (const event of single) await run(event);
+        })(),
+      );
+    await Promise.all(work);
+  }
+
+  /** The functions-framework HTTP handler. */
+  readonly handle = async (req: Request, res: Response): Promise<void> => {
     const events = readPlatformEvents(req, res);
     if (!events) return;
     try {
-      await handle(events);
+      await this.apply(events);
     } catch (error) {
       handlerFailed(res, events, error);
       return;
@@ -93,9 +166,6 @@ export function cloudEventBatchTarget(handle: (events: PlatformEvent[]) => Promi
   };
 }
 
-/** A sink that applies the request's events one after another, in their order. */
-export function cloudEventTarget(handle: (event: PlatformEvent) => Promise<void>) {
-  return cloudEventBatchTarget(async (events) => {
-    for (const event of events) await handle(event);
-  });
+export function cloudEventTarget(dispatch?: Dispatch): CloudEventTarget {
+  return new CloudEventTarget(dispatch);
 }

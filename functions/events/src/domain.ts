@@ -1,0 +1,222 @@
+// The life of a video event, as a pure state machine: given an event's state and a command (an
+// owner's edit or cancellation, a stream starting or ending, a recording ready), `decide` says
+// what changes and which CloudEvent announces it, or that nothing does; a rule the command
+// breaks is a RuleBroken. No store, no clock, no HTTP: commands.ts persists what it decides,
+// http.ts turns a broken rule into a status. Every rule is tested with values (test/unit/).
+import type { EventType } from "@stream-platform/shared";
+import type { PatchEvent, Status } from "./schemas.ts";
+
+/** Which status may follow which: scheduled → live → ended, or scheduled → cancelled. */
+export const TRANSITIONS: Record<Status, readonly Status[]> = {
+  scheduled: ["live", "cancelled"],
+  live: ["ended"],
+  ended: [],
+  cancelled: [],
+};
+
+/** The CloudEvents a change of an event announces itself with. */
+export type LifecycleType = Exclude<
+  Extract<EventType, `streamplatform.event.${string}`>,
+  "streamplatform.event.reminder"
+>;
+
+/** What the rules read and change of an event. */
+export interface EventState {
+  status: Status;
+  title: string;
+  description: string;
+  tags: string[];
+  category?: string;
+  startsAt: Date;
+  endsAt?: Date;
+  vodPath?: string;
+  /** Set when event.reminder was queued; cleared when the event is moved to another time. */
+  reminderSentAt?: Date | null;
+  /** Ids of the stream CloudEvents already applied (idempotency on redelivery). */
+  applied: string[];
+}
+
+export type Command =
+  | { kind: "edit"; patch: PatchEvent }
+  | { kind: "cancel" }
+  | { kind: "stream.started"; id: string }
+  | { kind: "stream.ended"; id: string; endedAt: Date }
+  | { kind: "recording.ready"; id: string; vodPath: string; at: Date };
+
+export interface Change<S extends EventState = EventState> {
+  /** The fields that change (what a store writes). */
+  set: Partial<EventState>;
+  /** The state after the change. */
+  state: S;
+  /** The CloudEvent that announces it. */
+  emits: LifecycleType;
+  /** The stream CloudEvent it applies, recorded with the change. */
+  applied?: string;
+}
+
+/** A command the event's rules refuse; `field` names the input at fault, if one is. */
+export class RuleBroken extends Error {
+  constructor(
+    readonly rule: "transition" | "final" | "times",
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+const isFinal = (status: Status) => status === "ended" || status === "cancelled";
+
+function change<S extends EventState>(
+  state: S,
+  set: Partial<EventState>,
+  emits: LifecycleType,
+  applied?: string,
+): Change<S> {
+  return {
+    set,
+    state: { ...state, ...set, ...(applied && { applied: [...state.applied, applied] }) },
+    emits,
+    ...(applied && { applied }),
+  };
+}
+
+/** What `command` does to an event in `state`: a change, or null when there is nothing to do. */
+export function decide<S extends EventState>(state: S, command: Command): Change<S> | null {
+  switch (command.kind) {
+    case "edit":
+      return edit(state, command.patch);
+    case "cancel":
+      // Cancelling twice is fine; cancelling what already ended is not.
+      return state.status === "cancelled" ? null : edit(state, { status: "cancelled" });
+    case "stream.started":
+      if (state.applied.includes(command.id) || state.status !== "scheduled") return null;
+      return change(state, { status: "live" }, "streamplatform.event.live", command.id);
+    case "stream.ended":
+      if (state.applied.includes(command.id) || state.status !== "live") return null;
+      return change(
+        state,
+        { status: "ended", endsAt: command.endedAt },
+        "streamplatform.event.ended",
+        command.id,
+      );
+    case "recording.ready":
+      if (state.applied.includes(command.id)) return null;
+      // Live until now (the end went missing): the recording ends it.
+      if (state.status === "live")
+        return change(
+          state,
+          { status: "ended", vodPath: command.vodPath, endsAt: command.at },
+          "streamplatform.event.ended",
+          command.id,
+        );
+      if (state.status === "ended")
+        return change(
+          state,
+          { vodPath: command.vodPath },
+          "streamplatform.event.updated",
+          command.id,
+        );
+      return null;
+  }
+}
+
+/** An owner's edit: fields, and a status change if the transition is allowed. */
+function edit<S extends EventState>(state: S, patch: PatchEvent): Change<S> {
+  if (patch.status && !TRANSITIONS[state.status].includes(patch.status)) {
+    throw new RuleBroken(
+      "transition",
+      `an event that is ${state.status} cannot become ${patch.status}`,
+      "status",
+    );
+  }
+  const editsFields = Object.keys(patch).some((key) => key !== "status");
+  if (editsFields && isFinal(state.status))
+    throw new RuleBroken("final", `the event is ${state.status}: it can no longer change`);
+  const set: Partial<EventState> = {
+    ...(patch.title !== undefined && { title: patch.title }),
+    ...(patch.description !== undefined && { description: patch.description }),
+    ...(patch.tags !== undefined && { tags: patch.tags }),
+    ...(patch.category !== undefined && { category: patch.category }),
+    // A new time deserves a new reminder.
+    ...(patch.startsAt !== undefined && {
+      startsAt: new Date(patch.startsAt),
+      reminderSentAt: null,
+    }),
+    ...(patch.endsAt !== undefined && { endsAt: new Date(patch.endsAt) }),
+    ...(patch.status !== undefined && { status: patch.status }),
+  };
+  const startsAt = set.startsAt ?? state.startsAt;
+  const endsAt = set.endsAt ?? state.endsAt;
+  if (endsAt && endsAt <= startsAt)
+    throw new RuleBroken("times", "must be after startsAt", "endsAt");
+  const emits: LifecycleType =
+    patch.status === "cancelled"
+      ? "streamplatform.event.cancelled"
+      : patch.status === "live"
+        ? "streamplatform.event.live"
+        : patch.status === "ended"
+          ? "streamplatform.event.ended"
+          : "streamplatform.event.updated";
+  return change(state, set, emits);
+}
+
+type NewFields = Omit<EventState, "status" | "applied">;
+
+/** A newly scheduled event, and what announces it. */
+export function schedule<F extends NewFields>(fields: F) {
+  return {
+    state: { ...fields, status: "scheduled" as Status, applied: [] as string[] },
+    emits: ["streamplatform.event.created"] as LifecycleType[],
+  };
+}
+
+/**
+ * An event for a stream nobody scheduled: live from the start, with the stream CloudEvent that
+ * made it recorded as applied.
+ */
+export function startUnscheduled<F extends Omit<NewFields, "title" | "description" | "tags">>(
+  fields: F,
+  streamEventId: string,
+) {
+  return {
+    state: {
+      ...fields,
+      title: "Live now",
+      description: "",
+      tags: [] as string[],
+      status: "live" as Status,
+      applied: [streamEventId],
+    },
+    emits: ["streamplatform.event.created", "streamplatform.event.live"] as LifecycleType[],
+  };
+}
+
+/**
+ * Which event a stream on a channel belongs to: the live one, else the scheduled one nearest to
+ * `now` within an hour (the candidates a store found), else none.
+ */
+export function currentEvent<S extends EventState & { startsAt: Date }>(
+  candidates: S[],
+  now: Date,
+): S | null {
+  const live = candidates.find((doc) => doc.status === "live");
+  if (live) return live;
+  const hour = 60 * 60 * 1000;
+  const distance = (doc: S) => Math.abs(doc.startsAt.getTime() - now.getTime());
+  return (
+    candidates
+      .filter((doc) => doc.status === "scheduled" && distance(doc) <= hour)
+      .sort((a, b) => distance(a) - distance(b))[0] ?? null
+  );
+}
+
+/** Whether an event is due its reminder `minutesBefore` its start. */
+export function reminderDue(state: EventState, minutesBefore: number, now: Date): boolean {
+  return (
+    state.status === "scheduled" &&
+    !state.reminderSentAt &&
+    state.startsAt > now &&
+    state.startsAt.getTime() <= now.getTime() + minutesBefore * 60_000
+  );
+}

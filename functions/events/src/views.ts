@@ -1,0 +1,61 @@
+// How an event is shown: the API's view (shared with the web app) and the snapshot every
+// event.* CloudEvent carries.
+import { type CloudEventV1, createEvent, type EventData } from "@stream-platform/shared";
+import type { VideoEvent } from "@stream-platform/shared/api";
+import type { LifecycleType } from "./domain.ts";
+import type { EventDoc } from "./store.ts";
+
+export type { VideoEvent } from "@stream-platform/shared/api";
+
+export const SOURCE = "/functions/events";
+
+export function toView(doc: EventDoc): VideoEvent {
+  return {
+    id: doc._id,
+    channelId: doc.channelId,
+    ownerId: doc.ownerId,
+    title: doc.title,
+    description: doc.description,
+    tags: doc.tags,
+    ...(doc.category !== undefined && { category: doc.category }),
+    startsAt: doc.startsAt.toISOString(),
+    ...(doc.endsAt && { endsAt: doc.endsAt.toISOString() }),
+    status: doc.status,
+    version: doc.version,
+    ...(doc.vodPath && { vodPath: doc.vodPath }),
+    createdAt: doc.createdAt.toISOString(),
+    updatedAt: doc.updatedAt.toISOString(),
+  };
+}
+
+export function snapshot(doc: EventDoc): EventData<"streamplatform.event.created"> {
+  const view = toView(doc);
+  return {
+    eventId: view.id,
+    channelId: view.channelId,
+    title: view.title,
+    description: view.description,
+    tags: view.tags,
+    ...(view.category !== undefined && { category: view.category }),
+    startsAt: view.startsAt,
+    ...(view.endsAt && { endsAt: view.endsAt }),
+    status: view.status,
+    version: view.version,
+    ...(view.vodPath && { vodPath: view.vodPath }),
+  };
+}
+
+/** The CloudEvent announcing `doc`'s new state (with the old time, when it moved). */
+export function lifecycleEvent(
+  type: LifecycleType,
+  doc: EventDoc,
+  before?: EventDoc,
+): CloudEventV1 {
+  const moved = before && before.startsAt.getTime() !== doc.startsAt.getTime();
+  return createEvent({
+    type,
+    source: SOURCE,
+    subject: doc._id,
+    data: { ...snapshot(doc), ...(moved && { previousStartsAt: before.startsAt.toISOString() }) },
+  });
+}

@@ -1,0 +1,237 @@
+// The events state machine, called with values (no server): every transition of TRANSITIONS,
+// every command in every status, the patch rules and what each change announces.
+import { describe, expect, it } from "vitest";
+import {
+  type Command,
+  currentEvent,
+  decide,
+  type EventState,
+  RuleBroken,
+  reminderDue,
+  schedule,
+  startUnscheduled,
+  TRANSITIONS,
+} from "../../src/domain.ts";
+import { STATUSES, type Status } from "../../src/schemas.ts";
+
+const startsAt = new Date("2030-01-01T18:00:00Z");
+
+function event(status: Status, extra: Partial<EventState> = {}): EventState {
+  return {
+    status,
+    title: "Launch",
+    description: "",
+    tags: [],
+    startsAt,
+    applied: [],
+    ...extra,
+  };
+}
+
+function refused(state: EventState, command: Command): RuleBroken {
+  try {
+    decide(state, command);
+  } catch (error) {
+    if (error instanceof RuleBroken) return error;
+    throw error;
+  }
+  throw new Error(`${command.kind} was not refused`);
+}
+
+describe("status transitions (an owner's PATCH status)", () => {
+  const announced: Record<string, string> = {
+    live: "streamplatform.event.live",
+    ended: "streamplatform.event.ended",
+    cancelled: "streamplatform.event.cancelled",
+  };
+  for (const from of STATUSES) {
+    for (const to of ["live", "ended", "cancelled"] as const) {
+      const allowed = TRANSITIONS[from].includes(to);
+      it(`${from} → ${to} is ${allowed ? "allowed" : "refused"}`, () => {
+        const command: Command = { kind: "edit", patch: { status: to } };
+        if (allowed) {
+          const change = decide(event(from), command);
+          expect(change?.state.status).toBe(to);
+          expect(change?.set).toEqual({ status: to });
+          expect(change?.emits).toBe(announced[to]);
+        } else {
+          const error = refused(event(from), command);
+          expect(error.rule).toBe("transition");
+          expect(error.field).toBe("status");
+          expect(error.message).toBe(`an event that is ${from} cannot become ${to}`);
+        }
+      });
+    }
+  }
+
+  it("has exactly the documented edges", () => {
+    expect(TRANSITIONS).toEqual({
+      scheduled: ["live", "cancelled"],
+      live: ["ended"],
+      ended: [],
+      cancelled: [],
+    });
+  });
+});
+
+describe("edits", () => {
+  it("changes fields and announces event.updated, keeping the rest", () => {
+    const change = decide(event("scheduled"), {
+      kind: "edit",
+      patch: { title: "New title", tags: ["maths"] },
+    });
+    expect(change?.set).toEqual({ title: "New title", tags: ["maths"] });
+    expect(change?.state).toMatchObject({ title: "New title", tags: ["maths"], startsAt });
+    expect(change?.emits).toBe("streamplatform.event.updated");
+  });
+
+  it("a new start time clears the reminder, so the new time gets one", () => {
+    const change = decide(event("scheduled", { reminderSentAt: new Date() }), {
+      kind: "edit",
+      patch: { startsAt: "2030-01-02T18:00:00Z" },
+    });
+    expect(change?.set).toEqual({
+      startsAt: new Date("2030-01-02T18:00:00Z"),
+      reminderSentAt: null,
+    });
+  });
+
+  it("refuses an end before the start, also against the stored start", () => {
+    expect(
+      refused(event("scheduled"), { kind: "edit", patch: { endsAt: "2030-01-01T17:00:00Z" } }),
+    ).toMatchObject({ rule: "times", field: "endsAt", message: "must be after startsAt" });
+    expect(
+      refused(event("scheduled", { endsAt: new Date("2030-01-01T19:00:00Z") }), {
+        kind: "edit",
+        patch: { startsAt: "2030-01-01T20:00:00Z" },
+      }).rule,
+    ).toBe("times");
+  });
+
+  for (const status of ["ended", "cancelled"] as const) {
+    it(`refuses field edits of an event that is ${status}`, () => {
+      const error = refused(event(status), { kind: "edit", patch: { title: "Too late" } });
+      expect(error.rule).toBe("final");
+      expect(error.field).toBeUndefined();
+    });
+  }
+
+  it("lets a live event's fields change", () => {
+    expect(decide(event("live"), { kind: "edit", patch: { title: "Still on" } })?.emits).toBe(
+      "streamplatform.event.updated",
+    );
+  });
+});
+
+describe("cancel (DELETE)", () => {
+  it("cancels a scheduled event", () => {
+    const change = decide(event("scheduled"), { kind: "cancel" });
+    expect(change?.state.status).toBe("cancelled");
+    expect(change?.emits).toBe("streamplatform.event.cancelled");
+  });
+  it("is a no-op on a cancelled event", () => {
+    expect(decide(event("cancelled"), { kind: "cancel" })).toBeNull();
+  });
+  for (const status of ["live", "ended"] as const)
+    it(`is refused for an event that is ${status}`, () => {
+      expect(refused(event(status), { kind: "cancel" }).rule).toBe("transition");
+    });
+});
+
+describe("the stream's commands", () => {
+  const started: Command = { kind: "stream.started", id: "ce-1" };
+  const endedAt = new Date("2030-01-01T19:00:00Z");
+  const ended: Command = { kind: "stream.ended", id: "ce-2", endedAt };
+  const at = new Date("2030-01-01T19:00:05Z");
+  const recording: Command = { kind: "recording.ready", id: "ce-3", vodPath: "/vod/x", at };
+
+  it("stream.started makes a scheduled event live, recording the CloudEvent", () => {
+    const change = decide(event("scheduled"), started);
+    expect(change).toMatchObject({
+      set: { status: "live" },
+      emits: "streamplatform.event.live",
+      applied: "ce-1",
+    });
+    expect(change?.state.applied).toEqual(["ce-1"]);
+  });
+  for (const status of ["live", "ended", "cancelled"] as const)
+    it(`stream.started changes nothing for an event that is ${status}`, () => {
+      expect(decide(event(status), started)).toBeNull();
+    });
+
+  it("stream.ended ends a live event at the stream's end", () => {
+    expect(decide(event("live"), ended)).toMatchObject({
+      set: { status: "ended", endsAt: endedAt },
+      emits: "streamplatform.event.ended",
+      applied: "ce-2",
+    });
+  });
+  for (const status of ["scheduled", "ended", "cancelled"] as const)
+    it(`stream.ended changes nothing for an event that is ${status}`, () => {
+      expect(decide(event(status), ended)).toBeNull();
+    });
+
+  it("recording.ready ends a live event with its recording", () => {
+    expect(decide(event("live"), recording)).toMatchObject({
+      set: { status: "ended", vodPath: "/vod/x", endsAt: at },
+      emits: "streamplatform.event.ended",
+    });
+  });
+  it("recording.ready adds the recording to an ended event", () => {
+    expect(decide(event("ended"), recording)).toMatchObject({
+      set: { vodPath: "/vod/x" },
+      emits: "streamplatform.event.updated",
+    });
+  });
+  for (const status of ["scheduled", "cancelled"] as const)
+    it(`recording.ready changes nothing for an event that is ${status}`, () => {
+      expect(decide(event(status), recording)).toBeNull();
+    });
+
+  it("a redelivered stream CloudEvent changes nothing", () => {
+    expect(decide(event("scheduled", { applied: ["ce-1"] }), started)).toBeNull();
+    expect(decide(event("live", { applied: ["ce-2"] }), ended)).toBeNull();
+    expect(decide(event("ended", { applied: ["ce-3"] }), recording)).toBeNull();
+  });
+});
+
+describe("new events", () => {
+  it("a scheduled event is announced by event.created", () => {
+    const { state, emits } = schedule({ title: "T", description: "", tags: [], startsAt });
+    expect(state.status).toBe("scheduled");
+    expect(state.applied).toEqual([]);
+    expect(emits).toEqual(["streamplatform.event.created"]);
+  });
+  it("an unscheduled stream starts a live event, announced as created then live", () => {
+    const { state, emits } = startUnscheduled({ startsAt }, "ce-9");
+    expect(state).toMatchObject({ status: "live", title: "Live now", applied: ["ce-9"] });
+    expect(emits).toEqual(["streamplatform.event.created", "streamplatform.event.live"]);
+  });
+});
+
+describe("which event a stream belongs to", () => {
+  const now = new Date("2030-01-01T18:00:00Z");
+  const at = (minutes: number) => new Date(now.getTime() + minutes * 60_000);
+  it("the live one first", () => {
+    const live = event("live", { startsAt: at(-300) });
+    expect(currentEvent([event("scheduled", { startsAt: at(1) }), live], now)).toBe(live);
+  });
+  it("else the scheduled one nearest to now within an hour", () => {
+    const near = event("scheduled", { startsAt: at(-10) });
+    const far = event("scheduled", { startsAt: at(30) });
+    const tooFar = event("scheduled", { startsAt: at(-61) });
+    expect(currentEvent([far, tooFar, near], now)).toBe(near);
+    expect(currentEvent([tooFar], now)).toBeNull();
+  });
+});
+
+describe("reminders", () => {
+  const now = new Date("2030-01-01T17:50:00Z");
+  it("are due for a scheduled event starting within the window, once", () => {
+    expect(reminderDue(event("scheduled"), 15, now)).toBe(true);
+    expect(reminderDue(event("scheduled"), 5, now)).toBe(false);
+    expect(reminderDue(event("scheduled", { reminderSentAt: now }), 15, now)).toBe(false);
+    expect(reminderDue(event("live"), 15, now)).toBe(false);
+    expect(reminderDue(event("scheduled"), 15, new Date("2030-01-01T18:00:01Z"))).toBe(false);
+  });
+});
