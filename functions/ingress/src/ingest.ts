@@ -8,7 +8,6 @@ import {
   clientAddress,
   HttpProblem,
   RateLimiter,
-  requestBody,
   sendHttpProblem,
   sendProblem,
   serviceUnavailable,
@@ -52,13 +51,12 @@ export function createIngest(publisher: Publisher, token = process.env.INGRESS_T
           clientAddress(req),
           "posts from this address without the ingress token",
         );
-      await requestBody(req);
     } catch (error) {
       if (!(error instanceof HttpProblem)) throw error;
       sendHttpProblem(res, error);
       return;
     }
-    const events = readPlatformEvents(req, res);
+    const events = await readPlatformEvents(req, res);
     if (!events) return;
     // The edge is public: a stream starting, an event changing or a notification are facts only
     // the platform's own producers may state.

@@ -7,20 +7,31 @@
 import type { Request, Response } from "@google-cloud/functions-framework";
 import type { EventType } from "../cloudevents/catalog.ts";
 import type { FieldProblem } from "../cloudevents/format.ts";
-import { eventsFromHttp, UnsupportedContentType } from "../cloudevents/http-binding.ts";
+import {
+  eventsFromHttp,
+  requestBody,
+  UnsupportedContentType,
+} from "../cloudevents/http-binding.ts";
 import { type PlatformEvent, validatePlatformEvent } from "../cloudevents/platform-event.ts";
-import { invalidInput, sendProblem } from "../http/problem.ts";
+import { HttpProblem, invalidInput, sendHttpProblem, sendProblem } from "../http/problem.ts";
 
 /**
  * The CloudEvents of a request (binary, structured or batch mode), each checked against the
- * catalog; or undefined after answering 415 (not CloudEvents) or 400 (naming every field at
- * fault, with `[i].` before it in a batch).
+ * catalog; or undefined after answering 413 (too large), 415 (not CloudEvents) or 400 (naming
+ * every field at fault, with `[i].` before it in a batch).
  */
-export function readPlatformEvents(req: Request, res: Response): PlatformEvent[] | undefined {
+export async function readPlatformEvents(
+  req: Request,
+  res: Response,
+): Promise<PlatformEvent[] | undefined> {
   let parsed: ReturnType<typeof eventsFromHttp>;
   try {
-    parsed = eventsFromHttp(req.headers, req.rawBody ?? Buffer.alloc(0));
+    parsed = eventsFromHttp(req.headers, await requestBody(req));
   } catch (error) {
+    if (error instanceof HttpProblem) {
+      sendHttpProblem(res, error);
+      return undefined;
+    }
     if (!(error instanceof UnsupportedContentType)) throw error;
     sendProblem(res, { status: 415, title: "Unsupported media type", detail: error.message });
     return undefined;
@@ -154,7 +165,7 @@ export class CloudEventTarget {
 
   /** The functions-framework HTTP handler. */
   readonly handle = async (req: Request, res: Response): Promise<void> => {
-    const events = readPlatformEvents(req, res);
+    const events = await readPlatformEvents(req, res);
     if (!events) return;
     try {
       await this.apply(events);
