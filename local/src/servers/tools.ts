@@ -1,5 +1,6 @@
-// Programs the platform runs rather than talks to: ffmpeg/ffprobe (HLS packaging) and Chromium
-// (browser tests). Debian packages, installed when missing.
+// Programs the platform runs rather than talks to: ffmpeg/ffprobe (HLS packaging), Chromium
+// (browser tests), curl and jq (the READMEs' examples, run by a test). Debian packages,
+// installed when missing.
 import { spawnSync } from "node:child_process";
 import { commandExists } from "../proc.ts";
 import { ensureDebianPackages } from "../provision/apt.ts";
@@ -25,4 +26,11 @@ export const chromium: Tool = {
   version: async () => firstLine("chromium", ["--version"], /Chromium (\S+)/),
 };
 
-export const tools: Tool[] = [ffmpeg, chromium];
+export const jq: Tool = {
+  name: "jq",
+  title: "curl + jq (the READMEs' examples)",
+  provision: () => ensureDebianPackages("jq", ["curl", "jq"]),
+  version: async () => firstLine("jq", ["--version"], /jq-(\S+)/),
+};
+
+export const tools: Tool[] = [ffmpeg, chromium, jq];
