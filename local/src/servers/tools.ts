@@ -1,5 +1,6 @@
 // Programs the platform runs rather than talks to: ffmpeg/ffprobe (HLS packaging), Chromium
-// (browser tests), curl and jq (the READMEs' examples, run by a test). Debian packages,
+// (browser tests), curl and jq (the READMEs' examples, run by a test), Python's venv (the
+// CloudEvents SDK interoperability test installs PyPI's SDK into one). Debian packages,
 // installed when missing.
 import { spawnSync } from "node:child_process";
 import { commandExists } from "../proc.ts";
@@ -33,4 +34,11 @@ export const jq: Tool = {
   version: async () => firstLine("jq", ["--version"], /jq-(\S+)/),
 };
 
-export const tools: Tool[] = [ffmpeg, chromium, jq];
+export const pythonVenv: Tool = {
+  name: "python3-venv",
+  title: "Python venv (the Python CloudEvents SDK test)",
+  provision: () => ensureDebianPackages("python3-venv", ["python3-venv"]),
+  version: async () => firstLine("python3", ["--version"], /Python (\S+)/),
+};
+
+export const tools: Tool[] = [ffmpeg, chromium, jq, pythonVenv];
