@@ -5,6 +5,7 @@ import { createServer } from "node:http";
 import { LOCAL_HOST, serviceUrls } from "@stream-platform/shared";
 import { ChannelsClient, EventsClient } from "@stream-platform/shared/grpc";
 import { createKafka, EventPublisher } from "@stream-platform/shared/kafka";
+import { ChatGateway } from "./chat.ts";
 import { loadConfig } from "./config.ts";
 import { Ingest } from "./ingest.ts";
 import { parseLadder } from "./ladder.ts";
@@ -44,6 +45,11 @@ void gateway.start().catch((error: unknown) => {
   log({ level: "error", msg: "the notifications gateway could not start", error: String(error) });
   process.exit(1);
 });
+const chat = new ChatGateway({ chatUrl: process.env.CHAT_URL ?? serviceUrls().edgeUrl, log });
+void chat.start().catch((error: unknown) => {
+  log({ level: "error", msg: "the chat gateway could not start", error: String(error) });
+  process.exit(1);
+});
 
 const rtmp = startRtmp({ port: config.rtmpPort, bind: config.rtmpBind }, ingest.onPublish);
 
@@ -59,6 +65,14 @@ const http = createServer((req, res) => {
   if (req.method === "GET" && req.url?.startsWith("/api/me/notifications/stream")) {
     void gateway.handle(req, res).catch((error: unknown) => {
       log({ level: "error", msg: "notification stream failed", error: String(error) });
+      if (!res.headersSent) send(500, { title: "Internal error" });
+      else res.end();
+    });
+    return;
+  }
+  if (req.method === "GET" && req.url?.startsWith("/api/chat/stream")) {
+    void chat.handle(req, res).catch((error: unknown) => {
+      log({ level: "error", msg: "chat stream failed", error: String(error) });
       if (!res.headersSent) send(500, { title: "Internal error" });
       else res.end();
     });
@@ -100,6 +114,7 @@ async function shutdown(signal: string): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 100));
   await ingest.drain();
   await gateway.stop();
+  await chat.stop();
   http.close();
   await publisher.disconnect();
   channels.close();

@@ -1,22 +1,18 @@
 // The live side of notifications: GET /api/me/notifications/stream (through the edge) as
-// Server-Sent Events. Each stream-server instance consumes the notifications topic in a
-// consumer group of its own (every instance sees every notification and delivers those of the
-// users connected to it), sends heartbeats, numbers events with the notification id, and on a
-// reconnect with Last-Event-ID replays what was missed from the inbox API.
-import { randomBytes } from "node:crypto";
+// Server-Sent Events. Each stream-server instance consumes the notifications topic (sse.ts:
+// every instance sees every notification and delivers those of the users connected to it),
+// sends heartbeats, numbers events with the notification id, and on a reconnect with
+// Last-Event-ID replays what was missed from the inbox API.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { hostname } from "node:os";
 import {
   authenticate,
   type EventData,
-  fromKafkaMessage,
   HttpProblem,
-  physicalTopic,
   sendHttpProblem,
   tokenOf,
 } from "@stream-platform/shared";
-import { createKafka } from "@stream-platform/shared/kafka";
 import type { Consumer } from "kafkajs";
+import { consumeEverything, heartbeat, openEventStream, SentIds, sseEvent } from "./sse.ts";
 
 type Notification = EventData<"streamplatform.notification.created">;
 
@@ -31,7 +27,7 @@ interface View {
 interface Connection {
   res: ServerResponse;
   /** Ids already sent on this connection: Kafka redelivers, replay overlaps. */
-  sent: Set<string>;
+  sent: SentIds;
   /** Live notifications held back while the replay is being sent, to keep the order. */
   held?: View[];
 }
@@ -42,8 +38,6 @@ export interface GatewayOptions {
   heartbeatMs?: number;
   log(entry: Record<string, unknown>): void;
 }
-
-const MAX_REMEMBERED = 1000;
 
 export class NotificationGateway {
   private readonly connections = new Map<string, Set<Connection>>();
@@ -59,17 +53,10 @@ export class NotificationGateway {
   }
 
   async start(): Promise<void> {
-    const groupId = `sse-gateway-${hostname()}-${process.pid}-${randomBytes(4).toString("hex")}`;
-    const consumer = createKafka("sse-gateway").consumer({ groupId, maxWaitTimeInMs: 100 });
-    this.consumer = consumer;
-    await consumer.connect();
-    // From now on: what happened before a connection is the inbox's to replay.
-    await consumer.subscribe({ topics: [physicalTopic("notifications")], fromBeginning: false });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        const parsed = fromKafkaMessage(message);
-        if (!parsed.ok || parsed.value.type !== "streamplatform.notification.created") return;
-        const data = parsed.value.data as Notification;
+    this.consumer = await consumeEverything("sse-gateway", "notifications", (events) => {
+      for (const event of events) {
+        if (event.type !== "streamplatform.notification.created") continue;
+        const data = event.data as Notification;
         this.deliver(data.userId, {
           id: data.notificationId,
           kind: data.kind,
@@ -77,13 +64,13 @@ export class NotificationGateway {
           title: data.title,
           createdAt: data.createdAt,
         });
-      },
+      }
     });
-    this.heartbeat = setInterval(() => {
-      for (const set of this.connections.values())
-        for (const connection of set) connection.res.write(": heartbeat\n\n");
-    }, this.options.heartbeatMs ?? 15_000);
-    this.heartbeat.unref();
+    this.heartbeat = heartbeat(() => this.responses(), this.options.heartbeatMs);
+  }
+
+  private *responses(): Iterable<ServerResponse> {
+    for (const set of this.connections.values()) for (const c of set) yield c.res;
   }
 
   async stop(): Promise<void> {
@@ -93,13 +80,7 @@ export class NotificationGateway {
   }
 
   private send(connection: Connection, view: View): void {
-    if (connection.sent.has(view.id)) return;
-    connection.sent.add(view.id);
-    if (connection.sent.size > MAX_REMEMBERED) {
-      const oldest = connection.sent.values().next().value;
-      if (oldest !== undefined) connection.sent.delete(oldest);
-    }
-    connection.res.write(`id: ${view.id}\nevent: notification\ndata: ${JSON.stringify(view)}\n\n`);
+    if (connection.sent.add(view.id)) connection.res.write(sseEvent("notification", view, view.id));
   }
 
   private deliver(userId: string, view: View): void {
@@ -131,15 +112,9 @@ export class NotificationGateway {
       }
       throw error;
     }
-    res.writeHead(200, {
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-store",
-      "x-accel-buffering": "no",
-      connection: "keep-alive",
-    });
-    res.write("retry: 3000\n\n");
+    openEventStream(res);
     const lastEventId = req.headers["last-event-id"] ?? url.searchParams.get("lastEventId");
-    const connection: Connection = { res, sent: new Set(), ...(lastEventId && { held: [] }) };
+    const connection: Connection = { res, sent: new SentIds(), ...(lastEventId && { held: [] }) };
     const set = this.connections.get(userId) ?? new Set<Connection>();
     this.connections.set(userId, set);
     set.add(connection);

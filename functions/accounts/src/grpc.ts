@@ -63,7 +63,10 @@ export function createGrpcServer(): grpc.Server {
       ready()
         .then(() => store.user(id))
         .then(
-          (user) => (user ? callback(null, { id: user.id }) : callback(missing)),
+          (user) =>
+            user
+              ? callback(null, { id: user.id, displayName: user.displayName })
+              : callback(missing),
           (error: Error) => callback(fail(grpc.status.UNAVAILABLE, error.message)),
         );
     },

@@ -102,6 +102,32 @@ export const catalog = {
       playedSeconds: z.number().nonnegative().max(600).optional(),
     }),
   },
+  /** A chat message accepted in an event's room (subject: the event, so a room stays in order). */
+  "streamplatform.chat.posted": {
+    topic: TOPICS.chat,
+    data: z.object({
+      messageId: id,
+      eventId: id,
+      channelId: id,
+      userId: id,
+      author: z.string().min(1).max(100),
+      text: z.string().min(1).max(2000),
+      sentAt: instant,
+      /** Seconds into the stream (its recording) when sent, once the stream has started. */
+      offsetSeconds: z.number().nonnegative().optional(),
+    }),
+  },
+  /** A moderator removed a message from its room. */
+  "streamplatform.chat.deleted": {
+    topic: TOPICS.chat,
+    data: z.object({
+      messageId: id,
+      eventId: id,
+      channelId: id,
+      deletedBy: id,
+      deletedAt: instant,
+    }),
+  },
   /** A synthetic event that checks the pipeline end to end (ingress → Kafka → sinks). */
   "streamplatform.diagnostic.ping": {
     topic: TOPICS.diagnostics,

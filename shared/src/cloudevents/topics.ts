@@ -8,6 +8,7 @@ export const TOPICS = {
   subscriptions: "subscriptions",
   notifications: "notifications",
   viewerActivity: "viewer-activity",
+  chat: "chat",
   diagnostics: "diagnostics",
   deadLetter: "dead-letter",
 } as const;

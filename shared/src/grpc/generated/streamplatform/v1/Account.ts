@@ -3,8 +3,16 @@
 
 export interface Account {
   'id'?: (string);
+  /**
+   * What the person is called where others see them (chat messages' author).
+   */
+  'displayName'?: (string);
 }
 
 export interface Account__Output {
   'id': (string);
+  /**
+   * What the person is called where others see them (chat messages' author).
+   */
+  'displayName': (string);
 }

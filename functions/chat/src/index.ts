@@ -1,0 +1,55 @@
+// Functions-framework targets of the chat function (run with shared/src/hosting/main.ts):
+//   api   HTTP: /api/chat…
+//   sink  CloudEvents from the streams and subscriptions topics (KafkaSource): when each
+//         event's stream started (messages' offsets in the recording) and who follows which
+//         channel (followers-only mode)
+import { http } from "@google-cloud/functions-framework";
+import { adHocEventId } from "@stream-platform/shared";
+import { cloudEventTarget, whenReady } from "@stream-platform/shared/hosting";
+import { routes } from "./http.ts";
+import { ready, relay, store } from "./service.ts";
+
+const router = routes(store);
+
+// This process writes, so it relays its outbox: the sweep recovers what a crash left behind.
+relay.start(ready);
+
+// After a write, publish what it put in the outbox at once rather than at the next sweep.
+http(
+  "api",
+  whenReady(
+    ready,
+    (req, res) => router.handle(req, res),
+    () => void relay.flush(),
+  ),
+);
+
+const sink = cloudEventTarget()
+  // A stream nobody scheduled belongs to the ad-hoc event derived from this CloudEvent's id.
+  .on("streamplatform.stream.started", (event) =>
+    store.streamStarted(
+      event.data.eventId ?? adHocEventId(event.id),
+      new Date(event.data.startedAt),
+    ),
+  )
+  .on("streamplatform.subscription.created", (event) =>
+    event.data.target.kind === "channel"
+      ? store.following(
+          event.data.target.id,
+          event.data.userId,
+          true,
+          new Date(event.time ?? Date.now()),
+        )
+      : Promise.resolve(),
+  )
+  .on("streamplatform.subscription.deleted", (event) =>
+    event.data.target.kind === "channel"
+      ? store.following(
+          event.data.target.id,
+          event.data.userId,
+          false,
+          new Date(event.time ?? Date.now()),
+        )
+      : Promise.resolve(),
+  );
+http("sink", whenReady(ready, sink.handle));

@@ -1,0 +1,209 @@
+// The live side of chat: GET /api/chat/stream?eventId=EVENT (through the edge) as Server-Sent
+// Events, for anyone. Every instance consumes the chat topic (sse.ts), so each delivers every
+// message of the rooms its clients are in. On joining a room a client gets its last 50
+// messages; reconnecting with Last-Event-ID, what came after that message and the ids deleted
+// since (both from the chat function's API), while live ones are held back to keep the order.
+// `message` events carry the message id as their SSE id; `deleted` ones carry none, so a
+// client's Last-Event-ID is always a message.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import {
+  type CloudEventV1,
+  type EventData,
+  eventIdSchema,
+  HttpProblem,
+  invalidInput,
+  sendHttpProblem,
+} from "@stream-platform/shared";
+import type { Consumer } from "kafkajs";
+import { consumeEverything, heartbeat, openEventStream, SentIds, sseEvent } from "./sse.ts";
+
+type Posted = EventData<"streamplatform.chat.posted">;
+type Deleted = EventData<"streamplatform.chat.deleted">;
+
+/** A message as clients see it (the chat API's view). */
+export interface ChatMessage {
+  id: string;
+  eventId: string;
+  channelId: string;
+  userId: string;
+  author: string;
+  text: string;
+  sentAt: string;
+  offsetSeconds?: number;
+}
+
+/** One SSE event for a room, rendered once for all its connections. */
+interface Item {
+  /** What a connection remembers having sent (a message id, or `deleted:` and one). */
+  key: string;
+  chunk: string;
+}
+
+interface Connection {
+  res: ServerResponse;
+  sent: SentIds;
+  /** Live items held back while the join or replay is being sent. */
+  held?: Item[];
+}
+
+export interface ChatGatewayOptions {
+  /** Where the chat API is (the edge locally; the chat Service in a cluster). */
+  chatUrl: string;
+  heartbeatMs?: number;
+  /** How long a join keeps asking the chat API before it gives up on the connection. */
+  replayPatienceMs?: number;
+  log(entry: Record<string, unknown>): void;
+}
+
+const messageItem = (message: ChatMessage): Item => ({
+  key: message.id,
+  chunk: sseEvent("message", message, message.id),
+});
+const deletedItem = (id: string): Item => ({
+  key: `deleted:${id}`,
+  chunk: sseEvent("deleted", { id }),
+});
+
+export class ChatGateway {
+  private readonly rooms = new Map<string, Set<Connection>>();
+  private consumer?: Consumer;
+  private timer?: NodeJS.Timeout;
+
+  constructor(private readonly options: ChatGatewayOptions) {}
+
+  get connected(): number {
+    let n = 0;
+    for (const room of this.rooms.values()) n += room.size;
+    return n;
+  }
+
+  async start(): Promise<void> {
+    this.consumer = await consumeEverything("chat-gateway", "chat", (events) =>
+      this.receive(events),
+    );
+    this.timer = heartbeat(() => this.responses(), this.options.heartbeatMs);
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    for (const res of this.responses()) res.end();
+    await this.consumer?.disconnect();
+  }
+
+  private *responses(): Iterable<ServerResponse> {
+    for (const room of this.rooms.values()) for (const connection of room) yield connection.res;
+  }
+
+  /** A batch from Kafka: each room's items rendered once, then written once per connection. */
+  private receive(events: CloudEventV1[]): void {
+    const byRoom = new Map<string, Item[]>();
+    for (const event of events) {
+      let room: string;
+      let item: Item;
+      if (event.type === "streamplatform.chat.posted") {
+        const { messageId, ...data } = event.data as Posted;
+        room = data.eventId;
+        item = messageItem({ id: messageId, ...data });
+      } else if (event.type === "streamplatform.chat.deleted") {
+        const data = event.data as Deleted;
+        room = data.eventId;
+        item = deletedItem(data.messageId);
+      } else continue;
+      if (!this.rooms.has(room)) continue;
+      const items = byRoom.get(room) ?? [];
+      items.push(item);
+      byRoom.set(room, items);
+    }
+    for (const [room, items] of byRoom) {
+      const all = items.map((item) => item.chunk).join("");
+      for (const connection of this.rooms.get(room) ?? []) {
+        if (connection.held) connection.held.push(...items);
+        else this.send(connection, items, all);
+      }
+    }
+  }
+
+  /** Writes the items this connection has not had, in one write (`all`: every one of them). */
+  private send(connection: Connection, items: Item[], all?: string): void {
+    const fresh = items.filter((item) => connection.sent.add(item.key));
+    if (fresh.length === 0) return;
+    connection.res.write(
+      all && fresh.length === items.length ? all : fresh.map((item) => item.chunk).join(""),
+    );
+  }
+
+  /** GET /api/chat/stream?eventId=…: anyone may read a room. */
+  handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? "/", "http://gateway");
+    const parsed = eventIdSchema.safeParse(url.searchParams.get("eventId") ?? undefined);
+    if (!parsed.success) {
+      sendHttpProblem(
+        res,
+        new HttpProblem(
+          invalidInput([{ field: "eventId", detail: "an event id (evt_…) is required" }]),
+        ),
+      );
+      return;
+    }
+    const eventId = parsed.data;
+    const header = req.headers["last-event-id"];
+    const lastEventId =
+      (typeof header === "string" && header) || url.searchParams.get("lastEventId") || undefined;
+    openEventStream(res);
+    const connection: Connection = { res, sent: new SentIds(500), held: [] };
+    const room = this.rooms.get(eventId) ?? new Set<Connection>();
+    this.rooms.set(eventId, room);
+    room.add(connection);
+    let closed = false;
+    req.once("close", () => {
+      closed = true;
+      room.delete(connection);
+      if (room.size === 0) this.rooms.delete(eventId);
+    });
+    const missed = await this.missed(eventId, lastEventId, () => closed);
+    if (closed) return;
+    if (!missed) {
+      // Better a reconnect (with the same Last-Event-ID) than a gap nobody sees.
+      res.end();
+      return;
+    }
+    this.send(connection, [
+      ...missed.items.map(messageItem),
+      ...(missed.deleted ?? []).map(deletedItem),
+      ...(connection.held ?? []),
+    ]);
+    delete connection.held;
+  };
+
+  /**
+   * The room's last messages, or what came after `lastEventId`, from the chat API; retried
+   * while the function starts (or restarts), undefined if it never answers in time.
+   */
+  private async missed(
+    eventId: string,
+    lastEventId: string | undefined,
+    gone: () => boolean,
+  ): Promise<{ items: ChatMessage[]; deleted?: string[] } | undefined> {
+    const query = new URLSearchParams(lastEventId ? { after: lastEventId, limit: "500" } : {});
+    const url = `${this.options.chatUrl}/api/chat/events/${eventId}/messages?${query}`;
+    const deadline = Date.now() + (this.options.replayPatienceMs ?? 15_000);
+    for (let attempt = 0; !gone(); attempt++) {
+      try {
+        const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
+        // A Last-Event-ID that is no message id: join as a newcomer.
+        if (response.status === 400 && lastEventId) return this.missed(eventId, undefined, gone);
+        if (response.ok) return (await response.json()) as { items: ChatMessage[] };
+        await response.arrayBuffer();
+        if (response.status === 404) return { items: [] };
+        throw new Error(`the chat API answered ${response.status}`);
+      } catch (error) {
+        if (Date.now() > deadline) {
+          this.options.log({ level: "warn", msg: "chat replay failed", error: String(error) });
+          return undefined;
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * 2 ** attempt)));
+      }
+    }
+    return undefined;
+  }
+}

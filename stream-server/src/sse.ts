@@ -1,0 +1,80 @@
+// What the SSE gateways (notifications.ts, chat.ts) share: a topic consumed by every instance
+// (a consumer group of its own, from the latest offset: what came before a connection is the
+// owning function's to replay), the stream's opening, heartbeats, and per-connection memory of
+// the ids sent (Kafka redelivers; a replay overlaps what arrives live).
+import { randomBytes } from "node:crypto";
+import type { ServerResponse } from "node:http";
+import { hostname } from "node:os";
+import { type CloudEventV1, fromKafkaMessage, physicalTopic } from "@stream-platform/shared";
+import { createKafka } from "@stream-platform/shared/kafka";
+import type { Consumer } from "kafkajs";
+
+/** Consumes `topic` in a group of this instance's own; each batch's valid events to `handle`. */
+export async function consumeEverything(
+  name: string,
+  topic: string,
+  handle: (events: CloudEventV1[]) => void,
+): Promise<Consumer> {
+  const groupId = `${name}-${hostname()}-${process.pid}-${randomBytes(4).toString("hex")}`;
+  const consumer = createKafka(name).consumer({ groupId, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [physicalTopic(topic)], fromBeginning: false });
+  await consumer.run({
+    // A batch at a time: a gateway writes once per connection for all of a batch's events.
+    eachBatch: async ({ batch }) => {
+      const events: CloudEventV1[] = [];
+      for (const message of batch.messages) {
+        const parsed = fromKafkaMessage(message);
+        if (parsed.ok) events.push(parsed.value);
+      }
+      if (events.length > 0) handle(events);
+    },
+  });
+  return consumer;
+}
+
+/** Starts an event stream on `res` (unbuffered at the edge; reconnect after 3 s). */
+export function openEventStream(res: ServerResponse): void {
+  res.writeHead(200, {
+    "content-type": "text/event-stream; charset=utf-8",
+    "cache-control": "no-store",
+    "x-accel-buffering": "no",
+    connection: "keep-alive",
+  });
+  res.write("retry: 3000\n\n");
+}
+
+/** One SSE event; `id` (which becomes the client's Last-Event-ID) only for what is replayable. */
+export const sseEvent = (event: string, data: unknown, id?: string) =>
+  `${id ? `id: ${id}\n` : ""}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+
+/** A comment on every connection every `ms`, so proxies and browsers keep them open. */
+export function heartbeat(each: () => Iterable<ServerResponse>, ms = 15_000): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    for (const res of each()) res.write(": heartbeat\n\n");
+  }, ms);
+  timer.unref();
+  return timer;
+}
+
+/** The ids last sent on a connection (the oldest forgotten beyond `max`). */
+export class SentIds {
+  private readonly ids = new Set<string>();
+
+  constructor(private readonly max = 1000) {}
+
+  /** True the first time an id is seen. */
+  add(id: string): boolean {
+    if (this.ids.has(id)) return false;
+    this.ids.add(id);
+    if (this.ids.size > this.max) {
+      const oldest = this.ids.values().next().value;
+      if (oldest !== undefined) this.ids.delete(oldest);
+    }
+    return true;
+  }
+
+  has(id: string): boolean {
+    return this.ids.has(id);
+  }
+}
