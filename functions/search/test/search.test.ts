@@ -84,15 +84,13 @@ beforeAll(async () => {
 });
 
 describe("indexing through Kafka", () => {
-  it("finds an event created through /api/events within 2 s, also with a one-letter typo", async () => {
+  it("finds an event created through /api/events (bench:search measures how fast), also with a one-letter typo", async () => {
     const w = word();
-    const started = Date.now();
     const event = await schedule({
       title: `Night ${w} concert`,
       description: "Strings and <b>brass</b>",
     });
-    const found = await searchUntil(`q=${w}`, (r) => r.total > 0, 2000);
-    expect(Date.now() - started).toBeLessThan(2000);
+    const found = await searchUntil(`q=${w}`, (r) => r.total > 0);
     expect(found.hits.map((hit) => hit.id)).toEqual([event.id]);
     const hit = found.hits[0];
     expect(hit?.highlight?.title).toBe(`Night <mark>${w}</mark> concert`);
