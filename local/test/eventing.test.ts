@@ -11,6 +11,7 @@ import {
   serviceUrls,
   toHttpBinary,
   toHttpStructured,
+  toKafkaMessage,
 } from "@stream-platform/shared";
 import { createKafka, ensureTopics } from "@stream-platform/shared/kafka";
 import { ingressToken } from "@stream-platform/shared/testing";
@@ -31,6 +32,9 @@ interface Delivery {
   traceparent?: string;
   attempt: number;
   ok: boolean;
+  sink: string;
+  started: number;
+  ended: number;
 }
 
 const dir = mkdtempSync(join(tmpdir(), "probe-"));
@@ -38,12 +42,14 @@ const probeLog = join(dir, "deliveries.jsonl");
 const batchLog = join(dir, "batch-deliveries.jsonl");
 let runtime: Runtime;
 
-function deliveries(): Delivery[] {
+/** What the probe Service `sink` received (probe-sink: the ordered source's). */
+function deliveries(sink = "probe-sink"): Delivery[] {
   if (!existsSync(probeLog)) return [];
   return readFileSync(probeLog, "utf8")
     .split("\n")
     .filter(Boolean)
-    .map((line) => JSON.parse(line) as Delivery);
+    .map((line) => JSON.parse(line) as Delivery)
+    .filter((d) => d.sink === sink);
 }
 
 async function until<T>(what: string, check: () => T | undefined, timeoutMs = 15_000): Promise<T> {
@@ -106,7 +112,11 @@ beforeAll(async () => {
   const admin = createKafka("eventing-test").admin();
   await admin.connect();
   const ends = await admin.fetchTopicOffsets("diagnostics");
-  for (const groupId of ["local-test-probe", "local-test-probe-batch"])
+  for (const groupId of [
+    "local-test-probe",
+    "local-test-probe-batch",
+    "local-test-probe-unordered",
+  ])
     await admin.setOffsets({
       groupId,
       topic: "diagnostics",
@@ -227,6 +237,75 @@ describe("local eventing from knative/ manifests", () => {
     });
     expect(dead.extensions.knativeerrorcode).toBe("500");
     expect(dead.extensions.knativeerrordest).toContain("127.0.0.1:18100");
+  });
+});
+
+describe("delivery order (spec.ordering)", () => {
+  /** Records written straight to one partition of the diagnostics topic, each slow to handle. */
+  async function slowRecordsOnOnePartition(count: number): Promise<CloudEventV1[]> {
+    const events = Array.from({ length: count }, (_, i) => ping(uniqueName(`order${i}`), "slow"));
+    const producer = createKafka("eventing-test").producer();
+    await producer.connect();
+    await producer.send({
+      topic: "diagnostics",
+      messages: events.map((event) => ({ ...toKafkaMessage(event), partition: 0 })),
+    });
+    await producer.disconnect();
+    return events;
+  }
+
+  const received = (sink: string, events: CloudEventV1[]) =>
+    until(`${events.length} deliveries to ${sink}`, () => {
+      const ids = new Set(events.map((e) => e.id));
+      const got = deliveries(sink).filter((d) => ids.has(d.id));
+      return got.length >= events.length ? got : undefined;
+    });
+
+  it("ordered (the default): one record of a partition at a time, in offset order, whatever its key", async () => {
+    const events = await slowRecordsOnOnePartition(6);
+    const got = await received("probe-sink", events);
+    expect(got.map((d) => d.id)).toEqual(events.map((e) => e.id));
+    for (let i = 1; i < got.length; i++)
+      expect(got[i]?.started).toBeGreaterThanOrEqual(got[i - 1]?.ended ?? Infinity);
+  });
+
+  it("unordered: a partition's records side by side", async () => {
+    const events = await slowRecordsOnOnePartition(6);
+    const got = (await received("probe-sink-unordered", events)).sort(
+      (a, b) => a.started - b.started,
+    );
+    const overlapping = got.some((d, i) => i > 0 && d.started < (got[i - 1]?.ended ?? 0));
+    expect(overlapping).toBe(true);
+  });
+
+  it("wraps a record that is not a CloudEvent as Knative does (dev.knative.kafka.event)", async () => {
+    const note = uniqueName("raw");
+    const producer = createKafka("eventing-test").producer();
+    await producer.connect();
+    const [meta] = await producer.send({
+      topic: "diagnostics",
+      messages: [
+        {
+          partition: 1,
+          key: "plain-key",
+          value: JSON.stringify({ note }),
+          headers: { "content-type": "application/json" },
+        },
+      ],
+    });
+    await producer.disconnect();
+    const offset = meta?.baseOffset;
+    const wrapped = await until("the wrapped record", () =>
+      deliveries().find((d) => (d.data as { note?: string } | undefined)?.note === note),
+    );
+    expect(wrapped).toMatchObject({
+      id: `partition:1/offset:${offset}`,
+      type: "dev.knative.kafka.event",
+      source: "/apis/v1/namespaces/default/kafkasources/probe-source#diagnostics",
+      subject: `partition:1#${offset}`,
+      data: { note },
+      ok: true,
+    });
   });
 });
 

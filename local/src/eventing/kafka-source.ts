@@ -1,18 +1,27 @@
 // What Knative's KafkaSource dispatcher does: consume the topics in the source's consumer group
-// and POST each record to the sink as a binary-mode CloudEvent, in order per record key (the
-// entity), retrying with the `delivery` back-off, then sending it to the dead-letter sink. A
-// batch's offsets are committed only once every record in it is delivered or dead-lettered, so
-// a crash redelivers (at least once) and never loses a record.
+// and POST each record to the sink as a binary-mode CloudEvent, retrying with the `delivery`
+// back-off, then sending it to the dead-letter sink. A batch's offsets are committed only once
+// every record in it is delivered or dead-lettered, so a crash redelivers (at least once) and
+// never loses a record.
 //
-// One extension: a source annotated `streamplatform.dev/delivery-batch-size: "N"` gets its
+// `spec.ordering` as Knative's consumers have it: `ordered` (the default) delivers one record
+// of a partition at a time, the next only once the sink acknowledged the previous one;
+// `unordered` delivers a partition's records side by side (up to UNORDERED_IN_FLIGHT), order
+// not kept. A record that is not a CloudEvent (no `ce_specversion` header) is wrapped as
+// Knative wraps it: type `dev.knative.kafka.event`, id `partition:P/offset:O`.
+//
+// One local extension: a source annotated `streamplatform.dev/delivery-batch-size: "N"` gets its
 // records POSTed up to N at a time in batch mode (application/cloudevents-batch+json), in
-// offset order; a batch the sink refuses is retried one event at a time, so only a bad event
-// reaches the dead letter. Knative ignores the annotation and delivers one event per request,
-// which the sinks that ask for batches also take.
+// offset order, one request in flight per partition; a batch the sink refuses is retried one
+// event at a time, so only a bad event reaches the dead letter. Knative ignores the annotation
+// and delivers one event per request (knative/README.md says what that costs).
 
 import {
   type CloudEventV1,
+  decodeData,
   fromKafkaMessage,
+  type Parsed,
+  parseCloudEvent,
   physicalTopic,
   toHttpBatch,
   toHttpBinary,
@@ -25,8 +34,8 @@ import type { Log } from "./functions.ts";
 import { type Delivery, durationMs, type KafkaSource } from "./manifests.ts";
 import type { Target, Topology } from "./topology.ts";
 
-/** Keys of one partition delivered side by side. */
-const KEY_CONCURRENCY = 32;
+/** Records of one partition in flight at once for an `unordered` source. */
+export const UNORDERED_IN_FLIGHT = 100;
 export const BATCH_SIZE_ANNOTATION = "streamplatform.dev/delivery-batch-size";
 
 export interface DeliveryOutcome {
@@ -76,6 +85,43 @@ export async function post(
   }
 }
 
+/**
+ * A record that is not a CloudEvent, as Knative's KafkaSource delivers it: type
+ * `dev.knative.kafka.event`, id `partition:P/offset:O`, subject `partition:P#O`, the record's
+ * time, its value as data (typed by its `content-type` header), its key as the `key` extension
+ * and its headers as `kafkaheader<name>` extensions.
+ */
+export function wrapRecord(
+  message: KafkaMessage,
+  where: { source: string; partition: number },
+): Parsed<CloudEventV1> {
+  const headers: Record<string, string> = {};
+  let contentType: string | undefined;
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    const text = (Array.isArray(value) ? value[0] : value)?.toString();
+    if (text === undefined) continue;
+    if (name.toLowerCase() === "content-type") contentType = text;
+    const extension = `kafkaheader${name.toLowerCase().replace(/[^a-z0-9]/g, "")}`.slice(0, 20);
+    headers[extension] = text;
+  }
+  const data = decodeData(message.value, contentType);
+  if (!data.ok) return data;
+  return parseCloudEvent({
+    specversion: "1.0",
+    id: `partition:${where.partition}/offset:${message.offset}`,
+    source: where.source,
+    type: "dev.knative.kafka.event",
+    subject: `partition:${where.partition}#${message.offset}`,
+    time: new Date(Number(message.timestamp)).toISOString(),
+    ...(data.value !== undefined && {
+      datacontenttype: contentType ?? "application/octet-stream",
+      data: data.value,
+    }),
+    ...headers,
+    ...(message.key && { key: message.key.toString("utf8") }),
+  });
+}
+
 export class KafkaSourceDispatcher {
   private consumer?: Consumer;
   private stopping = false;
@@ -92,6 +138,10 @@ export class KafkaSourceDispatcher {
 
   get name(): string {
     return this.source.metadata.name;
+  }
+
+  private get ordering(): "ordered" | "unordered" {
+    return this.source.spec.ordering ?? "ordered";
   }
 
   private get batchSize(): number {
@@ -129,29 +179,43 @@ export class KafkaSourceDispatcher {
         if (size > 1 && sink.kind === "http") {
           for (let start = 0; start < batch.messages.length; start += size) {
             const chunk = batch.messages.slice(start, start + size);
-            await this.dispatchChunk(chunk, sink.url, sink, deadLetter, heartbeat);
+            await this.dispatchChunk(
+              chunk,
+              batch.topic,
+              batch.partition,
+              sink,
+              deadLetter,
+              heartbeat,
+            );
           }
           resolveOffset(batch.lastOffset());
           await commitOffsetsIfNecessary();
           await heartbeat();
           return;
         }
-        // Order is per entity (record key = subject), as the event catalog promises: records
-        // of one key go one after another, different keys of the partition side by side.
-        const chains = new Map<string, KafkaMessage[]>();
-        batch.messages.forEach((message, index) => {
-          const key = message.key ? message.key.toString("latin1") : `\u0000${index}`;
-          const chain = chains.get(key);
-          if (chain) chain.push(message);
-          else chains.set(key, [message]);
-        });
-        const queue = [...chains.values()];
-        const worker = async () => {
-          for (let chain = queue.shift(); chain; chain = queue.shift()) {
-            for (const message of chain) await this.dispatch(message, sink, deadLetter, heartbeat);
+        if (this.ordering === "ordered") {
+          // One at a time: the next record only once the sink acknowledged this one.
+          for (const message of batch.messages) {
+            await this.dispatch(message, batch.topic, batch.partition, sink, deadLetter, heartbeat);
+            resolveOffset(message.offset);
           }
-        };
-        await Promise.all(Array.from({ length: Math.min(KEY_CONCURRENCY, queue.length) }, worker));
+        } else {
+          const queue = [...batch.messages];
+          const worker = async () => {
+            for (let message = queue.shift(); message; message = queue.shift())
+              await this.dispatch(
+                message,
+                batch.topic,
+                batch.partition,
+                sink,
+                deadLetter,
+                heartbeat,
+              );
+          };
+          await Promise.all(
+            Array.from({ length: Math.min(UNORDERED_IN_FLIGHT, queue.length) }, worker),
+          );
+        }
         // Only now is the whole batch delivered or dead-lettered: commit it.
         resolveOffset(batch.lastOffset());
         await commitOffsetsIfNecessary();
@@ -163,19 +227,21 @@ export class KafkaSourceDispatcher {
   /** Records in one batch-mode request; one by one if the sink refuses the batch. */
   private async dispatchChunk(
     chunk: KafkaMessage[],
-    url: string,
+    topic: string,
+    partition: number,
     sink: Target,
     deadLetter: Target | undefined,
     heartbeat: () => Promise<void>,
   ): Promise<void> {
     const valid: { message: KafkaMessage; event: CloudEventV1 }[] = [];
     for (const message of chunk) {
-      const parsed = fromKafkaMessage(message);
+      const parsed = this.read(message, topic, partition);
       if (parsed.ok) valid.push({ message, event: parsed.value });
-      else await this.dispatch(message, sink, deadLetter, heartbeat);
+      else await this.dispatch(message, topic, partition, sink, deadLetter, heartbeat);
     }
     if (valid.length === 0) return;
     const events = valid.map((v) => v.event);
+    const url = sink.kind === "http" ? sink.url : "";
     const outcome = await this.withRetries((timeoutMs) => post(url, events, timeoutMs), heartbeat);
     if (outcome.ok) {
       this.delivered += events.length;
@@ -184,20 +250,35 @@ export class KafkaSourceDispatcher {
     this.log(
       `${this.name}: a batch of ${events.length} failed (${outcome.status ?? outcome.error}); delivering its events one by one`,
     );
-    for (const { message } of valid) await this.dispatch(message, sink, deadLetter, heartbeat);
+    for (const { message } of valid)
+      await this.dispatch(message, topic, partition, sink, deadLetter, heartbeat);
+  }
+
+  /** The record as a CloudEvent: its own, or Knative's wrapping of a record that is not one. */
+  private read(message: KafkaMessage, topic: string, partition: number) {
+    const isCloudEvent = Object.keys(message.headers ?? {}).some(
+      (name) => name.toLowerCase() === "ce_specversion",
+    );
+    if (isCloudEvent) return fromKafkaMessage(message);
+    return wrapRecord(message, {
+      source: `/apis/v1/namespaces/default/kafkasources/${this.name}#${topic}`,
+      partition,
+    });
   }
 
   private async dispatch(
     message: KafkaMessage,
+    topic: string,
+    partition: number,
     sink: Target,
     deadLetter: Target | undefined,
     heartbeat: () => Promise<void>,
   ): Promise<void> {
-    const parsed = fromKafkaMessage(message);
+    const parsed = this.read(message, topic, partition);
     if (!parsed.ok) {
-      // Not a CloudEvent: no sink can take it, so it goes to the dead letter as it is.
+      // A CloudEvent that breaks the spec: no sink can take it, so it goes to the dead letter as it is.
       this.log(
-        `${this.name}: record at offset ${message.offset} is not a valid CloudEvent: ${parsed.problems.map((p) => p.detail).join("; ")}`,
+        `${this.name}: record at offset ${message.offset} is an invalid CloudEvent: ${parsed.problems.map((p) => p.detail).join("; ")}`,
       );
       await this.deadLetterRaw(
         message,
