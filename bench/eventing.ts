@@ -111,6 +111,7 @@ spec:
   topics: [diagnostics]
   consumerGroup: bench-eventing-${Date.now()}
   initialOffset: latest
+  ordering: unordered
   sink:
     uri: http://127.0.0.1:${SINK_PORT}/
 `,
