@@ -117,7 +117,7 @@ async function sseBench(): Promise<void> {
       const abort = new AbortController();
       aborts.push(abort);
       const response = await fetch(`${serviceUrls().edgeUrl}/api/me/notifications/stream`, {
-        headers: { authorization: `Bearer ${await signSession(userId)}` },
+        headers: { authorization: `Bearer ${await signSession(userId, randomUUID())}` },
         signal: abort.signal,
       });
       if (response.status !== 200) throw new Error(`stream answered ${response.status}`);

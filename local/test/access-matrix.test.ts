@@ -10,7 +10,7 @@ import { api } from "@stream-platform/shared/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../src/paths.ts";
 import { openapi, undocumented } from "./openapi.ts";
-import { type Fixtures, makeFixtures, ROWS, type Who } from "./routes.ts";
+import { type Fixtures, makeFixtures, ROWS, signInAgain, type Who } from "./routes.ts";
 
 let f: Fixtures;
 const channelLike = {
@@ -34,6 +34,22 @@ describe("access matrix", () => {
       const controller = new AbortController();
       const response = await fetch(url, {
         headers: { authorization: `Bearer ${f[who].token}` },
+        signal: controller.signal,
+      });
+      expect(response.status).toBe(200);
+      controller.abort();
+    }
+  });
+
+  it("a chat room's stream: open to anyone, 400 naming eventId without one", async () => {
+    const url = `${serviceUrls().edgeUrl}/api/chat/stream`;
+    const bad = await api<{ errors: { field: string }[] }>("/api/chat/stream");
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0]?.field).toBe("eventId");
+    for (const token of [undefined, f.other.token, f.owner.token]) {
+      const controller = new AbortController();
+      const response = await fetch(`${url}?eventId=${f.eventId}`, {
+        headers: token ? { authorization: `Bearer ${token}` } : {},
         signal: controller.signal,
       });
       expect(response.status).toBe(200);
@@ -100,7 +116,7 @@ describe("access matrix", () => {
         .filter((key) => ["get", "post", "put", "patch", "delete"].includes(key))
         .map((method) => `${method.toUpperCase()} ${path}`),
     );
-    const extra = ["GET /api/me/notifications/stream", "POST /ce"];
+    const extra = ["GET /api/me/notifications/stream", "GET /api/chat/stream", "POST /ce"];
     expect(new Set(documented)).toEqual(
       new Set([...declared.map((d) => d.replace(/:(\w+)/g, "{$1}")), ...extra]),
     );
@@ -110,7 +126,8 @@ describe("access matrix", () => {
   it.each(ROWS.map((row) => [`${row.method} ${row.route}`, row] as const))("%s", async (_, row) => {
     const got: Record<Who, number> = { anonymous: 0, other: 0, owner: 0 };
     for (const who of ["anonymous", "other", "owner"] as const) {
-      const token = who === "anonymous" ? undefined : f[who].token;
+      const token =
+        who === "anonymous" ? undefined : row.revokes ? await signInAgain(f[who]) : f[who].token;
       const response = await api(row.path(f), {
         method: row.method,
         ...(token && { token }),
@@ -122,6 +139,8 @@ describe("access matrix", () => {
       // Each real answer is what docs/openapi.yaml says it is.
       expect(undocumented(row.method, row.route, response), who).toBeUndefined();
     }
+    if (row.revokes)
+      for (const who of ["other", "owner"] as const) f[who].token = await signInAgain(f[who]);
     expect(got).toEqual(row.expect);
   });
 });

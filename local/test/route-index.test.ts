@@ -64,6 +64,8 @@ describe("the declarations", () => {
     expect(owner("/api/me/notifications")).toBe("notifications");
     expect(owner("/api/me/notifications/x1/read")).toBe("notifications");
     expect(owner("/api/me/notifications/stream")).toBe("stream-server");
+    expect(owner("/api/chat/events/x1/messages")).toBe("chat");
+    expect(owner("/api/chat/stream")).toBe("stream-server");
     expect(owner("/ce")).toBe("ingress");
     expect(owner("/ce/x")).toBeUndefined();
     expect(owner("/api/eventsx")).toBeUndefined();

@@ -12,6 +12,8 @@ export interface Fixtures {
   channelId: string;
   slug: string;
   eventId: string;
+  /** A chat message `other` posted in the event's room. */
+  messageId: string;
 }
 
 export interface Row {
@@ -21,11 +23,18 @@ export interface Row {
   path: (f: Fixtures) => string;
   body?: (f: Fixtures) => unknown;
   expect: Record<Who, number>;
+  /**
+   * It ends sessions (signing out, everywhere, a password change): asked on a session of its
+   * own, after which the fixtures' people sign in again.
+   */
+  revokes?: boolean;
 }
 
 const everyone = (status: number) => ({ anonymous: status, other: status, owner: status });
 const signedIn = (status: number) => ({ anonymous: 401, other: status, owner: status });
 const ownerOnly = (status: number) => ({ anonymous: 401, other: 403, owner: status });
+/** Somebody the chat rows ban and let back in: nobody's account. */
+const chatStranger = randomUUID();
 export const inTwoHours = () => new Date(Date.now() + 2 * 3_600_000).toISOString();
 
 // Writes that change what later rows see come last (the owner cancels the event at the end).
@@ -34,7 +43,7 @@ export const ROWS: Row[] = [
     method: "POST",
     route: "/api/users",
     path: () => "/api/users",
-    expect: everyone(201),
+    expect: everyone(202),
     body: () => ({
       email: `m-${randomUUID()}@example.org`,
       password: "a long password",
@@ -48,7 +57,35 @@ export const ROWS: Row[] = [
     expect: everyone(200),
     body: (f) => ({ email: f.owner.email, password: f.owner.password }),
   },
-  { method: "DELETE", route: "/api/sessions", path: () => "/api/sessions", expect: everyone(204) },
+  {
+    method: "DELETE",
+    route: "/api/sessions",
+    path: () => "/api/sessions",
+    expect: everyone(204),
+    revokes: true,
+  },
+  {
+    method: "GET",
+    route: "/api/me/sessions",
+    path: () => "/api/me/sessions",
+    expect: signedIn(200),
+  },
+  // The password stays the same (later rows need it); another person's password is not the owner's.
+  {
+    method: "POST",
+    route: "/api/me/password",
+    path: () => "/api/me/password",
+    body: (f) => ({ currentPassword: f.owner.password, newPassword: f.owner.password }),
+    expect: { anonymous: 401, other: 403, owner: 204 },
+    revokes: true,
+  },
+  {
+    method: "DELETE",
+    route: "/api/me/sessions",
+    path: () => "/api/me/sessions",
+    expect: signedIn(204),
+    revokes: true,
+  },
   { method: "GET", route: "/api/me", path: () => "/api/me", expect: signedIn(200) },
   {
     method: "GET",
@@ -207,6 +244,84 @@ export const ROWS: Row[] = [
     path: (f) => `/api/analytics/channels/${f.channelId}`,
     expect: ownerOnly(200),
   },
+  // Chat: anyone reads a room and its rules; the owner (and moderators) moderate.
+  {
+    method: "POST",
+    route: "/api/chat/events/:id/messages",
+    path: (f) => `/api/chat/events/${f.eventId}/messages`,
+    body: () => ({ text: "matrix says hi" }),
+    expect: signedIn(201),
+  },
+  {
+    method: "GET",
+    route: "/api/chat/events/:id/messages",
+    path: (f) => `/api/chat/events/${f.eventId}/messages`,
+    expect: everyone(200),
+  },
+  // Even its author may not delete a message: moderation is the owner's and moderators'.
+  {
+    method: "DELETE",
+    route: "/api/chat/messages/:id",
+    path: (f) => `/api/chat/messages/${f.messageId}`,
+    expect: ownerOnly(204),
+  },
+  {
+    method: "GET",
+    route: "/api/chat/channels/:id/settings",
+    path: (f) => `/api/chat/channels/${f.channelId}/settings`,
+    expect: everyone(200),
+  },
+  {
+    method: "PATCH",
+    route: "/api/chat/channels/:id/settings",
+    path: (f) => `/api/chat/channels/${f.channelId}/settings`,
+    body: () => ({ slowModeSeconds: 0, blockedWords: ["matrixword"] }),
+    expect: ownerOnly(200),
+  },
+  {
+    method: "GET",
+    route: "/api/chat/channels/:id/bans",
+    path: (f) => `/api/chat/channels/${f.channelId}/bans`,
+    expect: ownerOnly(200),
+  },
+  {
+    method: "PUT",
+    route: "/api/chat/channels/:id/bans/:userId",
+    path: (f) => `/api/chat/channels/${f.channelId}/bans/${chatStranger}`,
+    body: () => ({ reason: "matrix", minutes: 1 }),
+    expect: ownerOnly(200),
+  },
+  {
+    method: "DELETE",
+    route: "/api/chat/channels/:id/bans/:userId",
+    path: (f) => `/api/chat/channels/${f.channelId}/bans/${chatStranger}`,
+    expect: ownerOnly(204),
+  },
+  {
+    method: "GET",
+    route: "/api/chat/channels/:id/log",
+    path: (f) => `/api/chat/channels/${f.channelId}/log`,
+    expect: ownerOnly(200),
+  },
+  {
+    method: "GET",
+    route: "/api/chat/channels/:id/moderators",
+    path: (f) => `/api/chat/channels/${f.channelId}/moderators`,
+    expect: ownerOnly(200),
+  },
+  // Named and removed at once, so `other` moderates nothing in the rows after.
+  {
+    method: "PUT",
+    route: "/api/chat/channels/:id/moderators/:userId",
+    path: (f) => `/api/chat/channels/${f.channelId}/moderators/${f.other.id}`,
+    expect: ownerOnly(201),
+  },
+  {
+    method: "DELETE",
+    route: "/api/chat/channels/:id/moderators/:userId",
+    path: (f) => `/api/chat/channels/${f.channelId}/moderators/${f.other.id}`,
+    expect: ownerOnly(204),
+  },
   {
     method: "DELETE",
     route: "/api/events/:id",
@@ -223,6 +338,15 @@ export const ROWS: Row[] = [
   },
 ];
 
+/** A new session token of the person (signing in again). */
+export async function signInAgain(user: TestUser): Promise<string> {
+  const session = await api<{ token: string }>("/api/sessions", {
+    body: { email: user.email, password: user.password },
+  });
+  if (session.status !== 200) throw new Error(`sign-in failed: ${session.status}`);
+  return session.body.token;
+}
+
 /** A channel and a scheduled event of their own for `owner`, and `other`, a stranger to them. */
 export async function makeFixtures(name: string): Promise<Fixtures> {
   const [owner, other] = await Promise.all([newUser(`${name}-owner`), newUser(`${name}-other`)]);
@@ -237,5 +361,17 @@ export async function makeFixtures(name: string): Promise<Fixtures> {
   });
   if (channel.status !== 201 || event.status !== 201)
     throw new Error(`fixtures: channel ${channel.status}, event ${event.status}`);
-  return { owner, other, slug, channelId: channel.body.id, eventId: event.body.id };
+  const message = await api<{ id: string }>(`/api/chat/events/${event.body.id}/messages`, {
+    token: other.token,
+    body: { text: "a fixture message" },
+  });
+  if (message.status !== 201) throw new Error(`fixtures: chat message ${message.status}`);
+  return {
+    owner,
+    other,
+    slug,
+    channelId: channel.body.id,
+    eventId: event.body.id,
+    messageId: message.body.id,
+  };
 }

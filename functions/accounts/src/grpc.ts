@@ -51,17 +51,19 @@ export function createGrpcServer(): grpc.Server {
   const server = new grpc.Server();
   server.addService(accountsProto().AccountService.service, {
     GetAccount: (
-      call: grpc.ServerUnaryCall<{ id: string }, unknown>,
+      call: grpc.ServerUnaryCall<{ id: string; sessionId: string }, unknown>,
       callback: grpc.sendUnaryData<unknown>,
     ) => {
-      const id = call.request.id;
+      const { id, sessionId } = call.request;
       const missing = fail(grpc.status.NOT_FOUND, `no account ${id}`);
-      if (!uuid.safeParse(id).success) {
+      if (!uuid.safeParse(id).success || (sessionId && !uuid.safeParse(sessionId).success)) {
         callback(missing);
         return;
       }
       ready()
-        .then(() => store.user(id))
+        .then(async () =>
+          !sessionId || (await store.sessionExists(id, sessionId)) ? store.user(id) : undefined,
+        )
         .then(
           (user) =>
             user

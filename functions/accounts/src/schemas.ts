@@ -1,9 +1,11 @@
 // What the HTTP API accepts: one zod schema per body and parameter; the types derive from them.
 import { z } from "zod";
 
+const newPassword = z.string().min(8, "at least 8 characters").max(200);
+
 export const signUpBody = z.object({
   email: z.email().max(254),
-  password: z.string().min(8, "at least 8 characters").max(200),
+  password: newPassword,
   displayName: z.string().trim().min(1).max(80),
 });
 
@@ -15,6 +17,12 @@ export const signInBody = z.object({
 /** Deleting an account asks for its password again: a borrowed session alone cannot. */
 export const deleteAccountBody = z.object({
   password: z.string().min(1).max(200),
+});
+
+/** A new password, given with the current one (a borrowed session alone cannot change it). */
+export const changePasswordBody = z.object({
+  currentPassword: z.string().min(1).max(200),
+  newPassword,
 });
 
 export const slug = z

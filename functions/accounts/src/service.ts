@@ -15,9 +15,11 @@ export const store = new Store(pool);
 export const publisher = new EventPublisher(createKafka("accounts"));
 export const relay = new OutboxRelay(pool, publisher);
 
-// Accounts live here: a session's account is looked up in the store itself, never cached, so a
-// deleted account's tokens stop at once.
-useAccountCheck(async (userId) => (await store.user(userId)) !== undefined);
+// Accounts live here: a session's account (and the session itself) is looked up in the store,
+// never cached, so a deleted account's or an ended session's tokens stop here at once.
+useAccountCheck((userId, sessionId) =>
+  sessionId ? store.sessionExists(userId, sessionId) : store.user(userId).then(Boolean),
+);
 
 /** Migrations; awaited by every handler, retried until they succeed. */
 export const ready = startupWork(async () => {

@@ -54,12 +54,94 @@ export class Store {
     };
   }
 
-  async credentials(email: string): Promise<{ id: string; passwordHash: string } | undefined> {
+  async credentials(
+    email: string,
+  ): Promise<{ id: string; passwordHash: string; signUpAttemptedAt?: string } | undefined> {
     const { rows } = await this.pool.query(
-      "select id, password_hash from users where lower(email) = lower($1)",
+      "select id, password_hash, signup_attempted_at from users where lower(email) = lower($1)",
       [email],
     );
-    return rows[0] ? { id: rows[0].id, passwordHash: rows[0].password_hash } : undefined;
+    const row = rows[0];
+    return row
+      ? {
+          id: row.id,
+          passwordHash: row.password_hash,
+          ...(row.signup_attempted_at && {
+            signUpAttemptedAt: row.signup_attempted_at.toISOString(),
+          }),
+        }
+      : undefined;
+  }
+
+  /** Someone tried to sign up with this account's email (its owner hears at sign-in). */
+  async noteSignUpAttempt(email: string): Promise<void> {
+    await this.pool.query(
+      "update users set signup_attempted_at = now() where lower(email) = lower($1)",
+      [email],
+    );
+  }
+
+  async clearSignUpAttempt(userId: string): Promise<void> {
+    await this.pool.query("update users set signup_attempted_at = null where id = $1", [userId]);
+  }
+
+  async setPasswordHash(userId: string, passwordHash: string): Promise<void> {
+    await this.pool.query("update users set password_hash = $2 where id = $1", [
+      userId,
+      passwordHash,
+    ]);
+  }
+
+  /** A new session (a sign-in) of the account; its id goes into the session token. */
+  async createSession(userId: string, userAgent: string, address: string): Promise<string> {
+    const id = randomUUID();
+    await this.pool.query(
+      "insert into sessions (id, user_id, user_agent, address) values ($1, $2, $3, $4)",
+      [id, userId, userAgent.slice(0, 300), address],
+    );
+    return id;
+  }
+
+  async sessionExists(userId: string, sessionId: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      "select 1 from sessions where id = $1 and user_id = $2",
+      [sessionId, userId],
+    );
+    return (rowCount ?? 0) > 0;
+  }
+
+  /** The account's sessions, newest first. */
+  async sessionsOf(
+    userId: string,
+  ): Promise<{ id: string; createdAt: string; userAgent: string; address: string }[]> {
+    const { rows } = await this.pool.query(
+      "select id, created_at, user_agent, address from sessions where user_id = $1 order by created_at desc, id",
+      [userId],
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      createdAt: row.created_at.toISOString(),
+      userAgent: row.user_agent,
+      address: row.address,
+    }));
+  }
+
+  /** Ends one session; true when it was there. */
+  async endSession(userId: string, sessionId: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      "delete from sessions where id = $1 and user_id = $2",
+      [sessionId, userId],
+    );
+    return (rowCount ?? 0) > 0;
+  }
+
+  /** Ends every session of the account, but `keep` if given; how many ended. */
+  async endSessions(userId: string, keep?: string): Promise<number> {
+    const { rowCount } = await this.pool.query(
+      "delete from sessions where user_id = $1 and id is distinct from $2::uuid",
+      [userId, keep ?? null],
+    );
+    return rowCount ?? 0;
   }
 
   async passwordHashOf(userId: string): Promise<string | undefined> {
@@ -125,7 +207,8 @@ export class Store {
   }
 
   async channel(idOrSlug: string): Promise<Channel | undefined> {
-    const byId = /^[0-9a-f-]{36}$/i.test(idOrSlug);
+    // Only a well-formed UUID is looked up as an id: PostgreSQL refuses any other 36 characters.
+    const byId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrSlug);
     const { rows } = await this.pool.query(
       `select ${channelColumns} from channels where ${byId ? "id" : "slug"} = $1`,
       [idOrSlug],

@@ -59,14 +59,35 @@ async function createChannel(user: TestUser): Promise<ChannelBody> {
 }
 
 describe("accounts", () => {
-  it("signs up, refuses the same email in another case with 409, and signs in", async () => {
+  it("answers a sign-up with a taken email as one with a free email, and tells the owner at sign-in", async () => {
     const user = await newUser("ada");
-    const again = await api("/api/users", {
-      body: { email: user.email.toUpperCase(), password: "another password", displayName: "Ada" },
+    const free = await api("/api/users", {
+      body: { email: `free-${user.email}`, password: "another password", displayName: "Eve" },
     });
-    expect(again.status).toBe(409);
-    expect(again.headers.get("content-type")).toBe("application/problem+json");
-    expect(again.body).toMatchObject({ errors: [{ field: "email" }] });
+    const taken = await api("/api/users", {
+      body: { email: user.email.toUpperCase(), password: "another password", displayName: "Eve" },
+    });
+    // Status, headers that matter and body alike, but for the email echoed back.
+    expect(taken.status).toBe(202);
+    expect(free.status).toBe(202);
+    expect({ ...(taken.body as object), email: "" }).toEqual({
+      ...(free.body as object),
+      email: "",
+    });
+    expect(taken.headers.get("location")).toBeNull();
+    // The account kept its password; its owner hears of the attempt once.
+    const thief = await api("/api/sessions", {
+      body: { email: user.email, password: "another password" },
+    });
+    expect(thief.status).toBe(401);
+    const signIn = () =>
+      api<{ notices?: string[] }>("/api/sessions", {
+        body: { email: user.email, password: user.password },
+      });
+    expect((await signIn()).body.notices).toEqual([
+      expect.stringContaining("someone tried to make an account with your email"),
+    ]);
+    expect((await signIn()).body.notices).toBeUndefined();
     const me = await api("/api/me", { token: user.token });
     expect(me.body).toMatchObject({ id: user.id, email: user.email, displayName: "ada" });
     expect(me.body).not.toHaveProperty("passwordHash");

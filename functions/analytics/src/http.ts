@@ -42,34 +42,39 @@ export function routes(
 ): Router {
   const router = new Router();
 
-  router.on("POST", "/api/analytics/beacons", async ({ req }) => {
-    const input = parseInput(beacons, jsonBody(req.body));
-    const list: Beacon[] = Array.isArray(input) ? input : [input];
-    for (const id of new Set(list.map((b) => b.eventId))) {
-      const index = list.findIndex((b) => b.eventId === id);
-      if (!(await directory.lookup(id)))
-        throw new HttpProblem(
-          invalidInput([
-            {
-              field: Array.isArray(input) ? `[${index}].eventId` : "eventId",
-              detail: `no event ${id}`,
-            },
-          ]),
-        );
-    }
-    await publisher.publish(
-      list.map(({ seq, ...data }) =>
-        createEvent({
-          id: heartbeatIdOf({ sessionId: data.sessionId, seq }),
-          type: "streamplatform.viewer.heartbeat",
-          source: SOURCE,
-          subject: data.eventId,
-          data,
-        }),
-      ),
-    );
-    return { status: 202, body: { accepted: list.length } };
-  });
+  router.on(
+    "POST",
+    "/api/analytics/beacons",
+    async ({ req }) => {
+      const input = parseInput(beacons, jsonBody(req.body));
+      const list: Beacon[] = Array.isArray(input) ? input : [input];
+      for (const id of new Set(list.map((b) => b.eventId))) {
+        const index = list.findIndex((b) => b.eventId === id);
+        if (!(await directory.lookup(id)))
+          throw new HttpProblem(
+            invalidInput([
+              {
+                field: Array.isArray(input) ? `[${index}].eventId` : "eventId",
+                detail: `no event ${id}`,
+              },
+            ]),
+          );
+      }
+      await publisher.publish(
+        list.map(({ seq, ...data }) =>
+          createEvent({
+            id: heartbeatIdOf({ sessionId: data.sessionId, seq }),
+            type: "streamplatform.viewer.heartbeat",
+            source: SOURCE,
+            subject: data.eventId,
+            data,
+          }),
+        ),
+      );
+      return { status: 202, body: { accepted: list.length } };
+    },
+    { anyBodyType: true },
+  );
 
   router.on("GET", "/api/analytics/events/:id", async ({ params }) => {
     const id = parseInput(eventId, params.id, "id");

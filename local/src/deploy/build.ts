@@ -33,6 +33,8 @@ const EXTERNAL = [
   "@google-cloud/functions-framework",
   "@google-cloud/functions-framework/*",
   "@grpc/grpc-js",
+  // A native addon (its prebuilt binary is chosen at run time).
+  "@node-rs/argon2",
 ];
 
 // Stores nobody listens on: a bundle's top level, run to warm its code cache, must reach none.

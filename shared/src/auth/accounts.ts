@@ -9,8 +9,11 @@ import { GrpcStatus, isGrpcStatus } from "../grpc/status.ts";
 import { HttpProblem, serviceUnavailable } from "../http/problem.ts";
 import { BoundedMap } from "../util/bounded-map.ts";
 
-/** True when the account exists. Throws when that cannot be told now. */
-export type AccountCheck = (userId: string) => Promise<boolean>;
+/**
+ * True when the account exists and, given a session id, that sign-in was not ended (signed out,
+ * "sign out everywhere", a password change). Throws when that cannot be told now.
+ */
+export type AccountCheck = (userId: string, sessionId?: string) => Promise<boolean>;
 
 /** How long a function trusts that an account it saw exists. */
 export const ACCOUNT_CACHE_MS = 5000;
@@ -25,12 +28,13 @@ export function useAccountCheck(accountCheck: AccountCheck): void {
 /** Remembers accounts that exist for `ttlMs`; asks again for any other. */
 export function cachedAccountCheck(lookup: AccountCheck, ttlMs = ACCOUNT_CACHE_MS): AccountCheck {
   const seen = new BoundedMap<string, number>(50_000);
-  return async (userId) => {
-    const until = seen.get(userId);
+  return async (userId, sessionId) => {
+    const key = `${userId}/${sessionId ?? ""}`;
+    const until = seen.get(key);
     if (until !== undefined && until > Date.now()) return true;
-    const exists = await lookup(userId);
-    if (exists) seen.set(userId, Date.now() + ttlMs);
-    else seen.delete(userId);
+    const exists = await lookup(userId, sessionId);
+    if (exists) seen.set(key, Date.now() + ttlMs);
+    else seen.delete(key);
     return exists;
   };
 }
@@ -38,9 +42,9 @@ export function cachedAccountCheck(lookup: AccountCheck, ttlMs = ACCOUNT_CACHE_M
 /** By default: AccountService over gRPC (its library loaded when first needed). */
 function grpcAccountCheck(): AccountCheck {
   const accounts = grpcClient((grpc) => new grpc.AccountsClient());
-  return cachedAccountCheck(async (userId) => {
+  return cachedAccountCheck(async (userId, sessionId) => {
     try {
-      await (await accounts()).getAccount(userId);
+      await (await accounts()).getAccount(userId, sessionId);
       return true;
     } catch (error) {
       if (isGrpcStatus(error, GrpcStatus.NOT_FOUND)) return false;
@@ -56,9 +60,9 @@ function grpcAccountCheck(): AccountCheck {
 
 let defaultCheck: AccountCheck | undefined;
 
-/** Whether the account exists, by the check this process uses. */
-export function accountExists(userId: string): Promise<boolean> {
-  if (check) return check(userId);
+/** Whether the account exists (and the session is not ended), by this process's check. */
+export function accountExists(userId: string, sessionId?: string): Promise<boolean> {
+  if (check) return check(userId, sessionId);
   defaultCheck ??= grpcAccountCheck();
-  return defaultCheck(userId);
+  return defaultCheck(userId, sessionId);
 }

@@ -6,9 +6,15 @@
 import type { IncomingMessage } from "node:http";
 import { sessionTtlSeconds } from "./jwt.ts";
 
-const attributes = (req: IncomingMessage) =>
-  // Secure where the edge speaks HTTPS (behind TLS termination, as on a cluster).
-  `Path=/; SameSite=Strict${req.headers["x-forwarded-proto"] === "https" ? "; Secure" : ""}`;
+/**
+ * Secure by configuration (`COOKIE_SECURE=true`: a deployment behind any TLS terminator, which
+ * the edge cannot see), else where the edge itself speaks HTTPS.
+ */
+export const secureCookies = (req: IncomingMessage) =>
+  process.env.COOKIE_SECURE === "true" || req.headers["x-forwarded-proto"] === "https";
+
+const attributes = (req: IncomingMessage, path = "/") =>
+  `Path=${path}; SameSite=Strict${secureCookies(req) ? "; Secure" : ""}`;
 
 export function sessionCookies(req: IncomingMessage, token: string): string[] {
   const maxAge = `Max-Age=${sessionTtlSeconds()}`;
@@ -24,3 +30,9 @@ export function clearedSessionCookies(req: IncomingMessage): string[] {
     `signed_in=; Max-Age=0; ${attributes(req)}`,
   ];
 }
+
+const DEVICE_MAX_AGE = 365 * 86_400;
+
+/** The device token (jwt.ts: signDevice), sent back only to sign-in. */
+export const deviceCookie = (req: IncomingMessage, token: string) =>
+  `device=${encodeURIComponent(token)}; Max-Age=${DEVICE_MAX_AGE}; HttpOnly; ${attributes(req, "/api/sessions")}`;

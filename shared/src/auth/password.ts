@@ -1,10 +1,48 @@
-// Passwords are stored as scrypt hashes: `scrypt$N$r$p$salt$hash` (base64), never as given.
+// Passwords are stored as Argon2id hashes (PHC strings) with OWASP's parameters: 19 MiB of
+// memory, 2 passes, 1 lane. Hashes made before (scrypt, `scrypt$N$r$p$salt$hash`) still verify,
+// and a sign-in that verifies one stores the password again with the current parameters.
+// Hashing runs on libuv's threads; at most a few at once per process, so a flood of sign-ups
+// waits its turn (or is told to come back) instead of taking every thread from sign-ins.
 import {
   randomBytes,
   type ScryptOptions,
   scrypt as scryptCallback,
   timingSafeEqual,
 } from "node:crypto";
+import { hash, verify } from "@node-rs/argon2";
+
+// Algorithm.Argon2id of the package (a const enum, which isolated modules cannot read).
+const ARGON2ID = 2;
+
+import { HttpProblem, serviceUnavailable } from "../http/problem.ts";
+
+/** OWASP Password Storage Cheat Sheet, Argon2id's first configuration. */
+export const PASSWORD_PARAMS = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+
+const IN_FLIGHT = 4;
+const QUEUE = 64;
+let running = 0;
+const waiting: (() => void)[] = [];
+
+/** Runs password work a few at a time; beyond a queue, a 503 to try again. */
+async function gated<T>(work: () => Promise<T>): Promise<T> {
+  if (running >= IN_FLIGHT) {
+    if (waiting.length >= QUEUE)
+      throw new HttpProblem(serviceUnavailable("too many password checks at once; try again", 1));
+    await new Promise<void>((resolve) => waiting.push(resolve));
+  } else running += 1;
+  try {
+    return await work();
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else running -= 1;
+  }
+}
+
+export function hashPassword(password: string): Promise<string> {
+  return gated(() => hash(password, { ...PASSWORD_PARAMS, algorithm: ARGON2ID }));
+}
 
 const scrypt = (password: string, salt: Buffer, length: number, options: ScryptOptions) =>
   new Promise<Buffer>((resolve, reject) =>
@@ -13,37 +51,37 @@ const scrypt = (password: string, salt: Buffer, length: number, options: ScryptO
     ),
   );
 
-const PARAMS = { N: 16384, r: 8, p: 1 };
-const KEY_LENGTH = 32;
-
-export async function hashPassword(password: string): Promise<string> {
-  const salt = randomBytes(16);
-  const key = await scrypt(password, salt, KEY_LENGTH, PARAMS);
-  return [
-    "scrypt",
-    PARAMS.N,
-    PARAMS.r,
-    PARAMS.p,
-    salt.toString("base64"),
-    key.toString("base64"),
-  ].join("$");
-}
-
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [scheme, n, r, p, salt, hash] = stored.split("$");
-  if (scheme !== "scrypt" || !salt || !hash) return false;
-  const expected = Buffer.from(hash, "base64");
+async function verifyScrypt(password: string, stored: string): Promise<boolean> {
+  const [, n, r, p, salt, digest] = stored.split("$");
+  if (!salt || !digest) return false;
+  const expected = Buffer.from(digest, "base64");
   const key = await scrypt(password, Buffer.from(salt, "base64"), expected.length, {
     N: Number(n),
     r: Number(r),
     p: Number(p),
+    maxmem: 256 * 1024 * 1024,
   });
   return timingSafeEqual(key, expected);
 }
 
+export function verifyPassword(password: string, stored: string): Promise<boolean> {
+  return gated(async () => {
+    if (stored.startsWith("$argon2")) return verify(stored, password).catch(() => false);
+    if (stored.startsWith("scrypt$")) return verifyScrypt(password, stored);
+    return false;
+  });
+}
+
+/** Whether a stored hash was made with other parameters than today's (rehash it at sign-in). */
+export function needsRehash(stored: string): boolean {
+  const { memoryCost: m, timeCost: t, parallelism: p } = PASSWORD_PARAMS;
+  return !stored.startsWith(`$argon2id$v=19$m=${m},t=${t},p=${p}$`);
+}
+
 /** Spends the time a real check would, so a wrong email and a wrong password look alike. */
-const decoy = hashPassword(randomBytes(16).toString("hex"));
+let decoy: Promise<string> | undefined;
 export async function verifyNothing(password: string): Promise<false> {
+  decoy ??= hashPassword(randomBytes(16).toString("hex"));
   await verifyPassword(password, await decoy);
   return false;
 }

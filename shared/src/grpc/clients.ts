@@ -46,9 +46,15 @@ export class AccountsClient {
     this.client = new (accountsProto().AccountService)(address, grpc.credentials.createInsecure());
   }
 
-  /** The account; rejects with NOT_FOUND when there is none (never made, or deleted). */
-  getAccount(id: string, deadlineMs = 3000): Promise<Account__Output> {
-    return unary((options, done) => this.client.GetAccount({ id }, options, done), deadlineMs);
+  /**
+   * The account; rejects with NOT_FOUND when there is none (never made, or deleted), or when
+   * `sessionId` is given and that session was ended.
+   */
+  getAccount(id: string, sessionId?: string, deadlineMs = 3000): Promise<Account__Output> {
+    return unary(
+      (options, done) => this.client.GetAccount({ id, sessionId }, options, done),
+      deadlineMs,
+    );
   }
 
   close(): void {

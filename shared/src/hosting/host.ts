@@ -61,6 +61,19 @@ export async function hostFunction(options: HostOptions): Promise<HostedFunction
       });
       return;
     }
+    // The framework's router decodes the path and answers a malformed escape with an HTML page.
+    if (!decodablePath(req.url ?? "/")) {
+      req.resume();
+      sendProblem(res, {
+        status: 400,
+        title: "Malformed path",
+        detail: "the path has a percent-encoding that is not valid UTF-8",
+        errors: [{ field: "path", detail: "malformed percent-encoding" }],
+      });
+      return;
+    }
+    // A chunked body has no Content-Length to check: count it as it arrives.
+    if (req.headers["content-length"] === undefined) limitBody(req, res, maxBodyBytes);
     inFlight += 1;
     res.on("close", () => {
       inFlight -= 1;
@@ -97,7 +110,44 @@ export async function hostFunction(options: HostOptions): Promise<HostedFunction
   };
 }
 
+function decodablePath(url: string): boolean {
+  try {
+    decodeURIComponent(url.split("?")[0] ?? "");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Refuses a body without Content-Length (chunked) once it passes the limit: the parser hands
+ * each chunk to `push`, so counting there sees every byte whoever reads the stream later
+ * (body-parser's own limit is the framework's 1024 MB). The rest is dropped unread, and the
+ * connection closed once the 413 is sent.
+ */
+function limitBody(req: IncomingMessage, res: ServerResponse, maxBodyBytes: number): void {
+  let seen = 0;
+  const push = req.push.bind(req);
+  req.push = (chunk: unknown, encoding?: BufferEncoding) => {
+    if (chunk === null || seen > maxBodyBytes) return seen > maxBodyBytes ? false : push(chunk);
+    seen += (chunk as Buffer).length;
+    if (seen <= maxBodyBytes) return push(chunk, encoding);
+    if (!res.headersSent) {
+      res.setHeader("connection", "close");
+      sendProblem(res, {
+        status: 413,
+        title: "Request body too large",
+        detail: `the body is over ${maxBodyBytes} bytes`,
+      });
+    }
+    res.once("finish", () => req.socket.destroy());
+    return false;
+  };
+}
+
 function bodyErrors(error: unknown, _req: Request, res: Response, next: NextFunction): void {
+  // A body refused while it arrived (limitBody) was answered already.
+  if (res.headersSent) return;
   const type = (error as { type?: string }).type;
   if (type === "entity.parse.failed") {
     sendProblem(res, {

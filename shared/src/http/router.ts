@@ -21,23 +21,57 @@ export interface Reply {
 
 export type Handler = (context: RouteContext) => Promise<Reply> | Reply;
 
+export interface RouteOptions {
+  /**
+   * Take a body of any content type as JSON (beacons: `navigator.sendBeacon` posts text/plain).
+   * Otherwise a body must be `application/json`: an HTML form (urlencoded, multipart,
+   * text/plain) cannot send that across sites without a CORS preflight the API never grants, so
+   * a form on another site cannot sign a browser in or write with its cookie.
+   */
+  anyBodyType?: boolean;
+}
+
 interface Route {
   method: string;
   pattern: RegExp;
   names: string[];
   handler: Handler;
+  options: RouteOptions;
+}
+
+/** A request that carries a body (chunked, or a Content-Length above 0). */
+function hasBody(req: IncomingMessage): boolean {
+  return (
+    req.headers["transfer-encoding"] !== undefined || Number(req.headers["content-length"] ?? 0) > 0
+  );
+}
+
+const isJson = (type: string | undefined) =>
+  /^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(type ?? "");
+
+function decodeParam(name: string, value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    throw new HttpProblem({
+      status: 400,
+      title: "Malformed path",
+      detail: `${name} has a percent-encoding that is not valid UTF-8`,
+      errors: [{ field: name, detail: "malformed percent-encoding" }],
+    });
+  }
 }
 
 export class Router {
   private readonly routes: Route[] = [];
 
-  on(method: string, path: string, handler: Handler): this {
+  on(method: string, path: string, handler: Handler, options: RouteOptions = {}): this {
     const names: string[] = [];
     const source = path.replace(/:(\w+)/g, (_, name: string) => {
       names.push(name);
       return "([^/]+)";
     });
-    this.routes.push({ method, pattern: new RegExp(`^${source}/?$`), names, handler });
+    this.routes.push({ method, pattern: new RegExp(`^${source}/?$`), names, handler, options });
     return this;
   }
 
@@ -67,9 +101,16 @@ export class Router {
           detail: `no route for ${url.pathname}`,
         });
       }
+      if (!route.options.anyBodyType && hasBody(req) && !isJson(req.headers["content-type"]))
+        throw new HttpProblem({
+          status: 415,
+          title: "Unsupported media type",
+          detail: "send the body as application/json",
+          errors: [{ field: "content-type", detail: "must be application/json" }],
+        });
       const values = route.pattern.exec(url.pathname)?.slice(1) ?? [];
       const params = Object.fromEntries(
-        route.names.map((name, i) => [name, decodeURIComponent(values[i] ?? "")]),
+        route.names.map((name, i) => [name, decodeParam(name, values[i] ?? "")]),
       );
       const reply = await route.handler({ req, res, params, query: url.searchParams });
       res.writeHead(reply.status, {

@@ -2,3 +2,4 @@
 export * from "./migrate.ts";
 export * from "./outbox.ts";
 export * from "./pool.ts";
+export * from "./rate-limit.ts";

@@ -79,14 +79,15 @@ export interface TestUser {
 export async function newUser(name = "tester"): Promise<TestUser> {
   const email = `${name}-${randomBytes(6).toString("hex")}@example.org`;
   const password = `pw-${randomBytes(8).toString("hex")}`;
-  const created = await api<{ id: string }>("/api/users", {
-    body: { email, password, displayName: name },
-  });
-  if (created.status !== 201)
+  const created = await api("/api/users", { body: { email, password, displayName: name } });
+  if (created.status !== 202)
     throw new Error(`sign-up failed: ${created.status} ${JSON.stringify(created.body)}`);
-  const session = await api<{ token: string }>("/api/sessions", { body: { email, password } });
+  // Sign-up does not say who has an account (nor its id): signing in does.
+  const session = await api<{ token: string; userId: string }>("/api/sessions", {
+    body: { email, password },
+  });
   if (session.status !== 200) throw new Error(`sign-in failed: ${session.status}`);
-  return { id: created.body.id, email, password, token: session.body.token };
+  return { id: session.body.userId, email, password, token: session.body.token };
 }
 
 export const uniqueSlug = (prefix = "ch") => `${prefix}-${randomBytes(5).toString("hex")}`;
@@ -108,4 +109,5 @@ export {
   type Publisher,
   publishTestPattern,
 } from "./rtmp.ts";
+export { openSse, type SseEvent, type SseStream } from "./sse.ts";
 export { until } from "./wait.ts";

@@ -3,8 +3,10 @@
 
 export interface GetAccountRequest {
   'id'?: (string);
+  'sessionId'?: (string);
 }
 
 export interface GetAccountRequest__Output {
   'id': (string);
+  'sessionId': (string);
 }
