@@ -13,6 +13,7 @@ import { createKafka } from "@stream-platform/shared/kafka";
 import { ingressToken } from "@stream-platform/shared/testing";
 import { startRuntime } from "../local/src/eventing/runtime.ts";
 import { logDir } from "../local/src/paths.ts";
+import { ownChild } from "./lib/children.ts";
 import { printLine, summarize } from "./lib/stats.ts";
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
@@ -75,13 +76,11 @@ async function rawKafka(): Promise<{ perSecond: number; latency: ReturnType<type
 async function main(): Promise<void> {
   // The sink runs in its own process, as a function would: the dispatcher is measured, not a
   // server sharing its event loop.
-  const sink = spawn(
-    process.execPath,
-    ["--import", "tsx", join(import.meta.dirname, "lib", "sink.ts")],
-    {
+  const sink = ownChild(
+    spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "lib", "sink.ts")], {
       env: { ...process.env, PORT: String(SINK_PORT) },
       stdio: ["ignore", "pipe", "inherit"],
-    },
+    }),
   );
   await new Promise((resolve) => sink.stdout?.once("data", resolve));
   const stats = async (reset = false) =>

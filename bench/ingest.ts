@@ -17,6 +17,7 @@ import { promisify } from "node:util";
 import { api, newUser, platformServiceAddress, uniqueSlug } from "@stream-platform/shared/testing";
 import { repoRoot } from "../local/src/paths.ts";
 import { parseLadder, posterOptions, transcodeOptions } from "../stream-server/src/ladder.ts";
+import { ownChild } from "./lib/children.ts";
 import { printLine, summarize } from "./lib/stats.ts";
 
 const run = promisify(execFile);
@@ -35,21 +36,23 @@ const clip = join(work, "clip.flv");
 
 function startServer(segmentSeconds: number): { child: ChildProcess; lines: string[] } {
   const lines: string[] = [];
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", join(repoRoot, "stream-server", "src", "main.ts")],
-    {
-      cwd: repoRoot,
-      env: {
-        ...process.env,
-        RTMP_PORT: String(RTMP_PORT),
-        STREAM_SERVER_PORT: String(STATUS_PORT),
-        HLS_DIR: hlsDir,
-        HLS_SEGMENT_SECONDS: String(segmentSeconds),
-        HLS_LADDER: LADDER,
+  const child = ownChild(
+    spawn(
+      process.execPath,
+      ["--import", "tsx", join(repoRoot, "stream-server", "src", "main.ts")],
+      {
+        cwd: repoRoot,
+        env: {
+          ...process.env,
+          RTMP_PORT: String(RTMP_PORT),
+          STREAM_SERVER_PORT: String(STATUS_PORT),
+          HLS_DIR: hlsDir,
+          HLS_SEGMENT_SECONDS: String(segmentSeconds),
+          HLS_LADDER: LADDER,
+        },
+        stdio: ["ignore", "pipe", "inherit"],
       },
-      stdio: ["ignore", "pipe", "inherit"],
-    },
+    ),
   );
   // Whole lines only: a chunk may end in the middle of one.
   let partial = "";
@@ -128,11 +131,13 @@ async function main(): Promise<void> {
     const live = await channel();
     console.log(`latency: publishing live for ${SECONDS} s …`);
     const sentAt = Date.now();
-    const publisher = spawn("ffmpeg", [
-      ...["-v", "error", "-re", ...testPattern, "-t", String(SECONDS)],
-      ...encodeArgs(1),
-      ...["-f", "flv", `rtmp://127.0.0.1:${RTMP_PORT}/live/${live.streamKey}`],
-    ]);
+    const publisher = ownChild(
+      spawn("ffmpeg", [
+        ...["-v", "error", "-re", ...testPattern, "-t", String(SECONDS)],
+        ...encodeArgs(1),
+        ...["-f", "flv", `rtmp://127.0.0.1:${RTMP_PORT}/live/${live.streamKey}`],
+      ]),
+    );
     const accepted = await waitForLine(server.lines, (e) => e.msg === "publish accepted");
     const playlist = join(hlsDir, String(accepted.event), "360p", "index.m3u8");
     const seen = new Set<string>();
