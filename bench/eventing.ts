@@ -205,8 +205,8 @@ spec:
       baseline: raw.latency.p50,
       unit: "ms",
       better: "lower",
-      target: "-",
-      met: true,
+      target: "p50 < 20 ms",
+      met: paced99.p50 < 20,
     });
     printLine({
       name: `p99 latency at ${RATE}/s`,

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { repoRoot } from "../local/src/paths.ts";
 import { type Result, renderReport } from "./lib/report.ts";
+import { verdict } from "./lib/stats.ts";
 
 interface Benchmark {
   name: string;
@@ -70,6 +71,12 @@ const BENCHMARKS: Benchmark[] = [
       BENCH_ANALYTICS_SECONDS: "6",
       BENCH_ANALYTICS_VIEWERS: "5000",
     },
+  },
+  {
+    name: "chat",
+    script: "chat.ts",
+    what: "chat delivery to 5,000 SSE clients in one room, one and two gateways",
+    quick: { BENCH_CHAT_CLIENTS: "500", BENCH_CHAT_SECONDS: "10" },
   },
   {
     name: "hls",
@@ -170,7 +177,7 @@ async function main(): Promise<void> {
   console.log("\nsummary (figure, same-run baseline, ratio, target):");
   for (const r of results)
     console.log(
-      `  ${`${r.bench}: ${r.name}`.padEnd(56)} ${r.ratio === undefined ? "".padEnd(12) : `ratio ${r.ratio.toFixed(2)}`.padEnd(12)} ${r.met ? "met" : "NOT met"}`,
+      `  ${`${r.bench}: ${r.name}`.padEnd(56)} ${r.ratio === undefined ? "".padEnd(12) : `ratio ${r.ratio.toFixed(2)}`.padEnd(12)} ${verdict(r)}`,
     );
   console.log("\nwrote bench/results/latest.json and bench/results/report.html");
   if (outcomes.some((o) => !o.ok)) process.exit(1);

@@ -1,7 +1,7 @@
 // The benchmark report: one self-contained HTML page (inline SVG, no script, nothing fetched)
 // with a table of every figure, the ratio of each against its target, latency distributions
 // (figure and baseline as cumulative curves) and throughput over time.
-import type { BenchLine } from "./stats.ts";
+import { type BenchLine, verdict } from "./stats.ts";
 
 export type Result = Omit<BenchLine, "samples"> & {
   bench: string;
@@ -49,7 +49,7 @@ function ratioChart(results: Result[]): string {
         ? `<line x1="${x(target.value)}" x2="${x(target.value)}" y1="${y - 2}" y2="${y + rowH - 6}" stroke="#222" stroke-width="2"><title>target ${html(r.target)}</title></line>`
         : "";
       return `<text x="${left - 6}" y="${y + 13}" text-anchor="end">${html(`${r.bench}: ${r.name}`)}</text>
-<rect x="${left}" y="${y}" width="${Math.max(1, x(r.ratio as number) - left)}" height="${rowH - 8}" fill="${r.met ? "#3a7" : "#d54"}"><title>ratio ${fmt(r.ratio)} (${html(r.target)})</title></rect>
+<rect x="${left}" y="${y}" width="${Math.max(1, x(r.ratio as number) - left)}" height="${rowH - 8}" fill="${r.met === "reported" ? "#999" : r.met ? "#3a7" : "#d54"}"><title>ratio ${fmt(r.ratio)} (${html(r.target)})</title></rect>
 <text x="${x(r.ratio as number) + 4}" y="${y + 12}">${fmt(r.ratio)}</text>${marker}`;
     })
     .join("\n");
@@ -98,7 +98,7 @@ export function renderReport(report: Report): string {
   const rows = report.results
     .map(
       (r) =>
-        `<tr class="${r.met ? "met" : "missed"}"><td>${html(r.bench)}</td><td>${html(r.name)}</td><td>${fmt(r.figure)} ${html(r.unit)}</td><td>${r.baseline === undefined ? "–" : `${fmt(r.baseline)} ${html(r.unit)}`}</td><td>${fmt(r.ratio)}</td><td>${html(r.target)}</td><td>${r.met ? "met" : "NOT met"}</td></tr>`,
+        `<tr class="${r.met === "reported" ? "reported" : r.met ? "met" : "missed"}"><td>${html(r.bench)}</td><td>${html(r.name)}</td><td>${fmt(r.figure)} ${html(r.unit)}</td><td>${r.baseline === undefined ? "–" : `${fmt(r.baseline)} ${html(r.unit)}`}</td><td>${fmt(r.ratio)}</td><td>${html(r.target)}</td><td>${verdict(r)}</td></tr>`,
     )
     .join("\n");
   const distributions = report.results
@@ -139,7 +139,7 @@ export function renderReport(report: Report): string {
 <style>
 body{font:14px/1.4 system-ui,sans-serif;margin:2rem;color:#222;max-width:1100px}
 table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:4px 6px;text-align:left}
-tr.missed td:last-child{color:#c22;font-weight:600}tr.met td:last-child{color:#282}
+tr.missed td:last-child{color:#c22;font-weight:600}tr.met td:last-child{color:#282}tr.reported td:last-child{color:#666}
 .chart{width:100%;max-width:900px;font-size:11px}figure{margin:1rem 0}svg text{fill:#333}
 </style></head><body>
 <h1>Stream Platform benchmarks</h1>
@@ -147,7 +147,7 @@ tr.missed td:last-child{color:#c22;font-weight:600}tr.met td:last-child{color:#2
 Every figure is measured against a baseline in the same run (the machine is shared): compare ratios, not absolute values.
 ${failed.length > 0 ? `<strong>Failed: ${html(failed.join(", "))}</strong>` : ""}</p>
 <h2>Ratios against targets</h2>
-<p>Bar: figure ÷ baseline (green: target met); black tick: the target ratio; dashed: 1.0.</p>
+<p>Bar: figure ÷ baseline (green: target met, red: missed, grey: reported, no target); black tick: the target ratio; dashed: 1.0.</p>
 ${ratioChart(report.results)}
 <h2>All figures</h2>
 <table><thead><tr><th>benchmark</th><th>figure</th><th>value</th><th>baseline</th><th>ratio</th><th>target</th><th></th></tr></thead><tbody>

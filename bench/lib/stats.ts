@@ -32,7 +32,8 @@ export interface BenchLine {
   /** "higher" when more is better (throughput), "lower" for latency. */
   better: "higher" | "lower";
   target: string;
-  met: boolean;
+  /** Whether the target is met; "reported" for a figure without a target (never "met"). */
+  met: boolean | "reported";
   /** The measurements behind a latency figure (and its baseline's), for the report's charts. */
   samples?: { figure: number[]; baseline?: number[] };
   /** Values over time (seconds since the start, value), for the report's charts. */
@@ -73,6 +74,11 @@ function record(line: BenchLine): void {
 const fmt = (n: number) =>
   Number.isFinite(n) ? n.toLocaleString("en-US", { maximumFractionDigits: n < 10 ? 2 : 0 }) : "-";
 
+/** "met", "NOT met", or "reported" for a figure that has no target. */
+export function verdict(line: Pick<BenchLine, "met">): "met" | "NOT met" | "reported" {
+  return line.met === "reported" ? "reported" : line.met ? "met" : "NOT met";
+}
+
 export function printLine(line: BenchLine): void {
   record(line);
   const ratio = line.baseline ? line.figure / line.baseline : undefined;
@@ -85,7 +91,7 @@ export function printLine(line: BenchLine): void {
         : `baseline ${fmt(line.baseline)} ${line.unit}`.padEnd(26),
       ratio === undefined ? "".padEnd(12) : `ratio ${ratio.toFixed(2)}`.padEnd(12),
       `target ${line.target}`.padEnd(22),
-      line.met ? "met" : "NOT met",
+      verdict(line),
     ].join(" "),
   );
 }

@@ -1,0 +1,289 @@
+// Benchmark (not a test): live chat. Needs the platform up (npm start).
+//   npm run bench:chat   (BENCH_CHAT_CLIENTS=5000, BENCH_CHAT_RATE=100, BENCH_CHAT_SECONDS=60,
+//                         BENCH_CHAT_GATEWAYS=1,2, BENCH_CHAT_WORKERS=4)
+// C SSE clients in one room, M messages/s posted to the chat function for S seconds; each
+// message's delivery latency (from the moment its POST was sent to its arrival at a client,
+// every client), and per client whether every accepted message arrived exactly once. Run once
+// with one gateway instance and once with two (clients split between them). Everything is the
+// benchmark's own: the chat function in a runtime of its own (knative/chat.yaml, own topics and
+// PostgreSQL schema), SSE gateways of its own (stream-server/src/sse-main.ts), clients in worker
+// processes (bench/lib/chat-clients.ts); its account, channel and events are deleted after.
+// Target: delivery p99 < 500 ms, nothing lost or duplicated per client.
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { createInterface } from "node:readline";
+import { serviceUrls } from "@stream-platform/shared";
+import { createKafka } from "@stream-platform/shared/kafka";
+import {
+  api,
+  newUser,
+  platformServiceAddress,
+  type TestUser,
+  uniqueSlug,
+} from "@stream-platform/shared/testing";
+import pg from "pg";
+import { repoRoot } from "../local/src/paths.ts";
+import { localSecret } from "../local/src/servers/platform.ts";
+import { startBenchRuntime } from "./lib/runtime.ts";
+import { percentile, printLine } from "./lib/stats.ts";
+
+const CLIENTS = Number(process.env.BENCH_CHAT_CLIENTS ?? 5000);
+const RATE = Number(process.env.BENCH_CHAT_RATE ?? 100);
+const SECONDS = Number(process.env.BENCH_CHAT_SECONDS ?? 60);
+const GATEWAYS = (process.env.BENCH_CHAT_GATEWAYS ?? "1,2").split(",").map(Number);
+const WORKERS = Number(process.env.BENCH_CHAT_WORKERS ?? 4);
+const POSTERS = 20;
+const BASE_PORT = 18700;
+const GATEWAY_PORT = 18790;
+
+const runId = randomBytes(4).toString("hex");
+const prefix = `bench-chat-${runId}-`;
+const schema = `bench_chat_${runId}`;
+const children = new Set<ChildProcess>();
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function start(script: string, args: string[], env: Record<string, string> = {}): ChildProcess {
+  const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  children.add(child);
+  child.once("exit", () => children.delete(child));
+  return child;
+}
+
+function stopAll(): void {
+  for (const child of children) child.kill("SIGKILL");
+}
+// Whatever happens, nothing this started outlives it.
+process.once("exit", stopAll);
+for (const signal of ["SIGINT", "SIGTERM"] as const)
+  process.once(signal, () => {
+    stopAll();
+    process.exit(1);
+  });
+
+/** A line of a child's stdout matching `match`. */
+function lineOf(child: ChildProcess, match: (line: string) => boolean): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+    lines.on("line", (line) => {
+      if (match(line)) {
+        lines.close();
+        resolve(line);
+      }
+    });
+    child.once("exit", (code) => reject(new Error(`a child exited (${code}) before answering`)));
+  });
+}
+
+async function startGateways(count: number, chatUrl: string): Promise<string[]> {
+  const urls: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const port = GATEWAY_PORT + i;
+    start("stream-server/src/sse-main.ts", [], {
+      STREAM_SERVER_PORT: String(port),
+      KAFKA_TOPIC_PREFIX: prefix,
+      CHAT_URL: chatUrl,
+    });
+    for (let tries = 0; ; tries++) {
+      const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (ok) break;
+      if (tries > 300) throw new Error(`gateway on ${port} did not start`);
+      await sleep(100);
+    }
+    urls.push(`http://127.0.0.1:${port}`);
+  }
+  return urls;
+}
+
+async function scenario(gateways: number, chatUrl: string, eventId: string, posters: TestUser[]) {
+  console.log(`\n${gateways} gateway(s): ${CLIENTS} clients, ${RATE} messages/s for ${SECONDS} s`);
+  const gatewayUrls = await startGateways(gateways, chatUrl);
+  const streamUrls = gatewayUrls.map((u) => `${u}/api/chat/stream?eventId=${eventId}`);
+  const workers: ChildProcess[] = [];
+  const perWorker = Math.ceil(CLIENTS / WORKERS);
+  for (let w = 0; w < WORKERS; w++) {
+    const count = Math.min(perWorker, CLIENTS - w * perWorker);
+    workers.push(
+      start("bench/lib/chat-clients.ts", [
+        JSON.stringify({ urls: streamUrls, count, first: w * perWorker }),
+      ]),
+    );
+  }
+  await Promise.all(workers.map((w) => lineOf(w, (line) => line === "ready")));
+  console.log(`  ${CLIENTS} connections open`);
+
+  const accepted: number[] = [];
+  let refused = 0;
+  const total = RATE * SECONDS;
+  const began = Date.now();
+  const inFlight = new Set<Promise<void>>();
+  for (let seq = 0; seq < total; seq++) {
+    const due = began + (seq * 1000) / RATE;
+    const wait = due - Date.now();
+    if (wait > 0) await sleep(wait);
+    const poster = posters[seq % posters.length] as TestUser;
+    const sent = Date.now();
+    const request: Promise<void> = fetch(`${chatUrl}/api/chat/events/${eventId}/messages`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${poster.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ text: `b ${seq} ${sent}` }),
+    })
+      .then(async (r) => {
+        await r.arrayBuffer();
+        if (r.status === 201) accepted.push(seq);
+        else refused++;
+      })
+      .catch(() => {
+        refused++;
+      })
+      .finally(() => inFlight.delete(request));
+    inFlight.add(request);
+  }
+  await Promise.all(inFlight);
+  const offered = total / ((Date.now() - began) / 1000);
+  console.log(`  posted ${total} (${offered.toFixed(0)}/s offered), ${accepted.length} accepted`);
+  // Time for the last messages to arrive everywhere (anything later counts as late, not lost).
+  await sleep(5000);
+
+  const reports = await Promise.all(
+    workers.map((worker) => {
+      const line = lineOf(worker, (l) => l.startsWith("{"));
+      worker.stdin?.write(`report ${JSON.stringify(accepted)}\n`);
+      return line.then(
+        (l) =>
+          JSON.parse(l) as {
+            histogram: number[];
+            over: number;
+            incomplete: number;
+            missing: number;
+            duplicates: number;
+          },
+      );
+    }),
+  );
+  stopAll();
+  const histogram = new Array<number>(reports[0]?.histogram.length ?? 0).fill(0);
+  let over = 0;
+  let incomplete = 0;
+  let missing = 0;
+  let duplicates = 0;
+  for (const r of reports) {
+    r.histogram.forEach((n, ms) => {
+      histogram[ms] = (histogram[ms] ?? 0) + n;
+    });
+    over += r.over;
+    incomplete += r.incomplete;
+    missing += r.missing;
+    duplicates += r.duplicates;
+  }
+  const deliveries = histogram.reduce((a, b) => a + b, 0) + over;
+  const at = (p: number) => {
+    let seen = 0;
+    for (let ms = 0; ms < histogram.length; ms++) {
+      seen += histogram[ms] ?? 0;
+      if (seen >= (p / 100) * deliveries) return ms;
+    }
+    return Number.POSITIVE_INFINITY;
+  };
+  // A sample of the distribution for the report's chart.
+  const sample: number[] = [];
+  for (let i = 1; i <= 1000; i++) sample.push(at(i / 10));
+  const p99 = at(99);
+  console.log(
+    `  ${deliveries.toLocaleString()} deliveries (expected ${(accepted.length * CLIENTS).toLocaleString()}); p50 ${at(50)} ms, p99 ${p99} ms, max ${over > 0 ? "> 20 s" : `${percentile(sample, 100)} ms`}; ${incomplete} clients missed ${missing} messages; ${duplicates} duplicates; ${refused} posts refused`,
+  );
+  printLine({
+    name: `chat delivery p99, ${gateways} gateway(s)`,
+    figure: p99,
+    unit: "ms",
+    better: "lower",
+    target: "p99 < 500 ms, none lost or duplicated",
+    met: p99 < 500 && missing === 0 && duplicates === 0 && refused === 0,
+    samples: { figure: sample },
+  });
+}
+
+async function main(): Promise<void> {
+  const owner = await newUser("bench-chat");
+  const channel = await api<{ id: string }>("/api/channels", {
+    token: owner.token,
+    body: { slug: uniqueSlug("bench-chat"), title: "Chat bench" },
+  });
+  const events: string[] = [];
+  for (const _ of GATEWAYS) {
+    const event = await api<{ id: string }>("/api/events", {
+      token: owner.token,
+      body: {
+        channelId: channel.body.id,
+        title: "Chat bench",
+        startsAt: new Date(Date.now() + 3_600_000).toISOString(),
+      },
+    });
+    if (event.status !== 201) throw new Error(`creating an event: ${event.status}`);
+    events.push(event.body.id);
+  }
+  const posters = await Promise.all(
+    Array.from({ length: POSTERS }, (_, i) => newUser(`bench-poster${i}`)),
+  );
+
+  // The chat function as knative/ describes it, with its own schema and topics, limits raised:
+  // 100 messages/s come from 20 people at one address.
+  Object.assign(process.env, {
+    CHAT_DB_SCHEMA: schema,
+    CHAT_PERSON_RATE_PER_SECOND: "1000",
+    CHAT_PERSON_RATE_BURST: "1000",
+    CHAT_ADDRESS_RATE_PER_SECOND: "100000",
+    CHAT_ADDRESS_RATE_BURST: "100000",
+    JWT_SECRET: localSecret("jwt-secret"),
+    SERVICE_ACCOUNTS_GRPC_ADDRESS: await platformServiceAddress("accounts-grpc"),
+    SERVICE_EVENTS_GRPC_ADDRESS: await platformServiceAddress("events-grpc"),
+  });
+  const bench = await startBenchRuntime({
+    files: ["chat.yaml", "dead-letter.yaml"],
+    basePort: BASE_PORT,
+    topicPrefix: prefix,
+  });
+  try {
+    const chatUrl = bench.url("chat");
+    for (let i = 0; ; i++) {
+      const r = await fetch(`${chatUrl}/api/chat/events/${events[0]}/messages`).catch(
+        () => undefined,
+      );
+      if (r?.status === 200) break;
+      if (i > 600) throw new Error("the chat function did not become ready");
+      await sleep(100);
+    }
+    for (const [i, gateways] of GATEWAYS.entries())
+      await scenario(gateways, chatUrl, events[i] as string, posters);
+  } finally {
+    stopAll();
+    await bench.stop();
+    const db = new pg.Client({ connectionString: serviceUrls().databaseUrl });
+    await db.connect();
+    await db.query(`drop schema if exists ${schema} cascade`).catch(() => undefined);
+    await db.end();
+    const admin = createKafka("bench-chat-cleanup").admin();
+    await admin.connect();
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+    if (topics.length > 0) await admin.deleteTopics({ topics }).catch(() => undefined);
+    await admin.disconnect();
+    // Nothing a user sees stays: the events are cancelled and the accounts deleted.
+    for (const id of events)
+      await api(`/api/events/${id}`, { method: "DELETE", token: owner.token });
+    for (const user of [owner, ...posters])
+      await api("/api/me", {
+        method: "DELETE",
+        token: user.token,
+        body: { password: user.password },
+      });
+  }
+}
+
+await main();
+process.exit(0);
