@@ -1,19 +1,20 @@
 // Benchmark (not a test): CloudEvents through the platform, POST /ce at the edge → ingress →
 // Kafka → local KafkaSource dispatcher → sink, against raw kafkajs produce → consume on the
-// same broker in the same run. Needs the platform up (npm start).
+// same broker in the same run. The load comes from a process of its own (lib/eventing-load.ts),
+// the sink is another (lib/sink.ts). Needs the platform up (npm start).
 //   npm run bench:eventing            (BENCH_EVENTS=20000, BENCH_RATE=1000, BENCH_SECONDS=10)
 
 import { spawn } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { serviceUrls, toHttpBinary, toHttpStructured } from "@stream-platform/shared";
+import { serviceUrls, toHttpBinary } from "@stream-platform/shared";
 import { createKafka } from "@stream-platform/shared/kafka";
 import { ingressToken } from "@stream-platform/shared/testing";
 import { startRuntime } from "../local/src/eventing/runtime.ts";
 import { logDir } from "../local/src/paths.ts";
 import { ownChild } from "./lib/children.ts";
+import { type LoadReport, ping } from "./lib/eventing-load.ts";
 import { printLine, summarize } from "./lib/stats.ts";
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
@@ -22,17 +23,6 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const BATCH = 100;
 const CONCURRENCY = 16;
 const SINK_PORT = 18290;
-
-const ping = (sentAt: number) => ({
-  specversion: "1.0" as const,
-  id: randomUUID(),
-  source: "/bench/eventing",
-  type: "streamplatform.diagnostic.ping",
-  subject: `bench-${Math.floor(Math.random() * 1000)}`,
-  datacontenttype: "application/json",
-  data: { note: String(sentAt) },
-  extensions: {},
-});
 
 /** Raw kafkajs: produce EVENTS records in batches, consume them in a group; same record size. */
 async function rawKafka(): Promise<{ perSecond: number; latency: ReturnType<typeof summarize> }> {
@@ -71,6 +61,29 @@ async function rawKafka(): Promise<{ perSecond: number; latency: ReturnType<type
   await admin.deleteTopics({ topics: [topic] });
   await admin.disconnect();
   return { perSecond: (EVENTS / (last - start)) * 1000, latency: summarize(latencies) };
+}
+
+/** Runs the load generator in a process of its own and returns its report. */
+async function load(args: (string | number)[]): Promise<LoadReport> {
+  const child = ownChild(
+    spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        join(import.meta.dirname, "lib", "eventing-load.ts"),
+        ...args.map(String),
+      ],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    ),
+  );
+  let out = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  if (code !== 0) throw new Error(`the load generator exited with ${code}`);
+  return JSON.parse(out.trim().split("\n").at(-1) ?? "") as LoadReport;
 }
 
 async function main(): Promise<void> {
@@ -123,7 +136,8 @@ spec:
   });
   const ce = `${serviceUrls().edgeUrl}/ce`;
   // Diagnostic pings are not for anyone to send: the platform's ingress token.
-  const auth = { authorization: `Bearer ${ingressToken()}` };
+  const token = ingressToken();
+  const auth = { authorization: `Bearer ${token}` };
   try {
     // Warm up until the source's group is assigned and an event arrives end to end.
     for (let i = 0; i < 200 && (await stats()).count === 0; i++) {
@@ -143,27 +157,13 @@ spec:
     );
     await stats(true);
     const start = Date.now();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < EVENTS) {
-          const count = Math.min(BATCH, EVENTS - next);
-          next += count;
-          const batch = Array.from({ length: count }, () =>
-            JSON.parse(toHttpStructured(ping(Date.now())).body),
-          );
-          const response = await fetch(ce, {
-            method: "POST",
-            headers: { "content-type": "application/cloudevents-batch+json", ...auth },
-            body: JSON.stringify(batch),
-          });
-          if (response.status !== 202) throw new Error(`POST /ce answered ${response.status}`);
-        }
-      }),
-    );
-    const accepted = Date.now();
+    const burst = await load(["batch", ce, token, EVENTS, BATCH, CONCURRENCY]);
+    if (burst.accepted !== EVENTS)
+      throw new Error(
+        `the ingress accepted ${burst.accepted} of ${EVENTS}: ${JSON.stringify(burst.statuses)}`,
+      );
     console.log(
-      `  ingress accepted all in ${accepted - start} ms (${Math.round((EVENTS / (accepted - start)) * 1000)} ev/s)`,
+      `  ingress accepted all in ${burst.endedAt - burst.startedAt} ms (${Math.round(burst.offered)} ev/s)`,
     );
     await waitFor(EVENTS);
     const throughput = (EVENTS / (Date.now() - start)) * 1000;
@@ -173,20 +173,12 @@ spec:
     );
     await stats(true);
     const total = RATE * SECONDS;
-    const paced = Date.now();
-    const posts: Promise<unknown>[] = [];
-    for (let i = 0; i < total; i++) {
-      const due = paced + (i * 1000) / RATE;
-      const wait = due - Date.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      const { headers, body } = toHttpBinary(ping(Date.now()));
-      posts.push(fetch(ce, { method: "POST", headers: { ...headers, ...auth }, body }));
-    }
-    const sent = Date.now();
-    await Promise.all(posts);
-    // The rate actually offered: a loop that falls behind its schedule measures a lighter load.
-    const achieved = (total / Math.max(1, sent - paced)) * 1000;
-    console.log(`  offered ${Math.round(achieved)} events/s (asked for ${RATE})`);
+    const pacedLoad = await load(["paced", ce, token, RATE, SECONDS]);
+    console.log(
+      `  offered ${Math.round(pacedLoad.offered)} events/s (asked for ${RATE}); answers ${JSON.stringify(pacedLoad.statuses)}`,
+    );
+    if (pacedLoad.accepted !== total)
+      throw new Error(`the ingress accepted ${pacedLoad.accepted} of ${total}`);
     const paced99 = summarize((await waitFor(total)).latencies);
 
     console.log("");
