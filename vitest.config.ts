@@ -37,7 +37,8 @@ export default defineConfig({
         test: {
           name: "platform",
           include: ["**/test/**/*.test.ts"],
-          exclude: ["**/node_modules/**", ".data/**", ...UNIT, ...HEAVY, ...LAST],
+          // deploy/test: `npm run test:deploy`, against the Compose stack.
+          exclude: ["**/node_modules/**", ".data/**", "deploy/**", ...UNIT, ...HEAVY, ...LAST],
           globalSetup: servers,
           sequence: { groupOrder: 0 },
         },

@@ -1,0 +1,44 @@
+// Global setup of `npm run test:deploy`: the images built (or found by their content hash) and
+// docker-compose.yml brought up with podman; everything removed afterwards, failed or not.
+import { randomBytes } from "node:crypto";
+import {
+  buildImages,
+  composeDown,
+  composeUp,
+  localComposeFile,
+  type Stack,
+} from "../../local/src/deploy/podman.ts";
+import { progress } from "../../local/src/report.ts";
+import { COMPOSE_EDGE_PORT, COMPOSE_RTMP_PORT } from "../../vitest.deploy.config.ts";
+
+let stack: Stack | undefined;
+
+export async function setup(): Promise<void> {
+  const images = await buildImages();
+  const { file, services } = localComposeFile(images);
+  const secret = () => randomBytes(24).toString("base64url");
+  stack = {
+    project: "stream-platform-test",
+    file,
+    env: {
+      JWT_SECRET: secret(),
+      STREAM_KEY_SECRET: secret(),
+      INGRESS_TOKEN: secret(),
+      EDGE_PORT: String(COMPOSE_EDGE_PORT),
+      RTMP_PORT: String(COMPOSE_RTMP_PORT),
+    },
+  };
+  // A stack left by an interrupted run would hold the ports.
+  await composeDown(stack);
+  try {
+    await composeUp(stack, services);
+  } catch (error) {
+    await composeDown(stack);
+    throw error;
+  }
+  progress("compose", `the stack answers at http://127.0.0.1:${COMPOSE_EDGE_PORT}`);
+}
+
+export async function teardown(): Promise<void> {
+  if (stack) await composeDown(stack);
+}

@@ -1,0 +1,21 @@
+import { defineConfig } from "vitest/config";
+
+// `npm run test:deploy`: builds the images with podman, runs docker-compose.yml (beside the
+// local platform, on other loopback ports) and checks it end to end through the Compose edge.
+export const COMPOSE_EDGE_PORT = 18080;
+export const COMPOSE_RTMP_PORT = 11935;
+
+export default defineConfig({
+  test: {
+    include: ["deploy/test/**/*.test.ts"],
+    globalSetup: ["./deploy/test/compose-stack.ts"],
+    // The shared test helpers (shared/src/testing) talk to the Compose edge.
+    env: {
+      EDGE_URL: `http://127.0.0.1:${COMPOSE_EDGE_PORT}`,
+      RTMP_PORT: String(COMPOSE_RTMP_PORT),
+    },
+    testTimeout: 300_000,
+    hookTimeout: 1_800_000,
+    fileParallelism: false,
+  },
+});
