@@ -71,15 +71,12 @@ export function messageHandlers(store: ChatStore) {
         detail: `the event is ${room.status}: its chat is closed`,
       });
     const now = new Date();
-    const [rules, isModerator, follows, ban, lastPostAt, startedAt, author] = await Promise.all([
-      store.rules(room.channelId),
-      moderates(store, room, userId),
-      store.follows(room.channelId, userId),
-      store.ban(room.channelId, userId),
-      store.lastPostAt(room.eventId, userId),
-      store.streamStartedAt(room.eventId),
+    const [context, author] = await Promise.all([
+      store.postContext(room.channelId, room.eventId, userId),
       authors.lookup(userId),
     ]);
+    const { rules, follows, ban, lastPostAt, startedAt } = context;
+    const isModerator = userId === room.ownerId || context.moderator;
     const refused = checkPost(
       rules,
       { moderates: isModerator, follows, ban, lastPostAt },

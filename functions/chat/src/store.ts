@@ -75,6 +75,59 @@ export class ChatStore {
     };
   }
 
+  /**
+   * Everything a post is checked against, in one round trip: the channel's rules, whether the
+   * person moderates it, follows it or is banned from it, their last post in the room, and when
+   * the room's stream started.
+   */
+  async postContext(channelId: string, eventId: string, userId: string) {
+    const { rows } = await this.pool.query<{
+      slow_mode_seconds: number | null;
+      followers_only: boolean | null;
+      links_allowed: boolean | null;
+      blocked_words: string[] | null;
+      moderator: boolean;
+      following: boolean | null;
+      ban_reason: string | null;
+      ban_until: Date | null;
+      last_post_at: Date | null;
+      started_at: Date | null;
+    }>(
+      `select s.slow_mode_seconds, s.followers_only, s.links_allowed, s.blocked_words,
+         exists (select 1 from moderators where channel_id = $1 and user_id = $3) as moderator,
+         (select following from followers where channel_id = $1 and user_id = $3) as following,
+         b.reason as ban_reason, b.until as ban_until,
+         (select at from last_posts where event_id = $2 and user_id = $3) as last_post_at,
+         (select started_at from streams where event_id = $2) as started_at
+       from (select 1) one
+       left join settings s on s.channel_id = $1
+       left join bans b on b.channel_id = $1 and b.user_id = $3`,
+      [channelId, eventId, userId],
+    );
+    const row = rows[0];
+    if (!row) throw new Error("postContext: no row");
+    const rules: RoomRules =
+      row.slow_mode_seconds === null
+        ? DEFAULT_RULES
+        : {
+            slowModeSeconds: row.slow_mode_seconds,
+            followersOnly: row.followers_only ?? false,
+            linksAllowed: row.links_allowed ?? false,
+            blockedWords: row.blocked_words ?? [],
+          };
+    return {
+      rules,
+      moderator: row.moderator,
+      follows: row.following ?? false,
+      ban:
+        row.ban_reason === null
+          ? undefined
+          : { reason: row.ban_reason, ...(row.ban_until && { until: row.ban_until }) },
+      lastPostAt: row.last_post_at ?? undefined,
+      startedAt: row.started_at ?? undefined,
+    };
+  }
+
   async moderators(channelId: string): Promise<string[]> {
     const { rows } = await this.pool.query<{ user_id: string }>(
       "select user_id from moderators where channel_id = $1 order by added_at",
@@ -89,39 +142,6 @@ export class ChatStore {
       [channelId, userId],
     );
     return (rowCount ?? 0) > 0;
-  }
-
-  async follows(channelId: string, userId: string): Promise<boolean> {
-    const { rows } = await this.pool.query<{ following: boolean }>(
-      "select following from followers where channel_id = $1 and user_id = $2",
-      [channelId, userId],
-    );
-    return rows[0]?.following ?? false;
-  }
-
-  async ban(channelId: string, userId: string): Promise<Ban | undefined> {
-    const { rows } = await this.pool.query<{ reason: string; until: Date | null }>(
-      "select reason, until from bans where channel_id = $1 and user_id = $2",
-      [channelId, userId],
-    );
-    const row = rows[0];
-    return row && { reason: row.reason, ...(row.until && { until: row.until }) };
-  }
-
-  async lastPostAt(eventId: string, userId: string): Promise<Date | undefined> {
-    const { rows } = await this.pool.query<{ at: Date }>(
-      "select at from last_posts where event_id = $1 and user_id = $2",
-      [eventId, userId],
-    );
-    return rows[0]?.at;
-  }
-
-  async streamStartedAt(eventId: string): Promise<Date | undefined> {
-    const { rows } = await this.pool.query<{ started_at: Date }>(
-      "select started_at from streams where event_id = $1",
-      [eventId],
-    );
-    return rows[0]?.started_at;
   }
 
   /**
