@@ -38,8 +38,8 @@ COPY web/package.json web/
 # end of workspaces
 # The optional secret `ca`: the CA of a TLS-intercepting proxy between the build and the npm
 # registry (podman build --secret id=ca,src=FILE), as on the project's own machines.
-RUN --mount=type=secret,id=ca NODE_EXTRA_CA_CERTS=/run/secrets/ca \
-  npm ci --omit=dev --no-audit --no-fund --ignore-scripts \
+RUN --mount=type=secret,id=ca export NODE_EXTRA_CA_CERTS=/run/secrets/ca \
+  && npm ci --omit=dev --no-audit --no-fund --ignore-scripts \
   && npm install --no-save --no-audit --no-fund tsx@4 \
   && npm cache clean --force
 
@@ -54,8 +54,8 @@ COPY protos protos
 # The bundles: built with every dependency (esbuild, tsx), of which only dist/ is kept.
 FROM deps AS build
 COPY tsconfig.json ./
-RUN --mount=type=secret,id=ca NODE_EXTRA_CA_CERTS=/run/secrets/ca \
-  npm ci --no-audit --no-fund --ignore-scripts
+RUN --mount=type=secret,id=ca export NODE_EXTRA_CA_CERTS=/run/secrets/ca \
+  && npm ci --no-audit --no-fund --ignore-scripts
 COPY shared shared
 COPY protos protos
 COPY functions functions
