@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { describe, expect, it } from "vitest";
-import { clientAddress, RateLimiter } from "../src/http/rate-limit.ts";
+import { addressKey, clientAddress, RateLimiter } from "../src/http/rate-limit.ts";
+import { BoundedMap } from "../src/util/bounded-map.ts";
 
 describe("RateLimiter", () => {
   it("allows a burst, then the rate, and says how long to wait", () => {
@@ -25,5 +26,47 @@ describe("RateLimiter", () => {
     expect(clientAddress(req("1.2.3.4, 203.0.113.7"))).toBe("203.0.113.7");
     expect(clientAddress(req("203.0.113.7"))).toBe("203.0.113.7");
     expect(clientAddress(req())).toBe("10.0.0.9");
+  });
+});
+
+describe("rate-limit keys and buckets", () => {
+  it("keys an IPv6 client by its /64, and an IPv4 one (mapped or not) by its address", () => {
+    expect(addressKey("2001:db8:1:2:aaaa:bbbb:cccc:dddd")).toBe("2001:db8:1:2::/64");
+    expect(addressKey("2001:db8:1:2::1")).toBe("2001:db8:1:2::/64");
+    expect(addressKey("2001:0db8:0001:0002:ffff::9")).toBe("2001:db8:1:2::/64");
+    expect(addressKey("2001:db8::1")).toBe("2001:db8:0:0::/64");
+    expect(addressKey("::1")).toBe("0:0:0:0::/64");
+    expect(addressKey("fe80::1%eth0")).toBe("fe80:0:0:0::/64");
+    expect(addressKey("::ffff:203.0.113.7")).toBe("203.0.113.7");
+    expect(addressKey("203.0.113.7")).toBe("203.0.113.7");
+  });
+
+  it("forgets the least recently used bucket, not the oldest: a flood of new keys cannot reset a busy one", () => {
+    const limiter = new RateLimiter(0.001, 2, 3);
+    const t = 1_000_000;
+    limiter.take("busy", t);
+    limiter.take("busy", t);
+    expect(limiter.take("busy", t)).toBeGreaterThan(0);
+    for (let i = 0; i < 10; i++) {
+      limiter.take(`flood-${i}`, t);
+      // The busy key is spent again and again: it stays the most recently used.
+      expect(limiter.take("busy", t)).toBeGreaterThan(0);
+    }
+    const map = new BoundedMap<string, number>(2);
+    map.set("a", 1).set("b", 2);
+    map.get("a");
+    map.set("c", 3);
+    expect([...map.keys()]).toEqual(["a", "c"]);
+  });
+
+  it("peeks without taking, and takes a batch all or nothing", () => {
+    const limiter = new RateLimiter(1, 5);
+    const t = 2_000_000;
+    expect(limiter.peek("k", t)).toBe(0);
+    expect(limiter.takeSome("k", 4, t)).toBe(0);
+    expect(limiter.takeSome("k", 2, t)).toBe(1);
+    expect(limiter.peek("k", t)).toBe(0);
+    expect(limiter.take("k", t)).toBe(0);
+    expect(limiter.peek("k", t)).toBe(1);
   });
 });

@@ -122,26 +122,27 @@ function decodablePath(url: string): boolean {
 /**
  * Refuses a body without Content-Length (chunked) once it passes the limit: the parser hands
  * each chunk to `push`, so counting there sees every byte whoever reads the stream later
- * (body-parser's own limit is the framework's 1024 MB). The rest is dropped unread, and the
- * connection closed once the 413 is sent.
+ * (body-parser's own limit is the framework's 1024 MB). The 413 goes out at once; the rest of
+ * the body is read and dropped (closing a socket with data still arriving resets it, and the
+ * client may lose the answer), for at most a few seconds.
  */
 function limitBody(req: IncomingMessage, res: ServerResponse, maxBodyBytes: number): void {
   let seen = 0;
   const push = req.push.bind(req);
   req.push = (chunk: unknown, encoding?: BufferEncoding) => {
-    if (chunk === null || seen > maxBodyBytes) return seen > maxBodyBytes ? false : push(chunk);
+    if (seen > maxBodyBytes) return chunk === null ? push(null) : true;
+    if (chunk === null) return push(null);
     seen += (chunk as Buffer).length;
     if (seen <= maxBodyBytes) return push(chunk, encoding);
-    if (!res.headersSent) {
-      res.setHeader("connection", "close");
-      sendProblem(res, {
-        status: 413,
-        title: "Request body too large",
-        detail: `the body is over ${maxBodyBytes} bytes`,
-      });
-    }
-    res.once("finish", () => req.socket.destroy());
-    return false;
+    sendProblem(res, {
+      status: 413,
+      title: "Request body too large",
+      detail: `the body is over ${maxBodyBytes} bytes`,
+    });
+    const linger = setTimeout(() => req.socket.destroy(), 5000).unref();
+    req.once("end", () => clearTimeout(linger));
+    // Whoever reads the body gets an empty end; the answer is given.
+    return push(null);
   };
 }
 
