@@ -11,7 +11,7 @@ export interface SseEvent<T = unknown> {
 export interface SseStream<T = unknown> {
   status: number;
   events: SseEvent<T>[];
-  /** Whether the server ended the stream. */
+  /** Whether the stream is over (ended by the server, broken, or closed). */
   ended: boolean;
   waitFor(
     what: string,
@@ -67,9 +67,10 @@ export async function openSse<T = unknown>(
             });
         }
       }
-      stream.ended = true;
     } catch {
-      // closed by us
+      // closed by us, or the connection broke
+    } finally {
+      stream.ended = true;
     }
   })();
   return stream;
