@@ -1,8 +1,8 @@
 // Rate limits every instance sees: token buckets in PostgreSQL, one row per key, taken by one
 // atomic upsert. Limits kept in each process multiply with replicas and reset whenever a
-// function scales to zero; these do neither. When PostgreSQL does not answer, the instance falls
-// back to a bucket of its own (shared/src/http/rate-limit.ts) rather than refusing everyone or
-// letting everyone through.
+// function scales to zero; these do neither. Each instance also keeps a bucket of its own at the
+// same rate (shared/src/http/rate-limit.ts), checked first: a burst is refused at once, and when
+// PostgreSQL does not answer the instance still limits, neither refusing nor letting in everyone.
 import type { IncomingMessage } from "node:http";
 import type pg from "pg";
 import { HttpProblem, tooManyRequests } from "../http/problem.ts";
@@ -74,6 +74,10 @@ export class SharedRateLimiter {
   /** Takes `count` tokens for `key`: 0 when allowed, else the seconds until they are there. */
   async take(key: string, count = 1): Promise<number> {
     if (count > this.burst) return Math.ceil(count / this.perSecond);
+    // This instance's own bucket first: it can only refuse what the shared one would, and it
+    // answers a burst at once, before the burst queues for the shared row.
+    const local = this.fallback.takeSome(key, count);
+    if (local > 0) return local;
     try {
       const pool = this.pool();
       await ensureTable(pool);
@@ -97,7 +101,7 @@ export class SharedRateLimiter {
           error: String(error),
         }),
       );
-      return this.fallback.takeSome(key, count);
+      return 0;
     }
   }
 
