@@ -56,12 +56,14 @@ function start(script: string, args: string[], env: Record<string, string> = {})
 function stopAll(): void {
   for (const child of children) child.kill("SIGKILL");
 }
-// Whatever happens, nothing this started outlives it.
+// Whatever happens, nothing this started outlives it: on a signal the run stops where it is
+// and the clean-up in main's finally runs.
+const stopping = new AbortController();
 process.once("exit", stopAll);
 for (const signal of ["SIGINT", "SIGTERM"] as const)
   process.once(signal, () => {
     stopAll();
-    process.exit(1);
+    stopping.abort(new Error(`stopped by ${signal}`));
   });
 
 /** A line of a child's stdout matching `match`. */
@@ -115,7 +117,10 @@ async function scenario(gateways: number, chatUrl: string, eventId: string, post
       ]),
     );
   }
-  await Promise.all(workers.map((w) => lineOf(w, (line) => line === "ready")));
+  await Promise.race([
+    Promise.all(workers.map((w) => lineOf(w, (line) => line === "ready"))),
+    new Promise((_, reject) => stopping.signal.addEventListener("abort", reject)),
+  ]);
   console.log(`  ${CLIENTS} connections open`);
 
   const accepted: number[] = [];
@@ -131,6 +136,8 @@ async function scenario(gateways: number, chatUrl: string, eventId: string, post
       method: "POST",
       headers: { authorization: `Bearer ${poster.token}`, "content-type": "application/json" },
       body: JSON.stringify({ text: `b ${seq} ${sent}` }),
+      // A post unanswered in 10 s is not accepted (and the run cannot hang on it).
+      signal: AbortSignal.any([AbortSignal.timeout(10_000), stopping.signal]),
     })
       .then(async (r) => {
         await r.arrayBuffer();
@@ -148,6 +155,7 @@ async function scenario(gateways: number, chatUrl: string, eventId: string, post
   for (let seq = 0; seq < total; ) {
     const due = Math.min(total, Math.floor(((Date.now() - began) * RATE) / 1000) + 1);
     while (seq < due) post(seq++);
+    stopping.signal.throwIfAborted();
     await sleep(5);
   }
   await Promise.all(inFlight);

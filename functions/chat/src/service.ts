@@ -8,8 +8,10 @@ import {
   GrpcDirectory,
   GrpcStatus,
   grpcClient,
+  HttpProblem,
   isGrpcStatus,
   RateLimiter,
+  serviceUnavailable,
   serviceUrls,
   startupWork,
 } from "@stream-platform/shared";
@@ -51,6 +53,16 @@ export const ready = startupWork(async () => {
   );
 });
 
+/** Another function that does not answer is a 503 to the caller (try again), not a 500. */
+async function asked<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (isGrpcStatus(error, GrpcStatus.NOT_FOUND)) throw error;
+    throw new HttpProblem(serviceUnavailable(`${what} cannot be told now; try again shortly`, 2));
+  }
+}
+
 const events = grpcClient((grpc) => new grpc.EventsClient());
 const accounts = grpcClient((grpc) => new grpc.AccountsClient());
 const channels = grpcClient((grpc) => new grpc.ChannelsClient());
@@ -72,7 +84,7 @@ export async function roomOf(eventId: string): Promise<Room | undefined> {
   if (cached && cached.until > Date.now()) return cached.room;
   let found: Awaited<ReturnType<Awaited<ReturnType<typeof events>>["getEvent"]>>;
   try {
-    found = await (await events()).getEvent(eventId);
+    found = await asked("the event", async () => (await events()).getEvent(eventId));
   } catch (error) {
     if (isGrpcStatus(error, GrpcStatus.NOT_FOUND)) return undefined;
     throw error;
@@ -89,12 +101,12 @@ export async function roomOf(eventId: string): Promise<Room | undefined> {
 
 /** A channel's owner (never changes); undefined: no such channel. */
 export const channelOwners = new GrpcDirectory(async (channelId) =>
-  (await channels()).getChannel(channelId).then((c) => c.ownerId),
+  asked("the channel", async () => (await channels()).getChannel(channelId)).then((c) => c.ownerId),
 );
 
 /** Who posts under which name: asked once per person and process. */
 export const authors = new GrpcDirectory(async (userId) => {
-  const account = await (await accounts()).getAccount(userId);
+  const account = await asked("the author", async () => (await accounts()).getAccount(userId));
   return account.displayName || "someone";
 });
 
