@@ -104,8 +104,9 @@ describe("access matrix", () => {
       } catch {
         return [];
       }
-      // `router.on("GET", "/api/…"` or, in a chained table, `.on("GET", "/api/…"`.
-      return [...source.matchAll(/\.on\("(\w+)", "([^"]+)"/g)].map((m) => `${m[1]} ${m[2]}`);
+      // `router.on("GET", "/api/…"` or, in a chained table, `.on("GET", "/api/…"` (perhaps
+      // over several lines).
+      return [...source.matchAll(/\.on\(\s*"(\w+)",\s*"([^"]+)"/g)].map((m) => `${m[1]} ${m[2]}`);
     });
     expect(declared.length).toBeGreaterThan(20);
     const covered = new Set(ROWS.map((row) => `${row.method} ${row.route}`));
