@@ -5,15 +5,16 @@
 //   npm run bench:eventing            (BENCH_EVENTS=20000, BENCH_RATE=1000, BENCH_SECONDS=10)
 
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { serviceUrls, toHttpBinary } from "@stream-platform/shared";
+import { localPorts, serviceUrls, toHttpBinary } from "@stream-platform/shared";
 import { createKafka } from "@stream-platform/shared/kafka";
 import { ingressToken } from "@stream-platform/shared/testing";
 import { startRuntime } from "../local/src/eventing/runtime.ts";
-import { logDir } from "../local/src/paths.ts";
+import { logDir, pidFile } from "../local/src/paths.ts";
 import { ownChild } from "./lib/children.ts";
+import { childrenOf, cpuMeter, type Hop } from "./lib/cpu.ts";
 import { type LoadReport, ping } from "./lib/eventing-load.ts";
 import { printLine, summarize } from "./lib/stats.ts";
 
@@ -61,6 +62,26 @@ async function rawKafka(): Promise<{ perSecond: number; latency: ReturnType<type
   await admin.deleteTopics({ topics: [topic] });
   await admin.disconnect();
   return { perSecond: (EVENTS / (last - start)) * 1000, latency: summarize(latencies) };
+}
+
+/**
+ * The processes one event passes through, besides this one (the dispatcher) and the load
+ * generator (which reports its own CPU): NGINX's workers, the platform's activator (which also
+ * runs the platform's other dispatchers: an upper bound), the ingress function, Kafka, the sink.
+ */
+async function pathProcesses(sinkPid: number | undefined): Promise<Hop[]> {
+  const pid = (name: string) => Number(readFileSync(pidFile(name), "utf8").trim());
+  const status = (await (await fetch(`http://127.0.0.1:${localPorts().platform}/`)).json()) as {
+    services: { name: string; pid?: number }[];
+  };
+  const ingress = status.services.find((s) => s.name === "ingress")?.pid;
+  return [
+    { name: "NGINX edge (workers)", pids: childrenOf(pid("nginx")) },
+    { name: "platform daemon (activator, dispatchers)", pids: [pid("platform")] },
+    { name: "ingress function", pids: ingress ? [ingress] : [] },
+    { name: "Kafka broker", pids: [pid("kafka")] },
+    { name: "sink", pids: sinkPid ? [sinkPid] : [] },
+  ];
 }
 
 /** Runs the load generator in a process of its own and returns its report. */
@@ -173,6 +194,9 @@ spec:
     );
     await stats(true);
     const total = RATE * SECONDS;
+    const hops = await pathProcesses(sink.pid);
+    const meter = cpuMeter(hops);
+    const dispatcherCpu = process.cpuUsage();
     const pacedLoad = await load(["paced", ce, token, RATE, SECONDS]);
     console.log(
       `  offered ${Math.round(pacedLoad.offered)} events/s (asked for ${RATE}); answers ${JSON.stringify(pacedLoad.statuses)}`,
@@ -180,6 +204,30 @@ spec:
     if (pacedLoad.accepted !== total)
       throw new Error(`the ingress accepted ${pacedLoad.accepted} of ${total}`);
     const paced99 = summarize((await waitFor(total)).latencies);
+    const dispatcherUsed = process.cpuUsage(dispatcherCpu);
+    const perHop = [
+      { name: "load generator (not the platform)", ms: pacedLoad.cpuMs },
+      ...meter.stop(),
+      {
+        name: "KafkaSource dispatcher (this process)",
+        ms: (dispatcherUsed.user + dispatcherUsed.system) / 1000,
+      },
+    ];
+    console.log(
+      `\nCPU per event at ${Math.round(pacedLoad.offered)} events/s offered, per process on the path:`,
+    );
+    for (const hop of perHop) {
+      const micros = (hop.ms * 1000) / total;
+      console.log(
+        `  ${hop.name.padEnd(40)} ${Math.round(micros).toString().padStart(6)} µs/event  ${
+          micros > 0
+            ? Math.round(1e6 / micros)
+                .toLocaleString("en-US")
+                .padStart(8)
+            : "-".padStart(8)
+        } events/s per core`,
+      );
+    }
 
     console.log("");
     printLine({

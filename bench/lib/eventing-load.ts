@@ -27,6 +27,8 @@ export interface LoadReport {
   offered: number;
   startedAt: number;
   endedAt: number;
+  /** CPU this generator spent sending (user + system, ms): the load's own share of the cores. */
+  cpuMs: number;
 }
 
 const pool = new Agent({ connections: 64, keepAliveTimeout: 30_000 });
@@ -121,10 +123,13 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const [mode, url, token, ...numbers] = process.argv.slice(2);
   const n = numbers.map(Number);
   if (!url || !token || n.some(Number.isNaN)) throw new Error("usage: see the header");
-  const report: LoadReport =
+  const cpu = process.cpuUsage();
+  const result =
     mode === "batch"
       ? await batches(url, token, n[0] ?? 0, n[1] ?? 100, n[2] ?? 16)
       : await paced(url, token, n[0] ?? 1000, n[1] ?? 10);
+  const used = process.cpuUsage(cpu);
+  const report: LoadReport = { ...result, cpuMs: (used.user + used.system) / 1000 };
   console.log(JSON.stringify(report));
   await pool.close();
 }

@@ -1,0 +1,49 @@
+// CPU time of processes, read from /proc, for the per-hop cost of a benchmark: how much CPU each
+// process on the path spends per event is what carries to a cluster (events/s per core).
+import { readdirSync, readFileSync } from "node:fs";
+
+/** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in these ticks. */
+const TICKS_PER_SECOND = 100;
+
+/** User + system CPU time of a process so far, in milliseconds (0 if it is gone). */
+export function cpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name (which may hold spaces, inside parentheses).
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime
+    return (ticks * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}
+
+/** The processes whose parent is `pid` (NGINX's workers, say). */
+export function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === pid) children.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return children;
+}
+
+export interface Hop {
+  name: string;
+  pids: number[];
+}
+
+/** CPU milliseconds each hop spent between `start()` and the `stop()` that returns them. */
+export function cpuMeter(hops: Hop[]): { stop(): { name: string; ms: number }[] } {
+  const total = (hop: Hop) => hop.pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
+  const before = hops.map(total);
+  return {
+    stop: () => hops.map((hop, i) => ({ name: hop.name, ms: total(hop) - (before[i] ?? 0) })),
+  };
+}
