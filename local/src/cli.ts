@@ -1,4 +1,5 @@
 // `npm run infra -- <command>`: the one command that drives the local servers.
+import "./env-file.ts";
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { localPorts, serviceUrls } from "@stream-platform/shared";

@@ -1,6 +1,7 @@
 // stream-server: the stateful tier. RTMP on RTMP_PORT (rtmp://HOST:1935/live/STREAM_KEY), HLS
 // into HLS_DIR/EVENT_ID/ (served by NGINX at /hls/), lifecycle CloudEvents to Kafka, and a small
 // HTTP server: GET /healthz, GET /streams (live streams, never their keys).
+import "./env-file.ts";
 import { createServer } from "node:http";
 import { LOCAL_HOST, serviceUrls } from "@stream-platform/shared";
 import { ChannelsClient, EventsClient } from "@stream-platform/shared/grpc";

@@ -1,6 +1,7 @@
 // An instance of the SSE gateways alone (no RTMP, no encoders): for holding more browser
 // connections than one stream-server does, and for benchmarks that run gateways of their own.
 //   STREAM_SERVER_PORT (8091), STREAM_SERVER_BIND, CHAT_URL, NOTIFICATIONS_URL, KAFKA_TOPIC_PREFIX
+import "./env-file.ts";
 import { createServer } from "node:http";
 import { serviceUrls } from "@stream-platform/shared";
 import { ChatGateway } from "./chat.ts";

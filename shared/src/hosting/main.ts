@@ -3,7 +3,8 @@
 //   GRPC_SOURCE=functions/x/src/grpc.ts PORT=8080 tsx shared/src/hosting/main.ts   (a gRPC server)
 // or, built (npm run build): FUNCTIONS_DIST=dist … node dist/host.mjs
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { loadEnvFileIfPresent } from "../env-file.ts";
 import { writeWarmCodeCache } from "./code-cache.ts";
 import { runShutdownHooks } from "./shutdown.ts";
 import { sourceFile } from "./sources.ts";
@@ -37,6 +38,14 @@ if (warm > 0) {
   process.exit(0);
 }
 
+/** The function's own `.env` (functions/x/.env for functions/x/src/…), for runs from the repository. */
+function functionEnvFile(): void {
+  const source = process.env.FUNCTION_SOURCE || process.env.GRPC_SOURCE;
+  const at = source?.lastIndexOf("/src/") ?? -1;
+  if (source && at > 0) loadEnvFileIfPresent(resolve(source.slice(0, at), ".env"));
+}
+
+functionEnvFile();
 secretsFromFiles();
 // A production build carries the gRPC contracts beside the bundles (npm run build copies them).
 if (process.env.FUNCTIONS_DIST)
