@@ -4,12 +4,12 @@ import { Router } from "@stream-platform/shared";
 import { accountHandlers } from "./accounts.ts";
 import { channelHandlers } from "./channels.ts";
 import type { Store } from "./store.ts";
-import { subscriptionHandlers } from "./subscriptions.ts";
+import { type EventDirectory, subscriptionHandlers } from "./subscriptions.ts";
 
-export function routes(store: Store): Router {
+export function routes(store: Store, events: EventDirectory): Router {
   const accounts = accountHandlers(store);
   const channels = channelHandlers(store);
-  const subscriptions = subscriptionHandlers(store);
+  const subscriptions = subscriptionHandlers(store, events);
   return (
     new Router()
       // Accounts and sessions (accounts.ts)

@@ -2,7 +2,15 @@
 // migrations, applied once at start (every handler waits for them).
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startupWork, useAccountCheck } from "@stream-platform/shared";
+import {
+  GrpcStatus,
+  grpcClient,
+  HttpProblem,
+  isGrpcStatus,
+  serviceUnavailable,
+  startupWork,
+  useAccountCheck,
+} from "@stream-platform/shared";
 import { onShutdown } from "@stream-platform/shared/hosting";
 import { createKafka, EventPublisher } from "@stream-platform/shared/kafka";
 import { createPool, migrate, OutboxRelay } from "@stream-platform/shared/postgres";
@@ -21,6 +29,19 @@ useAccountCheck((userId, sessionId) =>
   sessionId ? store.sessionExists(userId, sessionId) : store.user(userId).then(Boolean),
 );
 
+const events = grpcClient((grpc) => new grpc.EventsClient());
+
+/** Whether a video event exists, asked of the events function (503 while it does not answer). */
+export async function eventExists(id: string): Promise<boolean> {
+  try {
+    await (await events()).getEvent(id);
+    return true;
+  } catch (error) {
+    if (isGrpcStatus(error, GrpcStatus.NOT_FOUND)) return false;
+    throw new HttpProblem(serviceUnavailable("the event cannot be told now; try again shortly", 2));
+  }
+}
+
 /** Migrations; awaited by every handler, retried until they succeed. */
 export const ready = startupWork(async () => {
   await migrate(pool, migrations, (message) =>
@@ -30,6 +51,7 @@ export const ready = startupWork(async () => {
 
 onShutdown(async () => {
   await relay.stop();
+  events.close();
   await publisher.disconnect();
   await pool.end();
 });

@@ -151,10 +151,29 @@ export class Store {
     return rows[0]?.password_hash;
   }
 
-  /** Deletes the account with its channels (their keys) and subscriptions (foreign keys cascade). */
+  /**
+   * Deletes the account with its channels (their keys) and subscriptions (foreign keys cascade),
+   * and tells every other function to forget the person (user.deleted, same transaction).
+   */
   async deleteUser(id: string): Promise<boolean> {
-    const { rowCount } = await this.pool.query("delete from users where id = $1", [id]);
-    return (rowCount ?? 0) > 0;
+    return inTransaction(this.pool, async (client) => {
+      const { rows } = await client.query("select id from channels where owner_id = $1", [id]);
+      const { rowCount } = await client.query("delete from users where id = $1", [id]);
+      if ((rowCount ?? 0) === 0) return false;
+      await enqueue(client, [
+        createEvent({
+          type: "streamplatform.user.deleted",
+          source: SOURCE,
+          subject: id,
+          data: {
+            userId: id,
+            channelIds: rows.map((row) => row.id as string),
+            deletedAt: new Date().toISOString(),
+          },
+        }),
+      ]);
+      return true;
+    });
   }
 
   async user(id: string): Promise<User | undefined> {

@@ -9,13 +9,20 @@ import {
 import { eventId, uuid } from "./schemas.ts";
 import type { Store, Target } from "./store.ts";
 
-export function subscriptionHandlers(store: Store) {
+/** Which video events exist (the events function's, asked over gRPC). */
+export interface EventDirectory {
+  exists(eventId: string): Promise<boolean>;
+}
+
+export function subscriptionHandlers(store: Store, events: EventDirectory) {
   function subscribe(target: (id: string) => Target): Handler {
     return async ({ req, params }) => {
       const { userId } = await requireSession(req);
       const wanted = target(params.id ?? "");
       if (wanted.kind === "channel" && !(await store.channel(wanted.id)))
         throw notFound(`no channel ${wanted.id}`);
+      if (wanted.kind === "event" && !(await events.exists(wanted.id)))
+        throw notFound(`no event ${wanted.id}`);
       const created = await store.subscribe(userId, wanted);
       return { status: created ? 201 : 200, body: { target: wanted, subscribed: true } };
     };

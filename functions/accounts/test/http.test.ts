@@ -402,11 +402,30 @@ describe("subscriptions", () => {
     });
   });
 
-  it("subscribes to single events, and 404s an unknown channel", async () => {
+  it("subscribes to single events, and 404s an unknown channel or event", async () => {
+    const channel = await createChannel(owner);
+    const event = await api<{ id: string }>("/api/events", {
+      token: owner.token,
+      body: {
+        channelId: channel.id,
+        title: "Launch",
+        startsAt: new Date(Date.now() + 3_600_000).toISOString(),
+      },
+    });
+    expect(event.status).toBe(201);
+    expect(
+      (
+        await api(`/api/subscriptions/events/${event.body.id}`, {
+          method: "PUT",
+          token: other.token,
+        })
+      ).status,
+    ).toBe(201);
+    // An event id of the right shape that nobody scheduled (asked of the events function).
     expect(
       (await api("/api/subscriptions/events/evt_launch-1", { method: "PUT", token: other.token }))
         .status,
-    ).toBe(201);
+    ).toBe(404);
     const unknown = await api("/api/subscriptions/channels/00000000-0000-4000-8000-000000000000", {
       method: "PUT",
       token: other.token,

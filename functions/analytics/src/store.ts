@@ -101,6 +101,25 @@ export class AnalyticsStore {
     await this.viewers.deleteMany({ batch, eventId });
   }
 
+  /**
+   * A deleted account's channels (user.deleted): the per-viewer records of their events (viewer
+   * ids; a beat's document holds none) go; the totals stay, anonymous, tied to no channel or
+   * owner. Idempotent.
+   */
+  async forgetChannels(channelIds: string[]): Promise<void> {
+    if (channelIds.length === 0) return;
+    const events = (
+      await this.stats
+        .find({ channelId: { $in: channelIds } }, { projection: { _id: 1 } })
+        .toArray()
+    ).map((doc) => doc._id);
+    if (events.length > 0) await this.viewers.deleteMany({ eventId: { $in: events } });
+    await this.stats.updateMany(
+      { channelId: { $in: channelIds } },
+      { $set: { channelId: "", ownerId: "" } },
+    );
+  }
+
   getStats(eventId: string): Promise<StatsDoc | null> {
     return this.stats.findOne({ _id: eventId });
   }

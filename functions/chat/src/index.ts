@@ -1,8 +1,8 @@
 // Functions-framework targets of the chat function (run with shared/src/hosting/main.ts):
 //   api   HTTP: /api/chat…
-//   sink  CloudEvents from the streams and subscriptions topics (KafkaSource): when each
-//         event's stream started (messages' offsets in the recording) and who follows which
-//         channel (followers-only mode)
+//   sink  CloudEvents from the streams, subscriptions and users topics (KafkaSource): when
+//         each event's stream started (messages' offsets in the recording), who follows which
+//         channel (followers-only mode), and deleted accounts (forgotten)
 import { http } from "@google-cloud/functions-framework";
 import { adHocEventId } from "@stream-platform/shared";
 import { cloudEventTarget, whenReady } from "@stream-platform/shared/hosting";
@@ -41,6 +41,9 @@ const sink = cloudEventTarget()
           new Date(event.time ?? Date.now()),
         )
       : Promise.resolve(),
+  )
+  .on("streamplatform.user.deleted", (event) =>
+    store.forgetUser(event.data.userId, event.data.channelIds),
   )
   .on("streamplatform.subscription.deleted", (event) =>
     event.data.target.kind === "channel"

@@ -401,6 +401,25 @@ export class ChatStore {
     );
   }
 
+  /**
+   * A deleted account (user.deleted): its messages everywhere, its channels' rooms and rules,
+   * and every record naming it (follows, moderator seats, bans, slow-mode marks, log lines
+   * about it) go. Idempotent: a redelivery finds nothing left.
+   */
+  async forgetUser(userId: string, channelIds: string[]): Promise<void> {
+    await inTransaction(this.pool, async (client) => {
+      const byUser = "user_id = $1 or channel_id = any($2::text[])";
+      for (const table of ["messages", "followers", "moderators", "bans"])
+        await client.query(`delete from ${table} where ${byUser}`, [userId, channelIds]);
+      await client.query("delete from settings where channel_id = any($1::text[])", [channelIds]);
+      await client.query("delete from last_posts where user_id = $1", [userId]);
+      await client.query(
+        "delete from moderation_log where target_user_id = $1 or channel_id = any($2::text[])",
+        [userId, channelIds],
+      );
+    });
+  }
+
   async following(channelId: string, userId: string, following: boolean, at: Date): Promise<void> {
     await this.pool.query(
       `insert into followers (channel_id, user_id, following, changed_at) values ($1, $2, $3, $4)

@@ -1,13 +1,14 @@
 // Functions-framework targets of the events function (run with shared/src/hosting/main.ts):
 //   api        HTTP: /api/events…
-//   lifecycle  CloudEvents from the streams topic (KafkaSource)
+//   lifecycle  CloudEvents from the streams and users topics (KafkaSource)
 //   reminders  the PingSource's tick: queue event.reminder for events starting soon
 import { http } from "@google-cloud/functions-framework";
 import { GrpcDirectory, sendProblem } from "@stream-platform/shared";
 import { cloudEventTarget, whenReady } from "@stream-platform/shared/hosting";
+import { eraseOwner } from "./erasure.ts";
 import { routes } from "./http.ts";
 import { Lifecycle } from "./lifecycle.ts";
-import { channels, commands, ready, relay } from "./service.ts";
+import { channels, commands, publisher, ready, relay, store } from "./service.ts";
 
 const REMINDER_MINUTES = Number(process.env.REMINDER_MINUTES_BEFORE ?? 15);
 
@@ -35,7 +36,9 @@ const lifecycle = new Lifecycle(commands, {
 const streams = cloudEventTarget()
   .on("streamplatform.stream.started", (event) => lifecycle.streamStarted(event))
   .on("streamplatform.stream.ended", (event) => lifecycle.streamEnded(event))
-  .on("streamplatform.recording.ready", (event) => lifecycle.recordingReady(event));
+  .on("streamplatform.recording.ready", (event) => lifecycle.recordingReady(event))
+  // The account is gone: so are its events (erasure.ts).
+  .on("streamplatform.user.deleted", (event) => eraseOwner(store, publisher, event.data.userId));
 http("lifecycle", whenReady(ready, streams.handle, flush));
 
 http(

@@ -79,6 +79,11 @@ export class InboxStore {
     return { items: page, ...(more && !query.after && { nextCursor: page.at(-1)?._id }) };
   }
 
+  /** A deleted account's inbox (user.deleted). */
+  async deleteInbox(userId: string): Promise<void> {
+    await this.inbox.deleteMany({ userId });
+  }
+
   unreadCount(userId: string): Promise<number> {
     return this.inbox.countDocuments({ userId, readAt: null });
   }

@@ -9,7 +9,8 @@ export interface VersionedWrite {
   index: string;
   id: string;
   version: number;
-  document: Record<string, unknown>;
+  /** Absent: the document is deleted (at this version, so an older snapshot cannot bring it back). */
+  document?: Record<string, unknown>;
 }
 
 export interface BulkOutcome {
@@ -39,22 +40,22 @@ export async function bulkWriteItems(
   options: { requireAlias?: boolean } = {},
 ): Promise<ItemResult[]> {
   if (writes.length === 0) return [];
-  const operations: estypes.BulkRequest["operations"] = writes.flatMap((write) => [
-    {
-      index: {
-        _index: write.index,
-        _id: write.id,
-        version: write.version,
-        version_type: "external" as const,
-      },
-    },
-    write.document,
-  ]);
+  const operations: estypes.BulkRequest["operations"] = writes.flatMap((write) => {
+    const target = {
+      _index: write.index,
+      _id: write.id,
+      version: write.version,
+      version_type: "external" as const,
+    };
+    return write.document ? [{ index: target }, write.document] : [{ delete: target }];
+  });
   const response = await es.bulk({ operations, require_alias: options.requireAlias ?? false });
   return response.items.map((item): ItemResult => {
-    const result = item.index;
+    const result = item.index ?? item.delete;
     if (!result) return { status: 0, reason: "no result for this item" };
     if (result.status >= 200 && result.status < 300) return "written";
+    // Deleting what is not there: it is gone, as asked (the delete still records its version).
+    if (item.delete && result.status === 404) return "written";
     if (result.status === 409) return "stale";
     return { status: result.status, reason: result.error?.reason ?? result.error?.type ?? "?" };
   });

@@ -1,6 +1,6 @@
 // Functions-framework targets of the search function (run with shared/src/hosting/main.ts):
 //   api      HTTP: /api/search, /api/search/suggest
-//   indexer  CloudEvents from the events and channels topics (KafkaSource)
+//   indexer  CloudEvents from the events, channels and users topics (KafkaSource)
 import { http } from "@google-cloud/functions-framework";
 import { cloudEventTarget, whenReady } from "@stream-platform/shared/hosting";
 import { routes } from "./http.ts";
@@ -25,5 +25,9 @@ const sink = cloudEventTarget("side-by-side")
     ],
     (event) => indexer.indexEvent(event.data),
   )
-  .on("streamplatform.channel.created", (event) => indexer.indexChannel(event.data));
+  .on("streamplatform.channel.created", (event) => indexer.indexChannel(event.data))
+  // A deleted account: its events come as event.deleted (from the events function), its
+  // channels go here.
+  .on("streamplatform.event.deleted", (event) => indexer.removeEvent(event.data))
+  .on("streamplatform.user.deleted", (event) => indexer.removeChannels(event.data.channelIds));
 http("indexer", whenReady(ready, sink.handle));

@@ -29,6 +29,22 @@ export class Indexer {
     });
   }
 
+  /** Removes a deleted event's document; a late older snapshot cannot bring it back. */
+  async removeEvent(snapshot: VideoEventSnapshot): Promise<void> {
+    await this.writer.write({
+      index: this.aliases.events,
+      id: snapshot.eventId,
+      version: snapshot.version,
+    });
+  }
+
+  /** Removes the channels of a deleted account (version 2: above the one they were created at). */
+  async removeChannels(channelIds: string[]): Promise<void> {
+    await Promise.all(
+      channelIds.map((id) => this.writer.write({ index: this.aliases.channels, id, version: 2 })),
+    );
+  }
+
   async indexChannel(data: ChannelCreated): Promise<void> {
     this.channels.remember(data.channelId, { slug: data.slug, title: data.title });
     await this.writer.write({

@@ -50,6 +50,8 @@ export const catalog = {
   "streamplatform.event.cancelled": { topic: TOPICS.events, data: videoEvent },
   "streamplatform.event.live": { topic: TOPICS.events, data: videoEvent },
   "streamplatform.event.ended": { topic: TOPICS.events, data: videoEvent },
+  /** The event is gone (its owner's account was deleted): consumers forget it. */
+  "streamplatform.event.deleted": { topic: TOPICS.events, data: videoEvent },
   "streamplatform.event.reminder": {
     topic: TOPICS.events,
     data: videoEvent.extend({ minutesBefore: z.number().int().positive() }),
@@ -125,6 +127,19 @@ export const catalog = {
       eventId: id,
       channelId: id,
       deletedBy: id,
+      deletedAt: instant,
+    }),
+  },
+  /**
+   * An account was deleted (subject: the user): every function forgets what it kept of the
+   * person — their events, search documents, inbox, channels' figures, chat messages.
+   */
+  "streamplatform.user.deleted": {
+    topic: TOPICS.users,
+    data: z.object({
+      userId: id,
+      /** The channels the account owned (deleted with it). */
+      channelIds: z.array(id).max(1000),
       deletedAt: instant,
     }),
   },

@@ -9,6 +9,7 @@ export const TOPICS = {
   notifications: "notifications",
   viewerActivity: "viewer-activity",
   chat: "chat",
+  users: "users",
   diagnostics: "diagnostics",
   deadLetter: "dead-letter",
 } as const;
