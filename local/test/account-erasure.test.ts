@@ -5,7 +5,7 @@
 // (PostgreSQL) — and nothing of theirs is left but anonymous totals. A follower of the deleted
 // event is told it was cancelled. And a subscription to an event that does not exist is 404.
 import { randomBytes } from "node:crypto";
-import { type CloudEventV1, serviceUrls, toHttpBatch } from "@stream-platform/shared";
+import { createEvent, serviceUrls, toHttpBatch } from "@stream-platform/shared";
 import { createElasticsearch } from "@stream-platform/shared/elasticsearch";
 import { createMongoClient } from "@stream-platform/shared/mongodb";
 import { createPool } from "@stream-platform/shared/postgres";
@@ -50,16 +50,20 @@ async function eventOn(owner: TestUser, channelId: string, title: string): Promi
 
 /** Anonymous heartbeats (as browsers post them) from `viewers` viewers of `eventId`. */
 async function watch(eventId: string, viewers: number): Promise<void> {
-  const beats: CloudEventV1[] = Array.from({ length: viewers }, (_, n) => ({
-    specversion: "1.0",
-    id: `erase-${randomBytes(8).toString("hex")}`,
-    type: "streamplatform.viewer.heartbeat",
-    source: "/test/erasure",
-    subject: eventId,
-    time: new Date().toISOString(),
-    datacontenttype: "application/json",
-    data: { eventId, viewerId: `v-erase-${n}`, sessionId: `s-erase-${n}`, position: 0 },
-  }));
+  const beats = Array.from({ length: viewers }, (_, n) =>
+    createEvent({
+      type: "streamplatform.viewer.heartbeat",
+      source: "/test/erasure",
+      subject: eventId,
+      data: {
+        eventId,
+        viewerId: `v-erase-${n}`,
+        sessionId: `s-erase-${n}`,
+        position: 0,
+        bufferingSeconds: 0,
+      },
+    }),
+  );
   const { headers, body } = toHttpBatch(beats);
   const response = await fetch(`${serviceUrls().edgeUrl}/ce`, {
     method: "POST",
