@@ -1,8 +1,9 @@
 import { type CloudEventV1, physicalTopic, toHttpBatch } from "@stream-platform/shared";
 import { createKafka } from "@stream-platform/shared/kafka";
 import { createMongoClient } from "@stream-platform/shared/mongodb";
-import { api, newUser, platformServiceAddress, uniqueSlug } from "@stream-platform/shared/testing";
+import { api, platformServiceAddress, uniqueSlug } from "@stream-platform/shared/testing";
 import { localSecret } from "../local/src/servers/platform.ts";
+import { benchUser, deleteBenchAccounts } from "./lib/accounts.ts";
 import { startBenchRuntime } from "./lib/runtime.ts";
 import { printLine, summarize } from "./lib/stats.ts";
 
@@ -64,7 +65,7 @@ async function main(): Promise<void> {
   const database = `bench_analytics_${Date.now().toString(36)}`;
 
   // Real events, so the aggregator's owner lookups (gRPC, cached) are what they are in use.
-  const owner = await newUser("bench-analytics");
+  const owner = await benchUser("bench-analytics");
   const channel = await api<{ id: string }>("/api/channels", {
     token: owner.token,
     body: { slug: uniqueSlug("bench"), title: "Bench analytics" },
@@ -296,7 +297,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+main()
+  .catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  })
+  .finally(deleteBenchAccounts)
+  .finally(() => process.exit());

@@ -16,7 +16,6 @@ import { serviceUrls } from "@stream-platform/shared";
 import { createKafka } from "@stream-platform/shared/kafka";
 import {
   api,
-  newUser,
   platformServiceAddress,
   type TestUser,
   uniqueSlug,
@@ -24,6 +23,7 @@ import {
 import pg from "pg";
 import { repoRoot } from "../local/src/paths.ts";
 import { localSecret } from "../local/src/servers/platform.ts";
+import { benchUser, deleteBenchAccounts } from "./lib/accounts.ts";
 import { startBenchRuntime } from "./lib/runtime.ts";
 import { percentile, printLine } from "./lib/stats.ts";
 
@@ -225,7 +225,7 @@ async function scenario(gateways: number, chatUrl: string, eventId: string, post
 }
 
 async function main(): Promise<void> {
-  const owner = await newUser("bench-chat");
+  const owner = await benchUser("bench-chat");
   const channel = await api<{ id: string }>("/api/channels", {
     token: owner.token,
     body: { slug: uniqueSlug("bench-chat"), title: "Chat bench" },
@@ -244,7 +244,7 @@ async function main(): Promise<void> {
     events.push(event.body.id);
   }
   const posters = await Promise.all(
-    Array.from({ length: POSTERS }, (_, i) => newUser(`bench-poster${i}`)),
+    Array.from({ length: POSTERS }, (_, i) => benchUser(`bench-poster${i}`)),
   );
 
   // The chat function as knative/ describes it, with its own schema and topics, limits raised:
@@ -290,15 +290,8 @@ async function main(): Promise<void> {
     const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
     if (topics.length > 0) await admin.deleteTopics({ topics }).catch(() => undefined);
     await admin.disconnect();
-    // Nothing a user sees stays: the events are cancelled and the accounts deleted.
-    for (const id of events)
-      await api(`/api/events/${id}`, { method: "DELETE", token: owner.token });
-    for (const user of [owner, ...posters])
-      await api("/api/me", {
-        method: "DELETE",
-        token: user.token,
-        body: { password: user.password },
-      });
+    // Nothing a user sees stays: deleting the accounts erases their channel and events.
+    await deleteBenchAccounts();
   }
 }
 

@@ -14,9 +14,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { api, newUser, platformServiceAddress, uniqueSlug } from "@stream-platform/shared/testing";
+import { api, platformServiceAddress, uniqueSlug } from "@stream-platform/shared/testing";
 import { repoRoot } from "../local/src/paths.ts";
 import { parseLadder, posterOptions, transcodeOptions } from "../stream-server/src/ladder.ts";
+import { benchUser, deleteBenchAccounts } from "./lib/accounts.ts";
 import { ownChild } from "./lib/children.ts";
 import { printLine, summarize } from "./lib/stats.ts";
 
@@ -97,7 +98,7 @@ const testPattern = [
 async function main(): Promise<void> {
   process.env.SERVICE_ACCOUNTS_GRPC_ADDRESS ??= await platformServiceAddress("accounts-grpc");
   process.env.SERVICE_EVENTS_GRPC_ADDRESS ??= await platformServiceAddress("events-grpc");
-  const owner = await newUser("bench-ingest");
+  const owner = await benchUser("bench-ingest");
   const channel = async () => {
     const created = await api<{ id: string; streamKey: string }>("/api/channels", {
       token: owner.token,
@@ -266,4 +267,8 @@ async function main(): Promise<void> {
   });
 }
 
-await main();
+try {
+  await main();
+} finally {
+  await deleteBenchAccounts();
+}

@@ -7,17 +7,18 @@
 //     run; targets ratio ≤ 2 and under 10 s;
 //   - SSE delivery: C connections through the edge to stream-server's gateway, one
 //     notification.created each on the notifications topic, p99 from publish to arrival < 1 s.
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { createEvent, physicalTopic, serviceUrls, signSession } from "@stream-platform/shared";
 import { SubscriptionsClient } from "@stream-platform/shared/grpc";
 import { createKafka, EventPublisher, ensureTopics } from "@stream-platform/shared/kafka";
 import { createMongoClient } from "@stream-platform/shared/mongodb";
-import { api, newUser, platformServiceAddress, uniqueSlug } from "@stream-platform/shared/testing";
+import { api, platformServiceAddress, uniqueSlug } from "@stream-platform/shared/testing";
 import pg from "pg";
-import { insertBulk, removeBulk } from "../functions/accounts/test/bulk-fixture.ts";
+import { insertBulk, insertSignedIn, removeBulk } from "../functions/accounts/test/bulk-fixture.ts";
 import { Fanout } from "../functions/notifications/src/fanout.ts";
 import { type InboxEntry, InboxStore } from "../functions/notifications/src/store.ts";
 import { localSecret } from "../local/src/servers/platform.ts";
+import { benchUser, deleteBenchAccounts } from "./lib/accounts.ts";
 import { printLine, summarize } from "./lib/stats.ts";
 
 const FOLLOWERS = Number(process.env.BENCH_FANOUT_SUBSCRIBERS ?? 100_000);
@@ -36,7 +37,7 @@ async function fanoutBench(): Promise<void> {
   const publisher = new EventPublisher(kafka, prefix);
   const subscriptions = new SubscriptionsClient(await platformServiceAddress("accounts-grpc"));
   try {
-    const owner = await newUser("bench-fanout");
+    const owner = await benchUser("bench-fanout");
     const channel = await api<{ id: string }>("/api/channels", {
       token: owner.token,
       body: { slug: uniqueSlug("bench"), title: "Fan-out bench" },
@@ -105,10 +106,23 @@ async function fanoutBench(): Promise<void> {
 }
 
 async function sseBench(): Promise<void> {
-  // Tokens signed with the platform's local secret for made-up users: the gateway only needs
-  // a valid session, and 1,000 sign-ups would measure scrypt.
+  // Real accounts and sessions, made at database speed (1,000 sign-ups would measure Argon2),
+  // with tokens signed with the platform's local secret: the gateway checks both exist.
   process.env.JWT_SECRET = localSecret("jwt-secret");
-  const users = Array.from({ length: CONNECTIONS }, () => randomUUID());
+  const tag = `benchsse${runId}`;
+  const db = new pg.Client({ connectionString: serviceUrls().databaseUrl });
+  await db.connect();
+  try {
+    await sseRun(await insertSignedIn(db, tag, CONNECTIONS));
+  } finally {
+    await removeBulk(db, tag);
+    await db.end();
+  }
+}
+
+async function sseRun(sessions: { userId: string; sessionId: string }[]): Promise<void> {
+  const users = sessions.map((s) => s.userId);
+  const sessionOf = new Map(sessions.map((s) => [s.userId, s.sessionId]));
   const arrivals = new Map<string, number>();
   const aborts: AbortController[] = [];
   console.log(`SSE: opening ${CONNECTIONS} connections through the edge …`);
@@ -116,8 +130,9 @@ async function sseBench(): Promise<void> {
     users.map(async (userId) => {
       const abort = new AbortController();
       aborts.push(abort);
+      const token = await signSession(userId, sessionOf.get(userId) as string);
       const response = await fetch(`${serviceUrls().edgeUrl}/api/me/notifications/stream`, {
-        headers: { authorization: `Bearer ${await signSession(userId, randomUUID())}` },
+        headers: { authorization: `Bearer ${token}` },
         signal: abort.signal,
       });
       if (response.status !== 200) throw new Error(`stream answered ${response.status}`);
@@ -184,6 +199,10 @@ async function sseBench(): Promise<void> {
     console.log(`  only ${arrivals.size} of ${users.length} arrived`);
 }
 
-await fanoutBench();
-await sseBench();
+try {
+  await fanoutBench();
+  await sseBench();
+} finally {
+  await deleteBenchAccounts();
+}
 process.exit(0);

@@ -1,13 +1,14 @@
 import { createEvent } from "@stream-platform/shared";
 import { createElasticsearch } from "@stream-platform/shared/elasticsearch";
 import { createKafka, EventPublisher } from "@stream-platform/shared/kafka";
-import { api, newUser, platformServiceAddress, uniqueSlug } from "@stream-platform/shared/testing";
+import { api, platformServiceAddress, uniqueSlug } from "@stream-platform/shared/testing";
 import { aliasNames } from "../functions/search/src/aliases.ts";
 import { bulkWrite } from "../functions/search/src/bulk.ts";
 import { eventDocument, type VideoEventSnapshot } from "../functions/search/src/documents.ts";
 import { suggestSearch } from "../functions/search/src/query.ts";
 import { searchQuery, suggestQuery } from "../functions/search/src/schemas.ts";
 import { searchBody } from "../functions/search/src/search.ts";
+import { benchUser, deleteBenchAccounts } from "./lib/accounts.ts";
 import { startBenchRuntime } from "./lib/runtime.ts";
 import { printLine, summarize } from "./lib/stats.ts";
 
@@ -67,7 +68,7 @@ async function main(): Promise<void> {
   const aliases = aliasNames(prefix);
 
   // Real channels, so the indexer's channel lookups (gRPC, cached) are what they are in use.
-  const owner = await newUser("bench-search");
+  const owner = await benchUser("bench-search");
   const channelIds: string[] = [];
   for (let i = 0; i < CHANNELS; i++) {
     const channel = await api<{ id: string }>("/api/channels", {
@@ -238,4 +239,8 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+try {
+  await main();
+} finally {
+  await deleteBenchAccounts();
+}

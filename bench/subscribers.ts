@@ -5,9 +5,10 @@
 import { randomBytes } from "node:crypto";
 import { serviceUrls } from "@stream-platform/shared";
 import { SubscriptionsClient } from "@stream-platform/shared/grpc";
-import { api, newUser, platformServiceAddress, uniqueSlug } from "@stream-platform/shared/testing";
+import { api, platformServiceAddress, uniqueSlug } from "@stream-platform/shared/testing";
 import pg from "pg";
 import { insertBulk, removeBulk } from "../functions/accounts/test/bulk-fixture.ts";
+import { benchUser, deleteBenchAccounts } from "./lib/accounts.ts";
 import { printLine } from "./lib/stats.ts";
 
 const COUNT = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);
@@ -46,7 +47,7 @@ async function grpcRead(client: SubscriptionsClient, channelId: string): Promise
 const tag = `bench${randomBytes(3).toString("hex")}`;
 const db = new pg.Client({ connectionString: serviceUrls().databaseUrl });
 await db.connect();
-const owner = await newUser("bench-owner");
+const owner = await benchUser("bench-owner");
 const channel = await api<{ id: string }>("/api/channels", {
   token: owner.token,
   body: { slug: uniqueSlug("bench"), title: "Bench" },
@@ -80,5 +81,6 @@ try {
   client.close();
   await removeBulk(db, tag);
   await db.end();
+  await deleteBenchAccounts();
 }
 process.exit(0);

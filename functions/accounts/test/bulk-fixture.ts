@@ -40,3 +40,25 @@ export async function insertBulk(db: pg.Client, options: BulkOptions): Promise<v
 export async function removeBulk(db: pg.Client, tag: string): Promise<void> {
   await db.query("delete from users where email like 'bulk-' || $1 || '-%'", [tag]);
 }
+
+/**
+ * `count` accounts tagged `tag`, each with one session row (what a sign-in makes), at database
+ * speed: for load that needs real sessions without `count` Argon2 sign-ups. `removeBulk` removes
+ * them (sessions cascade).
+ */
+export async function insertSignedIn(
+  db: pg.Client,
+  tag: string,
+  count: number,
+): Promise<{ userId: string; sessionId: string }[]> {
+  const { rows } = await db.query(
+    `with made as (
+       insert into users (id, email, display_name, password_hash)
+       select gen_random_uuid(), 'bulk-' || $1 || '-' || g || '@example.org', 'bulk', 'x'
+       from generate_series(1, $2) g returning id)
+     insert into sessions (id, user_id) select gen_random_uuid(), id from made
+     returning id, user_id`,
+    [tag, count],
+  );
+  return rows.map((row) => ({ userId: row.user_id, sessionId: row.id }));
+}
