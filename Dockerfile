@@ -98,7 +98,7 @@ FROM ${BASE} AS edge
 RUN apt-get update \
   && apt-get install -y --no-install-recommends nginx-light libnginx-mod-stream curl \
   && rm -rf /var/lib/apt/lists/* \
-  && mkdir -p /var/cache/nginx /var/lib/stream-platform/hls \
+  && mkdir -p /var/cache/nginx/tmp /var/lib/stream-platform/hls \
   && chown -R www-data:www-data /var/cache/nginx /var/log/nginx /var/lib/nginx
 COPY --from=web-build /app/web/dist /srv/web
 USER www-data

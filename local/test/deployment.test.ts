@@ -3,7 +3,9 @@
 // docker-compose.yml against the Compose specification (schemas/compose), and what a production
 // deployment needs of each Service and KafkaSource (probes, resources, config and secrets, scale
 // to zero, delivery).
-import { readdirSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Ajv, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
@@ -69,7 +71,13 @@ function manifests(): { file: string; doc: Manifest }[] {
 }
 
 /** Kinds of Kubernetes itself: no CRD describes them (the API server knows them). */
-const CORE = new Set(["v1:Service", "v1:ConfigMap", "apps/v1:Deployment"]);
+const CORE = new Set([
+  "v1:Service",
+  "v1:ConfigMap",
+  "v1:PersistentVolumeClaim",
+  "apps/v1:Deployment",
+  "networking.k8s.io/v1:NetworkPolicy",
+]);
 
 interface Container {
   env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string } } }[];
@@ -140,6 +148,85 @@ describe("knative/ manifests", () => {
       }
       if (container.env?.some((v) => v.name === "GRPC_SOURCE"))
         expect(container.ports?.[0]?.name, `${where}: gRPC needs an h2c port`).toBe("h2c");
+    }
+  });
+
+  it("keep every Knative Service cluster-local: the edge and RTMP are the only ways in", () => {
+    for (const { file, doc } of knativeServices)
+      expect(
+        (doc.metadata as { labels?: Record<string, string> }).labels?.[
+          "networking.knative.dev/visibility"
+        ],
+        `${file} ${doc.metadata.name}`,
+      ).toBe("cluster-local");
+    const exposed = all
+      .filter(({ doc }) => doc.apiVersion === "v1" && doc.kind === "Service")
+      .filter(({ doc }) =>
+        ["LoadBalancer", "NodePort"].includes((doc.spec as { type?: string }).type ?? ""),
+      )
+      .map(({ doc }) => doc.metadata.name)
+      .sort();
+    expect(exposed).toEqual(["edge", "stream-server-rtmp"]);
+  });
+
+  it("define every volume, ConfigMap and Secret key they refer to", () => {
+    const defined = (kind: string) =>
+      new Set(all.filter(({ doc }) => doc.kind === kind).map(({ doc }) => doc.metadata.name));
+    const claims = defined("PersistentVolumeClaim");
+    const configMaps = defined("ConfigMap");
+    const secret = parse(
+      readFileSync(join(knativeDir, "platform-secrets.yaml.example"), "utf8"),
+    ) as { metadata: { name: string }; stringData: Record<string, string> };
+    const refs: { where: string; kind: string; name: string; key?: string }[] = [];
+    const visit = (node: unknown, where: string): void => {
+      if (Array.isArray(node)) for (const item of node) visit(item, where);
+      else if (node && typeof node === "object") {
+        const o = node as Record<string, { claimName?: string; name?: string; key?: string }>;
+        if (o.persistentVolumeClaim?.claimName)
+          refs.push({ where, kind: "claim", name: o.persistentVolumeClaim.claimName });
+        if (o.configMap?.name) refs.push({ where, kind: "configMap", name: o.configMap.name });
+        if (o.configMapRef?.name)
+          refs.push({ where, kind: "configMap", name: o.configMapRef.name });
+        if (o.secretKeyRef?.name)
+          refs.push({ where, kind: "secret", name: o.secretKeyRef.name, key: o.secretKeyRef.key });
+        for (const value of Object.values(o)) visit(value, where);
+      }
+    };
+    for (const { file, doc } of all) visit(doc, `${file} ${doc.metadata.name}`);
+    expect(refs.some((r) => r.kind === "claim")).toBe(true);
+    for (const ref of refs) {
+      if (ref.kind === "claim") expect(claims.has(ref.name), ref.where).toBe(true);
+      if (ref.kind === "configMap") expect(configMaps.has(ref.name), ref.where).toBe(true);
+      if (ref.kind === "secret") {
+        expect(ref.name, ref.where).toBe(secret.metadata.name);
+        expect(Object.keys(secret.stringData), ref.where).toContain(ref.key);
+      }
+    }
+  });
+
+  it("give the edge an nginx.conf that NGINX accepts", () => {
+    const config = all.find(
+      ({ doc }) => doc.kind === "ConfigMap" && doc.metadata.name === "edge-nginx",
+    )?.doc as unknown as { data: Record<string, string> };
+    const dir = mkdtempSync(join(tmpdir(), "edge-conf-"));
+    try {
+      // The cluster's names do not resolve here, and its paths belong to the image.
+      const text = (config.data["nginx.conf"] as string)
+        .replace(/[\w-]+\.default\.svc\.cluster\.local/g, "127.0.0.1")
+        .replaceAll("/var/cache/nginx", dir)
+        .replaceAll("/var/log/nginx", dir);
+      writeFileSync(join(dir, "nginx.conf"), text);
+      // NGINX makes its temp directories but not their parent: the image must have it.
+      expect(readFileSync(join(repoRoot, "Dockerfile"), "utf8")).toMatch(
+        /mkdir -p \/var\/cache\/nginx\/tmp /,
+      );
+      mkdirSync(join(dir, "tmp"));
+      const result = spawnSync("nginx", ["-t", "-p", dir, "-c", join(dir, "nginx.conf")], {
+        encoding: "utf8",
+      });
+      expect(result.status, result.stderr).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

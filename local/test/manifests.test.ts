@@ -36,10 +36,15 @@ describe("the platform's own manifests", () => {
     const manifests = loadManifests([join(repoRoot, "knative")]);
     const layout = topology(manifests, 8100);
     expect(layout.services.map((s) => s.name)).toContain("ingress");
-    // The stateful tier's Deployment and its Kubernetes Service are not functions.
-    expect(layout.services.map((s) => s.name)).not.toContain("stream-server");
-    // Read for its annotations only (the edge paths it serves).
-    expect(manifests.kubernetesServices.map((s) => s.metadata.name)).toEqual(["stream-server"]);
+    // The stateful tier, the edge and their Kubernetes Services are not functions.
+    for (const name of ["stream-server", "edge", "stream-server-rtmp"])
+      expect(layout.services.map((s) => s.name)).not.toContain(name);
+    // Read for their annotations only (the edge paths they serve).
+    expect(manifests.kubernetesServices.map((s) => s.metadata.name).sort()).toEqual([
+      "edge",
+      "stream-server",
+      "stream-server-rtmp",
+    ]);
     for (const source of [...manifests.kafkaSources, ...manifests.pingSources]) {
       expect(() => layout.resolve(source.spec.sink), source.metadata.name).not.toThrow();
     }

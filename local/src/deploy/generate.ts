@@ -2,9 +2,10 @@
 // knative/ (the one source of truth for functions, their targets, environment and topics) and
 // the edge template local/ uses: `npm run deploy:generate` writes them, and a test fails when a
 // committed file differs from what this produces.
+import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { stringify } from "yaml";
+import { parseAllDocuments, stringify } from "yaml";
 import {
   envOf,
   type KnativeService,
@@ -12,6 +13,7 @@ import {
   type Manifests,
 } from "../eventing/manifests.ts";
 import { repoRoot } from "../paths.ts";
+import { edgeLocations, edgeRoutes } from "../servers/edge-routes.ts";
 import { renderEdgeConfig, upstreams } from "../servers/nginx.ts";
 
 const FUNCTION_PORT = 8080;
@@ -278,6 +280,172 @@ stream {
 `;
 }
 
+/** The namespace knative/ deploys to (its other manifests name it in cluster addresses). */
+const NAMESPACE = "default";
+const clusterHost = (service: string) => `${service}.${NAMESPACE}.svc.cluster.local`;
+const EDGE_IMAGE = "ghcr.io/stream-platform/edge:latest";
+const HLS_MOUNT = "/var/lib/stream-platform/hls";
+const PART_OF = { "app.kubernetes.io/part-of": "stream-platform" };
+
+/**
+ * The cluster's edge: local/'s template with the cluster's names. Each API location sends the
+ * Knative Service's own host name (Knative's ingress routes by Host) and repeats the template's
+ * other proxy headers, which a location's own proxy_set_header would otherwise drop.
+ */
+export function clusterEdgeConfig(manifests: Manifests): string {
+  const template = readFileSync(join(repoRoot, "local", "nginx", "edge.conf.template"), "utf8");
+  const inherited = [...template.matchAll(/^ {2}(proxy_set_header (?!Host )[^\n]+)$/gm)].map(
+    (m) => m[1] as string,
+  );
+  return renderEdgeConfig({
+    PREFIX: "/var/cache/nginx",
+    LOG_DIR: "/var/log/nginx",
+    HOST: "0.0.0.0",
+    PORT: "8080",
+    HLS_DIR: HLS_MOUNT,
+    WEB_DIR: "/srv/web",
+    USER: "",
+    UPSTREAMS: upstreams((s) => `${clusterHost(s.name)}:80`),
+    STREAM_SERVER: `${clusterHost("stream-server")}:8091`,
+    API_LOCATIONS: edgeLocations(edgeRoutes(manifests), (service) => [
+      `proxy_set_header Host ${clusterHost(service)};`,
+      ...inherited,
+    ]),
+  });
+}
+
+/** knative/edge.yaml: the edge's nginx.conf (ConfigMap), its Deployment and public Service. */
+export function knativeEdgeFile(manifests: Manifests): string {
+  const conf = clusterEdgeConfig(manifests);
+  const labels = { "app.kubernetes.io/name": "edge", ...PART_OF };
+  const docs = [
+    {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "edge-nginx", labels: PART_OF },
+      data: { "nginx.conf": conf },
+    },
+    {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "edge", labels },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { "app.kubernetes.io/name": "edge" } },
+        template: {
+          metadata: {
+            labels,
+            // A changed nginx.conf rolls the pods (a subPath mount is never updated in place).
+            annotations: {
+              "streamplatform.dev/config-sha256": createHash("sha256").update(conf).digest("hex"),
+            },
+          },
+          spec: {
+            // www-data, as in the image (Dockerfile target edge).
+            securityContext: { runAsNonRoot: true, runAsUser: 33, runAsGroup: 33 },
+            containers: [
+              {
+                name: "edge",
+                image: EDGE_IMAGE,
+                ports: [{ name: "http", containerPort: 8080 }],
+                readinessProbe: { httpGet: { path: "/healthz", port: "http" } },
+                livenessProbe: { httpGet: { path: "/healthz", port: "http" }, periodSeconds: 20 },
+                resources: {
+                  requests: { cpu: "100m", memory: "64Mi" },
+                  limits: { cpu: "2", memory: "256Mi" },
+                },
+                volumeMounts: [
+                  { name: "config", mountPath: "/etc/nginx/nginx.conf", subPath: "nginx.conf" },
+                  { name: "hls", mountPath: HLS_MOUNT, readOnly: true },
+                ],
+              },
+            ],
+            volumes: [
+              { name: "config", configMap: { name: "edge-nginx" } },
+              // stream-server writes the playlists and segments, every edge replica reads them.
+              {
+                name: "hls",
+                persistentVolumeClaim: { claimName: "stream-server-hls", readOnly: true },
+              },
+            ],
+          },
+        },
+      },
+    },
+    {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "edge", labels: PART_OF },
+      spec: {
+        // With stream-server-rtmp, the only way in from outside: every Knative Service is
+        // cluster-local, reached through the edge's routes.
+        type: "LoadBalancer",
+        selector: { "app.kubernetes.io/name": "edge" },
+        ports: [{ name: "http", port: 80, targetPort: "http" }],
+      },
+    },
+  ];
+  return `${HEADER("The edge on a cluster: NGINX with the web app (image target edge), /hls/ from the stream-server-hls volume, and every API route of knative/ to its cluster-local Service.")}${docs
+    .map((doc) => stringify(doc, { lineWidth: 0 }))
+    .join("---\n")}`;
+}
+
+/** Every Secret key knative/ reads (secretKeyRef), with the variable and the readers. */
+function secretKeys(): Map<string, { variable: string; readers: Set<string> }> {
+  const keys = new Map<string, { variable: string; readers: Set<string> }>();
+  const visit = (node: unknown, owner: string, variable?: string): void => {
+    if (Array.isArray(node)) for (const item of node) visit(item, owner, variable);
+    else if (node && typeof node === "object") {
+      const object = node as Record<string, unknown>;
+      const name = typeof object.name === "string" ? object.name : variable;
+      const ref = object.secretKeyRef as { key?: string } | undefined;
+      if (ref?.key) {
+        const entry = keys.get(ref.key) ?? { variable: name ?? ref.key, readers: new Set() };
+        entry.readers.add(owner);
+        keys.set(ref.key, entry);
+      }
+      for (const value of Object.values(object)) visit(value, owner, name);
+    }
+  };
+  const dir = join(repoRoot, "knative");
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith(".yaml"))
+    .sort())
+    for (const doc of parseAllDocuments(readFileSync(join(dir, file), "utf8"))) {
+      const object = doc.toJS() as { metadata?: { name?: string } } | null;
+      if (object) visit(object, object.metadata?.name ?? file);
+    }
+  return keys;
+}
+
+/**
+ * knative/platform-secrets.yaml.example: the Secret every secretKeyRef of knative/ names, with
+ * each key it must hold. Not a .yaml file, so `kubectl apply -f knative/` never overwrites the
+ * real Secret with these blanks: fill in a copy and apply that.
+ */
+export function secretTemplate(): string {
+  const lines = [...secretKeys()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .flatMap(([key, { variable, readers }]) => [
+      `  # ${variable} of ${[...readers].sort().join(", ")}`,
+      `  ${key}: ""`,
+    ]);
+  return `# The platform-secrets Secret: fill in a copy (never commit it) and \`kubectl apply -f\` it before
+# knative/. Random keys: openssl rand -base64 32. database-url: postgres://USER:PASSWORD@HOST:5432/DB.
+# Generated from the secretKeyRefs of knative/ by \`npm run deploy:generate\`; a test
+# (local/test/deployment.test.ts) fails when a key is missing.
+apiVersion: v1
+kind: Secret
+metadata:
+  name: platform-secrets
+  labels:
+    app.kubernetes.io/part-of: stream-platform
+type: Opaque
+stringData:
+${lines.join("\n")}
+`;
+}
+
 const WORKSPACES_BEGIN =
   "# workspaces (npm run deploy:generate writes these lines, one per workspace)\n";
 const WORKSPACES_END = "# end of workspaces\n";
@@ -317,6 +485,8 @@ export const GENERATED = {
   "docker-compose.yml": composeFile,
   "deploy/compose/edge.conf": () => composeEdgeConfig(),
   Dockerfile: () => dockerfile(),
+  "knative/edge.yaml": knativeEdgeFile,
+  "knative/platform-secrets.yaml.example": () => secretTemplate(),
 } as const;
 
 export function generated(): Record<string, string> {

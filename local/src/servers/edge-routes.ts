@@ -81,11 +81,19 @@ export function edgeRouteOf(routes: EdgeRoute[], path: string): EdgeRoute | unde
  * NGINX picks the longest, whatever their order, which is the index's own rule. A prefix gets
  * an exact location too, so `/api/events` is served and `/api/eventsx` is not.
  */
-export function edgeLocations(routes: EdgeRoute[]): string {
+export function edgeLocations(
+  routes: EdgeRoute[],
+  /**
+   * Headers of a location's own (on a cluster: the Knative Service's Host, which its ingress
+   * routes by). NGINX then drops the http block's proxy_set_header lines, so they come too.
+   */
+  proxyHeaders?: (service: string) => string[],
+): string {
   const block = (match: string, route: EdgeRoute) =>
     [
       `    location ${match} {`,
       ...(route.maxBodySize ? [`      client_max_body_size ${route.maxBodySize};`] : []),
+      ...(proxyHeaders?.(route.service).map((header) => `      ${header}`) ?? []),
       `      proxy_pass http://${upstreamOf(route.service)};`,
       "    }",
     ].join("\n");
