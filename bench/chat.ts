@@ -88,6 +88,8 @@ async function startGateways(count: number, chatUrl: string): Promise<string[]> 
       STREAM_SERVER_PORT: String(port),
       KAFKA_TOPIC_PREFIX: prefix,
       CHAT_URL: chatUrl,
+      // The clients all come from this machine's one address, straight to the gateway.
+      SSE_MAX_PER_ADDRESS: String(CLIENTS),
     });
     for (let tries = 0; ; tries++) {
       const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(

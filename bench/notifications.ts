@@ -8,6 +8,7 @@
 //   - SSE delivery: C connections through the edge to stream-server's gateway, one
 //     notification.created each on the notifications topic, p99 from publish to arrival < 1 s.
 import { randomBytes } from "node:crypto";
+import { type ClientRequest, request as httpRequest, type IncomingMessage } from "node:http";
 import { createEvent, physicalTopic, serviceUrls, signSession } from "@stream-platform/shared";
 import { SubscriptionsClient } from "@stream-platform/shared/grpc";
 import { createKafka, EventPublisher, ensureTopics } from "@stream-platform/shared/kafka";
@@ -124,28 +125,35 @@ async function sseRun(sessions: { userId: string; sessionId: string }[]): Promis
   const users = sessions.map((s) => s.userId);
   const sessionOf = new Map(sessions.map((s) => [s.userId, s.sessionId]));
   const arrivals = new Map<string, number>();
-  const aborts: AbortController[] = [];
+  const streams: ClientRequest[] = [];
   console.log(`SSE: opening ${CONNECTIONS} connections through the edge …`);
+  const edge = new URL(serviceUrls().edgeUrl);
   await Promise.all(
-    users.map(async (userId) => {
-      const abort = new AbortController();
-      aborts.push(abort);
+    users.map(async (userId, n) => {
       const token = await signSession(userId, sessionOf.get(userId) as string);
-      const response = await fetch(`${serviceUrls().edgeUrl}/api/me/notifications/stream`, {
-        headers: { authorization: `Bearer ${token}` },
-        signal: abort.signal,
+      // From addresses of their own (50 each), as many browsers are: the edge caps streams
+      // per address (limit_conn).
+      const localAddress = `127.0.${2 + Math.floor(n / 50 / 250)}.${2 + (Math.floor(n / 50) % 250)}`;
+      const response = await new Promise<IncomingMessage>((resolve, reject) => {
+        const req = httpRequest(
+          {
+            host: edge.hostname,
+            port: edge.port,
+            path: "/api/me/notifications/stream",
+            localAddress,
+            headers: { authorization: `Bearer ${token}` },
+          },
+          resolve,
+        );
+        streams.push(req);
+        req.on("error", reject);
+        req.end();
       });
-      if (response.status !== 200) throw new Error(`stream answered ${response.status}`);
-      void (async () => {
-        try {
-          for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-            if (Buffer.from(chunk).includes("event: notification"))
-              arrivals.set(userId, Date.now());
-          }
-        } catch {
-          // closed
-        }
-      })();
+      if (response.statusCode !== 200) throw new Error(`stream answered ${response.statusCode}`);
+      response.on("data", (chunk: Buffer) => {
+        if (chunk.includes("event: notification")) arrivals.set(userId, Date.now());
+      });
+      response.on("error", () => undefined);
     }),
   );
   await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -181,7 +189,7 @@ async function sseRun(sessions: { userId: string; sessionId: string }[]): Promis
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   await publisher.disconnect();
-  for (const abort of aborts) abort.abort();
+  for (const stream of streams) stream.destroy();
   const latencies = users.map(
     (u) => (arrivals.get(u) ?? Number.POSITIVE_INFINITY) - (sentAt.get(u) ?? 0),
   );

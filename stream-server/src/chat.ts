@@ -8,6 +8,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
   type CloudEventV1,
+  clientKey,
   type EventData,
   eventIdSchema,
   HttpProblem,
@@ -15,7 +16,18 @@ import {
   sendHttpProblem,
 } from "@stream-platform/shared";
 import type { Consumer } from "kafkajs";
-import { consumeEverything, heartbeat, openEventStream, SentIds, sseEvent } from "./sse.ts";
+import {
+  ConnectionCaps,
+  consumeEverything,
+  heartbeat,
+  openEventStream,
+  SentIds,
+  sseEvent,
+} from "./sse.ts";
+
+// Rooms are read without signing in, so streams are capped per client address (the edge's
+// X-Forwarded-For; several people may share one, hence more than an account's).
+const PER_ADDRESS = Number(process.env.SSE_MAX_PER_ADDRESS ?? 100);
 
 type Posted = EventData<"streamplatform.chat.posted">;
 type Deleted = EventData<"streamplatform.chat.deleted">;
@@ -68,6 +80,7 @@ export class ChatGateway {
   private readonly rooms = new Map<string, Set<Connection>>();
   private consumer?: Consumer;
   private timer?: NodeJS.Timeout;
+  private readonly caps = new ConnectionCaps(PER_ADDRESS, "this address");
 
   constructor(private readonly options: ChatGatewayOptions) {}
 
@@ -146,6 +159,15 @@ export class ChatGateway {
       return;
     }
     const eventId = parsed.data;
+    let release: () => void;
+    try {
+      release = this.caps.admit(clientKey(req));
+    } catch (error) {
+      if (!(error instanceof HttpProblem)) throw error;
+      sendHttpProblem(res, error);
+      return;
+    }
+    res.once("close", release);
     const header = req.headers["last-event-id"];
     const lastEventId =
       (typeof header === "string" && header) || url.searchParams.get("lastEventId") || undefined;

@@ -12,7 +12,17 @@ import {
   tokenOf,
 } from "@stream-platform/shared";
 import type { Consumer } from "kafkajs";
-import { consumeEverything, heartbeat, openEventStream, SentIds, sseEvent } from "./sse.ts";
+import {
+  ConnectionCaps,
+  consumeEverything,
+  heartbeat,
+  openEventStream,
+  SentIds,
+  sseEvent,
+} from "./sse.ts";
+
+// Streams one account may hold open on one gateway (tabs and devices; more is abuse).
+const PER_ACCOUNT = Number(process.env.SSE_MAX_PER_ACCOUNT ?? 16);
 
 type Notification = EventData<"streamplatform.notification.created">;
 
@@ -43,6 +53,7 @@ export class NotificationGateway {
   private readonly connections = new Map<string, Set<Connection>>();
   private consumer?: Consumer;
   private heartbeat?: NodeJS.Timeout;
+  private readonly caps = new ConnectionCaps(PER_ACCOUNT, "this account");
 
   constructor(private readonly options: GatewayOptions) {}
 
@@ -95,6 +106,7 @@ export class NotificationGateway {
     const url = new URL(req.url ?? "/", "http://gateway");
     const token = tokenOf(req) ?? url.searchParams.get("token") ?? undefined;
     let userId: string;
+    let release: () => void;
     try {
       if (!token) {
         throw new HttpProblem({
@@ -105,6 +117,7 @@ export class NotificationGateway {
         });
       }
       userId = (await authenticate(token)).userId;
+      release = this.caps.admit(userId);
     } catch (error) {
       if (error instanceof HttpProblem) {
         sendHttpProblem(res, error);
@@ -112,6 +125,10 @@ export class NotificationGateway {
       }
       throw error;
     }
+    // Counted until the response closes (the client went, or it was closed during the sign-in
+    // check: then at once).
+    res.once("close", release);
+    if (res.destroyed) release();
     openEventStream(res);
     const lastEventId = req.headers["last-event-id"] ?? url.searchParams.get("lastEventId");
     const connection: Connection = { res, sent: new SentIds(), ...(lastEventId && { held: [] }) };

@@ -1,11 +1,19 @@
 // What the SSE gateways (notifications.ts, chat.ts) share: a topic consumed by every instance
 // (a consumer group of its own, from the latest offset: what came before a connection is the
 // owning function's to replay), the stream's opening, heartbeats, and per-connection memory of
-// the ids sent (Kafka redelivers; a replay overlaps what arrives live).
+// the ids sent (Kafka redelivers; a replay overlaps what arrives live), and caps on how many
+// streams are open.
 import { randomBytes } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import { hostname } from "node:os";
-import { type CloudEventV1, fromKafkaMessage, physicalTopic } from "@stream-platform/shared";
+import {
+  type CloudEventV1,
+  fromKafkaMessage,
+  HttpProblem,
+  physicalTopic,
+  serviceUnavailable,
+  tooManyRequests,
+} from "@stream-platform/shared";
 import { createKafka } from "@stream-platform/shared/kafka";
 import type { Consumer } from "kafkajs";
 
@@ -76,5 +84,45 @@ export class SentIds {
 
   has(id: string): boolean {
     return this.ids.has(id);
+  }
+}
+
+/**
+ * Caps on the streams a gateway holds open: in all (its memory and sockets), and per key (an
+ * account, or a client address where streams are anonymous), so one client cannot take them all.
+ */
+export class ConnectionCaps {
+  private total = 0;
+  private readonly perKey = new Map<string, number>();
+
+  constructor(
+    private readonly maxPerKey: number,
+    private readonly what: string,
+    private readonly maxTotal = Number(process.env.SSE_MAX_CONNECTIONS ?? 20_000),
+  ) {}
+
+  /**
+   * Counts a new stream of `key` and returns what ends it (call it once, when it closes); throws
+   * 429 past the per-key cap, 503 past the total.
+   */
+  admit(key: string): () => void {
+    const mine = this.perKey.get(key) ?? 0;
+    if (mine >= this.maxPerKey)
+      throw new HttpProblem(
+        tooManyRequests(`${this.what} has ${mine} streams open already: close one first`, 10),
+      );
+    if (this.total >= this.maxTotal)
+      throw new HttpProblem(serviceUnavailable("this gateway holds all the streams it can", 10));
+    this.perKey.set(key, mine + 1);
+    this.total += 1;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.total -= 1;
+      const left = (this.perKey.get(key) ?? 1) - 1;
+      if (left > 0) this.perKey.set(key, left);
+      else this.perKey.delete(key);
+    };
   }
 }
