@@ -8,6 +8,7 @@ const HEAVY = [
   "bench/test/report.test.ts",
   "local/test/scale-to-zero.test.ts",
   "web/test/journey.test.ts",
+  "web/test/chat.test.ts",
 ];
 
 // Reads the logs everything else wrote, and spends the loopback address's rate budgets.

@@ -7,6 +7,8 @@ export class ApiError extends Error {
     readonly title: string,
     readonly detail: string,
     readonly errors: FieldProblem[] = [],
+    /** Seconds to wait before trying again (429, 503: the Retry-After header). */
+    readonly retryAfter?: number,
   ) {
     super(detail || title);
   }
@@ -38,12 +40,14 @@ export async function request<T>(
   const type = response.headers.get("content-type") ?? "";
   const body = type.includes("json") ? await response.json() : await response.text();
   if (!response.ok) {
-    const problem = (typeof body === "object" && body) || {};
+    const problem: { title?: string; detail?: string; errors?: FieldProblem[] } =
+      (typeof body === "object" && body) || {};
     throw new ApiError(
       response.status,
       problem.title ?? response.statusText,
       problem.detail ?? "",
       Array.isArray(problem.errors) ? problem.errors : [],
+      Number(response.headers.get("retry-after")) || undefined,
     );
   }
   return body as T;

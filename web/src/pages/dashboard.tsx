@@ -1,5 +1,5 @@
 // The creator dashboard: a channel, its stream key (hidden until asked) with OBS settings, its
-// events (schedule, edit, cancel) and the live viewers of its current event.
+// events (schedule, edit, cancel), the live viewers of its current event and its chat's moderation.
 import { useEffect, useState } from "preact/hooks";
 import {
   ApiError,
@@ -10,10 +10,14 @@ import {
   type VideoEvent,
 } from "../api.ts";
 import { LineChart, type Point } from "../components/chart.tsx";
+import { lazy } from "../components/lazy.tsx";
 import { ErrorNote, Loading, StatusBadge, useLoad } from "../components/status.tsx";
 import { when } from "../format.ts";
 import { navigate } from "../router.ts";
 import { useSession } from "../session.ts";
+
+// The chat's moderation is a chunk of its own (with the watch page's chat), not the home page's.
+const ChatModeration = lazy(() => import("../chat/moderation.tsx").then((m) => m.ChatModeration));
 
 const formValues = (event: Event) => {
   const form = new FormData(event.currentTarget as HTMLFormElement);
@@ -371,6 +375,7 @@ export function Dashboard() {
           </p>
           <StreamKey channel={channel} />
           <ChannelEvents channel={channel} />
+          <ChatModeration channel={channel} />
         </>
       ) : (
         <CreateChannel onCreated={reload} />

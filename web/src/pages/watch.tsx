@@ -1,6 +1,8 @@
-// The watch page: the player (live or recording), the event, its channel, subscribe, viewers.
+// The watch page: the player (live or recording) with its chat beside it (below on a phone), the
+// event, its channel, subscribe, viewers.
 import { useEffect } from "preact/hooks";
 import { type Channel, request, type VideoEvent } from "../api.ts";
+import { lazy } from "../components/lazy.tsx";
 import { Player } from "../components/player.tsx";
 import {
   Countdown,
@@ -12,6 +14,9 @@ import {
 } from "../components/status.tsx";
 import { SubscribeButton } from "../components/subscribe-button.tsx";
 import { when } from "../format.ts";
+
+// The chat's code is a chunk of its own, loaded by watch pages only.
+const ChatPanel = lazy(() => import("../chat/panel.tsx").then((m) => m.ChatPanel));
 
 export function Watch({ eventId }: { eventId: string }) {
   const { data, error, reload } = useLoad(
@@ -37,23 +42,42 @@ export function Watch({ eventId }: { eventId: string }) {
   document.title = `${event.title} · Stream Platform`;
   const source =
     event.status === "live" ? `/hls/${event.id}/master.m3u8` : (event.vodPath ?? undefined);
+  // Live chat before and during the event; a recording replays its chat.
+  const chatMode =
+    event.status === "live" || event.status === "scheduled"
+      ? "live"
+      : event.status === "ended" && event.vodPath
+        ? "replay"
+        : undefined;
   return (
     <article class="watch">
-      {source ? (
-        <Player eventId={event.id} source={source} live={event.status === "live"} />
-      ) : (
-        <div class="player placeholder">
-          {event.status === "scheduled" ? (
-            <p>
-              Starts {when(event.startsAt)} (<Countdown to={event.startsAt} />)
-            </p>
-          ) : event.status === "cancelled" ? (
-            <p>This event was cancelled.</p>
-          ) : (
-            <p>The recording is being prepared.</p>
-          )}
-        </div>
-      )}
+      <div class={chatMode ? "watch-stage with-chat" : "watch-stage"}>
+        {source ? (
+          <Player eventId={event.id} source={source} live={event.status === "live"} />
+        ) : (
+          <div class="player placeholder">
+            {event.status === "scheduled" ? (
+              <p>
+                Starts {when(event.startsAt)} (<Countdown to={event.startsAt} />)
+              </p>
+            ) : event.status === "cancelled" ? (
+              <p>This event was cancelled.</p>
+            ) : (
+              <p>The recording is being prepared.</p>
+            )}
+          </div>
+        )}
+        {chatMode && (
+          <ChatPanel
+            room={{
+              eventId: event.id,
+              channelId: channel.id,
+              ownerId: channel.ownerId,
+              mode: chatMode,
+            }}
+          />
+        )}
+      </div>
       <header class="watch-header">
         <div>
           <h1>

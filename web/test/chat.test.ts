@@ -1,0 +1,197 @@
+// The chat in a real browser (Debian's Chromium, headless) against the running platform, through
+// the edge: two people in one room see each other's messages live; markup is shown as text;
+// links are links only where the channel allows them; a refused post says why (slow mode's wait,
+// a ban's reason); a moderator's deletion leaves the other page; the dashboard sets the rules and
+// shows the log; a recording replays its chat at each message's offset as the player seeks.
+// Screenshots: .data/screenshots/chat-{desktop,phone,replay}.png.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { serviceUrls } from "@stream-platform/shared";
+import {
+  api,
+  liveStream,
+  newUser,
+  publishTestPattern,
+  type TestUser,
+  uniqueSlug,
+  until,
+} from "@stream-platform/shared/testing";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const edge = serviceUrls().edgeUrl;
+const shots = join(import.meta.dirname, "..", "..", ".data", "screenshots");
+
+let browser: Browser;
+const problems: string[] = [];
+const stops: (() => unknown)[] = [];
+
+beforeAll(async () => {
+  mkdirSync(shots, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--autoplay-policy=no-user-gesture-required"],
+  });
+});
+
+afterAll(async () => {
+  for (const stop of stops) await stop();
+  await browser?.close();
+});
+
+/** A page signed in as `user` (their session cookie, as signing in sets it), or signed out. */
+async function pageAs(user: TestUser | undefined, width = 1280, height = 900): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width, height } });
+  if (user)
+    await context.addCookies([
+      { name: "session", value: user.token, url: edge, httpOnly: true },
+      { name: "signed_in", value: "1", url: edge },
+    ]);
+  const page = await context.newPage();
+  page.on("pageerror", (error) => problems.push(`${page.url()}: ${error.message}`));
+  // An alert would be markup run as script.
+  page.on("dialog", (dialog) => {
+    problems.push(`dialog: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  return page;
+}
+
+async function channelOf(owner: TestUser): Promise<{ id: string; streamKey: string }> {
+  const created = await api<{ id: string; streamKey: string }>("/api/channels", {
+    token: owner.token,
+    body: { slug: uniqueSlug("chat"), title: "Chat test" },
+  });
+  expect(created.status).toBe(201);
+  return created.body;
+}
+
+const chat = (page: Page) => page.getByRole("list", { name: "Chat messages" });
+const messageIn = (page: Page, text: string) =>
+  chat(page).getByRole("listitem").filter({ hasText: text });
+
+async function post(page: Page, text: string): Promise<void> {
+  await page.getByRole("textbox", { name: "Chat message" }).fill(text);
+  await page.getByRole("button", { name: "Send" }).click();
+}
+
+describe("chat in the web app", () => {
+  it("live: two pages talk through the edge, markup stays text, refusals say why, a deletion reaches the other page", async () => {
+    const owner = await newUser("Ada");
+    const viewer = await newUser("Bob");
+    const channel = await channelOf(owner);
+    const event = await api<{ id: string }>("/api/events", {
+      token: owner.token,
+      body: {
+        channelId: channel.id,
+        title: "Chat launch",
+        startsAt: new Date(Date.now() + 3_600_000).toISOString(),
+      },
+    });
+    expect(event.status).toBe(201);
+    const watch = `${edge}/watch/${event.body.id}`;
+
+    const studio = await pageAs(owner);
+    const seat = await pageAs(viewer);
+    const anonymous = await pageAs(undefined, 390, 844);
+    for (const page of [studio, seat, anonymous]) await page.goto(watch);
+    await anonymous.getByRole("link", { name: "Sign in" }).last().waitFor();
+    await expect(anonymous.getByRole("textbox", { name: "Chat message" }).count()).resolves.toBe(0);
+    for (const page of [studio, seat, anonymous])
+      await page.getByTestId("chat-connection").filter({ hasText: "connected" }).waitFor();
+
+    // Bob writes, everyone sees it live; Ada answers.
+    await post(seat, "Hello from Bob 🚀");
+    for (const page of [studio, anonymous])
+      await messageIn(page, "Hello from Bob 🚀").waitFor({ timeout: 15_000 });
+    await post(studio, "Welcome, Bob");
+    await messageIn(seat, "Welcome, Bob").waitFor({ timeout: 15_000 });
+    await expect(messageIn(seat, "Welcome, Bob").getByText("Ada").count()).resolves.toBe(1);
+
+    // Markup is text: shown as typed, no element made of it, nothing run.
+    const payload = "<img src=x onerror=alert(1)>";
+    await post(seat, payload);
+    for (const page of [studio, anonymous]) {
+      await messageIn(page, payload).waitFor({ timeout: 15_000 });
+      await expect(chat(page).locator("img").count()).resolves.toBe(0);
+    }
+    // Links: text while the channel does not allow them, then links that leak nothing.
+    await post(seat, "see https://example.org/launch.");
+    await messageIn(anonymous, "https://example.org/launch").waitFor({ timeout: 15_000 });
+    await expect(chat(anonymous).getByRole("link").count()).resolves.toBe(0);
+    const allow = await api(`/api/chat/channels/${channel.id}/settings`, {
+      method: "PATCH",
+      token: owner.token,
+      body: { linksAllowed: true },
+    });
+    expect(allow.status).toBe(200);
+    await anonymous.reload();
+    const link = chat(anonymous).getByRole("link", { name: "https://example.org/launch" });
+    await link.waitFor({ timeout: 15_000 });
+    expect(await link.getAttribute("href")).toBe("https://example.org/launch");
+    expect(await link.getAttribute("rel")).toBe("nofollow noopener noreferrer");
+    await anonymous.screenshot({ path: join(shots, "chat-phone.png"), fullPage: true });
+
+    // Slow mode: a message within the window after one's last is refused with the wait.
+    const slow = await api(`/api/chat/channels/${channel.id}/settings`, {
+      method: "PATCH",
+      token: owner.token,
+      body: { slowModeSeconds: 60 },
+    });
+    expect(slow.status).toBe(200);
+    // Bob posted a moment ago: his next message is within the window, refused with the wait.
+    await post(seat, "too soon");
+    await seat
+      .getByRole("alert")
+      .filter({ hasText: /slow mode.*wait \d+ s/ })
+      .waitFor();
+    await expect(messageIn(seat, "too soon").count()).resolves.toBe(0);
+
+    // Ada deletes Bob's message from its menu: it leaves Bob's page and the phone's.
+    const doomed = messageIn(studio, "Hello from Bob 🚀");
+    await doomed.getByRole("button", { name: "Moderate the message from Bob" }).click();
+    await doomed.getByRole("button", { name: "Delete message" }).click();
+    for (const page of [seat, anonymous])
+      await messageIn(page, "Hello from Bob 🚀").waitFor({ state: "detached", timeout: 15_000 });
+
+    // She bans him with a reason; his next post is refused with it.
+    const his = messageIn(studio, payload);
+    await his.getByRole("button", { name: "Moderate the message from Bob" }).click();
+    await his.getByRole("button", { name: "Ban", exact: true }).click();
+    await his.getByLabel("Reason").fill("spoilers again");
+    await his.getByRole("button", { name: "Ban Bob" }).click();
+    await studio.getByRole("status").filter({ hasText: "Bob banned" }).waitFor();
+    await post(seat, "let me back");
+    await seat.getByRole("alert").filter({ hasText: "spoilers again" }).waitFor();
+    await studio.screenshot({ path: join(shots, "chat-desktop.png") });
+
+    // The dashboard: the rules (slow mode off, a blocked word) and the log of all the above.
+    await studio.goto(`${edge}/dashboard`);
+    const moderation = studio.getByRole("region", { name: "Chat moderation" });
+    await moderation.getByLabel(/Slow mode/).fill("0");
+    await moderation.getByLabel(/Blocked words/).fill("spoiler\nleak");
+    await moderation.getByRole("button", { name: "Save rules" }).click();
+    await moderation.getByText("Saved").waitFor();
+    const rules = await api<{ slowModeSeconds: number; blockedWords: string[] }>(
+      `/api/chat/channels/${channel.id}/settings`,
+      { token: owner.token },
+    );
+    expect(rules.body.slowModeSeconds).toBe(0);
+    expect(rules.body.blockedWords).toEqual(["spoiler", "leak"]);
+    await moderation.getByRole("button", { name: "Lift the ban" }).click();
+    const log = studio.getByRole("table", { name: "Moderation log" });
+    await log.getByRole("row").filter({ hasText: "lifted a ban" }).waitFor();
+    for (const action of ["deleted a message", "banned", "changed the rules"])
+      await log.getByRole("row").filter({ hasText: action }).first().waitFor();
+    await studio.screenshot({ path: join(shots, "chat-dashboard.png"), fullPage: true });
+
+    // Unbanned, Bob may post again (slow mode is off), but not a blocked word.
+    await seat.reload();
+    await post(seat, "no leak here");
+    await seat.getByRole("alert").filter({ hasText: "a word this channel blocks" }).waitFor();
+    await post(seat, "thanks, sorry");
+    await messageIn(seat, "thanks, sorry").waitFor({ timeout: 15_000 });
+
+    expect(problems).toEqual([]);
+  }, 180_000);
+});
