@@ -22,6 +22,39 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 const edge = serviceUrls().edgeUrl;
 const shots = join(import.meta.dirname, "..", "..", ".data", "screenshots");
 
+// Page-side code as functions (the page's CSP refuses strings to evaluate); this file is
+// type-checked for Node, so the page's video is described as far as used.
+interface PageVideo {
+  currentTime: number;
+  duration: number;
+  paused: boolean;
+  pause(): void;
+}
+const videoTime = () =>
+  (
+    globalThis as unknown as { document: { querySelector(s: string): PageVideo | null } }
+  ).document.querySelector("video")?.currentTime ?? 0;
+const playedPast = (seconds: number) => {
+  const video = (
+    globalThis as unknown as { document: { querySelector(s: string): PageVideo | null } }
+  ).document.querySelector("video");
+  return (video?.currentTime ?? 0) > seconds;
+};
+const seekTo = (seconds: number) => {
+  const video = (
+    globalThis as unknown as { document: { querySelector(s: string): PageVideo | null } }
+  ).document.querySelector("video");
+  if (!video) throw new Error("no video");
+  video.pause();
+  video.currentTime = seconds;
+};
+const hasDuration = () => {
+  const video = (
+    globalThis as unknown as { document: { querySelector(s: string): PageVideo | null } }
+  ).document.querySelector("video");
+  return (video?.duration ?? 0) > 0;
+};
+
 let browser: Browser;
 const problems: string[] = [];
 const stops: (() => unknown)[] = [];
@@ -69,6 +102,18 @@ async function channelOf(owner: TestUser): Promise<{ id: string; streamKey: stri
 const chat = (page: Page) => page.getByRole("list", { name: "Chat messages" });
 const messageIn = (page: Page, text: string) =>
   chat(page).getByRole("listitem").filter({ hasText: text });
+
+/** Posts and waits until the message is shown in the page's chat (or fails with why it is not). */
+async function say(page: Page, text: string): Promise<void> {
+  await post(page, text);
+  await messageIn(page, text)
+    .waitFor({ timeout: 15_000 })
+    .catch(async (error: Error) => {
+      const alerts = await page.getByRole("alert").allTextContents();
+      await page.screenshot({ path: join(shots, "chat-failure.png") });
+      throw new Error(`${error.message}\nalerts: ${JSON.stringify(alerts)}`);
+    });
+}
 
 async function post(page: Page, text: string): Promise<void> {
   await page.getByRole("textbox", { name: "Chat message" }).fill(text);
@@ -194,4 +239,80 @@ describe("chat in the web app", () => {
 
     expect(problems).toEqual([]);
   }, 180_000);
+
+  it("replay: a recording shows its chat at each message's offset, following the player's seeks", async () => {
+    const owner = await newUser("Ada");
+    const viewer = await newUser("Bob");
+    const channel = await channelOf(owner);
+    // Long enough for a loaded machine; stopped (as OBS stops) once both messages are in.
+    const publisher = publishTestPattern(channel.streamKey, { seconds: 180 });
+    stops.push(() => publisher.process.kill("SIGKILL"));
+    const live = await until("the stream to go live", () => liveStream(channel.id), 60_000, 200);
+    const eventId = live.eventId;
+    await until("the event to be live", async () => {
+      const event = await api<{ status: string }>(`/api/events/${eventId}`);
+      return event.body.status === "live" ? true : undefined;
+    });
+
+    // Bob chats while watching live: a message early on, another once 8 s more have played.
+    const seat = await pageAs(viewer);
+    await seat.goto(`${edge}/watch/${eventId}`);
+    await seat.getByTestId("chat-connection").filter({ hasText: "connected" }).waitFor();
+    await seat.waitForFunction(playedPast, 0, { timeout: 45_000 });
+    await say(seat, "early bird");
+    const then = await seat.evaluate(videoTime);
+    await seat.waitForFunction(playedPast, then + 8, { timeout: 45_000 });
+    await say(seat, "late owl");
+    await seat.screenshot({ path: join(shots, "chat-live.png") });
+
+    // The stream ends and becomes a recording.
+    publisher.process.kill("SIGINT");
+    await publisher.exited;
+    await until(
+      "the recording",
+      async () => {
+        const event = await api<{ status: string; vodPath?: string }>(`/api/events/${eventId}`);
+        return event.body.status === "ended" && event.body.vodPath ? true : undefined;
+      },
+      120_000,
+      500,
+    );
+    const history = await api<{ items: { text: string; offsetSeconds?: number }[] }>(
+      `/api/chat/events/${eventId}/messages?fromOffset=0&limit=500`,
+    );
+    const offset = (text: string) => {
+      const found = history.body.items.find((m) => m.text === text)?.offsetSeconds;
+      if (found === undefined) throw new Error(`no offset for "${text}"`);
+      return found;
+    };
+    const early = offset("early bird");
+    const late = offset("late owl");
+    expect(late - early).toBeGreaterThanOrEqual(6);
+
+    // The recording: nothing is shown before its time; seeking forward and back follows.
+    const replay = await pageAs(undefined);
+    await replay.goto(`${edge}/watch/${eventId}`);
+    await replay.getByRole("heading", { name: "Chat replay" }).waitFor();
+    await expect(replay.getByRole("textbox", { name: "Chat message" }).count()).resolves.toBe(0);
+    await replay.waitForFunction(hasDuration, undefined, { timeout: 45_000 });
+    const shown = async (at: number, expected: string[]) => {
+      await replay.evaluate(seekTo, at);
+      const texts = chat(replay).getByRole("listitem").locator(".chat-text");
+      await until(
+        `the chat at ${at} s to be ${JSON.stringify(expected)}`,
+        async () => {
+          const now = await texts.allTextContents();
+          return JSON.stringify(now) === JSON.stringify(expected) ? true : undefined;
+        },
+        15_000,
+        100,
+      );
+    };
+    if (early > 1) await shown(early / 2, []);
+    await shown((early + late) / 2, ["early bird"]);
+    await shown(late + 1, ["early bird", "late owl"]);
+    await replay.screenshot({ path: join(shots, "chat-replay.png") });
+    await shown((early + late) / 2, ["early bird"]);
+    expect(problems).toEqual([]);
+  }, 300_000);
 });
