@@ -1,4 +1,5 @@
 import { type CloudEventV1, physicalTopic, toHttpBatch } from "@stream-platform/shared";
+import "./lib/internal-token.ts";
 import { createKafka } from "@stream-platform/shared/kafka";
 import { createMongoClient } from "@stream-platform/shared/mongodb";
 import { api, platformServiceAddress, uniqueSlug } from "@stream-platform/shared/testing";

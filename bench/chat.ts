@@ -9,6 +9,7 @@
 // PostgreSQL schema), SSE gateways of its own (stream-server/src/sse-main.ts), clients in worker
 // processes (bench/lib/chat-clients.ts); its account, channel and events are deleted after.
 // Target: delivery p99 < 500 ms, nothing lost or duplicated per client.
+import "./lib/internal-token.ts";
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createInterface } from "node:readline";

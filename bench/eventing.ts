@@ -4,6 +4,7 @@
 // the sink is another (lib/sink.ts). Needs the platform up (npm start).
 //   npm run bench:eventing            (BENCH_EVENTS=20000, BENCH_RATE=1000, BENCH_SECONDS=10)
 
+import "./lib/internal-token.ts";
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

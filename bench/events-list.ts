@@ -3,6 +3,7 @@
 // 100,000 documents one by one takes FerretDB minutes), against the same query sent with the
 // bare `mongodb` driver in the same run. Needs the servers up (npm start).
 //   npm run bench:events              (BENCH_EVENTS_STORED=100000, BENCH_QUERIES=200)
+import "./lib/internal-token.ts";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -9,6 +9,7 @@
 //   - the ladder's encoding speed through stream-server (a clip published at 8× realtime, until
 //     recording.ready) against the same ffmpeg command run bare on the clip;
 //     ratio target ≥ 0.95, and the realtime factor.
+import "./lib/internal-token.ts";
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

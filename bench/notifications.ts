@@ -7,6 +7,7 @@
 //     run; targets ratio ≤ 2 and under 10 s;
 //   - SSE delivery: C connections through the edge to stream-server's gateway, one
 //     notification.created each on the notifications topic, p99 from publish to arrival < 1 s.
+import "./lib/internal-token.ts";
 import { randomBytes } from "node:crypto";
 import { type ClientRequest, request as httpRequest, type IncomingMessage } from "node:http";
 import { createEvent, physicalTopic, serviceUrls, signSession } from "@stream-platform/shared";

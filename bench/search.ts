@@ -1,4 +1,5 @@
 import { createEvent } from "@stream-platform/shared";
+import "./lib/internal-token.ts";
 import { createElasticsearch } from "@stream-platform/shared/elasticsearch";
 import { createKafka, EventPublisher } from "@stream-platform/shared/kafka";
 import { api, platformServiceAddress, uniqueSlug } from "@stream-platform/shared/testing";

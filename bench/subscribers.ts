@@ -2,6 +2,7 @@
 // one channel through the platform's gRPC function, against a plain `pg` cursor reading the
 // same rows in the same run. Needs the platform up (npm start).
 //   npm run bench:subscribers        (BENCH_SUBSCRIBERS=100000, BENCH_REPEAT=3)
+import "./lib/internal-token.ts";
 import { randomBytes } from "node:crypto";
 import { serviceUrls } from "@stream-platform/shared";
 import { SubscriptionsClient } from "@stream-platform/shared/grpc";

@@ -2,6 +2,7 @@
 // /postgres, /elasticsearch, /grpc), so a function loads only the drivers it uses (cold start).
 export * from "./auth/accounts.ts";
 export * from "./auth/cookie.ts";
+export * from "./auth/internal.ts";
 export * from "./auth/jwt.ts";
 export * from "./auth/password.ts";
 export * from "./cloudevents/index.ts";

@@ -47,8 +47,8 @@ function answerChannel(
     );
 }
 
-export function createGrpcServer(): grpc.Server {
-  const server = new grpc.Server();
+/** Adds the services to `server` (the host's, which checks the internal token on every call). */
+export function createGrpcServer(server: grpc.Server): grpc.Server {
   server.addService(accountsProto().AccountService.service, {
     GetAccount: (
       call: grpc.ServerUnaryCall<{ id: string; sessionId: string }, unknown>,

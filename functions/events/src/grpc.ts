@@ -31,8 +31,8 @@ function reply(lookup: () => Promise<EventDoc | null>, callback: Callback, what:
     );
 }
 
-export function createGrpcServer(): grpc.Server {
-  const server = new grpc.Server();
+/** Adds the services to `server` (the host's, which checks the internal token on every call). */
+export function createGrpcServer(server: grpc.Server): grpc.Server {
   server.addService(eventsProto().EventService.service, {
     GetCurrentEvent: (call: grpc.ServerUnaryCall<{ channelId: string }, unknown>, cb: Callback) =>
       reply(() => commands.current(call.request.channelId), cb, "no current event"),

@@ -1,6 +1,6 @@
 // The events function through the edge and Kafka, against the real MongoDB protocol server.
 import { randomUUID } from "node:crypto";
-import { type CloudEventV1, toHttpBinary } from "@stream-platform/shared";
+import { type CloudEventV1, internalAuthorization, toHttpBinary } from "@stream-platform/shared";
 import { EventsClient, GrpcStatus, isGrpcStatus } from "@stream-platform/shared/grpc";
 import { createMongoClient, outboxFields } from "@stream-platform/shared/mongodb";
 import {
@@ -325,7 +325,12 @@ describe("lifecycle from the stream", () => {
     const { headers, body } = toHttpBinary(
       streamEvent("streamplatform.stream.started", randomUUID()),
     );
-    const response = await fetch(`http://${address}/`, { method: "POST", headers, body });
+    // As the eventing data plane posts: with the platform-internal token.
+    const response = await fetch(`http://${address}/`, {
+      method: "POST",
+      headers: { ...headers, ...internalAuthorization() },
+      body,
+    });
     expect(response.status).toBe(422);
     expect(response.headers.get("content-type")).toBe("application/problem+json");
     expect(((await response.json()) as { detail: string }).detail).toMatch(/no channel/);

@@ -38,6 +38,7 @@ const SHARED_ENV = {
     "STREAM_KEY_SECRET:?set STREAM_KEY_SECRET (e.g. openssl rand -base64 32)",
   ),
   INGRESS_TOKEN: fromShell("INGRESS_TOKEN:?set INGRESS_TOKEN (e.g. openssl rand -base64 32)"),
+  INTERNAL_TOKEN: fromShell("INTERNAL_TOKEN:?set INTERNAL_TOKEN (e.g. openssl rand -base64 32)"),
 };
 
 const isGrpc = (service: KnativeService) => envOf(service).GRPC_SOURCE !== undefined;
@@ -164,7 +165,14 @@ export function composeFile(manifests: Manifests): string {
         {
           image: IMAGE,
           build: { context: ".", target: "functions" },
-          environment: { ...SHARED_ENV, ...envOf(service), PORT: String(FUNCTION_PORT) },
+          environment: {
+            ...SHARED_ENV,
+            ...envOf(service),
+            // The eventing container is local/'s dispatcher, which sends the internal token:
+            // sinks check it here (a cluster's KafkaSource cannot, see knative/).
+            SINK_CREDENTIAL: "internal-token",
+            PORT: String(FUNCTION_PORT),
+          },
           depends_on: stores,
           healthcheck: isGrpc(service)
             ? {

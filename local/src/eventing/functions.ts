@@ -102,6 +102,9 @@ export class FunctionProcess {
         ...process.env,
         ...this.peers,
         ...this.service.env,
+        // This runtime's dispatchers and PingSources send the internal token (kafka-source.ts
+        // post), so its sinks check it, whatever a cluster's manifest leaves to the network.
+        SINK_CREDENTIAL: "internal-token",
         ...host.env,
         PORT: String(this.port),
         K_SERVICE: this.service.name,

@@ -20,6 +20,7 @@ import {
   type CloudEventV1,
   decodeData,
   fromKafkaMessage,
+  internalAuthorization,
   type Parsed,
   parseCloudEvent,
   physicalTopic,
@@ -71,7 +72,8 @@ export async function post(
   try {
     const response = await undiciRequest(url, {
       method: "POST",
-      headers,
+      // Sinks take events only with the platform-internal token (cloudevent-target.ts).
+      headers: { ...headers, ...internalAuthorization() },
       body,
       dispatcher: pools,
       headersTimeout: timeoutMs,

@@ -70,6 +70,7 @@ export const platform: Server = {
         JWT_SECRET: localSecret("jwt-secret"),
         STREAM_KEY_SECRET: localSecret("stream-key-secret"),
         INGRESS_TOKEN: localSecret("ingress-token"),
+        INTERNAL_TOKEN: localSecret("internal-token"),
         PLATFORM_FINGERPRINT: codeFingerprint(),
       },
     });

@@ -48,6 +48,8 @@ export const streamServer: Server = {
         STREAM_SERVER_FINGERPRINT: fingerprint(),
         // Verifies the session tokens of notification streams (never printed).
         JWT_SECRET: localSecret("jwt-secret"),
+        // It calls gRPC servers (stream keys, current events), which require it.
+        INTERNAL_TOKEN: localSecret("internal-token"),
       },
     });
   },

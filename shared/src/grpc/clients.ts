@@ -2,6 +2,7 @@
 // SERVICE_<KNATIVE SERVICE NAME>_ADDRESS (local/ sets them; a cluster manifest names the
 // Service's DNS name), e.g. SERVICE_ACCOUNTS_GRPC_ADDRESS=127.0.0.1:8102.
 import * as grpc from "@grpc/grpc-js";
+import { internalAuthorization } from "../auth/internal.ts";
 import { serviceAddressVariable } from "../config.ts";
 import type { Account__Output } from "./generated/streamplatform/v1/Account.ts";
 import type { AccountServiceClient } from "./generated/streamplatform/v1/AccountService.ts";
@@ -24,6 +25,17 @@ export function serviceAddress(knativeService: string): string {
   return address;
 }
 
+/** Every call carries the platform-internal token, which gRPC servers require (grpc-host.ts). */
+const withInternalToken: grpc.Interceptor = (options, nextCall) =>
+  new grpc.InterceptingCall(nextCall(options), {
+    start: (metadata, listener, next) => {
+      for (const [name, value] of Object.entries(internalAuthorization()))
+        metadata.set(name, value);
+      next(metadata, listener);
+    },
+  });
+const clientOptions = (): grpc.ClientOptions => ({ interceptors: [withInternalToken] });
+
 /** A unary call as a promise, with a deadline. */
 function unary<T>(
   call: (
@@ -43,7 +55,11 @@ export class AccountsClient {
   private readonly client: AccountServiceClient;
 
   constructor(address = serviceAddress("accounts-grpc")) {
-    this.client = new (accountsProto().AccountService)(address, grpc.credentials.createInsecure());
+    this.client = new (accountsProto().AccountService)(
+      address,
+      grpc.credentials.createInsecure(),
+      clientOptions(),
+    );
   }
 
   /**
@@ -66,7 +82,11 @@ export class ChannelsClient {
   private readonly client: ChannelServiceClient;
 
   constructor(address = serviceAddress("accounts-grpc")) {
-    this.client = new (channelsProto().ChannelService)(address, grpc.credentials.createInsecure());
+    this.client = new (channelsProto().ChannelService)(
+      address,
+      grpc.credentials.createInsecure(),
+      clientOptions(),
+    );
   }
 
   /** The channel of a stream key; rejects with PERMISSION_DENIED for an unknown or rotated key. */
@@ -93,6 +113,7 @@ export class SubscriptionsClient {
     this.client = new (subscriptionsProto().SubscriptionService)(
       address,
       grpc.credentials.createInsecure(),
+      clientOptions(),
     );
   }
 
@@ -116,7 +137,11 @@ export class EventsClient {
   private readonly client: EventServiceClient;
 
   constructor(address = serviceAddress("events-grpc")) {
-    this.client = new (eventsProto().EventService)(address, grpc.credentials.createInsecure());
+    this.client = new (eventsProto().EventService)(
+      address,
+      grpc.credentials.createInsecure(),
+      clientOptions(),
+    );
   }
 
   /** The event a stream on the channel belongs to; rejects with NOT_FOUND when there is none. */

@@ -1,7 +1,33 @@
 // Runs a function's gRPC server (Knative: a Service with an h2c port). The module at
-// GRPC_SOURCE exports `createGrpcServer(): grpc.Server`; SIGTERM lets open calls finish.
+// GRPC_SOURCE exports `createGrpcServer(server): grpc.Server`, adding its services to the server
+// this host made, which refuses every call without the platform-internal token (UNAUTHENTICATED);
+// SIGTERM lets open calls finish.
 import * as grpc from "@grpc/grpc-js";
+import { carriesInternalToken } from "../auth/internal.ts";
 import { loadFunctionModule } from "./code-cache.ts";
+
+/** Refuses a call whose metadata lacks the internal token (gRPC clients send it: grpc/clients.ts). */
+const requireInternalToken: grpc.ServerInterceptor = (_method, call) =>
+  new grpc.ServerInterceptingCall(call, {
+    start: (next) =>
+      next({
+        onReceiveMetadata: (metadata, pass) => {
+          const [value] = metadata.get("authorization");
+          if (carriesInternalToken(typeof value === "string" ? value : undefined)) pass(metadata);
+          else
+            call.sendStatus({
+              code: grpc.status.UNAUTHENTICATED,
+              details: "gRPC servers take calls only with the platform-internal token",
+              metadata: new grpc.Metadata(),
+            });
+        },
+      }),
+  });
+
+/** The server a function's gRPC services are added to: every call checked as above. */
+export function platformGrpcServer(): grpc.Server {
+  return new grpc.Server({ interceptors: [requireInternalToken] });
+}
 
 export interface HostedGrpc {
   port: number;
@@ -14,12 +40,12 @@ export async function hostGrpc(
   host = "127.0.0.1",
 ): Promise<HostedGrpc> {
   const module = (await loadFunctionModule(source)) as {
-    createGrpcServer?: () => grpc.Server;
+    createGrpcServer?: (server: grpc.Server) => grpc.Server;
   };
   if (typeof module.createGrpcServer !== "function") {
     throw new Error(`${source} does not export createGrpcServer()`);
   }
-  const server = module.createGrpcServer();
+  const server = module.createGrpcServer(platformGrpcServer());
   const bound = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (error, actual) =>
       error ? reject(error) : resolve(actual),
