@@ -24,6 +24,7 @@ export async function setup(): Promise<void> {
       JWT_SECRET: secret(),
       STREAM_KEY_SECRET: secret(),
       INGRESS_TOKEN: secret(),
+      INTERNAL_TOKEN: secret(),
       EDGE_PORT: String(COMPOSE_EDGE_PORT),
       RTMP_PORT: String(COMPOSE_RTMP_PORT),
     },
