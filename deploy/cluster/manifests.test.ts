@@ -4,8 +4,10 @@
 // cannot: core kinds against Kubernetes' own OpenAPI, unknown fields (strict), defaulting and
 // admission. `npm run test:manifests` (local/src/deploy/apiserver.ts starts etcd and the API
 // server on 127.0.0.1 and removes them afterwards).
+import { execFile } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import {
@@ -13,7 +15,11 @@ import {
   type KubeObject,
   startApiServer,
 } from "../../local/src/deploy/apiserver.ts";
+import { CHART_DIR } from "../../local/src/deploy/helm-chart.ts";
+import { helm } from "../../local/src/deploy/tools.ts";
 import { repoRoot } from "../../local/src/paths.ts";
+
+const exec = promisify(execFile);
 
 const objectsOf = (file: string): KubeObject[] =>
   parseAllDocuments(readFileSync(file, "utf8"))
@@ -27,8 +33,11 @@ const files = readdirSync(knativeDir)
   .sort();
 
 let api: ApiServer;
+let helmBinary: string;
+const chart = join(repoRoot, CHART_DIR);
 
 beforeAll(async () => {
+  helmBinary = await helm();
   api = await startApiServer();
   const crds = readdirSync(join(repoRoot, "schemas", "knative"))
     .flatMap((file) => objectsOf(join(repoRoot, "schemas", "knative", file)))
@@ -56,6 +65,65 @@ describe("a real Kubernetes API server", () => {
       }
     expect(refused).toEqual([]);
     expect(accepted).toBeGreaterThan(20);
+  });
+
+  it("accepts what the Helm chart renders, with its defaults and with values set", async () => {
+    const lint = await exec(helmBinary, ["lint", "--strict", chart]);
+    expect(lint.stdout).toMatch(/0 chart\(s\) failed/);
+    const renders = [
+      [],
+      [
+        "--set",
+        "image.registry=registry.example.org/sp",
+        "--set",
+        "image.tag=v2",
+        "--set",
+        "services.search.minScale=1",
+        "--set",
+        "services.search.maxScale=10",
+        "--set",
+        "services.edge.replicas=3",
+        "--set",
+        "hls.storageClassName=nfs",
+        "--set",
+        "secrets.existingSecret=sp-secrets",
+        "--set",
+        "kafka.bootstrapServers=kafka:9092",
+      ],
+    ];
+    for (const values of renders) {
+      const { stdout } = await exec(
+        helmBinary,
+        ["template", "sp", chart, "--namespace", "default", ...values],
+        { maxBuffer: 64 * 1024 * 1024 },
+      );
+      const objects = parseAllDocuments(stdout)
+        .map((doc) => doc.toJS() as KubeObject | null)
+        .filter((object): object is KubeObject => object !== null);
+      // The chart holds every object of knative/ (but the Secret: it is referred to by name).
+      const inKnative = files
+        .filter((file) => file.endsWith(".yaml"))
+        .flatMap((file) => objectsOf(join(knativeDir, file)));
+      expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(
+        inKnative.map((o) => `${o.kind}/${o.metadata.name}`).sort(),
+      );
+      const refused: string[] = [];
+      for (const object of objects) {
+        const answer = await api.dryRunApply(object);
+        if (answer.status >= 300)
+          refused.push(
+            `${object.kind} ${object.metadata.name}: ${answer.status} ${answer.body.message}`,
+          );
+      }
+      expect(refused, values.join(" ")).toEqual([]);
+      if (values.length > 0) {
+        const text = stdout;
+        expect(text).toContain("registry.example.org/sp/functions:v2");
+        expect(text).toContain('storageClassName: "nfs"');
+        expect(text).toContain('name: "sp-secrets"');
+        expect(text).not.toContain("platform-secrets");
+      }
+    }
   });
 
   it("refuses what is wrong, and a dry run stores nothing: the check can fail", async () => {

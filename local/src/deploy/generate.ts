@@ -3,8 +3,8 @@
 // the edge template local/ uses: `npm run deploy:generate` writes them, and a test fails when a
 // committed file differs from what this produces.
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { parseAllDocuments, stringify } from "yaml";
 import {
   envOf,
@@ -15,6 +15,7 @@ import {
 import { repoRoot } from "../paths.ts";
 import { edgeLocations, edgeRoutes } from "../servers/edge-routes.ts";
 import { renderEdgeConfig, upstreams } from "../servers/nginx.ts";
+import { helmChartFiles } from "./helm-chart.ts";
 
 const FUNCTION_PORT = 8080;
 const IMAGE = "ghcr.io/stream-platform/functions:latest";
@@ -499,13 +500,17 @@ export const GENERATED = {
 
 export function generated(): Record<string, string> {
   const manifests = loadManifests([join(repoRoot, "knative")]);
-  return Object.fromEntries(
-    Object.entries(GENERATED).map(([file, render]) => [file, render(manifests)]),
-  );
+  return {
+    ...Object.fromEntries(
+      Object.entries(GENERATED).map(([file, render]) => [file, render(manifests)]),
+    ),
+    ...helmChartFiles(),
+  };
 }
 
 if (process.argv[1]?.endsWith("generate.ts")) {
   for (const [file, text] of Object.entries(generated())) {
+    mkdirSync(dirname(join(repoRoot, file)), { recursive: true });
     writeFileSync(join(repoRoot, file), text);
     console.log(`wrote ${file}`);
   }
