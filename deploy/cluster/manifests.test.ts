@@ -5,7 +5,8 @@
 // admission. `npm run test:manifests` (local/src/deploy/apiserver.ts starts etcd and the API
 // server on 127.0.0.1 and removes them afterwards).
 import { execFile } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,7 +17,7 @@ import {
   startApiServer,
 } from "../../local/src/deploy/apiserver.ts";
 import { CHART_DIR } from "../../local/src/deploy/helm-chart.ts";
-import { helm } from "../../local/src/deploy/tools.ts";
+import { helm, kubeconform } from "../../local/src/deploy/tools.ts";
 import { repoRoot } from "../../local/src/paths.ts";
 
 const exec = promisify(execFile);
@@ -34,20 +35,119 @@ const files = readdirSync(knativeDir)
 
 let api: ApiServer;
 let helmBinary: string;
+let kubeconformBinary: string;
+/** JSON schemas for kubeconform: the Knative CRDs' and the API server's own (OpenAPI v3). */
+let schemaDir: string;
 const chart = join(repoRoot, CHART_DIR);
 
 beforeAll(async () => {
   helmBinary = await helm();
+  kubeconformBinary = await kubeconform();
   api = await startApiServer();
   const crds = readdirSync(join(repoRoot, "schemas", "knative"))
     .flatMap((file) => objectsOf(join(repoRoot, "schemas", "knative", file)))
     .filter((object) => object.kind === "CustomResourceDefinition");
   await api.installCrds(crds);
+  schemaDir = mkdtempSync(join(tmpdir(), "kubeconform-schemas-"));
+  await writeSchemas(crds);
 });
 
 afterAll(async () => {
   await api?.stop();
+  if (schemaDir) rmSync(schemaDir, { recursive: true, force: true });
 });
+
+/**
+ * Strict, as kubeconform's own `-strict` schemas are: an object that lists its properties takes
+ * no others (unless Kubernetes says it keeps unknown fields).
+ */
+function strict(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(strict);
+  if (!node || typeof node !== "object") return node;
+  const out = Object.fromEntries(
+    Object.entries(node as Record<string, unknown>).map(([k, v]) => [k, strict(v)]),
+  );
+  if (
+    out.properties &&
+    out.additionalProperties === undefined &&
+    !out["x-kubernetes-preserve-unknown-fields"]
+  )
+    out.additionalProperties = false;
+  return out;
+}
+
+/** Where kubeconform finds a kind's schema: {group, or the version for core}/{kind}_{version}. */
+const schemaFile = (group: string, kind: string, version: string) =>
+  join(schemaDir, group || version, `${kind.toLowerCase()}_${version}-strict.json`);
+const SCHEMA_LOCATION = () =>
+  join(
+    schemaDir,
+    "{{ .Group }}",
+    "{{ .ResourceKind }}_{{ .ResourceAPIVersion }}{{ .StrictSuffix }}.json",
+  );
+
+async function writeSchemas(crds: KubeObject[]): Promise<void> {
+  const write = (file: string, schema: unknown) => {
+    mkdirSync(join(file, ".."), { recursive: true });
+    writeFileSync(file, JSON.stringify(schema));
+  };
+  for (const crd of crds) {
+    const spec = crd.spec as {
+      group: string;
+      names: { kind: string };
+      versions: { name: string; schema?: { openAPIV3Schema: object } }[];
+    };
+    for (const version of spec.versions) {
+      if (!version.schema) continue;
+      // A CRD's schema may leave out the fields every object has (the API server adds them).
+      const root = version.schema.openAPIV3Schema as { properties?: Record<string, object> };
+      const properties = {
+        apiVersion: { type: "string" },
+        kind: { type: "string" },
+        metadata: { type: "object" },
+        ...root.properties,
+      };
+      write(schemaFile(spec.group, spec.names.kind, version.name), strict({ ...root, properties }));
+    }
+  }
+  // Kubernetes' own kinds, from the API server that checks them too.
+  for (const path of ["api/v1", "apis/apps/v1", "apis/networking.k8s.io/v1"]) {
+    const { body } = await api.call("GET", `/openapi/v3/${path}`);
+    const schemas = strict((body.components as { schemas: object }).schemas) as Record<
+      string,
+      { "x-kubernetes-group-version-kind"?: { group: string; version: string; kind: string }[] }
+    >;
+    for (const [name, schema] of Object.entries(schemas))
+      for (const gvk of schema["x-kubernetes-group-version-kind"] ?? [])
+        write(schemaFile(gvk.group, gvk.kind, gvk.version), {
+          $ref: `#/components/schemas/${name}`,
+          components: { schemas },
+        });
+  }
+}
+
+/** kubeconform -strict over YAML: its exit status and report. */
+async function conform(yaml: string): Promise<{ ok: boolean; report: string }> {
+  const child = execFile(kubeconformBinary, [
+    "-strict",
+    "-summary",
+    "-output",
+    "text",
+    "-schema-location",
+    SCHEMA_LOCATION(),
+    "-",
+  ]);
+  let report = "";
+  child.stdout?.on("data", (chunk) => {
+    report += chunk;
+  });
+  child.stderr?.on("data", (chunk) => {
+    report += chunk;
+  });
+  child.stdin?.end(yaml);
+  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+  return { ok: code === 0, report };
+}
 
 describe("a real Kubernetes API server", () => {
   it("accepts every object of every file in knative/ (server-side apply, dry run)", async () => {
@@ -107,6 +207,9 @@ describe("a real Kubernetes API server", () => {
       expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(
         inKnative.map((o) => `${o.kind}/${o.metadata.name}`).sort(),
       );
+      const conformed = await conform(stdout);
+      expect(conformed.ok, conformed.report).toBe(true);
+      expect(conformed.report).toMatch(/Invalid: 0, Errors: 0, Skipped: 0/);
       const refused: string[] = [];
       for (const object of objects) {
         const answer = await api.dryRunApply(object);
@@ -124,6 +227,27 @@ describe("a real Kubernetes API server", () => {
         expect(text).not.toContain("platform-secrets");
       }
     }
+  });
+
+  it("passes kubeconform -strict, knative/ as it is, and fails it when wrong", async () => {
+    const text = files
+      .filter((file) => file.endsWith(".yaml"))
+      .map((file) => readFileSync(join(knativeDir, file), "utf8"))
+      .join("\n---\n");
+    const conformed = await conform(text);
+    expect(conformed.ok, conformed.report).toBe(true);
+    expect(conformed.report).toMatch(/Invalid: 0, Errors: 0, Skipped: 0/);
+    const deployment = objectsOf(join(knativeDir, "edge.yaml")).find(
+      (object) => object.kind === "Deployment",
+    ) as KubeObject & { spec: Record<string, unknown> };
+    expect(
+      (await conform(JSON.stringify({ ...deployment, spec: { ...deployment.spec, replica: 2 } })))
+        .ok,
+    ).toBe(false);
+    const service = objectsOf(join(knativeDir, "search.yaml"))[0] as KubeObject & { spec: object };
+    expect(
+      (await conform(JSON.stringify({ ...service, spec: { ...service.spec, scale: 2 } }))).ok,
+    ).toBe(false);
   });
 
   it("refuses what is wrong, and a dry run stores nothing: the check can fail", async () => {

@@ -16,6 +16,7 @@ const KAFKA = "kafka-bootstrap.kafka:9092";
 const SECRET = "platform-secrets";
 const MIN_SCALE = "autoscaling.knative.dev/min-scale";
 const MAX_SCALE = "autoscaling.knative.dev/max-scale";
+const STORAGE_CLASS = "__HELM_STORAGE_CLASS__";
 
 type Json = Record<string, unknown>;
 
@@ -71,10 +72,8 @@ function templated(object: Json, expressions: string[]): Json {
   if (kind === "v1/PersistentVolumeClaim") {
     const spec = result.spec as { resources: { requests: Json }; storageClassName?: string };
     spec.resources.requests.storage = token("{{ .Values.hls.size | quote }}");
-    // Unset: the cluster's default class (null leaves the field out).
-    spec.storageClassName = token(
-      "{{ if .Values.hls.storageClassName }}{{ .Values.hls.storageClassName | quote }}{{ else }}null{{ end }}",
-    );
+    // A line of its own, left out when unset: the cluster's default class.
+    spec.storageClassName = STORAGE_CLASS;
   }
   if (kind === "v1/ConfigMap" && name === "platform-config") {
     const data = result.data as Json;
@@ -95,6 +94,10 @@ function chartTemplate(file: string): string {
     .join("---\n")
     // Cluster names carry the release's namespace (knative/ says default).
     .replaceAll(".default.svc", ".{{ .Release.Namespace }}.svc")
+    .replace(
+      new RegExp(`^( *)storageClassName: ${STORAGE_CLASS}$`, "m"),
+      "$1{{- with .Values.hls.storageClassName }}\n$1storageClassName: {{ . | quote }}\n$1{{- end }}",
+    )
     .replace(/"?__HELM_(\d+)__"?/g, (_, index: string) => expressions[Number(index)] as string);
   return `# Generated from knative/${file} by \`npm run deploy:generate\`: edit knative/ and run it.\n${text}`;
 }
