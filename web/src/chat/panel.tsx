@@ -25,24 +25,50 @@ export interface ChatRoom {
   mode: "live" | "replay";
 }
 
-/** The live room: the messages held and whether the stream is connected. */
+/**
+ * The live room: the messages held and whether the stream is connected. EventSource resumes a
+ * dropped stream with Last-Event-ID by itself, but gives up on an answer that is not 200 (the
+ * gateway restarting behind the edge: 502; its caps: 429, 503): then a new one is opened after a
+ * pause, resuming from the last message seen (the gateway takes it as `lastEventId`).
+ */
 function useLiveMessages(eventId: string, enabled: boolean) {
   const [messages, setMessages] = useState<ChatMessage[]>([]);
   const [connected, setConnected] = useState(false);
   useEffect(() => {
     if (!enabled) return;
-    const source = new EventSource(`/api/chat/stream?eventId=${encodeURIComponent(eventId)}`);
-    source.addEventListener("open", () => setConnected(true));
-    source.addEventListener("error", () => setConnected(false));
-    source.addEventListener("message", (event) => {
-      const message = JSON.parse((event as MessageEvent<string>).data) as ChatMessage;
-      setMessages((held) => merge(held, [message]));
-    });
-    source.addEventListener("deleted", (event) => {
-      const { id } = JSON.parse((event as MessageEvent<string>).data) as { id: string };
-      setMessages((held) => held.filter((m) => m.id !== id));
-    });
-    return () => source.close();
+    let source: EventSource | undefined;
+    let lastId = "";
+    let pause = 1000;
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    const open = () => {
+      const query = new URLSearchParams({ eventId, ...(lastId && { lastEventId: lastId }) });
+      const current = new EventSource(`/api/chat/stream?${query}`);
+      source = current;
+      current.addEventListener("open", () => {
+        pause = 1000;
+        setConnected(true);
+      });
+      current.addEventListener("error", () => {
+        setConnected(false);
+        if (current.readyState !== EventSource.CLOSED) return;
+        retry = setTimeout(open, pause);
+        pause = Math.min(pause * 2, 30_000);
+      });
+      current.addEventListener("message", (event) => {
+        const message = JSON.parse((event as MessageEvent<string>).data) as ChatMessage;
+        lastId = message.id;
+        setMessages((held) => merge(held, [message]));
+      });
+      current.addEventListener("deleted", (event) => {
+        const { id } = JSON.parse((event as MessageEvent<string>).data) as { id: string };
+        setMessages((held) => held.filter((m) => m.id !== id));
+      });
+    };
+    open();
+    return () => {
+      clearTimeout(retry);
+      source?.close();
+    };
   }, [eventId, enabled]);
   return { messages, setMessages, connected };
 }
@@ -82,9 +108,14 @@ function usePlayerTime(enabled: boolean): number {
   useEffect(() => {
     if (!enabled) return;
     const update = (event: Event) => {
-      if (event.target instanceof HTMLVideoElement) setTime(event.target.currentTime);
+      const video = event.target;
+      if (!(video instanceof HTMLVideoElement)) return;
+      // At the end, all of it: a loaded encoder makes a recording shorter than the wall-clock
+      // time its messages were sent in, and those sent last would otherwise never show.
+      const atEnd = video.ended || video.currentTime >= video.duration - 0.5;
+      setTime(atEnd ? Number.POSITIVE_INFINITY : video.currentTime);
     };
-    const kinds = ["timeupdate", "seeking", "seeked", "loadedmetadata"];
+    const kinds = ["timeupdate", "seeking", "seeked", "loadedmetadata", "ended"];
     for (const kind of kinds) document.addEventListener(kind, update, true);
     return () => {
       for (const kind of kinds) document.removeEventListener(kind, update, true);
