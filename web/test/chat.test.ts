@@ -268,8 +268,8 @@ describe("chat in the web app", () => {
     expect(rules.body.blockedWords).toEqual(["spoiler", "leak"]);
     await moderation.getByRole("button", { name: "Lift the ban" }).click();
     const log = studio.getByRole("table", { name: "Moderation log" });
-    await log.getByRole("row").filter({ hasText: "lifted a ban" }).waitFor();
-    for (const action of ["deleted a message", "banned", "changed the rules"])
+    await log.getByRole("row").filter({ hasText: "lifted the ban on" }).waitFor();
+    for (const action of ["deleted a message by", "banned", "changed the rules"])
       await log.getByRole("row").filter({ hasText: action }).first().waitFor();
     await studio.screenshot({ path: join(shots, "chat-dashboard.png"), fullPage: true });
 

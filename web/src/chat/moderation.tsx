@@ -10,13 +10,13 @@ import { useSession } from "../session.ts";
 import type { ChatBan, ChatSettings, LogEntry } from "./model.ts";
 
 const ACTIONS: Record<string, string> = {
-  "message.deleted": "deleted a message",
+  "message.deleted": "deleted a message by",
   "settings.changed": "changed the rules",
-  "moderator.added": "named a moderator",
-  "moderator.removed": "removed a moderator",
+  "moderator.added": "named as moderator",
+  "moderator.removed": "removed as moderator",
   "user.timed-out": "timed out",
   "user.banned": "banned",
-  "ban.lifted": "lifted a ban",
+  "ban.lifted": "lifted the ban on",
 };
 
 /** What a log entry's details say, briefly (the API keeps them as it received them). */
