@@ -1,6 +1,7 @@
 // The analytics HTTP API (through the edge: /api/analytics…). Beacons come from anonymous
 // players; an event's summary is public; its details and a channel's totals are its owner's.
 import {
+  clientKey,
   createEvent,
   forbidden,
   GrpcStatus,
@@ -9,6 +10,7 @@ import {
   isGrpcStatus,
   notFound,
   parseInput,
+  RateLimiter,
   Router,
   requireSession,
 } from "@stream-platform/shared";
@@ -34,6 +36,9 @@ function jsonBody(body: unknown): unknown {
   }
 }
 
+/** Events one beacon request may name: a player reports the event it plays (and, back online, a few). */
+const MAX_BEACON_EVENTS = 3;
+
 export function routes(
   store: AnalyticsStore,
   directory: Pick<EventDirectory, "lookup">,
@@ -41,13 +46,27 @@ export function routes(
   publisher: Pick<EventPublisher, "publish">,
 ): Router {
   const router = new Router();
+  // Anonymous like /ce's heartbeats, so held to the same rate per address (a player: one beacon
+  // each 10 s; a few hundred behind one NAT). Per instance, as /ce's is.
+  const beaconsByAddress = new RateLimiter(20, 50);
 
   router.on(
     "POST",
     "/api/analytics/beacons",
     async ({ req }) => {
+      beaconsByAddress.check(clientKey(req), "beacons from this address");
       const input = parseInput(beacons, jsonBody(req.body));
       const list: Beacon[] = Array.isArray(input) ? input : [input];
+      const named = [...new Set(list.map((b) => b.eventId))];
+      if (named.length > MAX_BEACON_EVENTS)
+        throw new HttpProblem(
+          invalidInput([
+            {
+              field: `[${list.findIndex((b) => b.eventId === named[MAX_BEACON_EVENTS])}].eventId`,
+              detail: `one request reports at most ${MAX_BEACON_EVENTS} events`,
+            },
+          ]),
+        );
       for (const id of new Set(list.map((b) => b.eventId))) {
         const index = list.findIndex((b) => b.eventId === id);
         if (!(await directory.lookup(id)))

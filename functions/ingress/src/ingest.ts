@@ -21,6 +21,9 @@ export interface Publisher {
 /** What anyone may send (a browser's player); every other type needs the ingress token. */
 const PUBLIC_TYPES = new Set(["streamplatform.viewer.heartbeat"]);
 
+/** Events one request may carry without the ingress token (a player's beacons: a few). */
+export const MAX_ANONYMOUS_EVENTS = 50;
+
 /** `Authorization: Bearer <INGRESS_TOKEN>`, compared in constant time. */
 function hasIngressToken(req: Request, token: string | undefined): boolean {
   const header = req.headers.authorization ?? "";
@@ -58,6 +61,17 @@ export function createIngest(publisher: Publisher, token = process.env.INGRESS_T
     }
     const events = await readPlatformEvents(req, res);
     if (!events) return;
+    // One request is one token of the rate above: without a cap, a 1 MiB batch of ~3,000 beats
+    // would pass as one.
+    if (!trusted && events.length > MAX_ANONYMOUS_EVENTS) {
+      sendProblem(res, {
+        status: 413,
+        title: "Too many events",
+        detail: `at most ${MAX_ANONYMOUS_EVENTS} events a request without the ingress token; this one has ${events.length}`,
+        errors: [{ field: "body", detail: `more than ${MAX_ANONYMOUS_EVENTS} events` }],
+      });
+      return;
+    }
     // The edge is public: a stream starting, an event changing or a notification are facts only
     // the platform's own producers may state.
     const restricted = events.find((event) => !PUBLIC_TYPES.has(event.type));
