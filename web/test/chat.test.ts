@@ -1,8 +1,8 @@
 // The chat in a real browser (Debian's Chromium, headless) against the running platform, through
 // the edge: two people in one room see each other's messages live; markup is shown as text;
 // links are links only where the channel allows them; a refused post says why (slow mode's wait,
-// a ban's reason); a moderator's deletion leaves the other page; the dashboard sets the rules and
-// shows the log; a recording replays its chat at each message's offset as the player seeks.
+// a ban's and a timeout's reason); a moderator's deletion leaves the other page; the owner names
+// a moderator from the menu; the dashboard sets the rules, lifts a ban and shows the log; a recording replays its chat at each message's offset as the player seeks.
 // Screenshots: .data/screenshots/chat-{desktop,phone,replay}.png.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -292,6 +292,15 @@ describe("chat in the web app", () => {
     await seat
       .getByRole("alert")
       .filter({ hasText: /timed out until .*cool off/ })
+      .waitFor();
+
+    // Ada names Bob a moderator from the menu: his page then offers him the menu too.
+    await again.getByRole("button", { name: "Moderate the message from Bob" }).click();
+    await again.getByRole("button", { name: "Make moderator" }).click();
+    await studio.getByRole("status").filter({ hasText: "Bob is a moderator" }).waitFor();
+    await openChat(seat, watch);
+    await messageIn(seat, "Welcome, Bob")
+      .getByRole("button", { name: "Moderate the message from Ada" })
       .waitFor();
 
     expect(problems).toEqual([]);
