@@ -2,8 +2,9 @@
 // the edge: two people in one room see each other's messages live; markup is shown as text;
 // links are links only where the channel allows them; a refused post says why (slow mode's wait,
 // a ban's and a timeout's reason); a moderator's deletion leaves the other page; the owner names
-// a moderator from the menu; the dashboard sets the rules, lifts a ban and shows the log; a recording replays its chat at each message's offset as the player seeks.
-// Screenshots: .data/screenshots/chat-{desktop,phone,replay}.png.
+// a moderator from the menu; the dashboard sets the rules, lifts a ban and shows the log; a
+// recording replays its chat at each message's offset as the player seeks.
+// Screenshots: .data/screenshots/chat-{desktop,phone,dashboard,live,replay}.png.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { serviceUrls } from "@stream-platform/shared";
