@@ -31,7 +31,11 @@ export function leaks(text: string, secrets: string[]): string[] {
 }
 
 describe("logs", () => {
-  const secrets = [localSecret("jwt-secret"), localSecret("stream-key-secret")];
+  const secrets = [
+    localSecret("jwt-secret"),
+    localSecret("stream-key-secret"),
+    localSecret("internal-token"),
+  ];
 
   it("would notice each kind of secret", () => {
     const token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.sig";
