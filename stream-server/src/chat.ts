@@ -15,6 +15,7 @@ import {
   invalidInput,
   sendHttpProblem,
 } from "@stream-platform/shared";
+import type { ChatMessage } from "@stream-platform/shared/api";
 import type { Consumer } from "kafkajs";
 import {
   ConnectionCaps,
@@ -31,18 +32,6 @@ const PER_ADDRESS = Number(process.env.SSE_MAX_PER_ADDRESS ?? 100);
 
 type Posted = EventData<"streamplatform.chat.posted">;
 type Deleted = EventData<"streamplatform.chat.deleted">;
-
-/** A message as clients see it (the chat API's view). */
-export interface ChatMessage {
-  id: string;
-  eventId: string;
-  channelId: string;
-  userId: string;
-  author: string;
-  text: string;
-  sentAt: string;
-  offsetSeconds?: number;
-}
 
 /** One SSE event for a room, rendered once for all its connections. */
 interface Item {

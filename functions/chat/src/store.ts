@@ -3,20 +3,13 @@
 // learnt from Kafka, and the outbox (a message and its CloudEvent commit together).
 import { randomBytes } from "node:crypto";
 import type { PlatformEvent } from "@stream-platform/shared";
+import type { ChatMessage } from "@stream-platform/shared/api";
 import { enqueue, inTransaction, type Pool } from "@stream-platform/shared/postgres";
 import { type Ban, DEFAULT_RULES, offsetSeconds, type RoomRules } from "./domain.ts";
 import type { HistoryQuery, SettingsBody } from "./schemas.ts";
 
-export interface Message {
-  id: string;
-  eventId: string;
-  channelId: string;
-  userId: string;
-  author: string;
-  text: string;
-  sentAt: string;
-  offsetSeconds?: number;
-}
+/** A message as the API shows it (shared with the gateway and the web app). */
+export type Message = ChatMessage;
 
 interface MessageRow {
   seq: string;

@@ -42,3 +42,17 @@ export interface VideoEvent {
   createdAt: string;
   updatedAt: string;
 }
+
+/** A chat message as clients see it (the chat API, its SSE gateway and the web app). */
+export interface ChatMessage {
+  id: string;
+  eventId: string;
+  channelId: string;
+  userId: string;
+  /** The author's display name when the message was sent. */
+  author: string;
+  text: string;
+  sentAt: string;
+  /** Seconds into the stream when it was sent: a recording replays it there. */
+  offsetSeconds?: number;
+}

@@ -1,19 +1,10 @@
 // The chat's shapes (the chat API's views) and the pure rules of showing them: text split into
 // plain text and, where the channel allows links, http(s) links; which messages a recording
 // shows at a position; what a refused post tells the person.
+import type { ChatMessage } from "@stream-platform/shared/api";
 import { ApiError } from "../api.ts";
 
-export interface ChatMessage {
-  id: string;
-  eventId: string;
-  channelId: string;
-  userId: string;
-  author: string;
-  text: string;
-  sentAt: string;
-  /** Seconds into the stream when it was sent (a recording replays it there). */
-  offsetSeconds?: number;
-}
+export type { ChatMessage };
 
 export interface ChatSettings {
   slowModeSeconds: number;
