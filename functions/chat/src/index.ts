@@ -4,7 +4,7 @@
 //         each event's stream started (messages' offsets in the recording), who follows which
 //         channel (followers-only mode), and deleted accounts (forgotten)
 import { http } from "@google-cloud/functions-framework";
-import { adHocEventId } from "@stream-platform/shared";
+import { adHocEventId, type PlatformEvent } from "@stream-platform/shared";
 import { cloudEventTarget, whenReady } from "@stream-platform/shared/hosting";
 import { routes } from "./http.ts";
 import { ready, relay, store } from "./service.ts";
@@ -24,6 +24,22 @@ http(
   ),
 );
 
+/** Followers-only mode needs who follows which channel; follows of single events do not count. */
+const follows = (
+  event: PlatformEvent<
+    "streamplatform.subscription.created" | "streamplatform.subscription.deleted"
+  >,
+  following: boolean,
+) =>
+  event.data.target.kind === "channel"
+    ? store.following(
+        event.data.target.id,
+        event.data.userId,
+        following,
+        new Date(event.time ?? Date.now()),
+      )
+    : Promise.resolve();
+
 const sink = cloudEventTarget()
   // A stream nobody scheduled belongs to the ad-hoc event derived from this CloudEvent's id.
   .on("streamplatform.stream.started", (event) =>
@@ -32,27 +48,9 @@ const sink = cloudEventTarget()
       new Date(event.data.startedAt),
     ),
   )
-  .on("streamplatform.subscription.created", (event) =>
-    event.data.target.kind === "channel"
-      ? store.following(
-          event.data.target.id,
-          event.data.userId,
-          true,
-          new Date(event.time ?? Date.now()),
-        )
-      : Promise.resolve(),
-  )
+  .on("streamplatform.subscription.created", (event) => follows(event, true))
   .on("streamplatform.user.deleted", (event) =>
     store.forgetUser(event.data.userId, event.data.channelIds),
   )
-  .on("streamplatform.subscription.deleted", (event) =>
-    event.data.target.kind === "channel"
-      ? store.following(
-          event.data.target.id,
-          event.data.userId,
-          false,
-          new Date(event.time ?? Date.now()),
-        )
-      : Promise.resolve(),
-  );
+  .on("streamplatform.subscription.deleted", (event) => follows(event, false));
 http("sink", whenReady(ready, sink.handle));
