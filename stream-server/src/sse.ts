@@ -14,7 +14,7 @@ import {
   serviceUnavailable,
   tooManyRequests,
 } from "@stream-platform/shared";
-import { createKafka } from "@stream-platform/shared/kafka";
+import { createConsumer } from "@stream-platform/shared/kafka";
 import type { Consumer } from "kafkajs";
 
 /** Consumes `topic` in a group of this instance's own; each batch's valid events to `handle`. */
@@ -24,7 +24,7 @@ export async function consumeEverything(
   handle: (events: CloudEventV1[]) => void,
 ): Promise<Consumer> {
   const groupId = `${name}-${hostname()}-${process.pid}-${randomBytes(4).toString("hex")}`;
-  const consumer = createKafka(name).consumer({ groupId, maxWaitTimeInMs: 100 });
+  const consumer = createConsumer(name, { groupId, maxWaitTimeInMs: 100 });
   await consumer.connect();
   await consumer.subscribe({ topics: [physicalTopic(topic)], fromBeginning: false });
   await consumer.run({

@@ -27,7 +27,7 @@ import {
   toHttpBatch,
   toHttpBinary,
 } from "@stream-platform/shared";
-import { createKafka, type EventPublisher } from "@stream-platform/shared/kafka";
+import { createConsumer, type EventPublisher } from "@stream-platform/shared/kafka";
 import type { Consumer, KafkaMessage } from "kafkajs";
 import { Agent as UndiciAgent, request as undiciRequest } from "undici";
 import { sleep } from "../proc.ts";
@@ -157,8 +157,7 @@ export class KafkaSourceDispatcher {
     const deadLetter = spec.delivery?.deadLetterSink
       ? this.topology.resolve(spec.delivery.deadLetterSink)
       : undefined;
-    const kafka = createKafka(`kafkasource-${this.name}`);
-    const consumer = kafka.consumer({
+    const consumer = createConsumer(`kafkasource-${this.name}`, {
       // Prefixed like the topics: runtimes with different prefixes (a benchmark beside the
       // platform, say) must not share a group, or they would split each other's partitions.
       groupId: `${this.topicPrefix ?? ""}${spec.consumerGroup ?? `knative-kafkasource-${this.name}`}`,

@@ -4,7 +4,7 @@ import { logLevel } from "kafkajs";
 import type { CloudEventV1 } from "../cloudevents/format.ts";
 import { fromKafkaMessage } from "../cloudevents/kafka-binding.ts";
 import { physicalTopic } from "../cloudevents/topics.ts";
-import { createKafka, ensureTopics } from "../kafka/client.ts";
+import { createConsumer, createKafka, ensureTopics } from "../kafka/client.ts";
 import { until } from "./wait.ts";
 
 export interface EventWatch {
@@ -33,7 +33,11 @@ export async function watchEvents(topics: string[]): Promise<EventWatch> {
     });
   }
   await admin.disconnect();
-  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
+  const consumer = createConsumer(
+    "test-watch",
+    { groupId, maxWaitTimeInMs: 100 },
+    { logLevel: logLevel.NOTHING },
+  );
   await consumer.connect();
   await consumer.subscribe({ topics: names });
   const events: CloudEventV1[] = [];
