@@ -7,9 +7,10 @@
 //
 // Per batch: journal it (with its events), insert its beats (duplicates refused: a redelivered
 // beat counts nothing), insert first-time viewers, then one update per event with the sums, and
-// close the journal entry; a crash in between is undone at the next start (see store.ts) and
-// the redelivery applies the batch. Concurrency is kept in memory (who beat in the last 30 s) and written as a
-// figure; after a restart it is whole again within one heartbeat interval.
+// close the journal entry; a crash in between is undone at the next start (see store.ts), a
+// failure before the next batch, and the redelivery applies the batch. Concurrency is kept in
+// memory (who beat in the last 30 s) and written as a figure; after a restart it is whole again
+// within one heartbeat interval.
 import { randomBytes } from "node:crypto";
 import type { EventDirectory, EventOwner } from "./events.ts";
 import {
@@ -37,6 +38,8 @@ export class Aggregator {
   private draining = false;
   private chain: Promise<unknown> = Promise.resolve();
   private timer?: NodeJS.Timeout;
+  /** A batch failed part way and is still journalled: recover before the next one. */
+  private unsettled = false;
   dropped = 0;
 
   constructor(
@@ -114,6 +117,10 @@ export class Aggregator {
   }
 
   private async flush(events: ActivityEvent[]): Promise<void> {
+    if (this.unsettled) {
+      await this.recover();
+      this.unsettled = false;
+    }
     const beats = events.filter(
       (event): event is Heartbeat => event.type === "streamplatform.viewer.heartbeat",
     );
@@ -140,13 +147,22 @@ export class Aggregator {
       ...[...unique.values()].map((beat) => beat.eventId),
       ...relevantStreams.map((s) => s.data.eventId),
     ]);
-    await this.store.beginBatch(batch, [...touched]);
-    const stored = await this.store.insertBeats(
-      [...unique.values()].map((beat) => ({ _id: beat.id, b: batch, e: beat.eventId })),
-    );
-    const fresh = [...unique.values()].filter((beat) => stored.has(beat.id));
-    await this.apply(batch, fresh, relevantStreams, owners);
-    await this.store.endBatch(batch);
+    try {
+      await this.store.beginBatch(batch, [...touched]);
+      const stored = await this.store.insertBeats(
+        [...unique.values()].map((beat) => ({ _id: beat.id, b: batch, e: beat.eventId })),
+      );
+      const fresh = [...unique.values()].filter((beat) => stored.has(beat.id));
+      await this.apply(batch, fresh, relevantStreams, owners);
+      await this.store.endBatch(batch);
+    } catch (error) {
+      // Failed part way (a store went away): its beats may be stored but not counted, and the
+      // figures in memory may hold what the store does not. Undone before the next batch, so
+      // that the redelivery counts them; the figures are read again from the store.
+      this.unsettled = true;
+      for (const eventId of touched) this.events.delete(eventId);
+      throw error;
+    }
   }
 
   private async owners(eventIds: string[]): Promise<Map<string, EventOwner>> {

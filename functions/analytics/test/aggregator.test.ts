@@ -53,7 +53,7 @@ afterAll(async () => {
   await mongo.close();
 });
 
-describe("aggregator after a crash", () => {
+describe("aggregator after a crash or a failure", () => {
   for (const step of ["applyBatch", "endBatch"] as const) {
     it(`counts a batch cut off at ${step} exactly once`, async () => {
       const eventId = `evt_crash${step.toLowerCase()}`;
@@ -75,6 +75,31 @@ describe("aggregator after a crash", () => {
       });
     });
   }
+
+  it("counts a batch that failed part way exactly once, without a restart", async () => {
+    // The store goes away after the beats are stored (a FerretDB or PostgreSQL restart): the
+    // same process gets the redelivery, and must not take the stored beats for counted ones.
+    const eventId = "evt_failedpartway";
+    const failing = new AnalyticsStore(db);
+    const applyBatch = failing.applyBatch.bind(failing);
+    let failures = 1;
+    failing.applyBatch = async (...args) => {
+      if (failures-- > 0) throw new Crash("store gone");
+      return applyBatch(...args);
+    };
+    const aggregator = new Aggregator(failing, directory);
+    const sent = beats(eventId, 20);
+    await expect(aggregator.submit(sent)).rejects.toThrow(Crash);
+    await aggregator.submit(sent);
+    await aggregator.submit(sent);
+    expect(await store.pendingBatches()).toHaveLength(0);
+    expect(await store.getStats(eventId)).toMatchObject({
+      beats: 20,
+      unique: 20,
+      watchSeconds: 200,
+      bufferingSeconds: 20,
+    });
+  });
 
   it("drops beats of an event nobody knows, storing nothing", async () => {
     const aggregator = new Aggregator(store, { lookup: async () => undefined });
