@@ -9,6 +9,7 @@ const HEAVY = [
   "local/test/scale-to-zero.test.ts",
   "web/test/journey.test.ts",
   "web/test/chat.test.ts",
+  "web/test/event-stream.test.ts",
 ];
 
 // Reads the logs everything else wrote, and spends the loopback address's rate budgets.

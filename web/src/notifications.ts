@@ -1,7 +1,8 @@
 // The signed-in person's inbox: loaded from /api/me/notifications, then kept current by the SSE
-// stream (stream-server; EventSource sends the session cookie and resumes with Last-Event-ID).
+// stream (stream-server; EventSource sends the session cookie; event-stream.ts resumes it).
 import { useEffect, useState } from "preact/hooks";
 import { type Inbox, type Notification, request } from "./api.ts";
+import { followEventStream } from "./event-stream.ts";
 
 export interface InboxState {
   items: Notification[];
@@ -27,24 +28,27 @@ export function useInbox(signedIn: boolean): InboxState & {
         if (!closed) setState((s) => ({ ...s, items: inbox.items, unread: inbox.unread }));
       })
       .catch(() => undefined);
-    const source = new EventSource("/api/me/notifications/stream");
-    source.addEventListener("open", () => setState((s) => ({ ...s, connected: true })));
-    source.addEventListener("error", () => setState((s) => ({ ...s, connected: false })));
-    source.addEventListener("notification", (message) => {
-      const notification = JSON.parse((message as MessageEvent<string>).data) as Notification;
-      setState((s) =>
-        s.items.some((n) => n.id === notification.id)
-          ? s
-          : {
-              ...s,
-              items: [notification, ...s.items].slice(0, 50),
-              unread: s.unread + (notification.read ? 0 : 1),
-            },
-      );
+    const stop = followEventStream({
+      path: "/api/me/notifications/stream",
+      connected: (connected) => setState((s) => ({ ...s, connected })),
+      on: {
+        notification: (data) => {
+          const notification = data as Notification;
+          setState((s) =>
+            s.items.some((n) => n.id === notification.id)
+              ? s
+              : {
+                  ...s,
+                  items: [notification, ...s.items].slice(0, 50),
+                  unread: s.unread + (notification.read ? 0 : 1),
+                },
+          );
+        },
+      },
     });
     return () => {
       closed = true;
-      source.close();
+      stop();
     };
   }, [signedIn]);
 

@@ -1,9 +1,10 @@
 // The watch page's chat: live (the room over SSE from stream-server's gateway, which sends the
-// last 50 on joining and, after a drop, what was missed: EventSource resumes with Last-Event-ID
-// by itself) or, on a recording, replayed at each message's offset as the player plays and seeks.
+// last 50 on joining and, after a drop, what was missed: see event-stream.ts) or, on a
+// recording, replayed at each message's offset as the player plays and seeks.
 // Text is only ever rendered as text nodes; links are links only where the channel allows them.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { request, type User } from "../api.ts";
+import { followEventStream } from "../event-stream.ts";
 import { useSession } from "../session.ts";
 import {
   type ChatMessage,
@@ -25,50 +26,24 @@ export interface ChatRoom {
   mode: "live" | "replay";
 }
 
-/**
- * The live room: the messages held and whether the stream is connected. EventSource resumes a
- * dropped stream with Last-Event-ID by itself, but gives up on an answer that is not 200 (the
- * gateway restarting behind the edge: 502; its caps: 429, 503): then a new one is opened after a
- * pause, resuming from the last message seen (the gateway takes it as `lastEventId`).
- */
+/** The live room: the messages held and whether the stream is connected. */
 function useLiveMessages(eventId: string, enabled: boolean) {
   const [messages, setMessages] = useState<ChatMessage[]>([]);
   const [connected, setConnected] = useState(false);
   useEffect(() => {
     if (!enabled) return;
-    let source: EventSource | undefined;
-    let lastId = "";
-    let pause = 1000;
-    let retry: ReturnType<typeof setTimeout> | undefined;
-    const open = () => {
-      const query = new URLSearchParams({ eventId, ...(lastId && { lastEventId: lastId }) });
-      const current = new EventSource(`/api/chat/stream?${query}`);
-      source = current;
-      current.addEventListener("open", () => {
-        pause = 1000;
-        setConnected(true);
-      });
-      current.addEventListener("error", () => {
-        setConnected(false);
-        if (current.readyState !== EventSource.CLOSED) return;
-        retry = setTimeout(open, pause);
-        pause = Math.min(pause * 2, 30_000);
-      });
-      current.addEventListener("message", (event) => {
-        const message = JSON.parse((event as MessageEvent<string>).data) as ChatMessage;
-        lastId = message.id;
-        setMessages((held) => merge(held, [message]));
-      });
-      current.addEventListener("deleted", (event) => {
-        const { id } = JSON.parse((event as MessageEvent<string>).data) as { id: string };
-        setMessages((held) => held.filter((m) => m.id !== id));
-      });
-    };
-    open();
-    return () => {
-      clearTimeout(retry);
-      source?.close();
-    };
+    return followEventStream({
+      path: "/api/chat/stream",
+      params: { eventId },
+      connected: setConnected,
+      on: {
+        message: (data) => setMessages((held) => merge(held, [data as ChatMessage])),
+        deleted: (data) => {
+          const { id } = data as { id: string };
+          setMessages((held) => held.filter((m) => m.id !== id));
+        },
+      },
+    });
   }, [eventId, enabled]);
   return { messages, setMessages, connected };
 }
