@@ -1,6 +1,6 @@
 // `npm run test:faults`: while a steady load flows (load.ts), SIGKILL and restart in turn Kafka,
 // a consumer function mid-batch, FerretDB, PostgreSQL, Elasticsearch and the ffmpeg of a live
-// stream. Afterwards every item sent has been applied exactly once (tally.ts, per fault), the
+// stream; last, the chat function and the SSE gateway during a chat (chat.ts). Afterwards every item sent has been applied exactly once (tally.ts, per fault), the
 // live stream never stopped, callers got 503 + Retry-After (never a 500 or a hang) while a
 // store was down, and nothing of the platform was restarted by hand.
 import { createEvent, serviceUrls, toHttpBinary } from "@stream-platform/shared";
@@ -29,6 +29,7 @@ import {
   platformStatus,
   restartServer,
 } from "./breakers.ts";
+import { chatDrill } from "./chat.ts";
 import { type Answer, Load, timed } from "./load.ts";
 import { analyticsDb, lost, table, tally } from "./tally.ts";
 
@@ -352,5 +353,14 @@ describe.sequential("faults under steady load", () => {
     // Retried through every outage, never given up on.
     expect(deadLettered(status)).toEqual(deadLetteredBefore);
     expect(await theStream()).toMatchObject({ streamId });
+  }, 300_000);
+  // Last: killing the gateway (stream-server) also ends the drill's live stream.
+  it("chat: the chat function and the gateway SIGKILLed mid-chat; nothing accepted is lost", async () => {
+    const drill = await chatDrill(owner, liveChannelId);
+    console.log(
+      `chat: ${drill.accepted.length} messages accepted, ${drill.browsers.length} browsers`,
+    );
+    expect(drill.accepted.length).toBeGreaterThan(30);
+    expect(drill.browsers).toEqual(drill.browsers.map(() => ({ missing: [], duplicated: [] })));
   }, 300_000);
 });

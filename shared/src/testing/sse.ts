@@ -40,7 +40,9 @@ export async function openSse<T = unknown>(
     close: () => abort.abort(),
   };
   if (!response.ok || !response.body) {
+    // An answer that is not a stream (a 502 while the gateway restarts, a 429) is over at once.
     await response.arrayBuffer();
+    stream.ended = true;
     return stream;
   }
   const body = response.body as AsyncIterable<Uint8Array>;
