@@ -1,8 +1,9 @@
 // `npm run test:faults`: while a steady load flows (load.ts), SIGKILL and restart in turn Kafka,
 // a consumer function mid-batch, FerretDB, PostgreSQL, Elasticsearch and the ffmpeg of a live
-// stream; last, the chat function and the SSE gateway during a chat (chat.ts). Afterwards every item sent has been applied exactly once (tally.ts, per fault), the
-// live stream never stopped, callers got 503 + Retry-After (never a 500 or a hang) while a
-// store was down, and nothing of the platform was restarted by hand.
+// stream; last, the chat function and the SSE gateway during a chat (chat.ts). Afterwards every
+// item sent has been applied exactly once (tally.ts, per fault), the live stream never stopped,
+// callers got 503 + Retry-After (never a 500 or a hang) while a store was down, and nothing of
+// the platform was restarted by hand.
 import { createEvent, serviceUrls, toHttpBinary } from "@stream-platform/shared";
 import { createMongoClient } from "@stream-platform/shared/mongodb";
 import {
