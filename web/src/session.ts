@@ -53,7 +53,9 @@ export function useSession(): User | null | undefined {
   const [user, setUser] = useState(current);
   useEffect(() => {
     listeners.add(setUser);
-    if (current === undefined) refreshSession().catch(() => setUser(null));
+    // A page's effect runs before the header's: it may have learnt who is signed in already.
+    if (current !== undefined) setUser(current);
+    else refreshSession().catch(() => setUser(null));
     return () => listeners.delete(setUser);
   }, []);
   return user;

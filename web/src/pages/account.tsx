@@ -1,7 +1,6 @@
 // Sign in, sign up (and, signed in, who you are, sign out, delete the account).
-import { useState } from "preact/hooks";
-import { ApiError } from "../api.ts";
-import { ErrorNote } from "../components/status.tsx";
+import { useEffect, useState } from "preact/hooks";
+import { FieldError, FormProblem, invalid } from "../components/form.tsx";
 import { navigate } from "../router.ts";
 import { deleteAccount, signIn, signOut, signUp, useSession } from "../session.ts";
 
@@ -10,39 +9,40 @@ function Field(props: {
   label: string;
   type?: "text" | "email" | "password";
   autocomplete: string;
-  error?: ApiError;
+  error?: unknown;
   minLength?: number;
 }) {
-  const message = props.error?.forField(props.name);
+  const id = `f-${props.name}`;
   // Preact types each input type apart; the three used here take the same attributes.
   const type = (props.type ?? "text") as "text";
   return (
     <p class="field">
-      <label for={`f-${props.name}`}>{props.label}</label>
+      <label for={id}>{props.label}</label>
       <input
-        id={`f-${props.name}`}
+        id={id}
         name={props.name}
         type={type}
         autocomplete={props.autocomplete}
         minLength={props.minLength}
         required
-        aria-invalid={message ? true : undefined}
-        aria-describedby={message ? `e-${props.name}` : undefined}
+        {...invalid(props.error, props.name, id)}
       />
-      {message && (
-        <span id={`e-${props.name}`} class="field-error">
-          {message}
-        </span>
-      )}
+      <FieldError error={props.error} field={props.name} id={id} />
     </p>
   );
 }
 
 export function Account({ params }: { params: URLSearchParams }) {
   const user = useSession();
-  const [mode, setMode] = useState<"in" | "up">(params.get("mode") === "up" ? "up" : "in");
+  // The URL says which form shows (the header's "Sign up" links to ?mode=up), both ways.
+  const mode = params.get("mode") === "up" ? "up" : "in";
+  const other = new URLSearchParams(params);
+  if (mode === "up") other.delete("mode");
+  else other.set("mode", "up");
+  const otherForm = `/account${other.toString() ? `?${other}` : ""}`;
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
+  useEffect(() => setError(undefined), [mode]);
   const next = params.get("next")?.startsWith("/") ? (params.get("next") ?? "/") : "/";
 
   const remove = async (event: Event) => {
@@ -85,9 +85,9 @@ export function Account({ params }: { params: URLSearchParams }) {
               label="Your password"
               type="password"
               autocomplete="current-password"
-              error={error instanceof ApiError ? error : undefined}
+              error={error}
             />
-            {error !== undefined && <ErrorNote error={error} />}
+            <FormProblem error={error} fields={["password"]} />
             <button type="submit" class="danger" disabled={busy}>
               Delete my account
             </button>
@@ -112,33 +112,30 @@ export function Account({ params }: { params: URLSearchParams }) {
       setBusy(false);
     }
   };
-  const apiError = error instanceof ApiError ? error : undefined;
   return (
     <section class="narrow">
       <h1>{mode === "up" ? "Create an account" : "Sign in"}</h1>
       <form onSubmit={submit} key={mode}>
         {mode === "up" && (
-          <Field name="displayName" label="Name" autocomplete="nickname" error={apiError} />
+          <Field name="displayName" label="Name" autocomplete="nickname" error={error} />
         )}
-        <Field name="email" label="Email" type="email" autocomplete="email" error={apiError} />
+        <Field name="email" label="Email" type="email" autocomplete="email" error={error} />
         <Field
           name="password"
           label="Password"
           type="password"
           autocomplete={mode === "up" ? "new-password" : "current-password"}
           minLength={mode === "up" ? 8 : undefined}
-          error={apiError}
+          error={error}
         />
-        {error !== undefined && <ErrorNote error={error} />}
+        <FormProblem error={error} fields={["displayName", "email", "password"]} />
         <button type="submit" class="primary" disabled={busy}>
           {mode === "up" ? "Sign up" : "Sign in"}
         </button>
       </form>
       <p>
         {mode === "up" ? "Have an account? " : "New here? "}
-        <button type="button" class="link" onClick={() => setMode(mode === "up" ? "in" : "up")}>
-          {mode === "up" ? "Sign in" : "Create an account"}
-        </button>
+        <a href={otherForm}>{mode === "up" ? "Sign in" : "Create an account"}</a>
       </p>
     </section>
   );
