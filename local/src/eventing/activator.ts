@@ -124,7 +124,11 @@ export class Activator {
     this.ensureRunning().then(
       () => {
         if (client.destroyed) return;
-        const upstream = connect({ port: this.fn.port, host: LOCAL_HOST });
+        const upstream = connect({ port: this.fn.port, host: LOCAL_HOST, noDelay: true });
+        // No Nagle on either side: a proxy that holds small writes back meets the peer's
+        // delayed ACK, and a gRPC stream stalled ~40 ms at a time (ListSubscribers ran 6x
+        // slower through this proxy than straight to the process).
+        client.setNoDelay(true);
         const touch = () => {
           this.lastActivity = Date.now();
         };
