@@ -23,8 +23,10 @@ import {
 } from "@stream-platform/shared/testing";
 import pg from "pg";
 import { repoRoot } from "../local/src/paths.ts";
+import { daemonPid } from "../local/src/proc.ts";
 import { localSecret } from "../local/src/servers/platform.ts";
 import { benchUser, deleteBenchAccounts } from "./lib/accounts.ts";
+import { childrenOf, cpuMeter, type Hop } from "./lib/cpu.ts";
 import { startBenchRuntime } from "./lib/runtime.ts";
 import { percentile, printLine } from "./lib/stats.ts";
 
@@ -81,11 +83,15 @@ function lineOf(child: ChildProcess, match: (line: string) => boolean): Promise<
   });
 }
 
-async function startGateways(count: number, chatUrl: string): Promise<string[]> {
+async function startGateways(
+  count: number,
+  chatUrl: string,
+): Promise<{ urls: string[]; pids: number[] }> {
   const urls: string[] = [];
+  const pids: number[] = [];
   for (let i = 0; i < count; i++) {
     const port = GATEWAY_PORT + i;
-    start("stream-server/src/sse-main.ts", [], {
+    const gateway = start("stream-server/src/sse-main.ts", [], {
       STREAM_SERVER_PORT: String(port),
       KAFKA_TOPIC_PREFIX: prefix,
       CHAT_URL: chatUrl,
@@ -102,13 +108,35 @@ async function startGateways(count: number, chatUrl: string): Promise<string[]> 
       await sleep(100);
     }
     urls.push(`http://127.0.0.1:${port}`);
+    pids.push(gateway.pid ?? 0);
   }
-  return urls;
+  return { urls, pids };
 }
 
-async function scenario(gateways: number, chatUrl: string, eventId: string, posters: TestUser[]) {
+/** Where the CPU goes: each process on the path, and the load generator's own. */
+function hops(chatPid: number, gatewayPids: number[], workers: ChildProcess[]): Hop[] {
+  const server = (name: string) => {
+    const pid = daemonPid(name);
+    return pid ? [pid, ...childrenOf(pid)] : [];
+  };
+  return [
+    { name: "SSE clients (load generator)", pids: workers.map((w) => w.pid ?? 0) },
+    { name: "gateway(s)", pids: gatewayPids },
+    { name: "chat function", pids: [chatPid] },
+    { name: "Kafka broker", pids: server("kafka") },
+    { name: "PostgreSQL", pids: server("postgres") },
+  ];
+}
+
+async function scenario(
+  gateways: number,
+  chat: { url: string; pid: number },
+  eventId: string,
+  posters: TestUser[],
+) {
+  const chatUrl = chat.url;
   console.log(`\n${gateways} gateway(s): ${CLIENTS} clients, ${RATE} messages/s for ${SECONDS} s`);
-  const gatewayUrls = await startGateways(gateways, chatUrl);
+  const { urls: gatewayUrls, pids: gatewayPids } = await startGateways(gateways, chatUrl);
   const streamUrls = gatewayUrls.map((u) => `${u}/api/chat/stream?eventId=${eventId}`);
   const workers: ChildProcess[] = [];
   const perWorker = Math.ceil(CLIENTS / WORKERS);
@@ -116,7 +144,7 @@ async function scenario(gateways: number, chatUrl: string, eventId: string, post
     const count = Math.min(perWorker, CLIENTS - w * perWorker);
     workers.push(
       start("bench/lib/chat-clients.ts", [
-        JSON.stringify({ urls: streamUrls, count, first: w * perWorker }),
+        JSON.stringify({ urls: streamUrls, count, first: w * perWorker, total: RATE * SECONDS }),
       ]),
     );
   }
@@ -125,6 +153,8 @@ async function scenario(gateways: number, chatUrl: string, eventId: string, post
     new Promise((_, reject) => stopping.signal.addEventListener("abort", reject)),
   ]);
   console.log(`  ${CLIENTS} connections open`);
+  const meter = cpuMeter(hops(chat.pid, gatewayPids, workers));
+  const ownCpu = process.cpuUsage();
 
   const accepted: number[] = [];
   let refused = 0;
@@ -168,6 +198,15 @@ async function scenario(gateways: number, chatUrl: string, eventId: string, post
   );
   // Time for the last messages to arrive everywhere (anything later counts as late, not lost).
   await sleep(5000);
+  const wallMs = Date.now() - began;
+  const own = process.cpuUsage(ownCpu);
+  const cpu = [
+    ...meter.stop(),
+    { name: "this process (posting; the runtime)", ms: (own.user + own.system) / 1000 },
+  ];
+  console.log(`  CPU over the ${(wallMs / 1000).toFixed(0)} s (2 cores = 200%):`);
+  for (const hop of cpu)
+    console.log(`    ${hop.name.padEnd(38)} ${((hop.ms / wallMs) * 100).toFixed(0).padStart(4)}%`);
 
   const reports = await Promise.all(
     workers.map((worker) => {
@@ -279,8 +318,10 @@ async function main(): Promise<void> {
       if (i > 600) throw new Error("the chat function did not become ready");
       await sleep(100);
     }
+    // Ready, so running: its process is the one to meter.
+    const chatPid = bench.runtime.status().services.find((s) => s.name === "chat")?.pid ?? 0;
     for (const [i, gateways] of GATEWAYS.entries())
-      await scenario(gateways, chatUrl, events[i] as string, posters);
+      await scenario(gateways, { url: chatUrl, pid: chatPid }, events[i] as string, posters);
   } finally {
     stopAll();
     await bench.stop();
