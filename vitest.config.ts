@@ -10,6 +10,8 @@ const HEAVY = [
   "web/test/journey.test.ts",
   "web/test/chat.test.ts",
   "web/test/event-stream.test.ts",
+  "web/test/web-polish.test.ts",
+  "web/test/a11y.test.ts",
 ];
 
 // Reads the logs everything else wrote, and spends the loopback address's rate budgets.

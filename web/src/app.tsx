@@ -66,7 +66,7 @@ export function App() {
           ) : null}
         </nav>
       </header>
-      <main id="main">
+      <main id="main" tabIndex={-1}>
         <Page url={url} />
       </main>
     </>

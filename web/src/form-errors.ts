@@ -58,10 +58,14 @@ export function fieldMessage(field: string, detail: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+/** `tags.2` is about the field `tags`. */
+const isAbout = (problemField: string, field: string) =>
+  problemField === field || problemField.startsWith(`${field}.`);
+
 /** The message for `field` when `error` is the API's answer naming it (the first, if several). */
 export function messageFor(error: unknown, field: string): string | undefined {
   if (!(error instanceof ApiError)) return undefined;
-  const problem = error.errors.find((e) => e.field === field);
+  const problem = error.errors.find((e) => isAbout(e.field, field));
   return problem && fieldMessage(field, problem.detail);
 }
 
@@ -73,9 +77,8 @@ export function messageFor(error: unknown, field: string): string | undefined {
 export function formMessage(error: unknown, shownFields: readonly string[]): string | undefined {
   if (error === undefined) return undefined;
   if (!(error instanceof ApiError)) return "Something went wrong. Try again.";
-  const others = error.errors.filter((e) => !shownFields.includes(e.field));
+  const others = error.errors.filter((e) => !shownFields.some((f) => isAbout(e.field, f)));
   if (error.errors.length > 0 && others.length === 0) return undefined;
-  if (others.length > 0)
-    return others.map((e) => `${e.field}: ${fieldMessage(e.field, e.detail)}.`).join(" ");
+  if (others.length > 0) return others.map((e) => `${fieldMessage(e.field, e.detail)}.`).join(" ");
   return `${error.title}${error.detail ? `: ${error.detail}` : ""}`;
 }

@@ -35,6 +35,11 @@ export function interceptLinks(root: HTMLElement): void {
       return;
     if (anchor.pathname.startsWith("/hls/") || anchor.hasAttribute("download")) return;
     event.preventDefault();
+    // A link within the page ("Skip to content") moves focus to its target, not only the view.
+    if (anchor.hash && anchor.pathname + anchor.search === location.pathname + location.search) {
+      document.getElementById(decodeURIComponent(anchor.hash.slice(1)))?.focus();
+      return;
+    }
     navigate(anchor.pathname + anchor.search);
   });
 }

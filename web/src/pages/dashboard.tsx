@@ -1,15 +1,9 @@
 // The creator dashboard: a channel, its stream key (hidden until asked) with OBS settings, its
 // events (schedule, edit, cancel), the live viewers of its current event and its chat's moderation.
 import { useEffect, useState } from "preact/hooks";
-import {
-  ApiError,
-  type Channel,
-  type EventDetails,
-  type Page,
-  request,
-  type VideoEvent,
-} from "../api.ts";
+import { type Channel, type EventDetails, type Page, request, type VideoEvent } from "../api.ts";
 import { LineChart, type Point } from "../components/chart.tsx";
+import { FieldError, FormProblem, invalid } from "../components/form.tsx";
 import { lazy } from "../components/lazy.tsx";
 import { ErrorNote, Loading, StatusBadge, useLoad } from "../components/status.tsx";
 import { when } from "../format.ts";
@@ -43,17 +37,37 @@ function CreateChannel({ onCreated }: { onCreated: () => void }) {
       <h2>Create your channel</h2>
       <p class="field">
         <label for="c-title">Title</label>
-        <input id="c-title" name="title" required maxLength={120} />
+        <input
+          id="c-title"
+          name="title"
+          required
+          maxLength={120}
+          {...invalid(error, "title", "c-title")}
+        />
+        <FieldError error={error} field="title" id="c-title" />
       </p>
       <p class="field">
         <label for="c-slug">Address (letters, digits, dashes)</label>
-        <input id="c-slug" name="slug" required pattern="[a-z0-9][a-z0-9\-]{1,62}[a-z0-9]" />
+        <input
+          id="c-slug"
+          name="slug"
+          required
+          pattern="[a-z0-9][a-z0-9\-]{1,62}[a-z0-9]"
+          {...invalid(error, "slug", "c-slug")}
+        />
+        <FieldError error={error} field="slug" id="c-slug" />
       </p>
       <p class="field">
         <label for="c-description">About</label>
-        <textarea id="c-description" name="description" rows={3} />
+        <textarea
+          id="c-description"
+          name="description"
+          rows={3}
+          {...invalid(error, "description", "c-description")}
+        />
+        <FieldError error={error} field="description" id="c-description" />
       </p>
-      {error !== undefined && <ErrorNote error={error} />}
+      <FormProblem error={error} fields={["title", "slug", "description"]} />
       <button type="submit" class="primary">
         Create channel
       </button>
@@ -163,8 +177,6 @@ function EventForm({
       setError(err);
     }
   };
-  const fieldError = (name: string) =>
-    error instanceof ApiError ? error.forField(name) : undefined;
   const soon = new Date(Date.now() + 30 * 60_000).toISOString();
   return (
     <form
@@ -175,8 +187,15 @@ function EventForm({
       <h3>{event ? "Edit the event" : "Schedule an event"}</h3>
       <p class="field">
         <label for="e-title">Title</label>
-        <input id="e-title" name="title" required maxLength={200} value={event?.title} />
-        {fieldError("title") && <span class="field-error">{fieldError("title")}</span>}
+        <input
+          id="e-title"
+          name="title"
+          required
+          maxLength={200}
+          defaultValue={event?.title}
+          {...invalid(error, "title", "e-title")}
+        />
+        <FieldError error={error} field="title" id="e-title" />
       </p>
       <p class="field">
         <label for="e-starts">Starts</label>
@@ -185,23 +204,46 @@ function EventForm({
           name="startsAt"
           type="datetime-local"
           required
-          value={toLocalInput(event?.startsAt ?? soon)}
+          defaultValue={toLocalInput(event?.startsAt ?? soon)}
+          {...invalid(error, "startsAt", "e-starts")}
         />
-        {fieldError("startsAt") && <span class="field-error">{fieldError("startsAt")}</span>}
+        <FieldError error={error} field="startsAt" id="e-starts" />
       </p>
       <p class="field">
         <label for="e-description">Description</label>
-        <textarea id="e-description" name="description" rows={3} value={event?.description} />
+        <textarea
+          id="e-description"
+          name="description"
+          rows={3}
+          defaultValue={event?.description}
+          {...invalid(error, "description", "e-description")}
+        />
+        <FieldError error={error} field="description" id="e-description" />
       </p>
       <p class="field">
         <label for="e-tags">Tags (comma-separated)</label>
-        <input id="e-tags" name="tags" value={event?.tags.join(", ")} />
+        <input
+          id="e-tags"
+          name="tags"
+          defaultValue={event?.tags.join(", ")}
+          {...invalid(error, "tags", "e-tags")}
+        />
+        <FieldError error={error} field="tags" id="e-tags" />
       </p>
       <p class="field">
         <label for="e-category">Category</label>
-        <input id="e-category" name="category" value={event?.category} />
+        <input
+          id="e-category"
+          name="category"
+          defaultValue={event?.category}
+          {...invalid(error, "category", "e-category")}
+        />
+        <FieldError error={error} field="category" id="e-category" />
       </p>
-      {error !== undefined && <ErrorNote error={error} />}
+      <FormProblem
+        error={error}
+        fields={["title", "startsAt", "description", "tags", "category"]}
+      />
       <button type="submit" class="primary">
         {event ? "Save" : "Schedule"}
       </button>{" "}
@@ -283,6 +325,8 @@ function ChannelEvents({ channel }: { channel: Channel }) {
         {error !== undefined && <ErrorNote error={error} />}
         {editing ? (
           <EventForm
+            // A new form per event: its fields are uncontrolled (they keep what was typed).
+            key={editing === "new" ? "new" : editing.id}
             channel={channel}
             event={editing === "new" ? undefined : editing}
             onDone={() => {
