@@ -7,12 +7,11 @@
 // client's Last-Event-ID is always a message.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
-  type CloudEventV1,
   clientKey,
-  type EventData,
   eventIdSchema,
   HttpProblem,
   invalidInput,
+  type PlatformEvent,
   sendHttpProblem,
 } from "@stream-platform/shared";
 import type { ChatMessage } from "@stream-platform/shared/api";
@@ -29,9 +28,6 @@ import {
 // Rooms are read without signing in, so streams are capped per client address (the edge's
 // X-Forwarded-For; several people may share one, hence more than an account's).
 const PER_ADDRESS = Number(process.env.SSE_MAX_PER_ADDRESS ?? 100);
-
-type Posted = EventData<"streamplatform.chat.posted">;
-type Deleted = EventData<"streamplatform.chat.deleted">;
 
 /** One SSE event for a room, rendered once for all its connections. */
 interface Item {
@@ -97,19 +93,18 @@ export class ChatGateway {
   }
 
   /** A batch from Kafka: each room's items rendered once, then written once per connection. */
-  private receive(events: CloudEventV1[]): void {
+  private receive(events: PlatformEvent[]): void {
     const byRoom = new Map<string, Item[]>();
     for (const event of events) {
       let room: string;
       let item: Item;
       if (event.type === "streamplatform.chat.posted") {
-        const { messageId, ...data } = event.data as Posted;
+        const { messageId, ...data } = event.data;
         room = data.eventId;
         item = messageItem({ id: messageId, ...data });
       } else if (event.type === "streamplatform.chat.deleted") {
-        const data = event.data as Deleted;
-        room = data.eventId;
-        item = deletedItem(data.messageId);
+        room = event.data.eventId;
+        item = deletedItem(event.data.messageId);
       } else continue;
       if (!this.rooms.has(room)) continue;
       const items = byRoom.get(room) ?? [];

@@ -6,7 +6,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
   authenticate,
-  type EventData,
   HttpProblem,
   sendHttpProblem,
   tokenOf,
@@ -23,8 +22,6 @@ import {
 
 // Streams one account may hold open on one gateway (tabs and devices; more is abuse).
 const PER_ACCOUNT = Number(process.env.SSE_MAX_PER_ACCOUNT ?? 16);
-
-type Notification = EventData<"streamplatform.notification.created">;
 
 interface View {
   id: string;
@@ -67,7 +64,7 @@ export class NotificationGateway {
     this.consumer = await consumeEverything("sse-gateway", "notifications", (events) => {
       for (const event of events) {
         if (event.type !== "streamplatform.notification.created") continue;
-        const data = event.data as Notification;
+        const data = event.data;
         this.deliver(data.userId, {
           id: data.notificationId,
           kind: data.kind,

@@ -7,21 +7,25 @@ import { randomBytes } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import { hostname } from "node:os";
 import {
-  type CloudEventV1,
   fromKafkaMessage,
   HttpProblem,
+  type PlatformEvent,
   physicalTopic,
   serviceUnavailable,
   tooManyRequests,
+  validatePlatformEvent,
 } from "@stream-platform/shared";
 import { createConsumer } from "@stream-platform/shared/kafka";
 import type { Consumer } from "kafkajs";
 
-/** Consumes `topic` in a group of this instance's own; each batch's valid events to `handle`. */
+/**
+ * Consumes `topic` in a group of this instance's own; each batch's valid platform events (their
+ * data checked against the catalog, so `event.type` narrows it) to `handle`.
+ */
 export async function consumeEverything(
   name: string,
   topic: string,
-  handle: (events: CloudEventV1[]) => void,
+  handle: (events: PlatformEvent[]) => void,
 ): Promise<Consumer> {
   const groupId = `${name}-${hostname()}-${process.pid}-${randomBytes(4).toString("hex")}`;
   const consumer = createConsumer(name, { groupId, maxWaitTimeInMs: 100 });
@@ -30,10 +34,11 @@ export async function consumeEverything(
   await consumer.run({
     // A batch at a time: a gateway writes once per connection for all of a batch's events.
     eachBatch: async ({ batch }) => {
-      const events: CloudEventV1[] = [];
+      const events: PlatformEvent[] = [];
       for (const message of batch.messages) {
         const parsed = fromKafkaMessage(message);
-        if (parsed.ok) events.push(parsed.value);
+        const valid = parsed.ok ? validatePlatformEvent(parsed.value) : undefined;
+        if (valid?.ok) events.push(valid.value);
       }
       if (events.length > 0) handle(events);
     },
