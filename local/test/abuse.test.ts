@@ -6,13 +6,19 @@
 import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { rmSync, writeFileSync } from "node:fs";
-import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { serviceUrls } from "@stream-platform/shared";
 import { createPool, SharedRateLimiter } from "@stream-platform/shared/postgres";
-import { api, newUser, platformServiceAddress, until } from "@stream-platform/shared/testing";
+import {
+  api,
+  clientAt,
+  freshAddress,
+  newUser,
+  platformServiceAddress,
+  until,
+} from "@stream-platform/shared/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { signInAgain } from "./routes.ts";
 
@@ -20,52 +26,6 @@ const edge = serviceUrls().edgeUrl;
 const run = promisify(execFile);
 const pool = createPool(undefined, 2);
 afterAll(() => pool.end());
-
-/** A client at its own loopback address (a distinct client to the edge). */
-function clientAt(localAddress: string) {
-  return (
-    path: string,
-    init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
-  ) =>
-    new Promise<{ status: number; headers: IncomingHttpHeaders; body: Record<string, unknown> }>(
-      (resolve, reject) => {
-        const url = new URL(`${edge}${path}`);
-        const req = httpRequest(
-          {
-            host: url.hostname,
-            port: url.port,
-            path: url.pathname,
-            localAddress,
-            method: init.method ?? (init.body === undefined ? "GET" : "POST"),
-            headers: {
-              ...(init.body !== undefined && { "content-type": "application/json" }),
-              ...init.headers,
-            },
-          },
-          (res) => {
-            let text = "";
-            res.setEncoding("utf8");
-            res.on("data", (chunk: string) => {
-              text += chunk;
-            });
-            res.on("end", () =>
-              resolve({
-                status: res.statusCode ?? 0,
-                headers: res.headers,
-                body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
-              }),
-            );
-          },
-        );
-        req.on("error", reject);
-        req.end(init.body === undefined ? undefined : JSON.stringify(init.body));
-      },
-    );
-}
-
-/** A fresh 127.0.0.N for each run, so earlier runs' buckets (kept in PostgreSQL) do not count. */
-const freshAddress = () =>
-  `127.${1 + Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${2 + Math.floor(Math.random() * 250)}`;
 
 describe("accounts under attack", () => {
   it("cannot lock the owner out by guessing: guesses are limited, the owner still signs in", async () => {

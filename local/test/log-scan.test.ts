@@ -11,6 +11,8 @@ const PATTERNS: [string, RegExp][] = [
   ["stream key", /sk_[A-Za-z0-9_-]{32}/],
   ["session token (JWT)", /eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\./],
   ["test password", /pw-[0-9a-f]{16}/],
+  // A mailed link's single-use token (password reset, address verification).
+  ["mailed link token", /token=[A-Za-z0-9_-]{43}\b/],
 ];
 
 const files = (dir: string) =>
@@ -44,9 +46,10 @@ describe("logs", () => {
       `authorization: Bearer ${token}`,
       '{"password":"pw-0123456789abcdef"}',
       `secret=${secrets[0]}`,
+      `GET /reset-password?token=${"b".repeat(43)}`,
       "an ordinary line",
     ].join("\n");
-    expect(leaks(sample, secrets)).toHaveLength(4);
+    expect(leaks(sample, secrets)).toHaveLength(5);
   });
 
   it("hold no stream key, token, password or platform secret after the whole run", () => {

@@ -87,6 +87,35 @@ export const ROWS: Row[] = [
     revokes: true,
   },
   { method: "GET", route: "/api/me", path: () => "/api/me", expect: signedIn(200) },
+  // Mailed links: anyone may ask for a reset (the same answer for every address) or use a link;
+  // a made-up token is refused. Only a signed-in person has a verification link mailed again.
+  {
+    method: "POST",
+    route: "/api/password-resets",
+    path: () => "/api/password-resets",
+    body: (f) => ({ email: f.owner.email }),
+    expect: everyone(202),
+  },
+  {
+    method: "POST",
+    route: "/api/password-resets/complete",
+    path: () => "/api/password-resets/complete",
+    body: () => ({ token: "A".repeat(43), password: `pw-${randomUUID()}` }),
+    expect: everyone(400),
+  },
+  {
+    method: "POST",
+    route: "/api/email-verifications",
+    path: () => "/api/email-verifications",
+    body: () => ({ token: "A".repeat(43) }),
+    expect: everyone(400),
+  },
+  {
+    method: "POST",
+    route: "/api/me/email-verification",
+    path: () => "/api/me/email-verification",
+    expect: signedIn(202),
+  },
   {
     method: "GET",
     route: "/api/me/channels",

@@ -37,6 +37,10 @@ export interface LocalPorts {
   rtmp: number;
   /** stream-server's health and status. */
   streamServer: number;
+  /** SMTP of the local mail server (Mailpit): where the platform's email goes. */
+  smtp: number;
+  /** Mailpit's web inbox and HTTP API (tests read the mail sent from it). */
+  mailpit: number;
 }
 
 export function localPorts(): LocalPorts {
@@ -51,6 +55,8 @@ export function localPorts(): LocalPorts {
     platform: port("PLATFORM_PORT", 8090),
     rtmp: port("RTMP_PORT", 1935),
     streamServer: port("STREAM_SERVER_PORT", 8091),
+    smtp: port("SMTP_PORT", 1025),
+    mailpit: port("MAILPIT_PORT", 8025),
   };
 }
 

@@ -21,7 +21,10 @@ import {
   verifyPassword,
   verifySession,
 } from "@stream-platform/shared";
+import type { Mailer } from "@stream-platform/shared/mail";
 import { SharedRateLimiter } from "@stream-platform/shared/postgres";
+import { sendAccountExists, sendVerification } from "./email.ts";
+import { requireStrongPassword } from "./password-policy.ts";
 import { changePasswordBody, deleteAccountBody, signInBody, signUpBody } from "./schemas.ts";
 import { type Store, uniqueViolation } from "./store.ts";
 
@@ -54,17 +57,21 @@ const signUpAnswer = (email: string) => ({
   },
 });
 
-export function accountHandlers(store: Store) {
+export function accountHandlers(store: Store, mailer: Mailer) {
   const signUp: Handler = async ({ req }) => {
     const input = parseInput(signUpBody, req.body);
     await signUpsByAddress.checkAddress(req, "sign-ups from this address");
-    // Hashed whether or not the email is taken: both answers take the same time.
+    await requireStrongPassword(input.password, "password", [input.email, input.displayName]);
+    // Hashed whether or not the email is taken: both answers take the same time. Either way a
+    // mail goes out (a link to verify the address, or its owner told of the attempt), sent
+    // after the answer so its time does not tell the two apart.
     const passwordHash = await hashPassword(input.password);
     try {
-      await store.createUser(input, passwordHash);
+      await sendVerification(store, mailer, await store.createUser(input, passwordHash));
     } catch (error) {
       if (!uniqueViolation(error)) throw error;
       await store.noteSignUpAttempt(input.email);
+      await sendAccountExists(store, mailer, input.email);
     }
     return signUpAnswer(input.email);
   };
@@ -174,8 +181,15 @@ export function accountHandlers(store: Store) {
     const { userId, sessionId } = await requireSession(req);
     const input = parseInput(changePasswordBody, req.body);
     await checkPassword(userId, input.currentPassword, "currentPassword");
+    const user = await store.user(userId);
+    await requireStrongPassword(input.newPassword, "newPassword", [
+      user?.email ?? "",
+      user?.displayName ?? "",
+    ]);
     await store.setPasswordHash(userId, await hashPassword(input.newPassword));
     await store.endSessions(userId, sessionId);
+    // Reset links mailed before no longer apply to this password.
+    await store.dropEmailTokens(userId, "reset");
     return { status: 204 };
   };
 

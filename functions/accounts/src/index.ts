@@ -2,9 +2,9 @@
 import { http } from "@google-cloud/functions-framework";
 import { whenReady } from "@stream-platform/shared/hosting";
 import { routes } from "./http.ts";
-import { eventExists, ready, relay, store } from "./service.ts";
+import { eventExists, mailer, ready, relay, store } from "./service.ts";
 
-const router = routes(store, { exists: eventExists });
+const router = routes(store, { exists: eventExists }, mailer);
 
 // The targets here write (the gRPC server only reads), so this process relays its outbox:
 // its periodic sweep, run once the store is ready, recovers what a crash left.

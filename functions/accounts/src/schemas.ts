@@ -25,6 +25,25 @@ export const changePasswordBody = z.object({
   newPassword,
 });
 
+/** Asking for a password reset link. */
+export const passwordResetRequestBody = z.object({
+  email: z.email().max(254),
+});
+
+/** A token from a mailed link: 32 random bytes, base64url. */
+const mailedToken = z.string().regex(/^[A-Za-z0-9_-]{43}$/, "not a valid link: ask for a new one");
+
+/** Setting a new password with the token of a reset link. */
+export const passwordResetBody = z.object({
+  token: mailedToken,
+  password: newPassword,
+});
+
+/** Confirming an address with the token of a verification link. */
+export const emailVerificationBody = z.object({
+  token: mailedToken,
+});
+
 export const slug = z
   .string()
   .regex(/^[a-z0-9](?:[a-z0-9-]{1,62}[a-z0-9])$/, "3 to 64 lower-case letters, digits and dashes");

@@ -13,6 +13,7 @@ import {
 } from "@stream-platform/shared";
 import { onShutdown } from "@stream-platform/shared/hosting";
 import { createKafka, EventPublisher } from "@stream-platform/shared/kafka";
+import { Mailer } from "@stream-platform/shared/mail";
 import { createPool, migrate, OutboxRelay } from "@stream-platform/shared/postgres";
 import { Store } from "./store.ts";
 
@@ -22,6 +23,7 @@ export const pool = createPool();
 export const store = new Store(pool);
 export const publisher = new EventPublisher(createKafka("accounts"));
 export const relay = new OutboxRelay(pool, publisher);
+export const mailer = new Mailer();
 
 // Accounts live here: a session's account (and the session itself) is looked up in the store,
 // never cached, so a deleted account's or an ended session's tokens stop here at once.
@@ -51,6 +53,8 @@ export const ready = startupWork(async () => {
 
 onShutdown(async () => {
   await relay.stop();
+  // Mail accepted before the answer went out is sent before the process ends.
+  await mailer.close();
   events.close();
   await publisher.disconnect();
   await pool.end();

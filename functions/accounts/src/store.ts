@@ -1,6 +1,6 @@
 // Everything the accounts function keeps, in PostgreSQL. Writes that other functions must
 // hear about put their CloudEvent in the outbox in the same transaction.
-import { randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { createEvent } from "@stream-platform/shared";
 import type { Channel, User } from "@stream-platform/shared/api";
 import {
@@ -17,6 +17,23 @@ const SOURCE = "/functions/accounts";
 export type { Channel, User } from "@stream-platform/shared/api";
 
 export type Target = { kind: "channel"; id: string } | { kind: "event"; id: string };
+
+/** What a link mailed to the account's address lets its reader do. */
+export type EmailPurpose = "reset" | "verify";
+
+const tokenHash = (token: string) => createHash("sha256").update(token).digest();
+
+const userColumns = "id, email, display_name, created_at, email_verified_at";
+
+function toUser(row: Record<string, unknown>): User {
+  return {
+    id: row.id as string,
+    email: row.email as string,
+    displayName: row.display_name as string,
+    createdAt: (row.created_at as Date).toISOString(),
+    emailVerified: row.email_verified_at !== null,
+  };
+}
 
 const channelColumns = "id, owner_id, slug, title, description, created_at";
 
@@ -42,16 +59,98 @@ export class Store {
 
   async createUser(input: SignUp, passwordHash: string): Promise<User> {
     const { rows } = await this.pool.query(
-      "insert into users (id, email, display_name, password_hash) values ($1, $2, $3, $4) returning id, email, display_name, created_at",
+      `insert into users (id, email, display_name, password_hash) values ($1, $2, $3, $4) returning ${userColumns}`,
       [randomUUID(), input.email, input.displayName, passwordHash],
     );
-    const row = rows[0];
-    return {
-      id: row.id,
-      email: row.email,
-      displayName: row.display_name,
-      createdAt: row.created_at.toISOString(),
-    };
+    return toUser(rows[0]);
+  }
+
+  async userByEmail(email: string): Promise<User | undefined> {
+    const { rows } = await this.pool.query(
+      `select ${userColumns} from users where lower(email) = lower($1)`,
+      [email],
+    );
+    return rows[0] ? toUser(rows[0]) : undefined;
+  }
+
+  /**
+   * A new single-use token for a link mailed to the account, valid for `ttlSeconds`: the token
+   * goes into the link, only its hash into the table.
+   */
+  async createEmailToken(userId: string, purpose: EmailPurpose, ttlSeconds: number) {
+    const token = randomBytes(32).toString("base64url");
+    await this.pool.query(
+      "insert into email_tokens (token_hash, user_id, purpose, expires_at) values ($1, $2, $3, now() + make_interval(secs => $4))",
+      [tokenHash(token), userId, purpose, ttlSeconds],
+    );
+    return token;
+  }
+
+  /** The account a token belongs to while it is unused and unexpired (it stays unused). */
+  async emailTokenOwner(token: string, purpose: EmailPurpose): Promise<User | undefined> {
+    const { rows } = await this.pool.query(
+      `select ${userColumns} from users where id = (select user_id from email_tokens
+       where token_hash = $1 and purpose = $2 and expires_at > now())`,
+      [tokenHash(token), purpose],
+    );
+    return rows[0] ? toUser(rows[0]) : undefined;
+  }
+
+  /**
+   * Uses up a token (deleted whether or not it had expired); its account's id, or undefined
+   * when it was unknown, used (by a concurrent request too) or expired.
+   */
+  private async useEmailToken(client: PoolClient, token: string, purpose: EmailPurpose) {
+    const { rows } = await client.query(
+      "delete from email_tokens where token_hash = $1 and purpose = $2 returning user_id, expires_at > now() as valid",
+      [tokenHash(token), purpose],
+    );
+    return rows[0]?.valid ? (rows[0].user_id as string) : undefined;
+  }
+
+  /**
+   * A password reset: the token used up, the new password set, every session of the account
+   * ended and its other reset links void. Reading the mail proved the address, so it is
+   * verified too. False when the token was not (or no longer) valid.
+   */
+  async resetPassword(token: string, passwordHash: string): Promise<boolean> {
+    return inTransaction(this.pool, async (client) => {
+      const userId = await this.useEmailToken(client, token, "reset");
+      if (!userId) return false;
+      await client.query(
+        "update users set password_hash = $2, email_verified_at = coalesce(email_verified_at, now()) where id = $1",
+        [userId, passwordHash],
+      );
+      await client.query("delete from sessions where user_id = $1", [userId]);
+      await client.query("delete from email_tokens where user_id = $1 and purpose = 'reset'", [
+        userId,
+      ]);
+      return true;
+    });
+  }
+
+  /** Marks the address of the token's account verified; false when the token was not valid. */
+  async verifyEmail(token: string): Promise<boolean> {
+    return inTransaction(this.pool, async (client) => {
+      const userId = await this.useEmailToken(client, token, "verify");
+      if (!userId) return false;
+      await client.query(
+        "update users set email_verified_at = coalesce(email_verified_at, now()) where id = $1",
+        [userId],
+      );
+      await client.query("delete from email_tokens where user_id = $1 and purpose = 'verify'", [
+        userId,
+      ]);
+      return true;
+    });
+  }
+
+  /** Voids the account's unused links of one purpose (a password changed: old reset links). */
+  async dropEmailTokens(userId: string, purpose: EmailPurpose): Promise<void> {
+    await this.pool.query("delete from email_tokens where user_id = $1 and purpose = $2", [
+      userId,
+      purpose,
+    ]);
   }
 
   async credentials(
@@ -177,19 +276,8 @@ export class Store {
   }
 
   async user(id: string): Promise<User | undefined> {
-    const { rows } = await this.pool.query(
-      "select id, email, display_name, created_at from users where id = $1",
-      [id],
-    );
-    const row = rows[0];
-    return (
-      row && {
-        id: row.id,
-        email: row.email,
-        displayName: row.display_name,
-        createdAt: row.created_at.toISOString(),
-      }
-    );
+    const { rows } = await this.pool.query(`select ${userColumns} from users where id = $1`, [id]);
+    return rows[0] ? toUser(rows[0]) : undefined;
   }
 
   /** Creates the channel and returns it with its first stream key (shown to the owner once here). */

@@ -40,6 +40,9 @@ const SHARED_ENV = {
   ),
   INGRESS_TOKEN: fromShell("INGRESS_TOKEN:?set INGRESS_TOKEN (e.g. openssl rand -base64 32)"),
   INTERNAL_TOKEN: fromShell("INTERNAL_TOKEN:?set INTERNAL_TOKEN (e.g. openssl rand -base64 32)"),
+  // Mail: the Compose Mailpit (its inbox on EDGE_BIND:8025) unless an SMTP server is given.
+  SMTP_URL: fromShell("SMTP_URL:-smtp://mailpit:1025"),
+  PUBLIC_URL: fromShell("PUBLIC_URL:-http://127.0.0.1:8080"),
 };
 
 const isGrpc = (service: KnativeService) => envOf(service).GRPC_SOURCE !== undefined;
@@ -156,6 +159,13 @@ export function composeFile(manifests: Manifests): string {
       },
       volumes: ["elasticsearch:/usr/share/elasticsearch/data"],
     },
+    // Catches the platform's mail (as local/ does), its inbox at http://EDGE_BIND:8025.
+    mailpit: {
+      image: "axllent/mailpit:v1.33.1",
+      ports: [`${fromShell("EDGE_BIND:-127.0.0.1")}:8025:8025`],
+      volumes: ["mailpit:/data"],
+      environment: { MP_DATABASE: "/data/mailpit.db" },
+    },
   };
   const stores = { kafka: healthy, mongodb: healthy, postgres: healthy, elasticsearch: healthy };
   const functions = Object.fromEntries(
@@ -249,7 +259,7 @@ export function composeFile(manifests: Manifests): string {
     {
       name: "stream-platform",
       services,
-      volumes: { kafka: {}, mongodb: {}, postgres: {}, elasticsearch: {}, hls: {} },
+      volumes: { kafka: {}, mongodb: {}, postgres: {}, elasticsearch: {}, mailpit: {}, hls: {} },
     },
     { lineWidth: 0 },
   )}`;

@@ -79,6 +79,8 @@ function templated(object: Json, expressions: string[]): Json {
     const data = result.data as Json;
     data.MONGODB_URL = token("{{ .Values.mongodb.url | quote }}");
     data.ELASTICSEARCH_URL = token("{{ .Values.elasticsearch.url | quote }}");
+    data.PUBLIC_URL = token("{{ .Values.publicUrl | quote }}");
+    data.MAIL_FROM = token("{{ .Values.mail.from | quote }}");
   }
   return result;
 }
@@ -144,6 +146,12 @@ mongodb:
   url: mongodb://mongodb:27017/
 elasticsearch:
   url: http://elasticsearch:9200
+
+# The address people open the platform at (links in mail), and the sender of its mail. The SMTP
+# server is the Secret's smtp-url key.
+publicUrl: https://streams.example.org
+mail:
+  from: Stream Platform <no-reply@streams.example.org>
 `;
 
 /** Every file of the chart, by path from the repository's root. */

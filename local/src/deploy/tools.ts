@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { InfraError } from "../errors.ts";
 import { cacheDir } from "../paths.ts";
 import { commandExists, run } from "../proc.ts";
+import { goInstall as goInstallInto } from "../provision/go.ts";
 import { progress, withHeartbeat } from "../report.ts";
 
 export const VERSIONS = {
@@ -23,27 +24,9 @@ function requireGo(server: string): void {
     throw new InfraError(server, "the Go toolchain is not installed", "install Go 1.24 or newer");
 }
 
-/** `go install package@version` into its own folder of the cache; returns the binary. */
-async function goInstall(name: string, pkg: string, version: string, about: string) {
-  const dir = join(toolsDir, `${name}-${version}`);
-  const binary = join(dir, name);
-  if (existsSync(binary)) return binary;
-  requireGo(name);
-  mkdirSync(dir, { recursive: true });
-  progress(name, `building ${pkg}@${version} from the Go module proxy (${about}, once) …`);
-  await withHeartbeat(
-    name,
-    `building ${name}`,
-    run("go", ["install", `${pkg}@${version}`], {
-      server: name,
-      fix: FIX,
-      env: { GOBIN: dir, CGO_ENABLED: "0" },
-      log: join(toolsDir, `${name}-${version}.log`),
-    }),
-    30_000,
-  );
-  return binary;
-}
+/** `go install package@version` into its own folder of the deployment tools' cache. */
+const goInstall = (name: string, pkg: string, version: string, about: string) =>
+  goInstallInto(name, pkg, version, about, toolsDir);
 
 export const helm = () =>
   goInstall("helm", "helm.sh/helm/v3/cmd/helm", VERSIONS.helm, "about 3 minutes");

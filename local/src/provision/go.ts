@@ -1,4 +1,5 @@
-// Go programs (FerretDB) are built from the Go module proxy, once per version.
+// Go programs (FerretDB, Mailpit, the deployment tools) are built from the Go module proxy,
+// once per version, into the cache.
 import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { InfraError } from "../errors.ts";
@@ -68,5 +69,41 @@ export async function goBuild(
   );
   rmSync(src, { recursive: true, force: true });
   progress(server, `built ${binary}`);
+  return binary;
+}
+
+const FIX =
+  "check that the Go module proxy is reachable (go env GOPROXY) and that Go is 1.24 or newer";
+
+/**
+ * `go install package@version` with GOBIN at `<dir>/<name>-<version>/`; returns the binary.
+ * `about` tells how long the first build takes ("about a minute").
+ */
+export async function goInstall(
+  name: string,
+  pkg: string,
+  version: string,
+  about: string,
+  dir = join(cacheDir, "go"),
+): Promise<string> {
+  const bin = join(dir, `${name}-${version}`);
+  const binary = join(bin, name);
+  if (existsSync(binary)) return binary;
+  if (!commandExists("go"))
+    throw new InfraError(name, "the Go toolchain is not installed", "install Go 1.24 or newer");
+  mkdirSync(bin, { recursive: true });
+  progress(name, `building ${pkg}@${version} from the Go module proxy (${about}, once) …`);
+  await withHeartbeat(
+    name,
+    `building ${name}`,
+    run("go", ["install", `${pkg}@${version}`], {
+      server: name,
+      fix: FIX,
+      env: { GOBIN: bin, CGO_ENABLED: "0" },
+      log: join(dir, `${name}-${version}.log`),
+    }),
+    30_000,
+  );
+  progress(name, `built ${binary}`);
   return binary;
 }

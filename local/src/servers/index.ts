@@ -1,6 +1,7 @@
 import { elasticsearch } from "./elasticsearch.ts";
 import { ferretdb } from "./ferretdb.ts";
 import { kafka } from "./kafka.ts";
+import { mailpit } from "./mailpit.ts";
 import { nginx } from "./nginx.ts";
 import { platform } from "./platform.ts";
 import { postgres } from "./postgres.ts";
@@ -13,6 +14,7 @@ export const servers: Server[] = [
   ferretdb,
   kafka,
   elasticsearch,
+  mailpit,
   platform,
   nginx,
   streamServer,

@@ -48,7 +48,7 @@ const statusUrl = () => `http://${LOCAL_HOST}:${localPorts().platform}/`;
 export const platform: Server = {
   name: "platform",
   title: "Functions and eventing (Knative, locally)",
-  dependsOn: ["postgres", "mongodb", "kafka", "elasticsearch"],
+  dependsOn: ["postgres", "mongodb", "kafka", "elasticsearch", "mailpit"],
   startupTimeoutSeconds: 90,
   address: statusUrl,
   port: () => localPorts().platform,

@@ -13,6 +13,8 @@ export interface User {
   email: string;
   displayName: string;
   createdAt: string;
+  /** Whether its owner opened the link mailed to this address (or reset the password by mail). */
+  emailVerified: boolean;
 }
 
 /** A channel as anyone may see it (never its stream key). */

@@ -102,7 +102,15 @@ export async function platformServiceAddress(name: string): Promise<string> {
   return new URL(service.url).host;
 }
 
+export { clientAt, freshAddress } from "./client-at.ts";
 export { type EventWatch, watchEvents } from "./events.ts";
+export {
+  linkIn,
+  mailById,
+  mailSummaries,
+  type ReceivedMail,
+  waitForMail,
+} from "./mail.ts";
 export {
   type LiveStreamStatus,
   liveStream,
