@@ -1,0 +1,266 @@
+// An accessibility audit of every page of the web app: axe-core (from npm, served to the page
+// from the test, never part of the app's bundle) run in Chromium against the running platform,
+// at a desktop's size and a phone's (390 × 844), signed out and in: home, search (results and the
+// suggestions open), watch (upcoming, live, recording), channel, account (sign in, sign up with
+// field errors, signed in), dashboard (idle and while live), the bell's panel, an unknown page.
+// No serious or critical violation may remain; lesser ones are printed. The page's own CSP stays
+// on: axe is served from the page's origin. Screenshots: .data/screenshots/a11y-*.png.
+
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import {
+  api,
+  liveStream,
+  newUser,
+  type Publisher,
+  publishTestPattern,
+  type TestUser,
+  uniqueSlug,
+  until,
+} from "@stream-platform/shared/testing";
+import type { AxeResults } from "axe-core";
+import type { Browser, Locator, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { edge, launch, newChannel, newEvent, pageAs, SIZES, type Size, shots } from "./browser.ts";
+
+const axeSource = readFileSync(
+  createRequire(import.meta.url).resolve("axe-core/axe.min.js"),
+  "utf8",
+);
+const AXE_PATH = "/__axe-core.js";
+
+let browser: Browser;
+let publisher: Publisher | undefined;
+const problems: string[] = [];
+/** Serious and critical violations, by page: what the tests expect to be empty. */
+const serious: string[] = [];
+
+beforeAll(async () => {
+  browser = await launch();
+});
+
+afterAll(async () => {
+  publisher?.process.kill("SIGKILL");
+  await browser?.close();
+});
+
+interface Finding {
+  id: string;
+  impact: string;
+  help: string;
+  nodes: string[];
+}
+
+/** axe's findings on the page as it is now (the page's code, as a function: CSP). */
+const runAxe = async (): Promise<Finding[]> => {
+  const page = globalThis as unknown as {
+    axe: { run(context: unknown, options: unknown): Promise<AxeResults> };
+    document: unknown;
+  };
+  const results = await page.axe.run(page.document, { resultTypes: ["violations"] });
+  return results.violations.map((v) => ({
+    id: v.id,
+    impact: v.impact ?? "unknown",
+    help: v.help,
+    nodes: v.nodes.slice(0, 5).map((n) => `${n.target.join(" ")}: ${n.failureSummary ?? ""}`),
+  }));
+};
+
+/** A page at `size` (signed in as `user`, or out) that can load axe from its own origin. */
+async function auditedPage(user: TestUser | undefined, size: Size): Promise<Page> {
+  const page = await pageAs(browser, user, size, problems);
+  await page.route(`${edge}${AXE_PATH}`, (route) =>
+    route.fulfill({ contentType: "text/javascript", body: axeSource }),
+  );
+  return page;
+}
+
+/**
+ * Opens `url` until `ready` shows: a page that met the platform restarting a function or the
+ * stream-server (others work on the same machine) is reloaded, as a person would.
+ */
+async function open(page: Page, url: string, ready: (page: Page) => Locator): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await page.goto(url);
+    const shown = await ready(page)
+      .waitFor({ timeout: 30_000 })
+      .then(
+        () => true,
+        () => false,
+      );
+    if (shown) return;
+    if (attempt === 3) {
+      await page.screenshot({ path: join(shots, "a11y-failure.png"), fullPage: true });
+      throw new Error(`${url} never got ready: ${await page.textContent("body")}`);
+    }
+  }
+}
+
+/** Waits until nothing on the page says it is loading. */
+async function settled(page: Page): Promise<void> {
+  await until(
+    `${page.url()} to finish loading`,
+    async () => ((await page.getByText(/^Loading\b.*…$/).count()) === 0 ? true : undefined),
+    30_000,
+    100,
+  );
+}
+
+/** Audits the page as it is now, under `name`; keeps a screenshot. */
+async function audit(page: Page, name: string, size: Size): Promise<void> {
+  await settled(page);
+  const loaded = await page.evaluate(() => "axe" in globalThis);
+  if (!loaded) await page.addScriptTag({ url: AXE_PATH });
+  const findings = await page.evaluate(runAxe);
+  await page.screenshot({ path: join(shots, `a11y-${name}-${size}.png`), fullPage: true });
+  const lesser = findings.filter((f) => f.impact !== "serious" && f.impact !== "critical");
+  if (lesser.length > 0)
+    console.log(`${name} (${size}): ${lesser.map((f) => `${f.id} (${f.impact})`).join(", ")}`);
+  for (const f of findings)
+    if (f.impact === "serious" || f.impact === "critical")
+      serious.push(`${name} (${size}): ${f.id} (${f.impact}) ${f.help}\n  ${f.nodes.join("\n  ")}`);
+}
+
+const SIZE_NAMES = Object.keys(SIZES) as Size[];
+const word = `audit${randomBytes(4).toString("hex")}`;
+let creator: TestUser;
+let channel: { id: string; slug: string; streamKey: string };
+let upcoming: string;
+
+describe("accessibility audit (axe-core)", () => {
+  beforeAll(async () => {
+    creator = await newUser("Auditor");
+    channel = await newChannel(creator, uniqueSlug("a11y"));
+    upcoming = await newEvent(creator, channel.id, `Audit ${word} upcoming`);
+    await newEvent(creator, channel.id, `Audit ${word} later`);
+    // Search and suggestions find them once indexed (through Kafka).
+    await until(
+      "the events in search",
+      async () => {
+        const found = await api<{ suggestions?: unknown[] }>(`/api/search/suggest?q=${word}`);
+        return found.body.suggestions?.length === 2 ? true : undefined;
+      },
+      60_000,
+      250,
+    );
+  });
+
+  it("every page without a stream, desktop and phone: no serious or critical violation", async () => {
+    for (const size of SIZE_NAMES) {
+      const out = await auditedPage(undefined, size);
+      await open(out, edge, (p) => p.getByRole("main").getByRole("heading").first());
+      await audit(out, "home", size);
+
+      await open(out, `${edge}/search?q=${word}`, (p) =>
+        p.getByRole("heading", { name: `Audit ${word} upcoming` }),
+      );
+      await audit(out, "search", size);
+
+      await out.getByRole("combobox", { name: "Search events" }).fill(word);
+      await out.getByRole("listbox", { name: "Suggestions" }).getByRole("option").first().waitFor();
+      await out.keyboard.press("ArrowDown");
+      await audit(out, "suggestions", size);
+
+      await open(out, `${edge}/watch/${upcoming}`, (p) =>
+        p.getByRole("heading", { name: /^Chat/ }),
+      );
+      await audit(out, "watch-upcoming", size);
+
+      await open(out, `${edge}/c/${channel.slug}`, (p) =>
+        p.getByRole("heading", { name: `Channel ${channel.slug}` }),
+      );
+      await audit(out, "channel", size);
+
+      await open(out, `${edge}/account`, (p) => p.getByRole("button", { name: "Sign in" }));
+      await audit(out, "sign-in", size);
+
+      await open(out, `${edge}/account?mode=up`, (p) => p.getByLabel("Name"));
+      await out.getByLabel("Name").fill(" ");
+      await out.getByLabel("Email").fill("someone@example");
+      await out.getByLabel("Password").fill("long enough, surely");
+      await out.getByRole("button", { name: "Sign up" }).click();
+      await out.getByText("Enter your name").waitFor();
+      await audit(out, "sign-up-errors", size);
+
+      await open(out, `${edge}/no-such-page`, (p) => p.getByRole("heading", { name: "Not found" }));
+      await audit(out, "unknown", size);
+
+      const studio = await auditedPage(creator, size);
+      await open(studio, `${edge}/dashboard`, (p) =>
+        p.getByRole("heading", { name: "Chat moderation" }),
+      );
+      await audit(studio, "dashboard", size);
+
+      await open(studio, `${edge}/account`, (p) => p.getByRole("button", { name: "Sign out" }));
+      await audit(studio, "account", size);
+
+      await open(studio, edge, (p) => p.getByRole("button", { name: /^Notifications/ }));
+      await studio.getByRole("button", { name: /^Notifications/ }).click();
+      await studio.getByRole("region", { name: "Notifications" }).waitFor();
+      await audit(studio, "bell", size);
+      await out.context().close();
+      await studio.context().close();
+    }
+    expect(serious).toEqual([]);
+    expect(problems).toEqual([]);
+  }, 240_000);
+
+  it("a live event and its recording, desktop and phone: no serious or critical violation", async () => {
+    publisher = publishTestPattern(channel.streamKey, { seconds: 180, size: "640x360" });
+    const live = await until("the stream to go live", () => liveStream(channel.id), 60_000, 200);
+    await until("the event to be live", async () => {
+      const event = await api<{ status: string }>(`/api/events/${live.eventId}`);
+      return event.body.status === "live" ? true : undefined;
+    });
+    for (const size of SIZE_NAMES) {
+      const viewer = await auditedPage(undefined, size);
+      await open(viewer, `${edge}/watch/${live.eventId}`, (p) =>
+        p.getByRole("heading", { name: /^Chat/ }),
+      );
+      await viewer.getByRole("combobox", { name: /Quality/ }).waitFor({ timeout: 45_000 });
+      await audit(viewer, "watch-live", size);
+
+      await viewer.goto(edge);
+      await viewer
+        .getByRole("region", { name: "Live now" })
+        .getByRole("listitem")
+        .first()
+        .waitFor();
+      await audit(viewer, "home-live", size);
+
+      const studio = await auditedPage(creator, size);
+      await open(studio, `${edge}/dashboard`, (p) => p.getByRole("region", { name: "Viewers" }));
+      await audit(studio, "dashboard-live", size);
+      await viewer.context().close();
+      await studio.context().close();
+    }
+
+    // The stream ends (as OBS stops) and becomes a recording.
+    publisher.process.kill("SIGINT");
+    await publisher.exited;
+    await until(
+      "the recording",
+      async () => {
+        const event = await api<{ status: string; vodPath?: string }>(
+          `/api/events/${live.eventId}`,
+        );
+        return event.body.status === "ended" && event.body.vodPath ? true : undefined;
+      },
+      120_000,
+      500,
+    );
+    for (const size of SIZE_NAMES) {
+      const viewer = await auditedPage(undefined, size);
+      await open(viewer, `${edge}/watch/${live.eventId}`, (p) =>
+        p.getByRole("heading", { name: "Chat replay" }),
+      );
+      await viewer.locator("video").waitFor();
+      await audit(viewer, "watch-recording", size);
+      await viewer.context().close();
+    }
+    expect(serious).toEqual([]);
+    expect(problems).toEqual([]);
+  }, 300_000);
+});
