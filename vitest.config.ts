@@ -12,6 +12,7 @@ const HEAVY = [
   "web/test/event-stream.test.ts",
   "web/test/web-polish.test.ts",
   "web/test/a11y.test.ts",
+  "web/test/password-reset.test.ts",
 ];
 
 // Reads the logs everything else wrote, and spends the loopback address's rate budgets.

@@ -1,6 +1,8 @@
 // The shell: header (home, search, bell, account) and the page for the current path.
 import { Bell } from "./components/bell.tsx";
+import { lazy } from "./components/lazy.tsx";
 import { SearchBox } from "./components/search-box.tsx";
+import { VerifyEmailNotice } from "./components/verify-notice.tsx";
 import { useInbox } from "./notifications.ts";
 import { Account } from "./pages/account.tsx";
 import { Channel } from "./pages/channel.tsx";
@@ -10,6 +12,13 @@ import { Search } from "./pages/search.tsx";
 import { Watch } from "./pages/watch.tsx";
 import { useLocation } from "./router.ts";
 import { useSession } from "./session.ts";
+
+// The pages mailed links open: their own chunk, off the home page's budget.
+const ForgotPassword = lazy(() =>
+  import("./pages/password-reset.tsx").then((m) => m.ForgotPassword),
+);
+const ResetPassword = lazy(() => import("./pages/password-reset.tsx").then((m) => m.ResetPassword));
+const VerifyEmail = lazy(() => import("./pages/verify-email.tsx").then((m) => m.VerifyEmail));
 
 function Page({ url }: { url: URL }) {
   const path = url.pathname;
@@ -21,6 +30,9 @@ function Page({ url }: { url: URL }) {
   if (path === "/search") return <Search params={url.searchParams} />;
   if (path === "/account") return <Account params={url.searchParams} />;
   if (path === "/dashboard") return <Dashboard />;
+  if (path === "/forgot-password") return <ForgotPassword />;
+  if (path === "/reset-password") return <ResetPassword />;
+  if (path === "/verify-email") return <VerifyEmail />;
   return (
     <section>
       <h1>Not found</h1>
@@ -67,6 +79,7 @@ export function App() {
         </nav>
       </header>
       <main id="main" tabIndex={-1}>
+        {user && <VerifyEmailNotice user={user} />}
         <Page url={url} />
       </main>
     </>

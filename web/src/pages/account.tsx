@@ -4,7 +4,7 @@ import { FieldError, FormProblem, invalid } from "../components/form.tsx";
 import { navigate } from "../router.ts";
 import { deleteAccount, signIn, signOut, signUp, useSession } from "../session.ts";
 
-function Field(props: {
+export function Field(props: {
   name: string;
   label: string;
   type?: "text" | "email" | "password";
@@ -132,6 +132,11 @@ export function Account({ params }: { params: URLSearchParams }) {
         <button type="submit" class="primary" disabled={busy}>
           {mode === "up" ? "Sign up" : "Sign in"}
         </button>
+        {mode === "in" && (
+          <p>
+            <a href="/forgot-password">Forgot password?</a>
+          </p>
+        )}
       </form>
       <p>
         {mode === "up" ? "Have an account? " : "New here? "}
