@@ -28,6 +28,8 @@ export function Home() {
   const from = useMemo(() => new Date(Date.now() - 3_600_000).toISOString(), []);
   return (
     <>
+      {/* The page's title for screen readers (axe: page-has-heading-one); the shelves show it. */}
+      <h1 class="visually-hidden">Live and upcoming on Stream Platform</h1>
       <Shelf
         title="Live now"
         query="status=live&order=desc&limit=12"

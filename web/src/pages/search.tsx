@@ -57,6 +57,8 @@ export function Search({ params }: { params: URLSearchParams }) {
               })}
             </aside>
             <div>
+              {/* Cards' titles are h3: a level between them and the page's h1 (axe). */}
+              <h2 class="visually-hidden">Events found</h2>
               <p class="muted">{plural(data.total, "event")}</p>
               {(data.channels ?? []).length > 0 && (
                 <p>
