@@ -2,7 +2,8 @@
 // from the test, never part of the app's bundle) run in Chromium against the running platform,
 // at a desktop's size and a phone's (390 × 844), signed out and in: home, search (results and the
 // suggestions open), watch (upcoming, live, recording), channel, account (sign in, sign up with
-// field errors, signed in), dashboard (idle and while live), the bell's panel, an unknown page.
+// field errors, signed in), the pages mailed links open (forgot and reset password, verify
+// email), dashboard (idle and while live), the bell's panel, an unknown page.
 // No serious or critical violation may remain; lesser ones are printed. The page's own CSP stays
 // on: axe is served from the page's origin. Screenshots: .data/screenshots/a11y-*.png.
 
@@ -186,6 +187,20 @@ describe("accessibility audit (axe-core)", () => {
 
       await open(out, `${edge}/no-such-page`, (p) => p.getByRole("heading", { name: "Not found" }));
       await audit(out, "unknown", size);
+
+      // The pages mailed links open (a reset link whose token is not one, too).
+      await open(out, `${edge}/forgot-password`, (p) =>
+        p.getByRole("heading", { name: "Reset your password" }),
+      );
+      await audit(out, "forgot-password", size);
+      await open(out, `${edge}/reset-password#token=not-a-token`, (p) =>
+        p.getByRole("heading", { name: "Choose a new password" }),
+      );
+      await audit(out, "reset-password", size);
+      await open(out, `${edge}/verify-email#token=not-a-token`, (p) =>
+        p.getByRole("heading", { name: "Confirm your email address" }),
+      );
+      await audit(out, "verify-email", size);
 
       const studio = await auditedPage(creator, size);
       await open(studio, `${edge}/dashboard`, (p) =>
