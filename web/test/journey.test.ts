@@ -153,11 +153,12 @@ describe("web app journey", () => {
     await front.goto(edge);
     // Live now lists the live events (older test runs may have left others ahead of ours).
     await front.getByRole("region", { name: "Live now" }).getByRole("listitem").first().waitFor();
+    // Every shelf loaded (a notice, such as "confirm your address", is a status too).
     await front.waitForFunction(
       () =>
         !(
           globalThis as unknown as { document: { querySelector(s: string): unknown } }
-        ).document.querySelector('[role="status"]'),
+        ).document.querySelector('[aria-busy="true"]'),
     );
     await front.screenshot({ path: join(shots, "home.png"), fullPage: true });
 

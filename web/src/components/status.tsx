@@ -48,7 +48,7 @@ export function ViewerCount({ eventId }: { eventId: string }) {
 
 export function Loading({ what }: { what: string }) {
   return (
-    <p class="muted" role="status">
+    <p class="muted" role="status" aria-busy="true">
       Loading {what}…
     </p>
   );
