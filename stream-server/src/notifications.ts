@@ -4,12 +4,7 @@
 // sends heartbeats, numbers events with the notification id, and on a reconnect with
 // Last-Event-ID replays what was missed from the inbox API.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import {
-  authenticate,
-  HttpProblem,
-  sendHttpProblem,
-  tokenOf,
-} from "@stream-platform/shared";
+import { authenticate, HttpProblem, sendHttpProblem, tokenOf } from "@stream-platform/shared";
 import type { Consumer } from "kafkajs";
 import {
   ConnectionCaps,
