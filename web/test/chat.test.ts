@@ -162,7 +162,7 @@ async function say(page: Page, text: string): Promise<void> {
 
 async function post(page: Page, text: string): Promise<void> {
   await page.getByRole("textbox", { name: "Chat message" }).fill(text);
-  await page.getByRole("button", { name: "Send" }).click();
+  await page.getByRole("button", { name: "Send", exact: true }).click();
 }
 
 describe("chat in the web app", () => {
