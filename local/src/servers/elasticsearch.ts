@@ -153,9 +153,9 @@ export const elasticsearch: Server = {
   name: "elasticsearch",
   title: "Elasticsearch",
   dependsOn: [],
-  // ~25 s on a quiet 2-core machine, but over 110 s (measured) when it restarts beside a live
-  // transcode and the fault drill's load.
-  startupTimeoutSeconds: 300,
+  // ~25 s on a quiet 2-core machine with few indices, but 136-236 s (measured) when it restarts
+  // beside a live transcode and the fault drill's load, after the test suite left its indices.
+  startupTimeoutSeconds: 600,
   address: () => serviceUrls().elasticsearchUrl,
   port: () => localPorts().elasticsearch,
   portVariable: "ELASTICSEARCH_PORT",
