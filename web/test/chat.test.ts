@@ -5,7 +5,6 @@
 // a moderator from the menu; the dashboard sets the rules, lifts a ban and shows the log; a
 // recording replays its chat at each message's offset as the player seeks.
 // Screenshots: .data/screenshots/chat-{desktop,phone,dashboard,live,replay}.png.
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { serviceUrls } from "@stream-platform/shared";
 import {
@@ -17,11 +16,11 @@ import {
   uniqueSlug,
   until,
 } from "@stream-platform/shared/testing";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launch, shots } from "./browser.ts";
 
 const edge = serviceUrls().edgeUrl;
-const shots = join(import.meta.dirname, "..", "..", ".data", "screenshots");
 
 // Page-side code as functions (the page's CSP refuses strings to evaluate); this file is
 // type-checked for Node, so the page's video is described as far as used.
@@ -65,11 +64,7 @@ const problems: string[] = [];
 const stops: (() => unknown)[] = [];
 
 beforeAll(async () => {
-  mkdirSync(shots, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--autoplay-policy=no-user-gesture-required"],
-  });
+  browser = await launch();
 });
 
 afterAll(async () => {
