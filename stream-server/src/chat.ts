@@ -17,6 +17,7 @@ import {
 import type { ChatMessage } from "@stream-platform/shared/api";
 import type { Consumer } from "kafkajs";
 import {
+  assertStarted,
   ConnectionCaps,
   consumeEverything,
   heartbeat,
@@ -145,6 +146,7 @@ export class ChatGateway {
     const eventId = parsed.data;
     let release: () => void;
     try {
+      assertStarted(this.consumer, "chat");
       release = this.caps.admit(clientKey(req));
     } catch (error) {
       if (!(error instanceof HttpProblem)) throw error;

@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { authenticate, HttpProblem, sendHttpProblem, tokenOf } from "@stream-platform/shared";
 import type { Consumer } from "kafkajs";
 import {
+  assertStarted,
   ConnectionCaps,
   consumeEverything,
   heartbeat,
@@ -100,6 +101,7 @@ export class NotificationGateway {
     let userId: string;
     let release: () => void;
     try {
+      assertStarted(this.consumer, "notifications");
       if (!token) {
         throw new HttpProblem({
           status: 401,

@@ -15,7 +15,12 @@ import {
   tooManyRequests,
   validatePlatformEvent,
 } from "@stream-platform/shared";
-import { createConsumer } from "@stream-platform/shared/kafka";
+import {
+  CONSUMER_RETRY,
+  createConsumer,
+  createKafka,
+  topicEnds,
+} from "@stream-platform/shared/kafka";
 import type { Consumer } from "kafkajs";
 
 /**
@@ -28,9 +33,13 @@ export async function consumeEverything(
   handle: (events: PlatformEvent[]) => void,
 ): Promise<Consumer> {
   const groupId = `${name}-${hostname()}-${process.pid}-${randomBytes(4).toString("hex")}`;
+  const physical = physicalTopic(topic);
+  // Everything published from here on is delivered: a client whose replay was read after this
+  // moment cannot fall in a gap between the replay and the live feed.
+  const ends = await topicEnds(createKafka(name, { retry: CONSUMER_RETRY }), physical);
   const consumer = createConsumer(name, { groupId, maxWaitTimeInMs: 100 });
   await consumer.connect();
-  await consumer.subscribe({ topics: [physicalTopic(topic)], fromBeginning: false });
+  await consumer.subscribe({ topics: [physical], fromBeginning: false });
   await consumer.run({
     // A batch at a time: a gateway writes once per connection for all of a batch's events.
     eachBatch: async ({ batch }) => {
@@ -43,7 +52,16 @@ export async function consumeEverything(
       if (events.length > 0) handle(events);
     },
   });
+  for (const { partition, offset } of ends) consumer.seek({ topic: physical, partition, offset });
   return consumer;
+}
+
+/**
+ * Throws 503 until the gateway consumes its topic: a stream opened earlier could miss what is
+ * published between its replay and the consumer's start (clients retry, EventSource included).
+ */
+export function assertStarted(consumer: Consumer | undefined, gateway: string): void {
+  if (!consumer) throw new HttpProblem(serviceUnavailable(`the ${gateway} gateway is starting`, 1));
 }
 
 /** Starts an event stream on `res` (unbuffered at the edge; reconnect after 3 s). */

@@ -33,6 +33,25 @@ export function createConsumer(
   });
 }
 
+/**
+ * Where each of a topic's partitions ends now (the offset the next record will get). A consumer
+ * that must see everything published from this moment seeks there: "latest" is only resolved at
+ * its first fetch, some time after `run()` returns, and whatever lands in between is skipped.
+ */
+export async function topicEnds(
+  kafka: Kafka,
+  topic: string,
+): Promise<{ partition: number; offset: string }[]> {
+  const admin = kafka.admin({ retry: CONSUMER_RETRY });
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.map(({ partition, high }) => ({ partition, offset: high }));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** Creates the topics that do not exist yet (partitions for per-entity ordering and spread). */
 export async function ensureTopics(
   kafka: Kafka,
