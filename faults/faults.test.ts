@@ -294,7 +294,8 @@ describe.sequential("faults under steady load", () => {
       await breakStore(store);
       await expectStreamGoesOn(streamId);
     },
-    300_000,
+    // Elasticsearch may take minutes to restart on a loaded machine (`up` allows it 600 s).
+    700_000,
   );
 
   it("the live stream's ffmpeg: SIGKILL", async () => {
@@ -324,10 +325,15 @@ describe.sequential("faults under steady load", () => {
     const tallies = await until(
       "every event applied",
       async () => {
-        const t = await tally(load.windows, viewer.id, published.events);
-        return t.every((row) => lost(row) === 0) ? t : undefined;
+        // A store still recovering (Elasticsearch's shards after a slow restart) fails a count:
+        // not yet, ask again.
+        const t = await tally(load.windows, viewer.id, published.events).catch((error: unknown) => {
+          console.log(`tally: ${String(error)}; asking again`);
+          return undefined;
+        });
+        return t?.every((row) => lost(row) === 0) ? t : undefined;
       },
-      240_000,
+      300_000,
       2000,
     ).catch(async (error: unknown) => {
       console.log(table(await tally(load.windows, viewer.id, published.events)));
@@ -354,7 +360,7 @@ describe.sequential("faults under steady load", () => {
     // Retried through every outage, never given up on.
     expect(deadLettered(status)).toEqual(deadLetteredBefore);
     expect(await theStream()).toMatchObject({ streamId });
-  }, 300_000);
+  }, 420_000);
   // Last: killing the gateway (stream-server) also ends the drill's live stream.
   it("chat: the chat function and the gateway SIGKILLed mid-chat; nothing accepted is lost", async () => {
     const drill = await chatDrill(owner, liveChannelId);

@@ -45,8 +45,17 @@ export async function topicEnds(
   const admin = kafka.admin({ retry: CONSUMER_RETRY });
   await admin.connect();
   try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return offsets.map(({ partition, high }) => ({ partition, offset: high }));
+    // A topic just created may not have its leaders known yet (NOT_LEADER_OR_FOLLOWER), an
+    // error kafkajs's admin does not retry here.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const offsets = await admin.fetchTopicOffsets(topic);
+        return offsets.map(({ partition, high }) => ({ partition, offset: high }));
+      } catch (error) {
+        if (!(error as { retriable?: boolean }).retriable || attempt >= 40) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
   } finally {
     await admin.disconnect();
   }
