@@ -21,6 +21,7 @@ export async function setup(): Promise<void> {
     project: "stream-platform-test",
     file,
     env: {
+      POSTGRES_PASSWORD: randomBytes(24).toString("hex"),
       JWT_SECRET: secret(),
       STREAM_KEY_SECRET: secret(),
       INGRESS_TOKEN: secret(),

@@ -30,20 +30,48 @@ const fromShell = (expression: string) => `\${${expression}}`;
 const SHARED_ENV = {
   KAFKA_BROKERS: "kafka:9092",
   MONGODB_URL: "mongodb://mongodb:27017/",
-  DATABASE_URL: `postgres://postgres:${fromShell("POSTGRES_PASSWORD:-streamplatform")}@postgres:5432/streamplatform`,
   ELASTICSEARCH_URL: "http://elasticsearch:9200",
   SERVICE_ACCOUNTS_GRPC_ADDRESS: `accounts-grpc:${FUNCTION_PORT}`,
   SERVICE_EVENTS_GRPC_ADDRESS: `events-grpc:${FUNCTION_PORT}`,
-  JWT_SECRET: fromShell("JWT_SECRET:?set JWT_SECRET (e.g. openssl rand -base64 32)"),
-  STREAM_KEY_SECRET: fromShell(
-    "STREAM_KEY_SECRET:?set STREAM_KEY_SECRET (e.g. openssl rand -base64 32)",
-  ),
-  INGRESS_TOKEN: fromShell("INGRESS_TOKEN:?set INGRESS_TOKEN (e.g. openssl rand -base64 32)"),
-  INTERNAL_TOKEN: fromShell("INTERNAL_TOKEN:?set INTERNAL_TOKEN (e.g. openssl rand -base64 32)"),
-  // Mail: the Compose Mailpit (its inbox on EDGE_BIND:8025) unless an SMTP server is given.
-  SMTP_URL: fromShell("SMTP_URL:-smtp://mailpit:1025"),
   PUBLIC_URL: fromShell("PUBLIC_URL:-http://127.0.0.1:8080"),
 };
+
+/** A secret Compose takes from the shell and refuses to start without (no default to leak). */
+const requiredFromShell = (name: string, example = "openssl rand -base64 32") =>
+  fromShell(`${name}:?set ${name} (e.g. ${example})`);
+
+/** PostgreSQL's URL in Compose; hex keeps the password free of what a URL must escape. */
+export const composePostgresUrl = (database: string) =>
+  `postgres://postgres:${requiredFromShell("POSTGRES_PASSWORD", "openssl rand -hex 24")}@postgres:5432/${database}`;
+
+/**
+ * The Compose value of each platform-secrets key knative/ reads. A container gets only the keys
+ * its own manifest names (secretKeyRef), as on a cluster, so one that is broken into does not
+ * hold every other's secrets.
+ */
+const COMPOSE_SECRETS: Record<string, string> = {
+  "jwt-secret": requiredFromShell("JWT_SECRET"),
+  "stream-key-secret": requiredFromShell("STREAM_KEY_SECRET"),
+  "ingress-token": requiredFromShell("INGRESS_TOKEN"),
+  "internal-token": requiredFromShell("INTERNAL_TOKEN"),
+  "database-url": composePostgresUrl("streamplatform"),
+  // Mail: the Compose Mailpit (its inbox on EDGE_BIND:8025) unless an SMTP server is given.
+  "smtp-url": fromShell("SMTP_URL:-smtp://mailpit:1025"),
+};
+
+/** The environment of secrets `refs` name, as Compose fills them in. */
+function composeSecrets(owner: string, refs: SecretRef[]): Record<string, string> {
+  return Object.fromEntries(
+    refs.map(({ variable, key }) => {
+      const value = COMPOSE_SECRETS[key];
+      if (value === undefined)
+        throw new Error(
+          `knative/: ${owner} reads the secret key "${key}", which docker-compose.yml has no value for: add it to COMPOSE_SECRETS in local/src/deploy/generate.ts`,
+        );
+      return [variable, value];
+    }),
+  );
+}
 
 const isGrpc = (service: KnativeService) => envOf(service).GRPC_SOURCE !== undefined;
 
@@ -135,7 +163,7 @@ export function composeFile(manifests: Manifests): string {
     postgres: {
       image: "postgres:15",
       environment: {
-        POSTGRES_PASSWORD: fromShell("POSTGRES_PASSWORD:-streamplatform"),
+        POSTGRES_PASSWORD: requiredFromShell("POSTGRES_PASSWORD", "openssl rand -hex 24"),
         POSTGRES_DB: "streamplatform",
       },
       healthcheck: { test: ["CMD", "pg_isready", "-U", "postgres"], interval: "5s", retries: 12 },
@@ -168,6 +196,11 @@ export function composeFile(manifests: Manifests): string {
     },
   };
   const stores = { kafka: healthy, mongodb: healthy, postgres: healthy, elasticsearch: healthy };
+  // stream-server is a Deployment, which Manifests does not hold: its refs are read from knative/.
+  const streamServerSecrets = composeSecrets(
+    "stream-server",
+    secretRefs().filter((ref) => ref.owner === "stream-server"),
+  );
   const functions = Object.fromEntries(
     [...manifests.services]
       .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))
@@ -178,6 +211,7 @@ export function composeFile(manifests: Manifests): string {
           build: { context: ".", target: "functions" },
           environment: {
             ...SHARED_ENV,
+            ...composeSecrets(service.metadata.name, secretRefsIn(service, service.metadata.name)),
             ...envOf(service),
             // The eventing container is local/'s dispatcher, which sends the internal token:
             // sinks check it here (a cluster's KafkaSource cannot, see knative/).
@@ -218,7 +252,15 @@ export function composeFile(manifests: Manifests): string {
       image: IMAGE,
       build: { context: ".", target: "functions" },
       command: ["node", "--import", "tsx", "local/src/eventing/main.ts"],
-      environment: { ...SHARED_ENV, EVENTING_SERVICE_URL: `http://{name}:${FUNCTION_PORT}` },
+      environment: {
+        ...SHARED_ENV,
+        // Knative's eventing has no manifest in knative/: local/'s dispatcher needs only the
+        // token it sends to sinks.
+        ...composeSecrets("eventing", [
+          { owner: "eventing", variable: "INTERNAL_TOKEN", key: "internal-token" },
+        ]),
+        EVENTING_SERVICE_URL: `http://{name}:${FUNCTION_PORT}`,
+      },
       // It serves nothing (the image's HTTP check does not apply); it delivers or logs why not.
       healthcheck: { disable: true },
       depends_on: { kafka: healthy, ...everyFunction },
@@ -229,6 +271,7 @@ export function composeFile(manifests: Manifests): string {
       build: { context: ".", target: "stream-server" },
       environment: {
         ...SHARED_ENV,
+        ...streamServerSecrets,
         RTMP_BIND: "0.0.0.0",
         STREAM_SERVER_BIND: "0.0.0.0",
         HLS_DIR: "/var/lib/stream-platform/hls",
@@ -255,7 +298,7 @@ export function composeFile(manifests: Manifests): string {
       restart: "unless-stopped",
     },
   };
-  return `${HEADER("The whole platform on one host: JWT_SECRET=… STREAM_KEY_SECRET=… INGRESS_TOKEN=… docker compose up --build")}${stringify(
+  return `${HEADER("The whole platform on one host: POSTGRES_PASSWORD=… JWT_SECRET=… STREAM_KEY_SECRET=… INGRESS_TOKEN=… INTERNAL_TOKEN=… docker compose up --build")}${stringify(
     {
       name: "stream-platform",
       services,
@@ -409,31 +452,53 @@ export function knativeEdgeFile(manifests: Manifests): string {
     .join("---\n")}`;
 }
 
-/** Every Secret key knative/ reads (secretKeyRef), with the variable and the readers. */
-function secretKeys(): Map<string, { variable: string; readers: Set<string> }> {
-  const keys = new Map<string, { variable: string; readers: Set<string> }>();
-  const visit = (node: unknown, owner: string, variable?: string): void => {
-    if (Array.isArray(node)) for (const item of node) visit(item, owner, variable);
+export interface SecretRef {
+  /** The manifest (metadata.name) whose container reads it. */
+  owner: string;
+  variable: string;
+  /** The key of platform-secrets. */
+  key: string;
+}
+
+/** The secretKeyRefs in one manifest (`owner`), with the variable each fills. */
+function secretRefsIn(manifest: unknown, owner: string): SecretRef[] {
+  const refs: SecretRef[] = [];
+  const visit = (node: unknown, variable?: string): void => {
+    if (Array.isArray(node)) for (const item of node) visit(item, variable);
     else if (node && typeof node === "object") {
       const object = node as Record<string, unknown>;
       const name = typeof object.name === "string" ? object.name : variable;
       const ref = object.secretKeyRef as { key?: string } | undefined;
-      if (ref?.key) {
-        const entry = keys.get(ref.key) ?? { variable: name ?? ref.key, readers: new Set() };
-        entry.readers.add(owner);
-        keys.set(ref.key, entry);
-      }
-      for (const value of Object.values(object)) visit(value, owner, name);
+      if (ref?.key) refs.push({ owner, variable: name ?? ref.key, key: ref.key });
+      for (const value of Object.values(object)) visit(value, name);
     }
   };
+  visit(manifest);
+  return refs;
+}
+
+/** Every secretKeyRef of knative/: who reads which key, into which variable. */
+export function secretRefs(): SecretRef[] {
   const dir = join(repoRoot, "knative");
-  for (const file of readdirSync(dir)
+  return readdirSync(dir)
     .filter((f) => f.endsWith(".yaml"))
-    .sort())
-    for (const doc of parseAllDocuments(readFileSync(join(dir, file), "utf8"))) {
-      const object = doc.toJS() as { metadata?: { name?: string } } | null;
-      if (object) visit(object, object.metadata?.name ?? file);
-    }
+    .sort()
+    .flatMap((file) =>
+      parseAllDocuments(readFileSync(join(dir, file), "utf8")).flatMap((doc) => {
+        const object = doc.toJS() as { metadata?: { name?: string } } | null;
+        return object ? secretRefsIn(object, object.metadata?.name ?? file) : [];
+      }),
+    );
+}
+
+/** Every Secret key knative/ reads, with the variable and the readers. */
+function secretKeys(): Map<string, { variable: string; readers: Set<string> }> {
+  const keys = new Map<string, { variable: string; readers: Set<string> }>();
+  for (const { owner, variable, key } of secretRefs()) {
+    const entry = keys.get(key) ?? { variable, readers: new Set() };
+    entry.readers.add(owner);
+    keys.set(key, entry);
+  }
   return keys;
 }
 

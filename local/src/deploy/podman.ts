@@ -15,6 +15,7 @@ import { progress, withHeartbeat } from "../report.ts";
 import { ELASTICSEARCH_VERSION } from "../servers/elasticsearch.ts";
 import { FERRETDB_VERSION } from "../servers/ferretdb.ts";
 import { KAFKA_VERSION } from "../servers/kafka.ts";
+import { composePostgresUrl } from "./generate.ts";
 
 const deployCache = join(cacheDir, "deploy");
 const SERVER = "podman";
@@ -246,7 +247,8 @@ export function localComposeFile(images: Images): {
   store("mongodb", "bash -c 'exec 3<>/dev/tcp/127.0.0.1/27017'");
   const mongodb = services.mongodb as ComposeService;
   mongodb.environment = {
-    FERRETDB_POSTGRESQL_URL: `postgres://postgres:${process.env.POSTGRES_PASSWORD ?? "streamplatform"}@postgres:5432/postgres`,
+    // Filled in by Compose from the stack's environment, like the functions' DATABASE_URL.
+    FERRETDB_POSTGRESQL_URL: composePostgresUrl("postgres"),
   };
   mongodb.depends_on = { postgres: { condition: "service_healthy" } };
   mongodb.volumes = [];
