@@ -2,7 +2,12 @@ import { type CloudEventV1, physicalTopic, toHttpBatch } from "@stream-platform/
 import "./lib/internal-token.ts";
 import { createKafka } from "@stream-platform/shared/kafka";
 import { createMongoClient } from "@stream-platform/shared/mongodb";
-import { api, platformServiceAddress, uniqueSlug } from "@stream-platform/shared/testing";
+import {
+  api,
+  platformServiceAddress,
+  uniqueSlug,
+  viewTokenFor,
+} from "@stream-platform/shared/testing";
 import { localSecret } from "../local/src/servers/platform.ts";
 import { benchUser, deleteBenchAccounts } from "./lib/accounts.ts";
 import { startBenchRuntime } from "./lib/runtime.ts";
@@ -136,8 +141,20 @@ async function main(): Promise<void> {
     // Warm-up: a beat from every viewer through the whole path (processes, consumer groups,
     // gRPC, first-time viewers): the run then measures viewers who keep watching.
     let seq = 0;
+    // A viewer's beats rotate over SESSIONS sessions (page views), so that each stays within a
+    // player's pace (functions/analytics/src/pace.ts) even at the top rate (a beat per viewer
+    // per second); each session's token signed once, as the API would give it to a player.
+    const SESSIONS = 16;
+    const beatsOf = new Uint32Array(VIEWERS);
+    const tokens = new Map<string, string>();
     const beat = (viewer: number): CloudEventV1 => {
       const eventId = eventIds[viewer % EVENTS] as string;
+      const sessionId = `bench-session-${viewer}-${(beatsOf[viewer] = (beatsOf[viewer] ?? 0) + 1) % SESSIONS}`;
+      let viewToken = tokens.get(sessionId);
+      if (!viewToken) {
+        viewToken = viewTokenFor({ eventId, viewerId: `bench-viewer-${viewer}`, sessionId });
+        tokens.set(sessionId, viewToken);
+      }
       const id = `hb_bench-${viewer}_${seq++}`;
       return {
         specversion: "1.0",
@@ -150,7 +167,8 @@ async function main(): Promise<void> {
         data: {
           eventId,
           viewerId: `bench-viewer-${viewer}`,
-          sessionId: `bench-session-${viewer}`,
+          sessionId,
+          viewToken,
           position: seq,
           rendition: viewer % 3 === 0 ? "720p" : "480p",
           playedSeconds: 10,

@@ -5,7 +5,7 @@
 // honouring Retry-After; every item is attributed to the fault window it was made in, so the
 // counts can be told per fault.
 import { type CloudEventV1, createEvent, serviceUrls, toHttpBatch } from "@stream-platform/shared";
-import { ingressToken } from "@stream-platform/shared/testing";
+import { ingressToken, viewTokenFor } from "@stream-platform/shared/testing";
 
 /** Heartbeats and event snapshots made per second, and subscriptions asked for per second. */
 export const RATES = { heartbeats: 40, snapshots: 5, subscriptions: 2 } as const;
@@ -142,14 +142,17 @@ export class Load {
 
   private heartbeat(): void {
     const window = this.current;
+    // Spread over many players, each within a player's pace (analytics/src/pace.ts): the drill
+    // counts what faults lose, not what the pace refuses.
+    const n = window.heartbeats.length % 2000;
+    const viewer = { eventId: window.eventId, viewerId: `viewer-${n}`, sessionId: `session-${n}` };
     const event = createEvent({
       type: "streamplatform.viewer.heartbeat",
       source: "/faults/load",
       subject: window.eventId,
       data: {
-        eventId: window.eventId,
-        viewerId: `viewer-${window.heartbeats.length % 20}`,
-        sessionId: `session-${window.heartbeats.length % 20}`,
+        ...viewer,
+        viewToken: viewTokenFor(viewer),
         position: window.heartbeats.length,
         bufferingSeconds: 0,
         playedSeconds: 1,

@@ -16,6 +16,7 @@ import {
   type TestUser,
   uniqueSlug,
   until,
+  viewTokenFor,
 } from "@stream-platform/shared/testing";
 import { afterAll, describe, expect, it } from "vitest";
 
@@ -59,6 +60,7 @@ async function watch(eventId: string, viewers: number): Promise<void> {
         eventId,
         viewerId: `v-erase-${n}`,
         sessionId: `s-erase-${n}`,
+        viewToken: viewTokenFor({ eventId, viewerId: `v-erase-${n}`, sessionId: `s-erase-${n}` }),
         position: 0,
         bufferingSeconds: 0,
       },

@@ -5,8 +5,16 @@
 // from loopback addresses of their own, so these budgets are not other tests'.
 import { randomBytes } from "node:crypto";
 import { request as httpRequest } from "node:http";
-import { createEvent, serviceUrls, toHttpBatch } from "@stream-platform/shared";
-import { api, newUser, uniqueSlug } from "@stream-platform/shared/testing";
+import { createEvent, serviceUrls, signViewToken, toHttpBatch } from "@stream-platform/shared";
+import {
+  api,
+  newUser,
+  platformSecret,
+  type TestUser,
+  uniqueSlug,
+  until,
+  viewTokenFor,
+} from "@stream-platform/shared/testing";
 import { describe, expect, it } from "vitest";
 
 const edge = new URL(serviceUrls().edgeUrl);
@@ -44,6 +52,10 @@ function postFrom(
 }
 
 async function scheduledEvent(): Promise<string> {
+  return (await ownedEvent()).eventId;
+}
+
+async function ownedEvent(): Promise<{ owner: TestUser; eventId: string }> {
   const owner = await newUser("beats-owner");
   const channel = await api<{ id: string }>("/api/channels", {
     token: owner.token,
@@ -58,13 +70,16 @@ async function scheduledEvent(): Promise<string> {
     },
   });
   expect(event.status).toBe(201);
-  return event.body.id;
+  return { owner, eventId: event.body.id };
 }
 
+/** A beacon of viewer `n` with a token of its own. */
 const beat = (eventId: string, n: number) => ({
-  eventId,
-  viewerId: `v-abuse-${n}`,
-  sessionId: `s-abuse-${randomBytes(4).toString("hex")}`,
+  viewToken: viewTokenFor({
+    eventId,
+    viewerId: `v-abuse-${n}`,
+    sessionId: `s-abuse-${randomBytes(4).toString("hex")}`,
+  }),
   seq: 0,
   position: 0,
 });
@@ -83,6 +98,7 @@ describe("heartbeats in bulk", () => {
               eventId,
               viewerId: `v-bulk-${n}`,
               sessionId: `s-bulk-${n}`,
+              viewToken: "t", // short: the batch stays under 1 MiB
               position: 0,
               bufferingSeconds: 0,
             },
@@ -111,7 +127,7 @@ describe("heartbeats in bulk", () => {
       JSON.stringify([beat(eventId, 0), ...others.map((id, n) => beat(id, n + 1))]),
     );
     expect(mixed.status).toBe(400);
-    expect(mixed.body.errors?.[0]?.field).toBe("[3].eventId");
+    expect(mixed.body.errors?.[0]?.field).toBe("[3].viewToken");
     // A flood from one address: the burst (50) is taken, the rest refused (429), whatever the
     // refill while it lasts (20 a second).
     const address = freshAddress();
@@ -139,5 +155,99 @@ describe("heartbeats in bulk", () => {
         )
       ).status,
     ).toBe(202);
+  });
+});
+
+describe("forged heartbeats", () => {
+  it("counts none without a valid view token for the viewer, session and event", async () => {
+    const { owner, eventId } = await ownedEvent();
+    const other = await scheduledEvent();
+    const viewer = (n: number) => ({
+      eventId,
+      viewerId: `v-forge-${n}`,
+      sessionId: `s-forge-${n}`,
+    });
+    const expired = signViewToken(
+      { ...viewer(4), expiresAt: Math.floor(Date.now() / 1000) - 3600 },
+      platformSecret("jwt-secret"),
+    );
+    const forgeries = [
+      { ...viewer(1), viewToken: "made.up" },
+      // A real token, but another viewer's: one token must not make many viewers.
+      { ...viewer(2), viewToken: viewTokenFor(viewer(1)) },
+      // A real token for another event.
+      { ...viewer(3), viewToken: viewTokenFor({ ...viewer(3), eventId: other }) },
+      { ...viewer(4), viewToken: expired },
+      // Signed with a key that is not the platform's.
+      {
+        ...viewer(5),
+        viewToken: signViewToken(
+          { ...viewer(5), expiresAt: Math.floor(Date.now() / 1000) + 3600 },
+          "an attacker's guess at the secret, 32+ characters long",
+        ),
+      },
+    ];
+    const beats = [...forgeries, { ...viewer(0), viewToken: viewTokenFor(viewer(0)) }].map((data) =>
+      createEvent({
+        type: "streamplatform.viewer.heartbeat",
+        source: "/test/heartbeat-abuse",
+        subject: eventId,
+        data: { ...data, position: 0, bufferingSeconds: 0, playedSeconds: 10 },
+      }),
+    );
+    // Anonymous, as a browser may post them; the genuine beat last, in the same request.
+    const batch = toHttpBatch(beats);
+    expect((await postFrom(freshAddress(), "/ce", batch.headers, batch.body)).status).toBe(202);
+    const figures = await until(
+      "the genuine beat counted",
+      async () => {
+        const answer = await api<{ beats: number; unique: number; watchSeconds: number }>(
+          `/api/analytics/events/${eventId}/details`,
+          { token: owner.token },
+        );
+        return answer.status === 200 && answer.body.beats > 0 ? answer.body : undefined;
+      },
+      30_000,
+      200,
+    );
+    expect(figures).toMatchObject({ beats: 1, unique: 1, watchSeconds: 10 });
+  });
+
+  it("counts one token's beats at a player's pace, whatever they claim", async () => {
+    const { owner, eventId } = await ownedEvent();
+    const viewer = (n: number) => ({ eventId, viewerId: `v-pace-${n}`, sessionId: `s-pace-${n}` });
+    const token = viewTokenFor(viewer(1));
+    const sent = new Date().toISOString();
+    // 49 beats of one session within a second, each claiming ten minutes of playback; then
+    // another session's ordinary beat.
+    const beats = [
+      ...Array.from({ length: 49 }, () => ({ ...viewer(1), viewToken: token, playedSeconds: 600 })),
+      { ...viewer(2), viewToken: viewTokenFor(viewer(2)), playedSeconds: 10 },
+    ].map((data) => ({
+      ...createEvent({
+        type: "streamplatform.viewer.heartbeat",
+        source: "/test/heartbeat-abuse",
+        subject: eventId,
+        data: { ...data, position: 0, bufferingSeconds: 0 },
+      }),
+      // All in one minute: the allowance is per minute.
+      time: sent,
+    }));
+    const batch = toHttpBatch(beats);
+    expect((await postFrom(freshAddress(), "/ce", batch.headers, batch.body)).status).toBe(202);
+    const figures = await until(
+      "both sessions counted",
+      async () => {
+        const answer = await api<{ beats: number; unique: number; watchSeconds: number }>(
+          `/api/analytics/events/${eventId}/details`,
+          { token: owner.token },
+        );
+        return answer.status === 200 && answer.body.unique >= 2 ? answer.body : undefined;
+      },
+      30_000,
+      200,
+    );
+    // 12 beats and 75 s for the flooding session (a player sends 6 and 60 s a minute).
+    expect(figures).toMatchObject({ beats: 12 + 1, unique: 2, watchSeconds: 75 + 10 });
   });
 });

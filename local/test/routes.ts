@@ -2,7 +2,13 @@
 // body built from fixtures, and who gets which status), shared by the access matrix and the
 // bad-input properties.
 import { randomUUID } from "node:crypto";
-import { api, newUser, type TestUser, uniqueSlug } from "@stream-platform/shared/testing";
+import {
+  api,
+  newUser,
+  type TestUser,
+  uniqueSlug,
+  viewTokenFor,
+} from "@stream-platform/shared/testing";
 
 export type Who = "anonymous" | "other" | "owner";
 
@@ -248,12 +254,22 @@ export const ROWS: Row[] = [
     path: () => "/api/analytics/beacons",
     expect: everyone(202),
     body: (f) => ({
-      eventId: f.eventId,
-      viewerId: `v-${randomUUID()}`,
-      sessionId: `s-${randomUUID()}`,
+      viewToken: viewTokenFor({
+        eventId: f.eventId,
+        viewerId: `v-${randomUUID()}`,
+        sessionId: `s-${randomUUID()}`,
+      }),
       seq: 0,
       position: 0,
     }),
+  },
+  // View tokens too; the fixture's event is scheduled, so there is nothing to watch yet.
+  {
+    method: "POST",
+    route: "/api/analytics/views",
+    path: () => "/api/analytics/views",
+    expect: everyone(409),
+    body: (f) => ({ eventId: f.eventId }),
   },
   {
     method: "GET",

@@ -1,15 +1,29 @@
 // Viewer heartbeats (functions/analytics): every 10 s while playing, what was played and how
-// long it stalled since the last one; a beacon when the page goes. The viewer id is anonymous
-// and kept in this browser; each page view is a session.
+// long it stalled since the last one; a beacon when the page goes. Beats count only with a view
+// token, asked for once per page view: it names an anonymous viewer (the same one again when
+// this browser shows its last token) and this session.
 const BEACONS = "/api/analytics/beacons";
+const VIEWS = "/api/analytics/views";
+const LAST_TOKEN = "sp-view-token";
 const EVERY_MS = 10_000;
 
-function viewerId(): string {
-  const saved = localStorage.getItem("sp-viewer");
-  if (saved) return saved;
-  const id = `v-${crypto.randomUUID().replace(/-/g, "")}`;
-  localStorage.setItem("sp-viewer", id);
-  return id;
+interface View {
+  token: string;
+  expiresAt: string;
+}
+
+/** A view token for this event, or undefined if there is nothing to count (not live yet). */
+async function askForView(eventId: string): Promise<View | undefined> {
+  const previousToken = localStorage.getItem(LAST_TOKEN) ?? undefined;
+  const response = await fetch(VIEWS, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ eventId, ...(previousToken && { previousToken }) }),
+  }).catch(() => undefined);
+  if (!response?.ok) return undefined;
+  const view = (await response.json()) as View;
+  localStorage.setItem(LAST_TOKEN, view.token);
+  return view;
 }
 
 /** Starts counting this video's playback; returns the function that stops it. */
@@ -18,36 +32,42 @@ export function startHeartbeats(
   eventId: string,
   rendition: () => string | undefined,
 ): () => void {
-  const viewer = viewerId();
-  const sessionId = `s-${crypto.randomUUID().replace(/-/g, "")}`;
+  let view: Promise<View | undefined> = askForView(eventId);
   let seq = 0;
   let played = 0;
   let stalled = 0;
   let stalledSince: number | null = null;
   let lastTime: number | null = null;
 
+  const send = (token: string, body: Record<string, unknown>, leaving: boolean) => {
+    const text = JSON.stringify({ viewToken: token, ...body });
+    if (leaving) navigator.sendBeacon(BEACONS, text);
+    else
+      fetch(BEACONS, {
+        method: "POST",
+        body: text,
+        keepalive: true,
+        headers: { "content-type": "application/json" },
+      }).catch(() => undefined);
+  };
+
   const beat = (leaving = false) => {
     const level = rendition();
-    const body = JSON.stringify({
-      eventId,
-      viewerId: viewer,
-      sessionId,
+    const body = {
       seq: seq++,
       position: Math.max(0, video.currentTime || 0),
       playedSeconds: Math.min(600, Math.round(played * 10) / 10),
       bufferingSeconds: Math.min(3600, Math.round(stalled * 10) / 10),
       ...(level && { rendition: level }),
-    });
+    };
     played = 0;
     stalled = 0;
-    if (leaving) navigator.sendBeacon(BEACONS, body);
-    else
-      fetch(BEACONS, {
-        method: "POST",
-        body,
-        keepalive: true,
-        headers: { "content-type": "application/json" },
-      }).catch(() => undefined);
+    void view.then((v) => {
+      if (!v) return;
+      // Hours of watching outlive a token: a new one (same viewer) for the beats after.
+      if (Date.parse(v.expiresAt) - Date.now() < 60_000) view = askForView(eventId);
+      send(v.token, body, leaving);
+    });
   };
 
   const onTime = () => {

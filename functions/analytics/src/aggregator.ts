@@ -12,6 +12,7 @@
 // memory (who beat in the last 30 s) and written as a figure; after a restart it is whole again
 // within one heartbeat interval.
 import { randomBytes } from "node:crypto";
+import { permits } from "@stream-platform/shared";
 import type { EventDirectory, EventOwner } from "./events.ts";
 import {
   type Beat,
@@ -21,6 +22,7 @@ import {
   type StreamChange,
   toBeat,
 } from "./figures.ts";
+import { Pace } from "./pace.ts";
 import type { AnalyticsStore, ViewerDoc } from "./store.ts";
 
 const MAX_BATCH = 20_000;
@@ -40,7 +42,13 @@ export class Aggregator {
   private timer?: NodeJS.Timeout;
   /** A batch failed part way and is still journalled: recover before the next one. */
   private unsettled = false;
+  /** Beats of events nobody knows. */
   dropped = 0;
+  /** Beats without a valid view token. */
+  refused = 0;
+  /** Beats past their session's pace. */
+  overPace = 0;
+  private readonly pace = new Pace();
 
   constructor(
     private readonly store: AnalyticsStore,
@@ -135,14 +143,25 @@ export class Aggregator {
     ]);
     const batch = `b_${this.now().toString(36)}_${randomBytes(6).toString("hex")}`;
     // One beat per id (a batch may hold one twice); beats of unknown events are dropped: there
-    // is nobody to attribute them to.
+    // is nobody to attribute them to; so are beats without a valid view token for their viewer,
+    // session and event (a forged or replayed beat counts nothing).
+    // A session's beats count up to a player's pace (pace.ts).
+    const now = this.now();
     const unique = new Map<string, Beat>();
     for (const beat of beats) {
-      if (owners.has(beat.data.eventId)) unique.set(beat.id, toBeat(beat, this.now()));
-      else this.dropped += 1;
+      if (!owners.has(beat.data.eventId)) this.dropped += 1;
+      else if (!permits(beat.data.viewToken, beat.data, now)) this.refused += 1;
+      else if (!unique.has(beat.id)) {
+        const paced = this.pace.admit(toBeat(beat, now));
+        if (paced) unique.set(beat.id, paced);
+        else this.overPace += 1;
+      }
     }
     const relevantStreams = streams.filter((s) => owners.has(s.data.eventId));
-    if (unique.size === 0 && relevantStreams.length === 0) return;
+    if (unique.size === 0 && relevantStreams.length === 0) {
+      this.pace.commit();
+      return;
+    }
     const touched = new Set([
       ...[...unique.values()].map((beat) => beat.eventId),
       ...relevantStreams.map((s) => s.data.eventId),
@@ -155,7 +174,9 @@ export class Aggregator {
       const fresh = [...unique.values()].filter((beat) => stored.has(beat.id));
       await this.apply(batch, fresh, relevantStreams, owners);
       await this.store.endBatch(batch);
+      this.pace.commit();
     } catch (error) {
+      this.pace.rollback();
       // Failed part way (a store went away): its beats may be stored but not counted, and the
       // figures in memory may hold what the store does not. Undone before the next batch, so
       // that the redelivery counts them; the figures are read again from the store.

@@ -20,6 +20,7 @@ export interface Beat {
   id: string;
   eventId: string;
   viewerId: string;
+  sessionId: string;
   at: Date;
   played: number;
   buffering: number;
@@ -38,14 +39,23 @@ export const minuteOf = (at: Date) => at.toISOString().slice(0, 16);
 export const renditionKey = (rendition: string) =>
   rendition.replace(/[^A-Za-z0-9_-]/g, "_") || "unknown";
 
-/** The beat a heartbeat stands for; one from the future (a client clock ahead) counts as now. */
+/** How far back a beat's own time is believed (a player's kept beats, a delivery backlog). */
+export const BEAT_TIME_TRUSTED_MS = 10 * 60_000;
+
+/**
+ * The beat a heartbeat stands for, at the time it says if that lies within the last ten
+ * minutes, else now: a client's clock (or a forger's) neither backdates beats into long-gone
+ * minutes, which would each add a timeline bucket, nor dates them ahead.
+ */
 export function toBeat(heartbeat: Heartbeat, now: number): Beat {
-  const sent = heartbeat.time ? Date.parse(heartbeat.time) : now;
+  const claimed = heartbeat.time ? Date.parse(heartbeat.time) : now;
+  const sent = claimed >= now - BEAT_TIME_TRUSTED_MS ? claimed : now;
   const data = heartbeat.data;
   return {
     id: heartbeat.id,
     eventId: data.eventId,
     viewerId: data.viewerId,
+    sessionId: data.sessionId,
     at: new Date(Math.min(Number.isNaN(sent) ? now : sent, now)),
     played: data.playedSeconds ?? HEARTBEAT_INTERVAL_SECONDS,
     buffering: data.bufferingSeconds,

@@ -2,6 +2,7 @@
 // players; an event's summary is public; its details and a channel's totals are its owner's.
 import {
   clientKey,
+  conflict,
   createEvent,
   forbidden,
   GrpcStatus,
@@ -12,12 +13,17 @@ import {
   parseInput,
   RateLimiter,
   Router,
+  readViewToken,
   requireSession,
+  signViewToken,
+  VIEWER_MEMORY_SECONDS,
+  type ViewGrant,
+  viewGrant,
 } from "@stream-platform/shared";
-import type { ChannelsClient } from "@stream-platform/shared/grpc";
+import type { ChannelsClient, EventsClient } from "@stream-platform/shared/grpc";
 import type { EventPublisher } from "@stream-platform/shared/kafka";
 import type { EventDirectory } from "./events.ts";
-import { type Beacon, beacons, channelId, eventId, heartbeatIdOf } from "./schemas.ts";
+import { type Beacon, beacons, channelId, eventId, heartbeatIdOf, viewRequest } from "./schemas.ts";
 import type { AnalyticsStore } from "./store.ts";
 import { channelTotals, details, summary } from "./views.ts";
 
@@ -43,12 +49,48 @@ export function routes(
   store: AnalyticsStore,
   directory: Pick<EventDirectory, "lookup">,
   channels: () => Promise<Pick<ChannelsClient, "getChannel">>,
+  events: () => Promise<Pick<EventsClient, "getEvent">>,
   publisher: Pick<EventPublisher, "publish">,
 ): Router {
   const router = new Router();
   // Anonymous like /ce's heartbeats, so held to the same rate per address (a player: one beacon
   // each 10 s; a few hundred behind one NAT). Per instance, as /ce's is.
   const beaconsByAddress = new RateLimiter(20, 50);
+
+  // A token per page view: a few a minute from a person, a few hundred people behind a NAT.
+  const viewsByAddress = new RateLimiter(2, 100);
+
+  router.on("POST", "/api/analytics/views", async ({ req }) => {
+    viewsByAddress.check(clientKey(req), "view tokens from this address");
+    const input = parseInput(viewRequest, req.body);
+    const event = await events()
+      .then((client) => client.getEvent(input.eventId))
+      .catch((error: unknown) => {
+        if (isGrpcStatus(error, GrpcStatus.NOT_FOUND)) throw notFound(`no event ${input.eventId}`);
+        throw error;
+      });
+    // Beats count for what can be watched: a live stream or its recording.
+    if (event.status !== "live" && event.status !== "ended")
+      throw conflict(`event ${input.eventId} is ${event.status}: nothing to watch yet`, "eventId");
+    const previous = input.previousToken ? readViewToken(input.previousToken) : undefined;
+    const now = Date.now();
+    const remembered =
+      previous && previous.expiresAt + VIEWER_MEMORY_SECONDS >= now / 1000
+        ? previous.viewerId
+        : undefined;
+    const g = viewGrant(input.eventId, now, remembered);
+    return {
+      status: 201,
+      body: {
+        token: signViewToken(g),
+        viewerId: g.viewerId,
+        sessionId: g.sessionId,
+        eventId: g.eventId,
+        expiresAt: new Date(g.expiresAt * 1000).toISOString(),
+      },
+      headers: { "cache-control": "no-store" },
+    };
+  });
 
   router.on(
     "POST",
@@ -57,38 +99,48 @@ export function routes(
       beaconsByAddress.check(clientKey(req), "beacons from this address");
       const input = parseInput(beacons, jsonBody(req.body));
       const list: Beacon[] = Array.isArray(input) ? input : [input];
-      const named = [...new Set(list.map((b) => b.eventId))];
+      const field = (index: number, name: string) =>
+        Array.isArray(input) ? `[${index}].${name}` : name;
+      const now = Date.now();
+      const grants = list.map((b, index) => {
+        const g = readViewToken(b.viewToken);
+        if (!g || g.expiresAt * 1000 < now)
+          throw new HttpProblem(
+            invalidInput([
+              {
+                field: field(index, "viewToken"),
+                detail: g
+                  ? "the view token has expired: ask POST /api/analytics/views for a new one"
+                  : "not a view token of this platform (POST /api/analytics/views gives one)",
+              },
+            ]),
+          );
+        return g;
+      });
+      const named = [...new Set(grants.map((g) => g.eventId))];
       if (named.length > MAX_BEACON_EVENTS)
         throw new HttpProblem(
           invalidInput([
             {
-              field: `[${list.findIndex((b) => b.eventId === named[MAX_BEACON_EVENTS])}].eventId`,
+              field: field(
+                grants.findIndex((g) => g.eventId === named[MAX_BEACON_EVENTS]),
+                "viewToken",
+              ),
               detail: `one request reports at most ${MAX_BEACON_EVENTS} events`,
             },
           ]),
         );
-      for (const id of new Set(list.map((b) => b.eventId))) {
-        const index = list.findIndex((b) => b.eventId === id);
-        if (!(await directory.lookup(id)))
-          throw new HttpProblem(
-            invalidInput([
-              {
-                field: Array.isArray(input) ? `[${index}].eventId` : "eventId",
-                detail: `no event ${id}`,
-              },
-            ]),
-          );
-      }
       await publisher.publish(
-        list.map(({ seq, ...data }) =>
-          createEvent({
-            id: heartbeatIdOf({ sessionId: data.sessionId, seq }),
+        list.map(({ seq, ...data }, index) => {
+          const { eventId, viewerId, sessionId } = grants[index] as ViewGrant;
+          return createEvent({
+            id: heartbeatIdOf({ sessionId, seq }),
             type: "streamplatform.viewer.heartbeat",
             source: SOURCE,
-            subject: data.eventId,
-            data,
-          }),
-        ),
+            subject: eventId,
+            data: { ...data, eventId, viewerId, sessionId },
+          });
+        }),
       );
       return { status: 202, body: { accepted: list.length } };
     },

@@ -10,12 +10,13 @@ import {
   aggregatorReady,
   channels,
   directory,
+  events,
   publisher,
   ready,
   store,
 } from "./service.ts";
 
-const router = routes(store, directory, channels, publisher);
+const router = routes(store, directory, channels, events, publisher);
 http(
   "api",
   whenReady(ready, (req, res) => router.handle(req, res)),

@@ -10,22 +10,24 @@ export const CONCURRENCY_WINDOW_MS = 30_000;
 export const eventId = eventIdSchema;
 export const channelId = z.uuid("not a valid channel id");
 
-/** Anonymous browser-made ids: no personal data, nothing that needs escaping. */
-const clientId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, "8 to 64 letters, digits, - or _");
-
 /**
- * One beacon, as a player sends it: the heartbeat's data plus its sequence number in the
- * session, which makes the CloudEvent id (a retried beacon is the same beat, counted once).
+ * One beacon, as a player sends it: the heartbeat's data (the event, viewer and session come
+ * from its view token) plus its sequence number in the session, which makes the CloudEvent id
+ * (a retried beacon is the same beat, counted once).
  */
-export const beacon = catalog["streamplatform.viewer.heartbeat"].data.extend({
-  eventId,
-  viewerId: clientId,
-  sessionId: clientId,
-  seq: z.number().int().nonnegative().max(1_000_000),
-});
+export const beacon = catalog["streamplatform.viewer.heartbeat"].data
+  .omit({ eventId: true, viewerId: true, sessionId: true })
+  .extend({ seq: z.number().int().nonnegative().max(1_000_000) });
 export type Beacon = z.infer<typeof beacon>;
 
 /** A beacon or a few (a player that was offline sends what it kept). */
 export const beacons = z.union([beacon, z.array(beacon).min(1).max(50)]);
 
-export const heartbeatIdOf = (b: Pick<Beacon, "sessionId" | "seq">) => `hb_${b.sessionId}_${b.seq}`;
+/** Asking for a view token: the event to watch, and the last token this browser had, if any. */
+export const viewRequest = z.object({
+  eventId,
+  previousToken: z.string().min(1).max(512).optional(),
+});
+
+export const heartbeatIdOf = (b: { sessionId: string; seq: number }) =>
+  `hb_${b.sessionId}_${b.seq}`;

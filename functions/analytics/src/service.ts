@@ -12,7 +12,7 @@ export const mongo = createMongoClient();
 export const store = new AnalyticsStore(mongo.db(process.env.ANALYTICS_DB ?? "analytics"));
 export const publisher = new EventPublisher(createKafka("analytics"));
 
-const events = grpcClient((grpc) => new grpc.EventsClient());
+export const events = grpcClient((grpc) => new grpc.EventsClient());
 export const directory = new EventDirectory(events);
 export const channels = grpcClient((grpc) => new grpc.ChannelsClient());
 

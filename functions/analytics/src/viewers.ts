@@ -1,7 +1,7 @@
-// A load generator: N simulated viewers of an event, each beating every 10 s through the beacon
-// endpoint (spread over the interval, 50 to a request), until interrupted. Prints progress.
+// A load generator: N simulated viewers of a live or recorded event, each with a view token and
+// beating every 10 s through the beacon endpoint (spread over the interval, 50 to a request),
+// until interrupted. Prints progress.
 //   npm run viewers -w functions/analytics -- --event EVENT_ID [--viewers 100] [--seconds 0]
-import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import { serviceUrls } from "@stream-platform/shared";
 import { HEARTBEAT_INTERVAL_SECONDS } from "./schemas.ts";
@@ -22,12 +22,31 @@ if (!eventId || !Number.isInteger(count) || count < 1 || !(seconds >= 0)) {
   process.exit(2);
 }
 
-const run = randomBytes(4).toString("hex");
-const viewers = Array.from({ length: count }, (_, n) => ({
-  viewerId: `load-${run}-${n}`,
-  sessionId: `load-${run}-s${n}`,
-  seq: 0,
-}));
+/** A view token per viewer, as players ask for them (held to the API's rate per address). */
+async function join(): Promise<{ token: string; seq: number }[]> {
+  const joined: { token: string; seq: number }[] = [];
+  while (joined.length < count) {
+    const response = await fetch(`${values.edge}/api/analytics/views`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ eventId }),
+    });
+    if (response.status === 429) {
+      const wait = Number(response.headers.get("retry-after") ?? 1);
+      console.log(`${joined.length}/${count} viewers joined; the API asks to wait ${wait} s`);
+      await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+      continue;
+    }
+    if (!response.ok) {
+      console.error(`no view token: ${response.status} ${await response.text()}`);
+      process.exit(1);
+    }
+    joined.push({ token: ((await response.json()) as { token: string }).token, seq: 0 });
+  }
+  return joined;
+}
+
+const viewers = await join();
 const TICK_MS = 1000;
 const ticksPerBeat = HEARTBEAT_INTERVAL_SECONDS;
 let sent = 0;
@@ -38,9 +57,7 @@ const started = Date.now();
 async function beat(group: typeof viewers): Promise<void> {
   for (let i = 0; i < group.length; i += 50) {
     const body = group.slice(i, i + 50).map((v) => ({
-      eventId,
-      viewerId: v.viewerId,
-      sessionId: v.sessionId,
+      viewToken: v.token,
       seq: v.seq++,
       position: v.seq * HEARTBEAT_INTERVAL_SECONDS,
       playedSeconds: v.seq === 1 ? 0 : HEARTBEAT_INTERVAL_SECONDS,

@@ -4,10 +4,13 @@
 import { randomBytes } from "node:crypto";
 import { createEvent, type PlatformEvent } from "@stream-platform/shared";
 import { createMongoClient } from "@stream-platform/shared/mongodb";
+import { platformSecret, viewTokenFor } from "@stream-platform/shared/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Aggregator } from "../src/aggregator.ts";
 import { AnalyticsStore } from "../src/store.ts";
 
+// The aggregator checks view tokens with the platform's secret, as the function does.
+process.env.JWT_SECRET ??= platformSecret("jwt-secret");
 const mongo = createMongoClient();
 const db = mongo.db(`analytics_test_${randomBytes(4).toString("hex")}`);
 const directory = { lookup: async () => ({ channelId: "channel-1", ownerId: "owner-1" }) };
@@ -37,6 +40,7 @@ function beats(
         eventId,
         viewerId: `viewer-${n}`,
         sessionId: `session-${n}`,
+        viewToken: viewTokenFor({ eventId, viewerId: `viewer-${n}`, sessionId: `session-${n}` }),
         position: 0,
         bufferingSeconds: 1,
         playedSeconds: 10,

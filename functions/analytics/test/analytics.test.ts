@@ -3,14 +3,16 @@
 // the same CloudEvents changes nothing, concurrency falls when half of them stop, and only the
 // channel's owner sees the details.
 import { randomBytes } from "node:crypto";
-import { type CloudEventV1, serviceUrls, toHttpBatch } from "@stream-platform/shared";
+import { type CloudEventV1, createEvent, serviceUrls, toHttpBatch } from "@stream-platform/shared";
 import {
   api,
   ingressToken,
   newUser,
+  postToIngress,
   type TestUser,
   uniqueSlug,
   until,
+  viewTokenFor,
 } from "@stream-platform/shared/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 
@@ -52,6 +54,7 @@ function beat(n: number, seq: number, at: Date): CloudEventV1 {
       eventId,
       viewerId: viewerId(n),
       sessionId: sessionId(n),
+      viewToken: viewTokenFor({ eventId, viewerId: viewerId(n), sessionId: sessionId(n) }),
       position: seq * 10,
       rendition: n % 2 === 0 ? "720p" : "360p",
       // The first beat says playback started; each later one, 10 s played; one stall of 2 s.
@@ -214,30 +217,59 @@ describe("analytics", () => {
     expect((await api("/api/analytics/events/not-an-id")).status).toBe(400);
   });
 
-  it("takes beacons (as sendBeacon posts them) and refuses bad ones naming the field", async () => {
-    const good = {
-      eventId,
-      viewerId: `beacon-${run}`,
-      sessionId: `beacon-session-${run}`,
-      seq: 0,
-      position: 0,
-      playedSeconds: 0,
-    };
+  it("gives view tokens for what can be watched, and counts beacons that carry one", async () => {
+    type Problem = { detail?: string; errors?: { field: string }[] };
+    type View = { token: string; viewerId: string; sessionId: string };
+    const ask = (body: unknown) => api<View & Problem>("/api/analytics/views", { body });
+    // Scheduled: nothing to watch yet. Unknown: 404. Not an event id: 400.
+    const early = await ask({ eventId });
+    expect(early.status).toBe(409);
+    expect(early.body.errors?.map((e) => e.field)).toEqual(["eventId"]);
+    expect((await ask({ eventId: "evt_nosuchevent00" })).status).toBe(404);
+    expect((await ask({ eventId: "x" })).body.errors?.map((e) => e.field)).toEqual(["eventId"]);
+    expect(
+      await postToIngress(
+        createEvent({
+          type: "streamplatform.stream.started",
+          source: "/test/analytics",
+          subject: channelId,
+          data: {
+            streamId: `stream-${run}`,
+            channelId,
+            eventId,
+            startedAt: new Date().toISOString(),
+          },
+        }),
+      ),
+    ).toBe(202);
+    const view = await until(
+      "a view token once the event is live",
+      async () => {
+        const answer = await ask({ eventId });
+        return answer.status === 201 ? answer.body : undefined;
+      },
+      30_000,
+      200,
+    );
+    // The same browser asking again (its last token): the same viewer, a new session.
+    const again = await ask({ eventId, previousToken: view.token });
+    expect(again.status).toBe(201);
+    expect(again.body.viewerId).toBe(view.viewerId);
+    expect(again.body.sessionId).not.toBe(view.sessionId);
+
+    const good = { viewToken: view.token, seq: 0, position: 0, playedSeconds: 0 };
     const post = (body: unknown, type = "text/plain;charset=UTF-8") =>
-      api<{ detail?: string; errors?: { field: string }[] }>("/api/analytics/beacons", {
+      api<Problem>("/api/analytics/beacons", {
         body: typeof body === "string" ? body : JSON.stringify(body),
         headers: { "content-type": type },
       });
-    const bad = await post({ ...good, viewerId: "x" });
-    expect(bad.status).toBe(400);
-    expect(bad.body.errors?.map((e) => e.field)).toContain("viewerId");
+    const forged = await post({ ...good, viewToken: `${view.token.split(".")[0]}.forged` });
+    expect(forged.status).toBe(400);
+    expect(forged.body.errors?.map((e) => e.field)).toEqual(["viewToken"]);
     expect((await post("{not json")).status).toBe(400);
-    const unknown = await post({ ...good, eventId: "evt_nosuchevent00" });
-    expect(unknown.status).toBe(400);
-    expect(unknown.body.errors?.map((e) => e.field)).toContain("eventId");
-    const inBatch = await post([good, { ...good, seq: 1, eventId: "evt_nosuchevent00" }]);
+    const inBatch = await post([good, { ...good, seq: 1, viewToken: "x" }]);
     expect(inBatch.status).toBe(400);
-    expect(inBatch.body.errors?.map((e) => e.field)).toEqual(["[1].eventId"]);
+    expect(inBatch.body.errors?.map((e) => e.field)).toEqual(["[1].viewToken"]);
     const before = (await details()).unique;
     expect((await post(good)).status).toBe(202);
     // Retried (same session and seq): the same beat, counted once.

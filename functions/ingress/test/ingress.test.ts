@@ -47,6 +47,7 @@ function heartbeat(): CloudEventV1 {
       eventId,
       viewerId: "v-ingresstest01",
       sessionId: "s-ingresstest01",
+      viewToken: "checked by the aggregator",
       position: 1,
       playedSeconds: 1,
       bufferingSeconds: 0,

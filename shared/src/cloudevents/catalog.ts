@@ -97,6 +97,8 @@ export const catalog = {
       eventId: id,
       viewerId: id,
       sessionId: id,
+      /** The token the analytics API gave this page view (viewer, session and event bound). */
+      viewToken: z.string().min(1).max(512),
       position: z.number().nonnegative(),
       rendition: z.string().max(32).optional(),
       bufferingSeconds: z.number().nonnegative().max(3600).default(0),

@@ -2,6 +2,7 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { signViewToken } from "../auth/view-token.ts";
 import type { CloudEventV1 } from "../cloudevents/format.ts";
 import { toHttpBinary } from "../cloudevents/http-binding.ts";
 import { localPorts, serviceUrls } from "../config.ts";
@@ -46,11 +47,28 @@ export async function api<T = Record<string, unknown>>(
 }
 
 /** The local platform's ingress token (local/ generates it into .data/secrets). */
-export function ingressToken(): string {
-  return readFileSync(
-    join(import.meta.dirname, "..", "..", "..", ".data", "secrets", "ingress-token"),
+/** A secret local/ generated for this clone (.data/secrets). */
+export const platformSecret = (name: string) =>
+  readFileSync(
+    join(import.meta.dirname, "..", "..", "..", ".data", "secrets", name),
     "utf8",
   ).trim();
+
+export function ingressToken(): string {
+  return platformSecret("ingress-token");
+}
+
+/**
+ * A view token for these beats' viewer, session and event, signed as the analytics API signs
+ * one (for load and tests that make many viewers: the API hands tokens out at a rate).
+ */
+export function viewTokenFor(beat: {
+  eventId: string;
+  viewerId: string;
+  sessionId: string;
+}): string {
+  const expiresAt = Math.floor(Date.now() / 1000) + 3600;
+  return signViewToken({ ...beat, expiresAt }, platformSecret("jwt-secret"));
 }
 
 /**
@@ -102,7 +120,7 @@ export async function platformServiceAddress(name: string): Promise<string> {
   return new URL(service.url).host;
 }
 
-export { clientAt, freshAddress } from "./client-at.ts";
+export { clientAt, freshAddress, relayFrom } from "./client-at.ts";
 export { type EventWatch, watchEvents } from "./events.ts";
 export {
   linkIn,

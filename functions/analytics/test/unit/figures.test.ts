@@ -20,6 +20,7 @@ function beat(viewerId: string, at: number, extra: Partial<Beat> = {}): Beat {
     id: `${viewerId}-${at}`,
     eventId: "evt_1",
     viewerId,
+    sessionId: `s-${viewerId}`,
     at: new Date(at),
     played: 10,
     buffering: 0,
@@ -145,6 +146,7 @@ describe("heartbeats as beats", () => {
         eventId: "evt_1",
         viewerId: "v",
         sessionId: "s",
+        viewToken: "not checked here",
         position: 0,
         bufferingSeconds: 0,
         ...(playedSeconds !== undefined && { playedSeconds }),
@@ -153,12 +155,18 @@ describe("heartbeats as beats", () => {
     ...(time !== undefined ? { time } : { time: undefined }),
   });
 
-  it("take the beat's time, but never one from the future", () => {
+  it("take the beat's time, but never one from the future, nor from over ten minutes ago", () => {
     expect(toBeat(heartbeat("2030-01-01T18:00:00Z"), t0).at).toEqual(
       new Date("2030-01-01T18:00:00Z"),
     );
+    expect(toBeat(heartbeat("2030-01-01T17:50:10Z"), t0).at).toEqual(
+      new Date("2030-01-01T17:50:10Z"),
+    );
     expect(toBeat(heartbeat("2031-01-01T00:00:00Z"), t0).at).toEqual(new Date(t0));
     expect(toBeat(heartbeat(undefined), t0).at).toEqual(new Date(t0));
+    // Backdated: it would open a timeline minute long gone.
+    expect(toBeat(heartbeat("2030-01-01T17:50:09Z"), t0).at).toEqual(new Date(t0));
+    expect(toBeat(heartbeat("1999-01-01T00:00:00Z"), t0).at).toEqual(new Date(t0));
   });
 
   it("stand for one interval of playback when they say none", () => {
