@@ -8,6 +8,7 @@ import { topology } from "../eventing/topology.ts";
 import { dataDir, logDir, repoRoot } from "../paths.ts";
 import { run, startDaemon } from "../proc.ts";
 import { ensureDebianPackages } from "../provision/apt.ts";
+import { edgeLimits, requestLimits } from "./edge-limits.ts";
 import { edgeLocations, edgeRoutes, upstreamOf } from "./edge-routes.ts";
 import type { Probe, Server } from "./types.ts";
 import { buildWeb, webDist } from "./web.ts";
@@ -46,6 +47,7 @@ export function renderEdgeConfig(overrides: Record<string, string> = {}): string
     STREAM_SERVER: `${LOCAL_HOST}:${localPorts().streamServer}`,
     // The same wherever the edge runs: only upstream addresses differ.
     API_LOCATIONS: edgeLocations(edgeRoutes()),
+    REQUEST_LIMITS: requestLimits(edgeLimits()),
     ...overrides,
   };
   return template.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {

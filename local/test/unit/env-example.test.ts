@@ -30,6 +30,13 @@ const DYNAMIC: Record<string, string[]> = {
   "shared/src/config.ts": [],
   // required(name) and the secret files' names, which become variables (SECRETS_DIR).
   "shared/src/hosting/main.ts": [],
+  // EDGE_LIMIT_<NAME>, one per limit of EDGE_LIMITS.
+  "local/src/servers/edge-limits.ts": [
+    "EDGE_LIMIT_SIGN_IN",
+    "EDGE_LIMIT_SIGN_UP",
+    "EDGE_LIMIT_ACCOUNT_MAIL",
+    "EDGE_LIMIT_BEACONS",
+  ],
   "functions/chat/src/service.ts": [
     "CHAT_PERSON_RATE_PER_SECOND",
     "CHAT_PERSON_RATE_BURST",
