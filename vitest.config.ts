@@ -13,6 +13,7 @@ const HEAVY = [
   "web/test/web-polish.test.ts",
   "web/test/a11y.test.ts",
   "web/test/password-reset.test.ts",
+  "local/test/transport.test.ts",
 ];
 
 // Reads the logs everything else wrote, and spends the loopback address's rate budgets.

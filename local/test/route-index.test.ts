@@ -166,6 +166,10 @@ describe("a private edge on the generated config", () => {
       HLS_DIR: join(prefix, "hls"),
       UPSTREAMS: upstreams((s) => `${LOCAL_HOST}:${portOf(stubs.get(s.name) as Server)}`),
       STREAM_SERVER: `${LOCAL_HOST}:${portOf(stubs.get("stream-server") as Server)}`,
+      // HTTP only: the TLS and RTMPS ports are the real edge's.
+      MODULES: "",
+      TLS_LISTEN: "",
+      STREAM: "",
     });
     // The template's read timeout (60 s) shortened, so that a 504 comes within the test.
     const shortTimeout = config.replace(

@@ -31,6 +31,12 @@ export interface LocalPorts {
   elasticsearch: number;
   elasticsearchTransport: number;
   edge: number;
+  /** The edge's HTTPS listener (HSTS, Secure cookies). */
+  edgeTls: number;
+  /** RTMPS ingest: TLS ends at the edge, which passes the stream on to stream-server. */
+  rtmps: number;
+  /** stream-server's RTMP behind the edge: each connection opens with a PROXY protocol header. */
+  rtmpProxy: number;
   /** Status of the local eventing runtime (functions, sources). */
   platform: number;
   /** RTMP ingest (stream-server). */
@@ -52,6 +58,9 @@ export function localPorts(): LocalPorts {
     elasticsearch: port("ELASTICSEARCH_PORT", 9200),
     elasticsearchTransport: port("ELASTICSEARCH_TRANSPORT_PORT", 9300),
     edge: port("EDGE_PORT", 8080),
+    edgeTls: port("EDGE_TLS_PORT", 8443),
+    rtmps: port("RTMPS_PORT", 1936),
+    rtmpProxy: port("RTMP_PROXY_PORT", 1937),
     platform: port("PLATFORM_PORT", 8090),
     rtmp: port("RTMP_PORT", 1935),
     streamServer: port("STREAM_SERVER_PORT", 8091),

@@ -2,6 +2,7 @@
 // cluster). Checked once at start, so a typo fails loudly instead of streaming wrongly.
 import { resolve } from "node:path";
 import { z } from "zod";
+import { trustedProxies } from "./proxy-protocol.ts";
 
 const port = z.coerce.number().int().min(1).max(65535);
 
@@ -9,6 +10,13 @@ const schema = z.object({
   RTMP_PORT: port.default(1935),
   /** Loopback by default; set 0.0.0.0 to take streams from other machines. */
   RTMP_BIND: z.string().default("127.0.0.1"),
+  /**
+   * RTMP from the edge's stream proxy, each connection opening with a PROXY protocol v1 header
+   * (the publisher's address, for the publish limit). Unset: no such listener.
+   */
+  RTMP_PROXY_PORT: port.optional(),
+  /** Who may connect there (addresses and CIDR ranges, comma separated): the edge. */
+  RTMP_PROXY_TRUSTED: z.string().default("127.0.0.1,::1"),
   /** The small HTTP server for health, the list of live streams and the SSE gateway. */
   STREAM_SERVER_PORT: port.default(8091),
   /** Loopback by default; 0.0.0.0 in a container (the edge is another host there). */
@@ -42,9 +50,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     throw new Error(`stream-server configuration: ${problems.join("; ")}`);
   }
   const c = parsed.data;
+  let trusted: ReturnType<typeof trustedProxies>;
+  try {
+    trusted = trustedProxies(c.RTMP_PROXY_TRUSTED);
+  } catch (error) {
+    throw new Error(`stream-server configuration: ${(error as Error).message}`);
+  }
   return {
     rtmpPort: c.RTMP_PORT,
     rtmpBind: c.RTMP_BIND,
+    rtmpProxy: c.RTMP_PROXY_PORT === undefined ? undefined : { port: c.RTMP_PROXY_PORT, trusted },
     httpBind: c.STREAM_SERVER_BIND,
     httpPort: c.STREAM_SERVER_PORT,
     hlsDir: resolve(c.HLS_DIR),

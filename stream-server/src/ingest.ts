@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { adHocEventId, createEvent, RateLimiter } from "@stream-platform/shared";
+import { addressKey, adHocEventId, createEvent, RateLimiter } from "@stream-platform/shared";
 import {
   type ChannelsClient,
   type EventsClient,
@@ -25,6 +25,7 @@ import {
   VOD_MASTER,
   writeAtomically,
 } from "./playlists.ts";
+import { clientAddress } from "./proxy-protocol.ts";
 import { Transcoder } from "./transcoder.ts";
 
 const SOURCE = "/stream-server";
@@ -74,15 +75,22 @@ export class Ingest {
   };
 
   private refuse(session: NmsSession, reason: string): void {
-    // The session id, never the path: the path holds the key.
-    this.deps.log({ level: "warn", msg: "publish refused", session: session.id, reason });
+    // The session id, never the path: the path holds the key. The publisher's address tells an
+    // operator who is guessing keys.
+    this.deps.log({
+      level: "warn",
+      msg: "publish refused",
+      session: session.id,
+      address: clientAddress(session.socket),
+      reason,
+    });
     session.close();
   }
 
   private async admit(session: NmsSession): Promise<void> {
     // Key guessing over RTMP: attempts per address are limited before any key is looked up
-    // (the socket's address: node-media-server's session.ip carries the port too).
-    const wait = this.publishAttempts.take(session.socket.remoteAddress ?? "unknown");
+    // (the publisher's address: behind the edge, from its PROXY header; an IPv6 one by /64).
+    const wait = this.publishAttempts.take(addressKey(clientAddress(session.socket)));
     if (wait > 0) {
       this.refuse(session, `too many publish attempts from this address: try again in ${wait} s`);
       return;

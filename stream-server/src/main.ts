@@ -52,7 +52,17 @@ void chat.start().catch((error: unknown) => {
   process.exit(1);
 });
 
-const rtmp = startRtmp({ port: config.rtmpPort, bind: config.rtmpBind }, ingest.onPublish);
+const rtmp = startRtmp(
+  {
+    port: config.rtmpPort,
+    bind: config.rtmpBind,
+    proxied: config.rtmpProxy && {
+      ...config.rtmpProxy,
+      onRefused: (reason) => log({ level: "warn", msg: "RTMP connection refused", reason }),
+    },
+  },
+  ingest.onPublish,
+);
 
 const http = createServer((req, res) => {
   const send = (status: number, body: unknown) => {

@@ -3,7 +3,9 @@
 // stream paths, which contain stream keys, to disk.) Its logger is wrapped so that a stream key
 // never reaches a log.
 import { createRequire } from "node:module";
+import { type BlockList, createServer, type Server, type Socket } from "node:net";
 import type { Writable } from "node:stream";
+import { acceptProxied } from "./proxy-protocol.ts";
 
 const require = createRequire(import.meta.url);
 
@@ -45,6 +47,8 @@ const BaseSession = require("node-media-server/src/session/base_session.js") as 
 const NodeRtmpServer = require("node-media-server/src/server/rtmp_server.js") as new () => {
   run(): void;
   stop(): void;
+  /** Takes a connection as its own listener would (tracked, closed by stop()). */
+  handleRequest(socket: Socket): void;
 };
 
 /** `/live/<anything>` → `/live/[key]`, wherever it appears in a message. */
@@ -62,16 +66,42 @@ export interface RtmpServer {
   stop(): void;
 }
 
-/** Starts the RTMP listener; `onPublish` sees every publish attempt, before any data is used. */
+/**
+ * Starts the RTMP listener; `onPublish` sees every publish attempt, before any data is used.
+ * With `proxied`, a second listener takes connections from the edge, each opening with a PROXY
+ * protocol header (proxy-protocol.ts) read before node-media-server sees the socket.
+ */
 export function startRtmp(
-  options: { port: number; bind: string },
+  options: {
+    port: number;
+    bind: string;
+    proxied?: { port: number; trusted: BlockList; onRefused(reason: string): void };
+  },
   onPublish: (session: NmsSession) => void,
 ): RtmpServer {
   context.config = { bind: options.bind, rtmp: { port: options.port } };
   context.eventEmitter.on("prePublish", onPublish);
   const server = new NodeRtmpServer();
   server.run();
-  return server;
+  const proxied = options.proxied;
+  let behindEdge: Server | undefined;
+  if (proxied) {
+    behindEdge = createServer((socket) =>
+      acceptProxied(socket, { trusted: proxied.trusted }, server.handleRequest, proxied.onRefused),
+    );
+    behindEdge.on("error", (error) => {
+      // As node-media-server does for its own port: a taken port ends the process, loudly.
+      logger.log(`RTMP (PROXY protocol) listener failed: ${error.message}`, "error");
+      process.exit(1);
+    });
+    behindEdge.listen(proxied.port, options.bind);
+  }
+  return {
+    stop() {
+      behindEdge?.close();
+      server.stop();
+    },
+  };
 }
 
 /**

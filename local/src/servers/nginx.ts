@@ -10,6 +10,7 @@ import { run, startDaemon } from "../proc.ts";
 import { ensureDebianPackages } from "../provision/apt.ts";
 import { edgeLimits, requestLimits } from "./edge-limits.ts";
 import { edgeLocations, edgeRoutes, upstreamOf } from "./edge-routes.ts";
+import { edgeTls, ensureEdgeCertificate } from "./tls.ts";
 import type { Probe, Server } from "./types.ts";
 import { buildWeb, webDist } from "./web.ts";
 
@@ -31,6 +32,54 @@ export function upstreams(at: (service: { name: string; port: number }) => strin
     .join("\n");
 }
 
+/** NGINX's stream module (RTMP and RTMPS), a dynamic module in Debian (libnginx-mod-stream). */
+export const STREAM_MODULE = "load_module /usr/lib/nginx/modules/ngx_stream_module.so;";
+
+/**
+ * RTMP at the edge (NGINX's stream module): each listener hands the connection to
+ * stream-server's PROXY protocol port, so stream-server sees the publisher's own address (its
+ * publish limit is per address; without the header every publisher would be the edge). A
+ * listener given `tls` ends RTMPS here: stream keys never cross the network in clear.
+ */
+export function rtmpStreamBlock(options: {
+  upstream: string;
+  listeners: { listen: string; tls?: { cert: string; key: string } }[];
+  /** Docker's DNS, so that every stream-server instance is found. */
+  resolver?: string;
+}): string {
+  const servers = options.listeners.map(({ listen, tls }) =>
+    [
+      "  server {",
+      `    listen ${listen}${tls ? " ssl" : ""};`,
+      ...(tls
+        ? [
+            `    ssl_certificate ${tls.cert};`,
+            `    ssl_certificate_key ${tls.key};`,
+            "    ssl_protocols TLSv1.2 TLSv1.3;",
+            // A publisher that never finishes its handshake holds no connection for long.
+            "    ssl_handshake_timeout 10s;",
+          ]
+        : []),
+      "    proxy_pass rtmp;",
+      "    proxy_protocol on;",
+      "    proxy_timeout 1h;",
+      "  }",
+    ].join("\n"),
+  );
+  return [
+    "# RTMP from OBS (stream-server instances balanced; one publisher stays on the instance its",
+    "# connection reached), with the publisher's address in a PROXY protocol header.",
+    "stream {",
+    ...(options.resolver ? [`  resolver ${options.resolver} valid=10s;`] : []),
+    "  upstream rtmp {",
+    "    least_conn;",
+    `    server ${options.upstream};`,
+    "  }",
+    ...servers,
+    "}",
+  ].join("\n");
+}
+
 /** The edge's nginx.conf; `overrides` place it elsewhere (the Compose edge, say). */
 export function renderEdgeConfig(overrides: Record<string, string> = {}): string {
   const template = readFileSync(join(repoRoot, "local", "nginx", "edge.conf.template"), "utf8");
@@ -48,9 +97,26 @@ export function renderEdgeConfig(overrides: Record<string, string> = {}): string
     // The same wherever the edge runs: only upstream addresses differ.
     API_LOCATIONS: edgeLocations(edgeRoutes()),
     REQUEST_LIMITS: requestLimits(edgeLimits()),
+    MODULES: STREAM_MODULE,
+    // HTTPS beside HTTP (HSTS and Secure cookies go with it: X-Forwarded-Proto is https).
+    TLS_LISTEN: [
+      `    listen ${LOCAL_HOST}:${localPorts().edgeTls} ssl;`,
+      `    ssl_certificate ${edgeTls().cert};`,
+      `    ssl_certificate_key ${edgeTls().key};`,
+      "    ssl_protocols TLSv1.2 TLSv1.3;",
+    ].join("\n"),
+    // RTMPS only: plain RTMP goes straight to stream-server locally (RTMP_PORT).
+    STREAM: rtmpStreamBlock({
+      upstream: `${LOCAL_HOST}:${localPorts().rtmpProxy}`,
+      listeners: [{ listen: `${LOCAL_HOST}:${localPorts().rtmps}`, tls: edgeTls() }],
+    }),
     ...overrides,
   };
-  return template.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
+  // A placeholder alone on its line and given nothing takes its line with it.
+  const lines = template.replace(/^\{\{(\w+)\}\}\n/gm, (line, key: string) =>
+    values[key] === "" ? "" : line,
+  );
+  return lines.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
     const value = values[key];
     if (value === undefined) throw new Error(`edge.conf.template: unknown placeholder {{${key}}}`);
     return value;
@@ -68,7 +134,7 @@ export const nginx: Server = {
   external: () => false,
 
   async provision() {
-    await ensureDebianPackages("nginx", ["nginx"]);
+    await ensureDebianPackages("nginx", ["nginx", "libnginx-mod-stream", "openssl"]);
     // What it serves at /: rebuilt whenever web/ changed (no restart needed).
     await buildWeb();
   },
@@ -79,6 +145,7 @@ export const nginx: Server = {
     }
     mkdirSync(hlsDir, { recursive: true });
     mkdirSync(logDir, { recursive: true });
+    await ensureEdgeCertificate();
     writeFileSync(confFile, renderEdgeConfig());
     const args = ["-p", prefix, "-c", confFile, "-e", "stderr"];
     await run("nginx", [...args, "-t", "-q"], {

@@ -44,6 +44,9 @@ export const streamServer: Server = {
         HLS_DIR: hlsDir,
         RTMP_PORT: String(localPorts().rtmp),
         RTMP_BIND: LOCAL_HOST,
+        // RTMPS ends at the edge, which passes the publisher's address in a PROXY header.
+        RTMP_PROXY_PORT: String(localPorts().rtmpProxy),
+        RTMP_PROXY_TRUSTED: LOCAL_HOST,
         STREAM_SERVER_PORT: String(localPorts().streamServer),
         STREAM_SERVER_FINGERPRINT: fingerprint(),
         // Verifies the session tokens of notification streams (never printed).

@@ -2,6 +2,7 @@
 // behind the edge would be: limits per address (kept in PostgreSQL) that other tests spend are
 // not theirs.
 import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
+import { connect, createServer, type Socket } from "node:net";
 import { serviceUrls } from "../config.ts";
 
 /** A fresh 127.x.y.z for each run, so earlier runs' buckets do not count. */
@@ -48,4 +49,41 @@ export function clientAt(localAddress: string) {
         req.end(init.body === undefined ? undefined : JSON.stringify(init.body));
       },
     );
+}
+
+/**
+ * A TCP relay whose connections reach `target` from `localAddress`: for clients that cannot
+ * pick their source address (ffmpeg publishing RTMP), as distinct publishers behind the edge.
+ */
+export async function relayFrom(
+  localAddress: string,
+  target: { host: string; port: number },
+): Promise<{ port: number; close(): Promise<void> }> {
+  const open = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect({ ...target, localAddress });
+    for (const [a, b] of [
+      [client, upstream],
+      [upstream, client],
+    ] as const) {
+      open.add(a);
+      a.pipe(b);
+      a.on("error", () => b.destroy());
+      a.on("close", () => {
+        open.delete(a);
+        b.destroy();
+      });
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  if (!address || typeof address === "string") throw new Error("the relay has no port");
+  return {
+    port: address.port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of open) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
 }

@@ -26,9 +26,18 @@ export async function liveStream(channelId: string): Promise<LiveStreamStatus | 
   return streams.find((s) => s.channelId === channelId);
 }
 
+/**
+ * ffmpeg publishing a test pattern to `url` (default: the local stream-server's RTMP) with the
+ * stream key; an rtmps:// one is checked against the CA in `caFile`.
+ */
 export function publishTestPattern(
   streamKey: string,
-  { seconds = 180, size = "1280x720" }: { seconds?: number; size?: string } = {},
+  {
+    seconds = 180,
+    size = "1280x720",
+    url = `rtmp://127.0.0.1:${localPorts().rtmp}/live`,
+    caFile,
+  }: { seconds?: number; size?: string; url?: string; caFile?: string } = {},
 ): Publisher {
   const child = spawn(
     "ffmpeg",
@@ -39,7 +48,8 @@ export function publishTestPattern(
       ...["-t", String(seconds), "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency"],
       ...["-g", "60", "-keyint_min", "60", "-sc_threshold", "0", "-pix_fmt", "yuv420p"],
       ...["-c:a", "aac", "-b:a", "128k", "-f", "flv"],
-      `rtmp://127.0.0.1:${localPorts().rtmp}/live/${streamKey}`,
+      ...(caFile ? ["-tls_verify", "1", "-ca_file", caFile] : []),
+      `${url}/${streamKey}`,
     ],
     { stdio: "ignore" },
   );
