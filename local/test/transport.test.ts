@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { request as httpsRequest } from "node:https";
+import { connect } from "node:net";
 import { localPorts } from "@stream-platform/shared";
 import {
   api,
@@ -218,5 +219,33 @@ describe("RTMP ingest through the edge", () => {
       await flood;
       await Promise.all(guesses);
     }
+  });
+
+  it("disconnects a PROXY header that does not come from the edge: nobody can claim another's address", async () => {
+    const forger = freshAddress();
+    const log = logFile("stream-server");
+    // Straight to stream-server's port for the edge, claiming to be someone else, then an RTMP
+    // handshake (C0 and C1) that would be answered if the header were believed.
+    const socket = connect({
+      host: "127.0.0.1",
+      port: localPorts().rtmpProxy,
+      localAddress: forger,
+    });
+    let answered = 0;
+    socket.on("data", (chunk: Buffer) => {
+      answered += chunk.length;
+    });
+    socket.on("error", () => {}); // a reset is as good as a close here
+    socket.on("connect", () => {
+      socket.write("PROXY TCP4 198.51.100.7 127.0.0.1 40000 1937\r\n");
+      socket.write(Buffer.concat([Buffer.from([3]), Buffer.alloc(1536)]));
+    });
+    await new Promise((resolve) => socket.once("close", resolve));
+    expect(answered).toBe(0);
+    await until("stream-server to log the refusal", () =>
+      readFileSync(log, "utf8").includes(`${forger}, which RTMP_PROXY_TRUSTED does not list`)
+        ? true
+        : undefined,
+    );
   });
 });
