@@ -12,7 +12,7 @@
 // memory (who beat in the last 30 s) and written as a figure; after a restart it is whole again
 // within one heartbeat interval.
 import { randomBytes } from "node:crypto";
-import { permits } from "@stream-platform/shared";
+import { BoundedMap, permits } from "@stream-platform/shared";
 import type { EventDirectory, EventOwner } from "./events.ts";
 import {
   type Beat,
@@ -26,6 +26,8 @@ import { Pace } from "./pace.ts";
 import type { AnalyticsStore, ViewerDoc } from "./store.ts";
 
 const MAX_BATCH = 20_000;
+/** Viewers remembered as counted: those watching now, so their beats ask the store nothing. */
+const REMEMBERED_VIEWERS = 200_000;
 const EVENT_UPDATES_IN_FLIGHT = 8;
 const SWEEP_MS = 5000;
 /** An event nobody watched for this long is dropped from memory (reloaded if needed). */
@@ -49,12 +51,24 @@ export class Aggregator {
   /** Beats past their session's pace. */
   overPace = 0;
   private readonly pace = new Pace();
+  /** Viewers known to be counted (event/viewer), the least recently seen forgotten. */
+  private readonly counted: BoundedMap<string, true>;
+  /** Channels of deleted accounts (the event directory still names them for a while). */
+  private readonly forgotten = new BoundedMap<string, true>(10_000);
 
   constructor(
     private readonly store: AnalyticsStore,
     private readonly directory: Pick<EventDirectory, "lookup">,
     private readonly now = () => Date.now(),
-  ) {}
+    rememberedViewers = REMEMBERED_VIEWERS,
+  ) {
+    this.counted = new BoundedMap(rememberedViewers);
+  }
+
+  /** How many viewers are remembered as counted (at most `rememberedViewers`). */
+  get remembered(): number {
+    return this.counted.size;
+  }
 
   /** Resolves once the events are applied (or known to have been); rejects if that failed. */
   submit(events: ActivityEvent[]): Promise<void> {
@@ -76,6 +90,20 @@ export class Aggregator {
       }
       await this.store.endBatch(batch);
     }
+  }
+
+  /**
+   * A deleted account's channels (user.deleted): their viewer records go, their figures stay,
+   * tied to nobody. Between batches, never beside one: a batch under way would write the
+   * owner back into figures just made anonymous.
+   */
+  forgetChannels(channelIds: string[]): Promise<void> {
+    return this.serial(async () => {
+      for (const id of channelIds) this.forgotten.set(id, true);
+      await this.store.forgetChannels(channelIds);
+      for (const [eventId, figures] of this.events)
+        if (channelIds.includes(figures.owner.channelId)) this.events.delete(eventId);
+    });
   }
 
   /** Writes concurrency as viewers stop beating (every few seconds). */
@@ -172,9 +200,11 @@ export class Aggregator {
         [...unique.values()].map((beat) => ({ _id: beat.id, b: batch, e: beat.eventId })),
       );
       const fresh = [...unique.values()].filter((beat) => stored.has(beat.id));
-      await this.apply(batch, fresh, relevantStreams, owners);
+      const viewers = await this.apply(batch, fresh, relevantStreams, owners);
       await this.store.endBatch(batch);
       this.pace.commit();
+      // Only now: a failed batch's viewers are forgotten by the store and counted on redelivery.
+      for (const id of viewers) this.counted.set(id, true);
     } catch (error) {
       this.pace.rollback();
       // Failed part way (a store went away): its beats may be stored but not counted, and the
@@ -197,13 +227,13 @@ export class Aggregator {
     return owners;
   }
 
-  /** The batch's effect on each event's figures. */
+  /** The batch's effect on each event's figures; the viewers it found counted (event/viewer). */
   private async apply(
     batch: string,
     beats: Beat[],
     streams: (StreamChange & { data: { eventId: string } })[],
     owners: Map<string, EventOwner>,
-  ): Promise<void> {
+  ): Promise<string[]> {
     const byEvent = new Map<string, Beat[]>();
     for (const id of streams.map((s) => s.data.eventId)) byEvent.set(id, []);
     for (const beat of beats) {
@@ -217,15 +247,17 @@ export class Aggregator {
       if (owner) live.set(eventId, await this.live(eventId, owner));
     }
 
-    // First-time viewers, all events in one insert.
+    // First-time viewers, all events in one insert: the store's unique ids tell who is new.
+    // Viewers counted lately are not asked about again (a bounded memory: one forgotten is
+    // asked again, and refused as known).
     const candidates: ViewerDoc[] = [];
     for (const [eventId, list] of byEvent) {
-      const known = live.get(eventId)?.known;
-      const seen = new Set<string>();
+      const inBatch = new Set<string>();
       for (const { viewerId } of list) {
-        if (known?.has(viewerId) || seen.has(viewerId)) continue;
-        seen.add(viewerId);
-        candidates.push({ _id: `${eventId}/${viewerId}`, eventId, batch });
+        const id = `${eventId}/${viewerId}`;
+        if (this.counted.has(id) || inBatch.has(id)) continue;
+        inBatch.add(id);
+        candidates.push({ _id: id, eventId, batch });
       }
     }
     const stored = await this.store.insertViewers(candidates);
@@ -241,7 +273,11 @@ export class Aggregator {
       const figures = live.get(eventId);
       if (!figures) continue;
       const changes = streams.filter((s) => s.data.eventId === eventId);
-      updates.push([eventId, figures.record(list, changes, newViewers.get(eventId) ?? 0, now)]);
+      const update = figures.record(list, changes, newViewers.get(eventId) ?? 0, now);
+      // Beats that come after the channel's account was deleted count, for nobody.
+      if (this.forgotten.has(figures.owner.channelId))
+        Object.assign(update.$set, { channelId: "", ownerId: "" });
+      updates.push([eventId, update]);
     }
     for (let i = 0; i < updates.length; i += EVENT_UPDATES_IN_FLIGHT) {
       await Promise.all(
@@ -250,17 +286,14 @@ export class Aggregator {
           .map(([eventId, update]) => this.store.applyBatch(eventId, batch, update)),
       );
     }
+    return candidates.map((doc) => doc._id);
   }
 
   /** The event's figures in memory, loaded from the store the first time. */
   private async live(eventId: string, owner: EventOwner): Promise<EventFigures> {
     let figures = this.events.get(eventId);
     if (!figures) {
-      const [stats, known] = await Promise.all([
-        this.store.getStats(eventId),
-        this.store.viewersOfEvent(eventId),
-      ]);
-      figures = new EventFigures(owner, stats, known, this.now());
+      figures = new EventFigures(owner, await this.store.getStats(eventId), this.now());
       this.events.set(eventId, figures);
     }
     figures.touchedAt = this.now();

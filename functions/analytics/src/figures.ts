@@ -1,6 +1,7 @@
 // An event's figures, as beats and stream changes arrive: the pure core of the aggregator (no
 // store, no clock of its own), so every rule is tested with values. It keeps what the figures
-// need in memory (who was ever seen, who beat lately, each recent minute's viewers) and answers
+// need in memory (who beat lately, each recent minute's viewers; who ever watched is the
+// store's to know) and answers
 // each batch with the one update to write: sums to add ($inc) and figures to set ($set).
 import type { PlatformEvent } from "@stream-platform/shared";
 import type { EventOwner } from "./events.ts";
@@ -68,8 +69,6 @@ function add(fields: Record<string, number>, path: string, value: number): void 
 }
 
 export class EventFigures {
-  /** Every viewer the event ever had (unique viewers). */
-  readonly known: Set<string>;
   /** Viewer → time of their latest beat (ms). */
   private readonly presence = new Map<string, number>();
   private readonly minuteViewers = new Map<string, Set<string>>();
@@ -86,10 +85,8 @@ export class EventFigures {
   constructor(
     readonly owner: EventOwner,
     stored: Pick<StatsDoc, "minutes" | "peak" | "concurrent"> | null,
-    knownViewers: Iterable<string>,
     now: number,
   ) {
-    this.known = new Set(knownViewers);
     this.minuteFloor = new Map(
       Object.entries(stored?.minutes ?? {}).map(([minute, f]) => [minute, f.viewers ?? 0]),
     );
@@ -107,7 +104,6 @@ export class EventFigures {
     const update: FigureUpdate = { $inc: {}, $set: {} };
     const minutes = new Set<string>();
     for (const beat of beats) {
-      this.known.add(beat.viewerId);
       const seenAt = Math.max(this.presence.get(beat.viewerId) ?? 0, beat.at.getTime());
       this.presence.set(beat.viewerId, seenAt);
       const minute = minuteOf(beat.at);

@@ -33,5 +33,5 @@ const sink = cloudEventTarget()
     (events) => aggregator.submit(events),
   )
   // A deleted account's channels: their viewer records go, anonymous totals stay.
-  .on("streamplatform.user.deleted", (event) => store.forgetChannels(event.data.channelIds));
+  .on("streamplatform.user.deleted", (event) => aggregator.forgetChannels(event.data.channelIds));
 http("aggregate", whenReady(aggregatorReady, sink.handle));

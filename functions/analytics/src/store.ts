@@ -90,11 +90,6 @@ export class AnalyticsStore {
     return insertNew(this.viewers, docs);
   }
 
-  async viewersOfEvent(eventId: string): Promise<string[]> {
-    const docs = await this.viewers.find({ eventId }, { projection: { _id: 1 } }).toArray();
-    return docs.map((doc) => doc._id.slice(eventId.length + 1));
-  }
-
   /** Undoes a batch's inserts for one event whose figures it never reached. */
   async forgetBatch(batch: string, eventId: string): Promise<void> {
     await this.beats.deleteMany({ b: batch, e: eventId });
@@ -113,11 +108,12 @@ export class AnalyticsStore {
         .find({ channelId: { $in: channelIds } }, { projection: { _id: 1 } })
         .toArray()
     ).map((doc) => doc._id);
-    if (events.length > 0) await this.viewers.deleteMany({ eventId: { $in: events } });
     await this.stats.updateMany(
       { channelId: { $in: channelIds } },
       { $set: { channelId: "", ownerId: "" } },
     );
+    // Last: once the viewer records are gone, everything is.
+    if (events.length > 0) await this.viewers.deleteMany({ eventId: { $in: events } });
   }
 
   getStats(eventId: string): Promise<StatsDoc | null> {

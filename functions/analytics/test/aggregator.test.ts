@@ -105,6 +105,17 @@ describe("aggregator after a crash or a failure", () => {
     });
   });
 
+  it("counts each viewer once while remembering only a few of them", async () => {
+    // Memory bounded whatever the audience: who has been counted is the store's to know.
+    const eventId = "evt_manyviewers";
+    const aggregator = new Aggregator(store, directory, undefined, 10);
+    await aggregator.submit(beats(eventId, 100));
+    // The same 100 viewers beat again: none of them is new, though 90 were forgotten.
+    await aggregator.submit(beats(eventId, 100).map((b) => ({ ...b, id: `${b.id}_again` })));
+    expect(aggregator.remembered).toBe(10);
+    expect(await store.getStats(eventId)).toMatchObject({ beats: 200, unique: 100 });
+  });
+
   it("drops beats of an event nobody knows, storing nothing", async () => {
     const aggregator = new Aggregator(store, { lookup: async () => undefined });
     await aggregator.submit(beats("evt_unknownevent", 3));
