@@ -3,8 +3,16 @@ import { useEffect, useState } from "preact/hooks";
 import { ApiError, type EventFigures, type EventStatus, request } from "../api.ts";
 import { countdown, plural } from "../format.ts";
 
-export function StatusBadge({ status }: { status: EventStatus }) {
-  const label = { live: "LIVE", scheduled: "Upcoming", ended: "Recording", cancelled: "Cancelled" };
+/** `recorded`: an ended event's recording is ready ("Ended" until then). */
+export function StatusBadge({
+  status,
+  recorded = true,
+}: {
+  status: EventStatus;
+  recorded?: boolean;
+}) {
+  const ended = recorded ? "Recording" : "Ended";
+  const label = { live: "LIVE", scheduled: "Upcoming", ended, cancelled: "Cancelled" };
   return <span class={`badge badge-${status}`}>{label[status]}</span>;
 }
 

@@ -1,6 +1,6 @@
 // The watch page: the player (live or recording) with its chat beside it (below on a phone), the
 // event, its channel, subscribe, viewers.
-import { useEffect } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { type Channel, request, type VideoEvent } from "../api.ts";
 import { lazy } from "../components/lazy.tsx";
 import { Player } from "../components/player.tsx";
@@ -19,7 +19,7 @@ import { when } from "../format.ts";
 const ChatPanel = lazy(() => import("../chat/panel.tsx").then((m) => m.ChatPanel));
 
 export function Watch({ eventId }: { eventId: string }) {
-  const { data, error, reload } = useLoad(
+  const { data, error } = useLoad(
     async (signal) => {
       const event = await request<VideoEvent>(`/api/events/${encodeURIComponent(eventId)}`, {
         signal,
@@ -29,24 +29,49 @@ export function Watch({ eventId }: { eventId: string }) {
     },
     [eventId],
   );
-  // Until it is live, look again every 5 s: the page starts playing when the stream does.
-  const waiting = data?.event.status === "scheduled";
+  // The event as last looked at: until it is live, and while it is live or its recording is
+  // being made, look again (the page starts playing when the stream does, says so within
+  // seconds when the stream ends, and offers the recording once it is ready).
+  const [latest, setLatest] = useState<VideoEvent>();
+  const loaded = latest?.id === eventId ? latest : data?.event;
+  const status = loaded?.status;
+  const changing =
+    status === "scheduled" || status === "live" || (status === "ended" && !loaded?.vodPath);
   useEffect(() => {
-    if (!waiting) return;
-    const timer = setInterval(reload, 5000);
-    return () => clearInterval(timer);
-  }, [waiting, eventId]);
+    if (!changing) return;
+    let stopped = false;
+    const look = () =>
+      request<VideoEvent>(`/api/events/${encodeURIComponent(eventId)}`)
+        .then((e) => !stopped && setLatest(e))
+        .catch(() => undefined);
+    const timer = setInterval(look, status === "scheduled" ? 5000 : 2500);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+  }, [changing, status, eventId]);
+  // Seen live or unfinished here: its recording, once ready, is offered rather than started.
+  const sawItUnfinished = useRef(false);
+  if (changing && status !== "scheduled") sawItUnfinished.current = true;
+  const [chosenRecording, setChosenRecording] = useState(false);
   if (error && !data) return <ErrorNote error={error} />;
-  if (!data) return <Loading what="the event" />;
-  const { event, channel } = data;
+  if (!data || !loaded) return <Loading what="the event" />;
+  const { channel } = data;
+  const event = loaded;
   document.title = `${event.title} · Stream Platform`;
+  const recordingOffered =
+    event.status === "ended" && event.vodPath && sawItUnfinished.current && !chosenRecording;
   const source =
-    event.status === "live" ? `/hls/${event.id}/master.m3u8` : (event.vodPath ?? undefined);
+    event.status === "live"
+      ? `/hls/${event.id}/master.m3u8`
+      : recordingOffered
+        ? undefined
+        : (event.vodPath ?? undefined);
   // Live chat before and during the event; a recording replays its chat.
   const chatMode =
     event.status === "live" || event.status === "scheduled"
       ? "live"
-      : event.status === "ended" && event.vodPath
+      : event.status === "ended" && source
         ? "replay"
         : undefined;
   return (
@@ -63,7 +88,18 @@ export function Watch({ eventId }: { eventId: string }) {
             ) : event.status === "cancelled" ? (
               <p>This event was cancelled.</p>
             ) : (
-              <p>The recording is being prepared.</p>
+              <div class="ended-note" role="status">
+                <p>
+                  <strong>The stream has ended.</strong>
+                </p>
+                {recordingOffered ? (
+                  <button type="button" onClick={() => setChosenRecording(true)}>
+                    Watch the recording
+                  </button>
+                ) : (
+                  <p>The recording is being prepared…</p>
+                )}
+              </div>
             )}
           </div>
         )}
@@ -81,7 +117,7 @@ export function Watch({ eventId }: { eventId: string }) {
       <header class="watch-header">
         <div>
           <h1>
-            <StatusBadge status={event.status} /> {event.title}
+            <StatusBadge status={event.status} recorded={Boolean(event.vodPath)} /> {event.title}
           </h1>
           <p>
             <a href={`/c/${channel.slug}`}>{channel.title}</a>
