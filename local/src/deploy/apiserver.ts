@@ -30,6 +30,12 @@ export interface ApiServer {
   dryRunApply(object: KubeObject): Promise<ApiAnswer>;
   /** Where its logs are (etcd.log, kube-apiserver.log), until stop(). */
   dir: string;
+  /** Its service-account issuer (`iss` of the tokens it makes; discovery under it). */
+  issuer: string;
+  /** Its serving certificate (self-signed): the CA a client of it trusts. */
+  caFile: string;
+  /** The private key it signs service-account tokens with (PEM, PKCS #8). */
+  signingKeyFile: string;
   stop(): Promise<void>;
 }
 
@@ -87,6 +93,7 @@ export async function startApiServer(): Promise<ApiServer> {
       await freePort(),
     ];
     const etcdUrl = `http://${HOST}:${etcdClient}`;
+    const issuer = `https://${HOST}:${securePort}`;
     const etcd = spawn(
       "etcd",
       [
@@ -128,7 +135,7 @@ export async function startApiServer(): Promise<ApiServer> {
         `--cert-dir=${certs}`,
         `--token-auth-file=${join(dir, "tokens.csv")}`,
         "--authorization-mode=RBAC",
-        `--service-account-issuer=https://${HOST}:${securePort}`,
+        `--service-account-issuer=${issuer}`,
         `--service-account-key-file=${join(dir, "sa.pub")}`,
         `--service-account-signing-key-file=${join(dir, "sa.key")}`,
         "--service-cluster-ip-range=10.96.0.0/16",
@@ -242,6 +249,9 @@ export async function startApiServer(): Promise<ApiServer> {
 
     return {
       dir,
+      issuer,
+      caFile: join(certs, "apiserver.crt"),
+      signingKeyFile: join(dir, "sa.key"),
       call,
       stop,
       dryRunApply: (object) => apply(object, true),

@@ -5,7 +5,6 @@
 // finds it can never apply (EventRefused) is a 422, which goes to the dead letter at once
 // instead of holding its partition through every retry.
 import type { Request, Response } from "@google-cloud/functions-framework";
-import { carriesInternalToken, internalToken } from "../auth/internal.ts";
 import type { EventType } from "../cloudevents/catalog.ts";
 import type { FieldProblem } from "../cloudevents/format.ts";
 import {
@@ -15,6 +14,7 @@ import {
 } from "../cloudevents/http-binding.ts";
 import { type PlatformEvent, validatePlatformEvent } from "../cloudevents/platform-event.ts";
 import { HttpProblem, invalidInput, sendHttpProblem, sendProblem } from "../http/problem.ts";
+import { sinkCallerProblem } from "./sink-credential.ts";
 
 /**
  * The CloudEvents of a request (binary, structured or batch mode), each checked against the
@@ -166,12 +166,9 @@ export class CloudEventTarget {
 
   /** The functions-framework HTTP handler. */
   readonly handle = async (req: Request, res: Response): Promise<void> => {
-    if (!sinkCallerTrusted(req.headers.authorization)) {
-      sendProblem(res, {
-        status: 401,
-        title: "Not the eventing data plane",
-        detail: "a sink takes CloudEvents only with the platform-internal token",
-      });
+    const refused = await sinkCallerProblem(req.headers.authorization);
+    if (refused) {
+      sendProblem(res, refused);
       return;
     }
     const events = await readPlatformEvents(req, res);
@@ -184,17 +181,6 @@ export class CloudEventTarget {
     }
     res.status(204).end();
   };
-}
-
-/**
- * Whether a sink takes this request: it carries the internal token (what the local dispatcher
- * and PingSource send). SINK_CREDENTIAL=network is for a cluster whose KafkaSources cannot send
- * a header of ours: there the NetworkPolicy (only the eventing data plane reaches sinks) is the
- * check. A process without INTERNAL_TOKEN refuses every sink request: no token is no trust.
- */
-function sinkCallerTrusted(authorization: string | undefined): boolean {
-  if (process.env.SINK_CREDENTIAL === "network") return true;
-  return internalToken() !== undefined && carriesInternalToken(authorization);
 }
 
 export function cloudEventTarget(dispatch?: Dispatch): CloudEventTarget {
