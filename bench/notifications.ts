@@ -50,7 +50,8 @@ async function fanoutBench(): Promise<void> {
 
     const store = new InboxStore(database);
     await store.ensureIndexes();
-    const fanout = new Fanout(store, subscriptions, publisher);
+    // The bench's followers asked for no mail: only inboxes and CloudEvents are measured.
+    const fanout = new Fanout(store, subscriptions, publisher, { queueFor: async () => 0 });
     const live = createEvent({
       type: "streamplatform.event.live",
       source: "/bench/notifications",

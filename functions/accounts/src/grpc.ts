@@ -72,6 +72,30 @@ export function createGrpcServer(server: grpc.Server): grpc.Server {
           (error: Error) => callback(fail(grpc.status.UNAVAILABLE, error.message)),
         );
     },
+    // For notification mail (functions/notifications): the address never leaves otherwise.
+    GetMailAddress: (
+      call: grpc.ServerUnaryCall<{ id: string }, unknown>,
+      callback: grpc.sendUnaryData<unknown>,
+    ) => {
+      const { id } = call.request;
+      if (!uuid.safeParse(id).success) {
+        callback(fail(grpc.status.NOT_FOUND, `no account ${id}`));
+        return;
+      }
+      ready()
+        .then(() => store.user(id))
+        .then(
+          (user) =>
+            user
+              ? callback(null, {
+                  email: user.email,
+                  displayName: user.displayName,
+                  verified: user.emailVerified,
+                })
+              : callback(fail(grpc.status.NOT_FOUND, `no account ${id}`)),
+          (error: Error) => callback(fail(grpc.status.UNAVAILABLE, error.message)),
+        );
+    },
   });
   server.addService(channelsProto().ChannelService.service, {
     AuthorizePublish: (

@@ -1,16 +1,12 @@
 // The messages accounts sends, each in plain text and HTML (shared/src/mail), and the links in
 // them: to the web app's pages, token in the fragment (#token=…), which browsers never send to
 // a server, so it stays out of access logs and Referer headers.
-import { serviceUrls } from "@stream-platform/shared";
-import { composeMail, type MailContent } from "@stream-platform/shared/mail";
+import { composeMail, type MailContent, publicUrl } from "@stream-platform/shared/mail";
 
 /** A password reset link works this long. */
 export const RESET_TTL_SECONDS = 3600;
 /** An address verification link works this long. */
 export const VERIFY_TTL_SECONDS = 48 * 3600;
-
-/** The address people open the platform at (PUBLIC_URL; by default the edge). */
-const publicUrl = () => (process.env.PUBLIC_URL || serviceUrls().edgeUrl).replace(/\/+$/, "");
 
 export const pageLink = (path: string, token?: string) =>
   `${publicUrl()}${path}${token ? `#token=${token}` : ""}`;

@@ -6,6 +6,7 @@
 import { createEvent, type EventData } from "@stream-platform/shared";
 import type { SubscriptionsClient, Target } from "@stream-platform/shared/grpc";
 import type { EventPublisher } from "@stream-platform/shared/kafka";
+import type { Emailer } from "./emailer.ts";
 import type { NotificationKind } from "./schemas.ts";
 import { type InboxEntry, type InboxStore, notificationIdOf } from "./store.ts";
 
@@ -26,6 +27,7 @@ export class Fanout {
     private readonly store: InboxStore,
     private readonly subscribers: Pick<SubscriptionsClient, "listSubscriberBatches">,
     private readonly publisher: EventPublisher,
+    private readonly emailer: Pick<Emailer, "queueFor">,
   ) {}
 
   /** Tells the event's followers `kind` of news; returns how many people were told. */
@@ -78,6 +80,8 @@ export class Fanout {
   private async deliver(kind: NotificationKind, entries: InboxEntry[], createdAt: Date) {
     await Promise.all([
       this.store.insertNew(entries),
+      // Mail for those who asked for this kind, queued under the entry's id: queued once.
+      this.emailer.queueFor(kind, entries),
       this.publisher.publish(
         entries.map((entry) =>
           createEvent({

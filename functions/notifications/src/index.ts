@@ -1,16 +1,24 @@
 // Functions-framework targets of the notifications function (run with shared/src/hosting/main.ts):
 //   api     HTTP: /api/me/notifications…
 //   fanout  CloudEvents from the events and users topics (KafkaSource)
+//   digest  the PingSource's daily tick: the digest mail of those who asked for it
 import { http } from "@google-cloud/functions-framework";
+import { sendProblem } from "@stream-platform/shared";
 import { cloudEventTarget, whenReady } from "@stream-platform/shared/hosting";
 import { routes } from "./http.ts";
-import { fanout, ready, store } from "./service.ts";
+import { emailer, emails, fanout, ready, store } from "./service.ts";
 
-const router = routes(store);
+const router = routes(store, emails);
 http(
   "api",
   whenReady(ready, (req, res) => router.handle(req, res)),
 );
+
+// The targets that queue mail send it: right after queueing, and in a sweep for leftovers.
+const sendMail = () => {
+  emailer.start(ready);
+  void emailer.flush();
+};
 
 // Which news each event.* CloudEvent is for its followers.
 const sink = cloudEventTarget()
@@ -20,5 +28,26 @@ const sink = cloudEventTarget()
   .on("streamplatform.event.live", (event) => fanout.notify("event.live", event))
   .on("streamplatform.event.cancelled", (event) => fanout.notify("event.cancelled", event))
   // A deleted account's inbox goes with it (from the users topic).
-  .on("streamplatform.user.deleted", (event) => store.deleteInbox(event.data.userId));
-http("fanout", whenReady(ready, sink.handle));
+  .on("streamplatform.user.deleted", (event) =>
+    Promise.all([store.deleteInbox(event.data.userId), emails.forget(event.data.userId)]),
+  );
+http("fanout", whenReady(ready, sink.handle, sendMail));
+
+http(
+  "digest",
+  whenReady(ready, async (req, res) => {
+    if (req.method !== "POST") {
+      sendProblem(res, {
+        status: 405,
+        title: "Method not allowed",
+        detail: "the PingSource POSTs here",
+      });
+      return;
+    }
+    emailer.start(ready);
+    const queued = await emailer.queueDigests();
+    // Answered once sent (or given up for now): a run's work is done when it answers.
+    await emailer.flush();
+    res.status(200).json({ queued });
+  }),
+);

@@ -24,3 +24,12 @@ export const inboxQuery = z
   });
 
 export type InboxQuery = z.infer<typeof inboxQuery>;
+
+/** The mail a person asks for: every kind named, each on or off. */
+export const emailPreferencesBody = z.strictObject({
+  reminders: z.boolean(),
+  live: z.boolean(),
+  digest: z.boolean(),
+});
+
+export const unsubscribeQuery = z.object({ token: z.string().min(1).max(512) });

@@ -3,16 +3,34 @@
 import { grpcClient, startupWork } from "@stream-platform/shared";
 import { onShutdown } from "@stream-platform/shared/hosting";
 import { createKafka, EventPublisher } from "@stream-platform/shared/kafka";
-import { createMongoClient } from "@stream-platform/shared/mongodb";
+import { Mailer } from "@stream-platform/shared/mail";
+import { createMongoClient, DocumentLocks } from "@stream-platform/shared/mongodb";
+import { EmailStore } from "./email-store.ts";
+import { Emailer } from "./emailer.ts";
 import { Fanout } from "./fanout.ts";
 import { InboxStore } from "./store.ts";
 
 export const mongo = createMongoClient();
-export const store = new InboxStore(mongo.db(process.env.NOTIFICATIONS_DB ?? "notifications"));
+const db = mongo.db(process.env.NOTIFICATIONS_DB ?? "notifications");
+export const store = new InboxStore(db);
+export const emails = new EmailStore(db);
 export const publisher = new EventPublisher(createKafka("notifications"));
 
 /** Only the fan-out needs it. */
 const subscribers = grpcClient((grpc) => new grpc.SubscriptionsClient());
+/** Only mail needs them: the address of a person, asked when a mail goes out. */
+const accounts = grpcClient((grpc) => new grpc.AccountsClient());
+const mailer = new Mailer();
+
+/** Sends notification mail; started by the targets that queue it (fan-out, digest). */
+export const emailer = new Emailer(
+  emails,
+  store,
+  accounts,
+  mailer,
+  // Held while one mail goes out: longer than an SMTP server may take to answer.
+  new DocumentLocks(db, 120_000),
+);
 
 export const fanout = new Fanout(
   store,
@@ -22,12 +40,18 @@ export const fanout = new Fanout(
     },
   },
   publisher,
+  emailer,
 );
 
-export const ready = startupWork(() => store.ensureIndexes());
+export const ready = startupWork(() =>
+  Promise.all([store.ensureIndexes(), emails.ensureIndexes()]),
+);
 
 onShutdown(async () => {
+  await emailer.stop();
+  await mailer.close();
   await publisher.disconnect();
   subscribers.close();
+  accounts.close();
   await mongo.close();
 });

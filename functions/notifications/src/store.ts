@@ -79,6 +79,15 @@ export class InboxStore {
     return { items: page, ...(more && !query.after && { nextCursor: page.at(-1)?._id }) };
   }
 
+  /** The newest entries since `since` (the daily digest), read or not. */
+  since(userId: string, since: Date, limit: number): Promise<InboxEntry[]> {
+    return this.inbox
+      .find({ userId, createdAt: { $gte: since } })
+      .sort({ createdAt: -1, _id: -1 })
+      .limit(limit)
+      .toArray();
+  }
+
   /** A deleted account's inbox (user.deleted). */
   async deleteInbox(userId: string): Promise<void> {
     await this.inbox.deleteMany({ userId });

@@ -9,6 +9,7 @@ import type { AccountServiceClient } from "./generated/streamplatform/v1/Account
 import type { Channel__Output } from "./generated/streamplatform/v1/Channel.ts";
 import type { ChannelServiceClient } from "./generated/streamplatform/v1/ChannelService.ts";
 import type { EventServiceClient } from "./generated/streamplatform/v1/EventService.ts";
+import type { MailAddress__Output } from "./generated/streamplatform/v1/MailAddress.ts";
 import type { SubscriptionServiceClient } from "./generated/streamplatform/v1/SubscriptionService.ts";
 import type { Target } from "./generated/streamplatform/v1/Target.ts";
 import type { VideoEvent__Output } from "./generated/streamplatform/v1/VideoEvent.ts";
@@ -71,6 +72,11 @@ export class AccountsClient {
       (options, done) => this.client.GetAccount({ id, sessionId }, options, done),
       deadlineMs,
     );
+  }
+
+  /** Where to mail the person (and whether they verified it); NOT_FOUND as getAccount. */
+  getMailAddress(id: string, deadlineMs = 3000): Promise<MailAddress__Output> {
+    return unary((options, done) => this.client.GetMailAddress({ id }, options, done), deadlineMs);
   }
 
   close(): void {

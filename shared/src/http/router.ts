@@ -17,6 +17,8 @@ export interface Reply {
   body?: unknown;
   /** A list sends the header once per value (Set-Cookie). */
   headers?: Record<string, string | string[]>;
+  /** A page for a person rather than a program (a link opened from a mail), instead of `body`. */
+  html?: string;
 }
 
 export type Handler = (context: RouteContext) => Promise<Reply> | Reply;
@@ -115,10 +117,11 @@ export class Router {
       const reply = await route.handler({ req, res, params, query: url.searchParams });
       res.writeHead(reply.status, {
         ...(reply.body !== undefined && { "content-type": "application/json" }),
+        ...(reply.html !== undefined && { "content-type": "text/html; charset=utf-8" }),
         "cache-control": "no-store",
         ...reply.headers,
       });
-      res.end(reply.body === undefined ? undefined : JSON.stringify(reply.body));
+      res.end(reply.html ?? (reply.body === undefined ? undefined : JSON.stringify(reply.body)));
     } catch (error) {
       if (error instanceof HttpProblem) {
         sendHttpProblem(res, error);

@@ -1,6 +1,6 @@
 // Email through SMTP (nodemailer): Mailpit locally, any SMTP server elsewhere (SMTP_URL, with
 // credentials in it if the server asks for them; smtps:// for TLS from the start).
-import { LOCAL_HOST, localPorts } from "../config.ts";
+import { LOCAL_HOST, localPorts, serviceUrls } from "../config.ts";
 import type { MailContent } from "./template.ts";
 
 /** Where mail is sent: SMTP_URL, by default the local Mailpit. */
@@ -10,6 +10,10 @@ export const smtpUrl = (): string =>
 /** The sender every message names: MAIL_FROM. */
 export const mailFrom = (): string =>
   process.env.MAIL_FROM || "Stream Platform <no-reply@stream-platform.localhost>";
+
+/** The address people open the platform at, where links in mail point: PUBLIC_URL, by default the edge. */
+export const publicUrl = (): string =>
+  (process.env.PUBLIC_URL || serviceUrls().edgeUrl).replace(/\/+$/, "");
 
 interface Transport {
   sendMail(message: Record<string, unknown>): Promise<unknown>;

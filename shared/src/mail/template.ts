@@ -5,6 +5,8 @@ export interface MailContent {
   subject: string;
   text: string;
   html: string;
+  /** Extra header fields (List-Unsubscribe). */
+  headers?: Record<string, string>;
 }
 
 export interface MailParts {
@@ -14,6 +16,11 @@ export interface MailParts {
   action?: { label: string; url: string };
   /** Why the reader got it, and what to do if it was not them. */
   footer: string;
+  /**
+   * A link that stops this kind of mail without signing in: shown in both parts, and as the
+   * List-Unsubscribe header with RFC 8058's one-click POST (mail clients' own button).
+   */
+  unsubscribeUrl?: string;
 }
 
 export const escapeHtml = (value: string): string =>
@@ -28,6 +35,7 @@ export function composeMail(parts: MailParts): MailContent {
     ...parts.paragraphs,
     ...(parts.action ? [`${parts.action.label}:\n${parts.action.url}`] : []),
     `--\n${parts.footer}`,
+    ...(parts.unsubscribeUrl ? [`Unsubscribe:\n${parts.unsubscribeUrl}`] : []),
   ].join("\n\n");
   const p = (value: string) => `<p style="margin:0 0 16px">${escapeHtml(value)}</p>`;
   const button = parts.action
@@ -42,7 +50,19 @@ export function composeMail(parts: MailParts): MailContent {
     ...parts.paragraphs.map(p),
     button,
     `<hr style="border:none;border-top:1px solid #ddd;margin:24px 0"><p style="font-size:13px;color:#555">${escapeHtml(parts.footer)}</p>`,
+    parts.unsubscribeUrl
+      ? `<p style="font-size:13px;color:#555"><a href="${escapeHtml(parts.unsubscribeUrl)}">Unsubscribe</a></p>`
+      : "",
     "</body></html>",
   ].join("");
-  return { subject: parts.subject, text, html };
+  if (!parts.unsubscribeUrl) return { subject: parts.subject, text, html };
+  return {
+    subject: parts.subject,
+    text,
+    html,
+    headers: {
+      "List-Unsubscribe": `<${parts.unsubscribeUrl}>`,
+      "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    },
+  };
 }

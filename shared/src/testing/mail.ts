@@ -69,6 +69,10 @@ export async function waitForMail(
   return mailById(summary.ID);
 }
 
+/** A message's header fields (List-Unsubscribe…), each with its values. */
+export const mailHeaders = (id: string): Promise<Record<string, string[]>> =>
+  json<Record<string, string[]>>(`/message/${id}/headers`);
+
 /** The first link in a message's text that goes to `path` on the platform. */
 export function linkIn(mail: ReceivedMail, path: string): URL {
   for (const match of mail.text.matchAll(/https?:\/\/\S+/g)) {

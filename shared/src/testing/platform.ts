@@ -125,6 +125,7 @@ export { type EventWatch, watchEvents } from "./events.ts";
 export {
   linkIn,
   mailById,
+  mailHeaders,
   mailSummaries,
   type ReceivedMail,
   waitForMail,
