@@ -9,16 +9,29 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { decodeJwt, decodeProtectedHeader, generateKeyPair, importPKCS8, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiServer, startApiServer } from "../../local/src/deploy/apiserver.ts";
+import { parseAllDocuments } from "yaml";
+import {
+  type ApiServer,
+  type KubeObject,
+  startApiServer,
+} from "../../local/src/deploy/apiserver.ts";
 import { createEvent, toHttpBinary } from "../../shared/src/cloudevents/index.ts";
 import { type HostedFunction, hostFunction } from "../../shared/src/hosting/host.ts";
 import { applied } from "./fixtures/oidc-sink.ts";
 
-const NAMESPACE = "default";
-// What knative/events.yaml gives events-lifecycle and its KafkaSource (sink.audience).
-const AUDIENCE = "serving.knative.dev/service/default/events-lifecycle";
-// Knative's name for a KafkaSource's OIDC identity: <source>-oidc-<group>-<kind>.
-const SENDER = "events-lifecycle-oidc-sources.knative.dev-kafkasource";
+// What knative/events.yaml gives events-lifecycle, and what its KafkaSource sends.
+const manifests = parseAllDocuments(
+  readFileSync(join(import.meta.dirname, "..", "..", "knative", "events.yaml"), "utf8"),
+).map((doc) => doc.toJS() as KubeObject);
+const sinkService = manifests.find(
+  (o) => o.kind === "Service" && o.metadata.name === "events-lifecycle",
+) as KubeObject & { spec: { template: { spec: { containers: { env: EnvVar[] }[] } } } };
+type EnvVar = { name: string; value?: string };
+const envOf = (name: string) =>
+  sinkService.spec.template.spec.containers[0]?.env.find((v) => v.name === name)?.value ?? "";
+const AUDIENCE = envOf("SINK_OIDC_AUDIENCE");
+const [, NAMESPACE = "", SENDER = ""] =
+  /^system:serviceaccount:([^:]+):([^:,]+)$/.exec(envOf("SINK_OIDC_SUBJECTS")) ?? [];
 const SINK_ACCOUNT = "events-lifecycle";
 const OTHER_ACCOUNT = "search-indexer-oidc-sources.knative.dev-kafkasource";
 const INTERNAL = "internal-token-of-the-platform-0123456789";
@@ -122,6 +135,17 @@ afterAll(async () => {
 });
 
 describe("a sink with SINK_CREDENTIAL=oidc", () => {
+  it("is what knative/ configures: the sink's audience is the one its KafkaSource sends", () => {
+    expect(envOf("SINK_CREDENTIAL")).toBe("oidc");
+    expect(AUDIENCE).toBe("serving.knative.dev/service/default/events-lifecycle");
+    // Knative names a KafkaSource's OIDC identity <source>-oidc-<group>-<kind>.
+    expect(SENDER).toBe("events-lifecycle-oidc-sources.knative.dev-kafkasource");
+    const source = manifests.find(
+      (o) => o.kind === "KafkaSource" && o.metadata.name === "events-lifecycle",
+    ) as KubeObject & { spec: { sink: { audience?: string } } };
+    expect(source.spec.sink.audience).toBe(AUDIENCE);
+  });
+
   it("takes an event with the sender's token for its audience (keys by issuer discovery)", async () => {
     const answer = await post(`Bearer ${await tokenFor(SENDER, AUDIENCE)}`);
     expect(answer.status, answer.text).toBe(204);

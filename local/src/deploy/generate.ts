@@ -101,6 +101,18 @@ function secretsOf(service: KnativeService): string[] {
   );
 }
 
+/**
+ * A Service's environment off a Knative cluster: no source there sends an OIDC token, so the sinks'
+ * SINK_OIDC_* settings are left out and SINK_CREDENTIAL=oidc becomes "network" (OpenFaaS's Kafka
+ * connector sends no credential; Compose sets the internal token over it).
+ */
+function envOffCluster(service: KnativeService): Record<string, string> {
+  const env = Object.fromEntries(
+    Object.entries(envOf(service)).filter(([name]) => !name.startsWith("SINK_OIDC_")),
+  );
+  return env.SINK_CREDENTIAL === "oidc" ? { ...env, SINK_CREDENTIAL: "network" } : env;
+}
+
 export function stackFile(manifests: Manifests): string {
   const functions = Object.fromEntries(
     manifests.services
@@ -112,7 +124,7 @@ export function stackFile(manifests: Manifests): string {
           service.metadata.name,
           {
             image: IMAGE,
-            environment: { ...envOf(service), PORT: String(FUNCTION_PORT) },
+            environment: { ...envOffCluster(service), PORT: String(FUNCTION_PORT) },
             // Server addresses, as the OpenFaaS cluster names them.
             environment_file: ["deploy/openfaas/platform.yml"],
             // Mounted as files; the function host reads them into the environment.
@@ -218,7 +230,7 @@ export function composeFile(manifests: Manifests): string {
           environment: {
             ...SHARED_ENV,
             ...composeSecrets(service.metadata.name, secretRefsIn(service, service.metadata.name)),
-            ...envOf(service),
+            ...envOffCluster(service),
             // The eventing container is local/'s dispatcher, which sends the internal token:
             // sinks check it here (a cluster's KafkaSource cannot, see knative/).
             SINK_CREDENTIAL: "internal-token",

@@ -81,6 +81,7 @@ function templated(object: Json, expressions: string[]): Json {
     data.ELASTICSEARCH_URL = token("{{ .Values.elasticsearch.url | quote }}");
     data.PUBLIC_URL = token("{{ .Values.publicUrl | quote }}");
     data.MAIL_FROM = token("{{ .Values.mail.from | quote }}");
+    data.SINK_OIDC_ISSUER = token("{{ .Values.serviceAccountIssuer | quote }}");
   }
   return result;
 }
@@ -94,8 +95,14 @@ function chartTemplate(file: string): string {
     .map((doc) => stringify(templated(doc, expressions), { lineWidth: 0 }));
   const text = docs
     .join("---\n")
-    // Cluster names carry the release's namespace (knative/ says default).
-    .replaceAll(".default.svc", ".{{ .Release.Namespace }}.svc")
+    // Cluster names carry the release's namespace (knative/ says default), and so do the sinks'
+    // OIDC audiences and senders; the API server's own name (kubernetes.default) stays.
+    .replace(/(?<!\bkubernetes)\.default\.svc/g, ".{{ .Release.Namespace }}.svc")
+    .replaceAll(
+      "serving.knative.dev/service/default/",
+      "serving.knative.dev/service/{{ .Release.Namespace }}/",
+    )
+    .replaceAll("system:serviceaccount:default:", "system:serviceaccount:{{ .Release.Namespace }}:")
     .replace(
       new RegExp(`^( *)storageClassName: ${STORAGE_CLASS}$`, "m"),
       "$1{{- with .Values.hls.storageClassName }}\n$1storageClassName: {{ . | quote }}\n$1{{- end }}",
@@ -152,6 +159,10 @@ elasticsearch:
 publicUrl: https://streams.example.org
 mail:
   from: Stream Platform <no-reply@streams.example.org>
+
+# The cluster's service-account issuer, which sinks check Knative's OIDC tokens against
+# (\`kubectl get --raw /.well-known/openid-configuration | jq -r .issuer\`; knative/README.md).
+serviceAccountIssuer: https://kubernetes.default.svc.cluster.local
 `;
 
 /** Every file of the chart, by path from the repository's root. */
