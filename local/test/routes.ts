@@ -228,6 +228,33 @@ export const ROWS: Row[] = [
     path: () => "/api/me/notifications/read-all",
     expect: signedIn(200),
   },
+  {
+    method: "GET",
+    route: "/api/me/notifications/email",
+    path: () => "/api/me/notifications/email",
+    expect: signedIn(200),
+  },
+  // Everyone changes only their own (the user comes from the session).
+  {
+    method: "PUT",
+    route: "/api/me/notifications/email",
+    path: () => "/api/me/notifications/email",
+    body: () => ({ reminders: false, live: false, digest: false }),
+    expect: signedIn(200),
+  },
+  // The token is the credential: a forged one is refused whoever asks (tested in notifications).
+  {
+    method: "GET",
+    route: "/api/notifications/unsubscribe",
+    path: () => "/api/notifications/unsubscribe?token=forged.token",
+    expect: everyone(400),
+  },
+  {
+    method: "POST",
+    route: "/api/notifications/unsubscribe",
+    path: () => "/api/notifications/unsubscribe?token=forged.token",
+    expect: everyone(400),
+  },
   // Nobody's notification: another person's would be a 404 too (tested in notifications).
   {
     method: "POST",

@@ -49,9 +49,11 @@ export function routes(store: InboxStore, emails: EmailStore): Router {
     return { status: 200, body: await emails.set(userId, input) };
   });
 
+  // (The path literal, as every route's: the access matrix reads them from here. It is
+  // UNSUBSCRIBE_PATH, where the mails link.)
   // GET only shows what the link does (mail scanners open links; opening must change nothing);
   // the page's button, or a mail client's RFC 8058 one-click POST, turns the mail off.
-  router.on("GET", UNSUBSCRIBE_PATH, ({ query }) => {
+  router.on("GET", "/api/notifications/unsubscribe", ({ query }) => {
     const { token, kind } = unsubscribeToken(query);
     return {
       status: 200,
@@ -66,7 +68,7 @@ export function routes(store: InboxStore, emails: EmailStore): Router {
   // body is taken (mail clients post List-Unsubscribe=One-Click as a form).
   router.on(
     "POST",
-    UNSUBSCRIBE_PATH,
+    "/api/notifications/unsubscribe",
     async ({ query }) => {
       const { userId, kind } = unsubscribeToken(query);
       await emails.set(userId, { [kind]: false });
