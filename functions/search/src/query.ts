@@ -59,7 +59,7 @@ export function eventSearch(input: SearchQuery): estypes.SearchRequest {
         should: [LIVE_BOOST],
       },
     },
-    sort: ["_score", { startsAt: "asc" }],
+    sort: input.sort === "newest" ? [{ startsAt: "desc" }] : ["_score", { startsAt: "asc" }],
     _source: { excludes: ["indexedAt"] },
     ...(input.q && {
       highlight: {

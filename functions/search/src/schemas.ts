@@ -42,6 +42,8 @@ export const searchQuery = z
     to: instant.optional(),
     page: z.coerce.number().int().min(1).max(MAX_RESULT_WINDOW).default(1),
     size: z.coerce.number().int().min(1).max(50).default(10),
+    /** relevance (live first, then soonest); newest: latest start first (recordings, "see all"). */
+    sort: z.enum(["relevance", "newest"]).default("relevance"),
   })
   .refine((value) => value.page * value.size <= MAX_RESULT_WINDOW, {
     path: ["page"],

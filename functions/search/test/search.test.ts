@@ -256,6 +256,27 @@ describe("hostile input", () => {
     expect(star.body.total).toBe(0);
   });
 
+  it("pages through results, and sorts newest first when asked (the web's pages and 'see all')", async () => {
+    const tag = word();
+    const made = await Promise.all(
+      [1, 2, 3, 4, 5].map((days) =>
+        schedule({ title: `Page ${days}`, tags: [tag], startsAt: inDays(days) }),
+      ),
+    );
+    await searchUntil(`tags=${tag}`, (r) => r.total === 5);
+    const [first, second, third] = await Promise.all(
+      [1, 2, 3].map((page) => search(`tags=${tag}&size=2&page=${page}&sort=newest`)),
+    );
+    const newest = [...made].reverse().map((event) => event.id);
+    expect(first?.body.hits.map((hit) => hit.id)).toEqual(newest.slice(0, 2));
+    expect(second?.body.hits.map((hit) => hit.id)).toEqual(newest.slice(2, 4));
+    expect(third?.body.hits.map((hit) => hit.id)).toEqual(newest.slice(4));
+    expect(third?.body).toMatchObject({ total: 5, page: 3, size: 2 });
+    // The default: soonest first.
+    const soonest = await search(`tags=${tag}&size=5`);
+    expect(soonest.body.hits.map((hit) => hit.id)).toEqual(made.map((event) => event.id));
+  });
+
   it("refuses oversized and out-of-range parameters with 400 naming the field", async () => {
     const long = "a".repeat(10_000);
     await problem(`/api/search?q=${long}`, "q");
@@ -266,6 +287,7 @@ describe("hostile input", () => {
     await problem("/api/search?page=5000&size=50", "page");
     await problem("/api/search?size=abc", "size");
     await problem("/api/search?status=deleted", "status");
+    await problem("/api/search?sort=oldest", "sort");
     await problem("/api/search?from=yesterday", "from");
     await problem(`/api/search?from=${inDays(2)}&to=${inDays(1)}`, "to");
     await problem(
