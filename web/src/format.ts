@@ -18,3 +18,13 @@ export function countdown(iso: string, now = Date.now()): string {
 
 export const plural = (n: number, one: string, many = `${one}s`) =>
   `${n.toLocaleString()} ${n === 1 ? one : many}`;
+
+/** How long from `start` to `end`: "1 h 05 min", "12 min", "40 s"; undefined if not after. */
+export function duration(start: string, end: string): string | undefined {
+  const seconds = Math.round((new Date(end).getTime() - new Date(start).getTime()) / 1000);
+  if (!(seconds > 0)) return undefined;
+  const hours = Math.floor(seconds / 3600);
+  const minutes = Math.floor((seconds % 3600) / 60);
+  if (hours > 0) return `${hours} h ${String(minutes).padStart(2, "0")} min`;
+  return minutes > 0 ? `${minutes} min` : `${seconds} s`;
+}

@@ -1,11 +1,87 @@
-import type { SearchHit, VideoEvent } from "../api.ts";
-import { when } from "../format.ts";
+import { useEffect, useState } from "preact/hooks";
+import {
+  type Channel,
+  type EventFigures,
+  request,
+  type SearchHit,
+  type VideoEvent,
+} from "../api.ts";
+import { duration, plural, when } from "../format.ts";
 import { Countdown, StatusBadge, ViewerCount } from "./status.tsx";
 
-/** An event in a list: where it leads, when it is, and, live, how many watch. */
+type ChannelName = Pick<Channel, "slug" | "title">;
+
+// Lists of events name their channel by id only; a page shows many events of few channels, so
+// each channel is asked for once per page load (a failed answer is forgotten, to be asked again).
+const channels = new Map<string, Promise<ChannelName>>();
+function channelNamed(id: string): Promise<ChannelName> {
+  let known = channels.get(id);
+  if (!known) {
+    known = request<Channel>(`/api/channels/${encodeURIComponent(id)}`);
+    known.catch(() => channels.delete(id));
+    channels.set(id, known);
+  }
+  return known;
+}
+
+function ChannelLink({ event }: { event: VideoEvent | SearchHit }) {
+  const given = "channel" in event ? event.channel : undefined;
+  const [channel, setChannel] = useState<ChannelName | undefined>(given);
+  useEffect(() => {
+    if (given) return;
+    let stopped = false;
+    channelNamed(event.channelId).then(
+      (c) => !stopped && setChannel(c),
+      () => undefined,
+    );
+    return () => {
+      stopped = true;
+    };
+  }, [event.channelId, given]);
+  if (!channel) return null;
+  return (
+    <a class="muted card-channel" href={`/c/${channel.slug}`}>
+      {channel.title}
+    </a>
+  );
+}
+
+/** A recording's length and how many watched it (its figures no longer move: asked once). */
+function RecordingFacts({ event }: { event: VideoEvent | SearchHit }) {
+  const [views, setViews] = useState<number>();
+  useEffect(() => {
+    let stopped = false;
+    request<EventFigures>(`/api/analytics/events/${encodeURIComponent(event.id)}`).then(
+      (f) => !stopped && setViews(f.unique),
+      () => undefined,
+    );
+    return () => {
+      stopped = true;
+    };
+  }, [event.id]);
+  const length = event.endsAt ? duration(event.startsAt, event.endsAt) : undefined;
+  return (
+    <>
+      {when(event.startsAt)}
+      {length && (
+        <>
+          {" · "}
+          <span data-testid="duration">{length}</span>
+        </>
+      )}
+      {views !== undefined && (
+        <>
+          {" · "}
+          <span data-testid="views">{plural(views, "view")}</span>
+        </>
+      )}
+    </>
+  );
+}
+
+/** An event in a list: where it leads, whose it is, when it is, and, live, how many watch. */
 export function EventCard({ event }: { event: VideoEvent | SearchHit }) {
   const highlight = "highlight" in event ? event.highlight : undefined;
-  const channel = "channel" in event ? event.channel : undefined;
   return (
     <li class="card">
       <a href={`/watch/${event.id}`} class="card-link">
@@ -17,11 +93,7 @@ export function EventCard({ event }: { event: VideoEvent | SearchHit }) {
           <h3>{event.title}</h3>
         )}
       </a>
-      {channel && (
-        <a class="muted" href={`/c/${channel.slug}`}>
-          {channel.title}
-        </a>
-      )}
+      <ChannelLink event={event} />
       {highlight?.description?.[0] && (
         <p class="snippet" dangerouslySetInnerHTML={{ __html: highlight.description[0] }} />
       )}
@@ -32,6 +104,8 @@ export function EventCard({ event }: { event: VideoEvent | SearchHit }) {
           <>
             {when(event.startsAt)} · <Countdown to={event.startsAt} />
           </>
+        ) : event.status === "ended" ? (
+          <RecordingFacts event={event} />
         ) : (
           when(event.startsAt)
         )}

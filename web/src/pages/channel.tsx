@@ -1,9 +1,20 @@
-// A channel: about, subscribe, its events.
+// A channel: its banner and avatar, whether it is live now, about, subscribe, its events.
 import { type Channel as ChannelBody, type Page, request, type VideoEvent } from "../api.ts";
 import { EventList } from "../components/event-card.tsx";
-import { ErrorNote, Loading, useLoad } from "../components/status.tsx";
+import { PageError } from "../components/page-error.tsx";
+import { Loading, StatusBadge, useLoad } from "../components/status.tsx";
 import { SubscribeButton } from "../components/subscribe-button.tsx";
 import { plural } from "../format.ts";
+
+/**
+ * Channels have no pictures of their own yet: each gets a hue from its id (stable, and
+ * different between channels), for a banner and an avatar with its initial.
+ */
+function hueOf(id: string): number {
+  let hash = 0;
+  for (const char of id) hash = (hash * 31 + char.charCodeAt(0)) % 360;
+  return hash;
+}
 
 export function Channel({ slug }: { slug: string }) {
   const { data, error } = useLoad(
@@ -21,15 +32,38 @@ export function Channel({ slug }: { slug: string }) {
     },
     [slug],
   );
-  if (error) return <ErrorNote error={error} />;
+  if (error) return <PageError error={error} what="channel" />;
   if (!data) return <Loading what="the channel" />;
   document.title = `${data.channel.title} · Stream Platform`;
+  const hue = hueOf(data.channel.id);
+  const live = data.events.find((event) => event.status === "live");
   return (
     <>
-      <header class="watch-header">
+      <div
+        class="channel-banner"
+        aria-hidden="true"
+        style={{
+          background: `linear-gradient(120deg, hsl(${hue} 55% 32%), hsl(${(hue + 50) % 360} 60% 55%))`,
+        }}
+      />
+      <header class="watch-header channel-header">
+        <span
+          class={live ? "avatar avatar-live" : "avatar"}
+          aria-hidden="true"
+          style={{ background: `hsl(${hue} 45% 32%)` }}
+        >
+          {[...data.channel.title.trim()][0]?.toUpperCase() ?? "?"}
+        </span>
         <div>
           <h1>{data.channel.title}</h1>
           <p class="muted">{plural(data.followers, "subscriber")}</p>
+          {live && (
+            <p>
+              <a href={`/watch/${live.id}`} class="live-now">
+                <StatusBadge status="live" /> Live now: {live.title}
+              </a>
+            </p>
+          )}
         </div>
         <SubscribeButton channelId={data.channel.id} />
       </header>

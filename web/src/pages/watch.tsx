@@ -3,15 +3,9 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { type Channel, request, type VideoEvent } from "../api.ts";
 import { lazy } from "../components/lazy.tsx";
+import { PageError } from "../components/page-error.tsx";
 import { Player } from "../components/player.tsx";
-import {
-  Countdown,
-  ErrorNote,
-  Loading,
-  StatusBadge,
-  useLoad,
-  ViewerCount,
-} from "../components/status.tsx";
+import { Countdown, Loading, StatusBadge, useLoad, ViewerCount } from "../components/status.tsx";
 import { SubscribeButton } from "../components/subscribe-button.tsx";
 import { when } from "../format.ts";
 
@@ -54,7 +48,7 @@ export function Watch({ eventId }: { eventId: string }) {
   const sawItUnfinished = useRef(false);
   if (changing && status !== "scheduled") sawItUnfinished.current = true;
   const [chosenRecording, setChosenRecording] = useState(false);
-  if (error && !data) return <ErrorNote error={error} />;
+  if (error && !data) return <PageError error={error} what="event" />;
   if (!data || !loaded) return <Loading what="the event" />;
   const { channel } = data;
   const event = loaded;

@@ -1,0 +1,24 @@
+// A page that could not load, with a way on rather than a dead end.
+import { ApiError } from "../api.ts";
+import { ErrorNote } from "./status.tsx";
+
+/**
+ * A missing event or channel (404: deleted, or a mistyped link) says so in words; any other
+ * failure says what went wrong. Both offer home and the list of all events.
+ */
+export function PageError({ error, what }: { error: unknown; what: string }) {
+  const missing = error instanceof ApiError && error.status === 404;
+  return (
+    <section class="page-error">
+      <h1>{missing ? `This ${what} is not here` : `The ${what} could not be loaded`}</h1>
+      {missing ? (
+        <p>It may have been deleted, or the link is mistyped.</p>
+      ) : (
+        <ErrorNote error={error} />
+      )}
+      <p>
+        <a href="/">Back home</a> · <a href="/search">Browse all events</a>
+      </p>
+    </section>
+  );
+}
