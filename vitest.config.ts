@@ -14,6 +14,7 @@ const HEAVY = [
   "web/test/a11y.test.ts",
   "web/test/password-reset.test.ts",
   "web/test/browse.test.ts",
+  "web/test/email-preferences.test.ts",
   "web/test/watch-end.test.ts",
   "local/test/transport.test.ts",
 ];

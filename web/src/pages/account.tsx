@@ -1,5 +1,6 @@
 // Sign in, sign up (and, signed in, who you are, sign out, delete the account).
 import { useEffect, useState } from "preact/hooks";
+import { EmailPreferences } from "../components/email-preferences.tsx";
 import { FieldError, FormProblem, invalid } from "../components/form.tsx";
 import { navigate } from "../router.ts";
 import { deleteAccount, signIn, signOut, signUp, useSession } from "../session.ts";
@@ -70,6 +71,7 @@ export function Account({ params }: { params: URLSearchParams }) {
         <p>
           <a href="/dashboard">Creator dashboard</a>
         </p>
+        <EmailPreferences verified={user.emailVerified} />
         <button type="button" onClick={() => signOut().then(() => navigate("/"))}>
           Sign out
         </button>

@@ -1,0 +1,46 @@
+// Email notifications chosen on the account page, in a real browser (Debian's Chromium,
+// headless) against the running platform: all off at first; a ticked box is saved at once (the
+// API says so, and it stays ticked after a reload). Screenshot: .data/screenshots/
+// email-preferences.png.
+import { join } from "node:path";
+import { api, newUser } from "@stream-platform/shared/testing";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { edge, launch, pageAs, shots } from "./browser.ts";
+
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launch();
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+it("turns 'live now' mail on from the account page, and only it", async () => {
+  const user = await newUser("mail-chooser");
+  const problems: string[] = [];
+  const page = await pageAs(browser, user, "desktop", problems);
+  await page.goto(`${edge}/account`);
+  const group = page.getByRole("group", { name: "Email me" });
+  const live = group.getByRole("checkbox", { name: /"Live now"/ });
+  // Enabled once the saved choices arrived.
+  const loaded = () => page.locator("form.email-preferences fieldset:not([disabled])").waitFor();
+  await loaded();
+  for (const box of await group.getByRole("checkbox").all())
+    expect(await box.isChecked()).toBe(false);
+
+  await live.check();
+  await group.getByRole("status").getByText("Saved.").waitFor();
+  const saved = await api("/api/me/notifications/email", { token: user.token });
+  expect(saved.body).toEqual({ reminders: false, live: true, digest: false });
+
+  await page.reload();
+  await loaded();
+  expect(await live.isChecked()).toBe(true);
+  expect(await group.getByRole("checkbox", { name: /Reminders/ }).isChecked()).toBe(false);
+  await page.screenshot({ path: join(shots, "email-preferences.png"), fullPage: true });
+  expect(problems).toEqual([]);
+  await page.context().close();
+});
