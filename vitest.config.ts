@@ -7,6 +7,8 @@ const HEAVY = [
   "stream-server/test/ingest.test.ts",
   "bench/test/report.test.ts",
   "local/test/scale-to-zero.test.ts",
+  // Kills and restarts the analytics function: a blip for the tests beside it.
+  "local/test/shared-rate-limits.test.ts",
   "web/test/journey.test.ts",
   "web/test/chat.test.ts",
   "web/test/event-stream.test.ts",

@@ -1,6 +1,9 @@
+import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
+import { createServer, type Server, type Socket } from "node:net";
 import { describe, expect, it } from "vitest";
 import { addressKey, clientAddress, RateLimiter } from "../src/http/rate-limit.ts";
+import { createPool, SharedRateLimiter } from "../src/postgres/index.ts";
 import { BoundedMap } from "../src/util/bounded-map.ts";
 
 describe("RateLimiter", () => {
@@ -68,5 +71,46 @@ describe("rate-limit keys and buckets", () => {
     expect(limiter.peek("k", t)).toBe(0);
     expect(limiter.take("k", t)).toBe(0);
     expect(limiter.peek("k", t)).toBe(1);
+  });
+});
+
+/** A TCP server on a free loopback port that accepts connections and never says a word. */
+async function silentServer(): Promise<{ server: Server; port: number; sockets: Set<Socket> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => sockets.add(socket));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  if (!address || typeof address === "string") throw new Error("the silent server has no port");
+  return { server, port: address.port, sockets };
+}
+
+describe("SharedRateLimiter without PostgreSQL", () => {
+  it("limits in its own process, never failing or holding a request, when PostgreSQL refuses or never answers", async () => {
+    const silent = await silentServer();
+    // A port nobody listens on: connections are refused at once.
+    const closed = await silentServer();
+    await new Promise((resolve) => closed.server.close(resolve));
+    try {
+      for (const port of [closed.port, silent.port]) {
+        const pool = createPool(`postgres://nobody:nothing@127.0.0.1:${port}/none`, 2);
+        const limiter = new SharedRateLimiter(`test:${randomUUID()}`, 0.001, 3, () => pool);
+        const waits: number[] = [];
+        for (let i = 0; i < 4; i++) {
+          const started = Date.now();
+          waits.push(await limiter.take("203.0.113.9"));
+          // Within the limiter's deadline for PostgreSQL (2 s), not the pool's connect timeout.
+          expect(Date.now() - started, `take ${i} from port ${port}`).toBeLessThan(3000);
+        }
+        // The burst (3) is let in, the next refused by this process's own bucket.
+        expect(waits.slice(0, 3)).toEqual([0, 0, 0]);
+        expect(waits[3]).toBeGreaterThan(0);
+        expect(await limiter.take("203.0.113.10")).toBe(0);
+        for (const socket of silent.sockets) socket.destroy();
+        await pool.end();
+      }
+    } finally {
+      for (const socket of silent.sockets) socket.destroy();
+      await new Promise((resolve) => silent.server.close(resolve));
+    }
   });
 });

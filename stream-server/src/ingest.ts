@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { addressKey, adHocEventId, createEvent, RateLimiter } from "@stream-platform/shared";
+import { addressKey, adHocEventId, createEvent } from "@stream-platform/shared";
 import {
   type ChannelsClient,
   type EventsClient,
@@ -13,6 +13,7 @@ import {
   isGrpcStatus,
 } from "@stream-platform/shared/grpc";
 import type { EventPublisher } from "@stream-platform/shared/kafka";
+import { SharedRateLimiter } from "@stream-platform/shared/postgres";
 import type { Config } from "./config.ts";
 import type { Rung } from "./ladder.ts";
 import { attachFeed, type NmsSession } from "./nms.ts";
@@ -56,8 +57,11 @@ export class Ingest {
   /** Channels whose publish is being authorized right now (two at once: only the first). */
   private readonly claiming = new Set<string>();
   private readonly ending = new Set<Promise<void>>();
-  /** One publish attempt a second per address, with bursts of 20 (OBS reconnecting). */
-  private readonly publishAttempts = new RateLimiter(1, 20);
+  /**
+   * One publish attempt a second per address, with bursts of 20 (OBS reconnecting). In
+   * PostgreSQL: a restart does not give a key guesser a fresh burst, and instances share it.
+   */
+  private readonly publishAttempts = new SharedRateLimiter("rtmp-publish:address", 1, 20);
 
   constructor(private readonly deps: IngestDeps) {}
 
@@ -90,7 +94,7 @@ export class Ingest {
   private async admit(session: NmsSession): Promise<void> {
     // Key guessing over RTMP: attempts per address are limited before any key is looked up
     // (the publisher's address: behind the edge, from its PROXY header; an IPv6 one by /64).
-    const wait = this.publishAttempts.take(addressKey(clientAddress(session.socket)));
+    const wait = await this.publishAttempts.take(addressKey(clientAddress(session.socket)));
     if (wait > 0) {
       this.refuse(session, `too many publish attempts from this address: try again in ${wait} s`);
       return;

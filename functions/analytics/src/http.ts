@@ -1,7 +1,6 @@
 // The analytics HTTP API (through the edge: /api/analytics…). Beacons come from anonymous
 // players; an event's summary is public; its details and a channel's totals are its owner's.
 import {
-  clientKey,
   conflict,
   createEvent,
   forbidden,
@@ -11,7 +10,6 @@ import {
   isGrpcStatus,
   notFound,
   parseInput,
-  RateLimiter,
   Router,
   readViewToken,
   requireSession,
@@ -22,6 +20,7 @@ import {
 } from "@stream-platform/shared";
 import type { ChannelsClient, EventsClient } from "@stream-platform/shared/grpc";
 import type { EventPublisher } from "@stream-platform/shared/kafka";
+import { SharedRateLimiter } from "@stream-platform/shared/postgres";
 import type { EventDirectory } from "./events.ts";
 import { type Beacon, beacons, channelId, eventId, heartbeatIdOf, viewRequest } from "./schemas.ts";
 import type { AnalyticsStore } from "./store.ts";
@@ -54,14 +53,15 @@ export function routes(
 ): Router {
   const router = new Router();
   // Anonymous like /ce's heartbeats, so held to the same rate per address (a player: one beacon
-  // each 10 s; a few hundred behind one NAT). Per instance, as /ce's is.
-  const beaconsByAddress = new RateLimiter(20, 50);
+  // each 10 s; a few hundred behind one NAT). In PostgreSQL, as /ce's: one budget for every
+  // instance, kept across scaling to zero.
+  const beaconsByAddress = new SharedRateLimiter("beacons:address", 20, 50);
 
   // A token per page view: a few a minute from a person, a few hundred people behind a NAT.
-  const viewsByAddress = new RateLimiter(2, 100);
+  const viewsByAddress = new SharedRateLimiter("view-tokens:address", 2, 100);
 
   router.on("POST", "/api/analytics/views", async ({ req }) => {
-    viewsByAddress.check(clientKey(req), "view tokens from this address");
+    await viewsByAddress.checkAddress(req, "view tokens from this address");
     const input = parseInput(viewRequest, req.body);
     const event = await events()
       .then((client) => client.getEvent(input.eventId))
@@ -96,7 +96,7 @@ export function routes(
     "POST",
     "/api/analytics/beacons",
     async ({ req }) => {
-      beaconsByAddress.check(clientKey(req), "beacons from this address");
+      await beaconsByAddress.checkAddress(req, "beacons from this address");
       const input = parseInput(beacons, jsonBody(req.body));
       const list: Beacon[] = Array.isArray(input) ? input : [input];
       const field = (index: number, name: string) =>

@@ -5,14 +5,13 @@ import { timingSafeEqual } from "node:crypto";
 import type { Request, Response } from "@google-cloud/functions-framework";
 import {
   type CloudEventV1,
-  clientAddress,
   HttpProblem,
-  RateLimiter,
   sendHttpProblem,
   sendProblem,
   serviceUnavailable,
 } from "@stream-platform/shared";
 import { readPlatformEvents } from "@stream-platform/shared/hosting";
+import { SharedRateLimiter } from "@stream-platform/shared/postgres";
 
 export interface Publisher {
   publish(events: CloudEventV1[]): Promise<void>;
@@ -34,8 +33,10 @@ function hasIngressToken(req: Request, token: string | undefined): boolean {
 }
 
 export function createIngest(publisher: Publisher, token = process.env.INGRESS_TOKEN) {
-  // 20 a second with bursts of 50 per address: a few hundred viewers behind one NAT.
-  const anonymousByAddress = new RateLimiter(20, 50);
+  // 20 a second with bursts of 50 per address: a few hundred viewers behind one NAT. Kept in
+  // PostgreSQL, so replicas share it and scaling to zero does not reset it; only anonymous posts
+  // take from it; the producers' (ingress token) never wait on PostgreSQL.
+  const anonymousByAddress = new SharedRateLimiter("ce:anonymous-address", 20, 50);
   return async function ingest(req: Request, res: Response): Promise<void> {
     if (req.method !== "POST") {
       res.setHeader("allow", "POST");
@@ -50,8 +51,8 @@ export function createIngest(publisher: Publisher, token = process.env.INGRESS_T
     // Anonymous posters (players: a heartbeat each 10 s) are held to a rate per address.
     try {
       if (!trusted)
-        anonymousByAddress.check(
-          clientAddress(req),
+        await anonymousByAddress.checkAddress(
+          req,
           "posts from this address without the ingress token",
         );
     } catch (error) {

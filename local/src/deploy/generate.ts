@@ -300,7 +300,13 @@ export function composeFile(manifests: Manifests): string {
         HLS_DIR: "/var/lib/stream-platform/hls",
       },
       volumes: ["hls:/var/lib/stream-platform/hls"],
-      depends_on: { kafka: healthy, "accounts-grpc": healthy, "events-grpc": healthy },
+      // PostgreSQL holds its publish limit (without it, it limits in its own process).
+      depends_on: {
+        kafka: healthy,
+        postgres: healthy,
+        "accounts-grpc": healthy,
+        "events-grpc": healthy,
+      },
       restart: "unless-stopped",
     },
     // The edge: the same routes as local/ (generated from its template), and RTMP balanced

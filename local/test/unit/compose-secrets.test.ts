@@ -102,7 +102,10 @@ describe("docker-compose.yml's secrets", () => {
     }
     // The check can fail: a function holds fewer secrets than all of them, and some hold none.
     expect(secretsHeldBy(services.search as ComposeService)).toEqual(["INTERNAL_TOKEN"]);
-    expect(secretsHeldBy(services.ingress as ComposeService)).toEqual(["INGRESS_TOKEN"]);
+    expect(secretsHeldBy(services.ingress as ComposeService)).toEqual([
+      "DATABASE_URL",
+      "INGRESS_TOKEN",
+    ]);
     expect(secretsHeldBy(services.edge as ComposeService)).toEqual([]);
     expect(secretsHeldBy(services.kafka as ComposeService)).toEqual([]);
   });

@@ -5,8 +5,12 @@ import { serviceUrls } from "../config.ts";
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
 
-export function createPool(connectionString = serviceUrls().databaseUrl, max = 10): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: 5000 });
+export function createPool(
+  connectionString = serviceUrls().databaseUrl,
+  max = 10,
+  options: Pick<pg.PoolConfig, "idleTimeoutMillis"> = {},
+): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: 5000, ...options });
   // An idle client losing its connection (a database restart) must not crash the process.
   pool.on("error", (error) =>
     console.error(

@@ -12,10 +12,33 @@ import { createPool } from "./pool.ts";
 const TABLE = "rate_limits";
 /** A bucket untouched this long is full again whatever its rate: its row can go. */
 const FORGET_AFTER_SECONDS = 3600;
+/**
+ * How long a take waits for PostgreSQL before this instance's bucket decides alone: a store that
+ * hangs (not only one that refuses connections) must not hold up the requests it limits.
+ */
+const ANSWER_WITHIN_MS = 2000;
+/** One warning per limit this often while PostgreSQL is away, not one per request. */
+const WARN_EVERY_MS = 10_000;
+
+/** `work`'s result, or a rejection once `ms` have passed without one. */
+function within<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    // Timers run before I/O in the event loop's turn: after a busy stretch, an answer already
+    // in the socket is read first (setImmediate runs after I/O), not taken for no answer.
+    timer = setTimeout(
+      () => setImmediate(() => reject(new Error(`no answer within ${ms} ms`))),
+      ms,
+    );
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
 
 let sharedPool: pg.Pool | undefined;
 const poolOfProcess = () => {
-  sharedPool ??= createPool(undefined, 4);
+  // Its connections stay open: a take after a quiet spell must not wait for a new connection
+  // (and its authentication) on a busy instance, past the deadline below.
+  sharedPool ??= createPool(undefined, 4, { idleTimeoutMillis: 0 });
   return sharedPool;
 };
 
@@ -57,6 +80,7 @@ returning tokens, allowed`;
 export class SharedRateLimiter {
   private readonly fallback: RateLimiter;
   private takes = 0;
+  private warnedAt = 0;
 
   /**
    * `name` keeps this limit's keys apart from other limits' in the one table; `pool` defaults
@@ -69,6 +93,13 @@ export class SharedRateLimiter {
     private readonly pool: () => pg.Pool = poolOfProcess,
   ) {
     this.fallback = new RateLimiter(perSecond, burst);
+    // Connect and make the table now: a new instance's first requests (a burst, after a scale
+    // from zero) must not all wait on that, past the deadline below.
+    try {
+      void ensureTable(pool()).catch(() => undefined);
+    } catch {
+      // No pool (no DATABASE_URL): each take says so, and this instance limits alone.
+    }
   }
 
   /** Takes `count` tokens for `key`: 0 when allowed, else the seconds until they are there. */
@@ -79,30 +110,37 @@ export class SharedRateLimiter {
     const local = this.fallback.takeSome(key, count);
     if (local > 0) return local;
     try {
-      const pool = this.pool();
-      await ensureTable(pool);
-      const { rows } = await pool.query<{ tokens: number; allowed: boolean }>(TAKE, [
-        `${this.name}:${key}`,
-        this.perSecond,
-        this.burst,
-        count,
-      ]);
-      this.takes += 1;
-      if (this.takes % 1000 === 0) void this.forgetIdle(pool);
-      const row = rows[0];
+      const row = await within(ANSWER_WITHIN_MS, this.takeShared(key, count));
       if (!row || row.allowed) return 0;
       return Math.max(1, Math.ceil((count - row.tokens) / this.perSecond));
     } catch (error) {
-      console.error(
-        JSON.stringify({
-          level: "warn",
-          msg: "shared rate limit unavailable: limiting in this instance",
-          limit: this.name,
-          error: String(error),
-        }),
-      );
+      if (Date.now() - this.warnedAt >= WARN_EVERY_MS) {
+        this.warnedAt = Date.now();
+        console.error(
+          JSON.stringify({
+            level: "warn",
+            msg: "shared rate limit unavailable: limiting in this instance",
+            limit: this.name,
+            error: String(error),
+          }),
+        );
+      }
       return 0;
     }
+  }
+
+  private async takeShared(key: string, count: number) {
+    const pool = this.pool();
+    await ensureTable(pool);
+    const { rows } = await pool.query<{ tokens: number; allowed: boolean }>(TAKE, [
+      `${this.name}:${key}`,
+      this.perSecond,
+      this.burst,
+      count,
+    ]);
+    this.takes += 1;
+    if (this.takes % 1000 === 0) void this.forgetIdle(pool);
+    return rows[0];
   }
 
   /**
@@ -112,10 +150,14 @@ export class SharedRateLimiter {
   async peek(key: string): Promise<number> {
     try {
       const pool = this.pool();
-      await ensureTable(pool);
-      const { rows } = await pool.query<{ tokens: number }>(
-        `select least($2, tokens + extract(epoch from now() - at) * $3) as tokens from ${TABLE} where key = $1`,
-        [`${this.name}:${key}`, this.burst, this.perSecond],
+      const { rows } = await within(
+        ANSWER_WITHIN_MS,
+        ensureTable(pool).then(() =>
+          pool.query<{ tokens: number }>(
+            `select least($2, tokens + extract(epoch from now() - at) * $3) as tokens from ${TABLE} where key = $1`,
+            [`${this.name}:${key}`, this.burst, this.perSecond],
+          ),
+        ),
       );
       const tokens = rows[0]?.tokens ?? this.burst;
       return tokens >= 1 ? 0 : Math.max(1, Math.ceil((1 - tokens) / this.perSecond));
