@@ -17,7 +17,7 @@ import { readUnsubscribe } from "./unsubscribe-token.ts";
 
 const kindNames: Record<EmailKind, string> = {
   reminders: "event reminders",
-  live: '"live now" mail',
+  live: '"live now" messages',
   digest: "the daily digest",
 };
 

@@ -16,7 +16,7 @@ const what: Record<NotificationKind, string> = {
 
 const why = {
   reminders: "reminders of events",
-  live: '"live now" mail for channels you follow',
+  live: '"live now" messages for channels you follow',
   digest: "a daily digest",
 } as const;
 

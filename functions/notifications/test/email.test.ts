@@ -245,6 +245,36 @@ describe("notification mail", () => {
     expect(await countMail(fan, LIVE)).toBe(1);
   });
 
+  it("mails one person at most 6 an hour (NOTIFICATION_EMAILS_PER_HOUR); the rest stay in the inbox", async () => {
+    const busy = await verified("mail-busy");
+    await follow(busy, channelId);
+    expect((await choose(busy, { reminders: false, live: true, digest: false })).status).toBe(200);
+    const burst = Array.from({ length: 7 }, (_, i) =>
+      news("streamplatform.event.live", channelId, `Burst ${i + 1}`),
+    );
+    for (const event of burst) await post(event);
+    const settled = await until(
+      "the seven mails settled",
+      async () => {
+        const docs = await outbox.find({ userId: busy.id }).toArray();
+        return docs.length === 7 && docs.every((d) => d.state !== "pending") ? docs : undefined;
+      },
+      30_000,
+      100,
+    );
+    expect(settled.filter((d) => d.state === "sent")).toHaveLength(6);
+    expect(settled.filter((d) => d.state === "skipped")).toEqual([
+      expect.objectContaining({ reason: "rate-limited" }),
+    ]);
+    await waitForMail(busy.email, LIVE, 6);
+    expect(await countMail(busy, LIVE)).toBe(6);
+    // All seven are in the inbox.
+    const inbox = await api<{ items: unknown[] }>("/api/me/notifications?limit=20", {
+      token: busy.token,
+    });
+    expect(inbox.body.items).toHaveLength(7);
+  });
+
   it("sends the daily digest to those who asked for it, once a day however often the job runs", async () => {
     const reader = await verified("mail-digest");
     await follow(reader, channelId);
