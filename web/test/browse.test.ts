@@ -149,6 +149,9 @@ describe("browsing (#24)", () => {
         [`/watch/${scheduled}`, "This event is not here"],
         [`/watch/${liveId}`, "This event is not here"],
         [`/c/${channel.slug}`, "This channel is not here"],
+        // Mistyped: not an event id at all, a channel nobody made.
+        ["/watch/not-an-event", "This event is not here"],
+        [`/c/${uniqueSlug("nobody")}`, "This channel is not here"],
       ] as const) {
         await finder.goto(`${edge}${path}`);
         await finder.getByRole("heading", { level: 1, name: heading }).waitFor();

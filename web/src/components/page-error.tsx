@@ -3,11 +3,12 @@ import { ApiError } from "../api.ts";
 import { ErrorNote } from "./status.tsx";
 
 /**
- * A missing event or channel (404: deleted, or a mistyped link) says so in words; any other
+ * A missing event or channel (deleted, or a mistyped link) says so in words; any other
  * failure says what went wrong. Both offer home and the list of all events.
  */
 export function PageError({ error, what }: { error: unknown; what: string }) {
-  const missing = error instanceof ApiError && error.status === 404;
+  // 400 here: the address names something that cannot exist (not an event id at all).
+  const missing = error instanceof ApiError && (error.status === 404 || error.status === 400);
   return (
     <section class="page-error">
       <h1>{missing ? `This ${what} is not here` : `The ${what} could not be loaded`}</h1>
