@@ -1,7 +1,7 @@
 // The fan-out sink's work (its CloudEvent table is in index.ts): news about an event goes to everyone who
 // follows its channel or the event itself (each person once: ListSubscribers merges them),
 // as one inbox entry each (written in bulk) and one `notification.created` each (key = the
-// user, for the SSE gateways). Redelivery is harmless: entry and CloudEvent ids derive from the
+// user, for the SSE gateways), and a queued mail for those who asked for that kind by email. Redelivery is harmless: entry and CloudEvent ids derive from the
 // source event's id and the user, so the inbox refuses the copy and consumers drop the repeat.
 import { createEvent, type EventData } from "@stream-platform/shared";
 import type { SubscriptionsClient, Target } from "@stream-platform/shared/grpc";
