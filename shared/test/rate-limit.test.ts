@@ -94,13 +94,13 @@ describe("SharedRateLimiter without PostgreSQL", () => {
       for (const port of [closed.port, silent.port]) {
         const pool = createPool(`postgres://nobody:nothing@127.0.0.1:${port}/none`, 2);
         const limiter = new SharedRateLimiter(`test:${randomUUID()}`, 0.001, 3, () => pool);
-        const waits: number[] = [];
-        for (let i = 0; i < 4; i++) {
-          const started = Date.now();
-          waits.push(await limiter.take("203.0.113.9"));
-          // Within the limiter's deadline for PostgreSQL (2 s), not the pool's connect timeout.
-          expect(Date.now() - started, `take ${i} from port ${port}`).toBeLessThan(3000);
-        }
+        // At once: each take checks this process's bucket before it waits for PostgreSQL.
+        const started = Date.now();
+        const waits = await Promise.all(
+          Array.from({ length: 4 }, () => limiter.take("203.0.113.9")),
+        );
+        // Within the limiter's deadline for PostgreSQL (5 s), whatever the store does.
+        expect(Date.now() - started, `takes from port ${port}`).toBeLessThan(6500);
         // The burst (3) is let in, the next refused by this process's own bucket.
         expect(waits.slice(0, 3)).toEqual([0, 0, 0]);
         expect(waits[3]).toBeGreaterThan(0);
@@ -111,6 +111,34 @@ describe("SharedRateLimiter without PostgreSQL", () => {
     } finally {
       for (const socket of silent.sockets) socket.destroy();
       await new Promise((resolve) => silent.server.close(resolve));
+    }
+  });
+
+  it("does not hold requests while PostgreSQL, connected, does not answer (a row locked elsewhere)", async () => {
+    const pool = createPool(undefined, 2);
+    const other = createPool(undefined, 1);
+    const name = `test:${randomUUID()}`;
+    const limiter = new SharedRateLimiter(name, 0.001, 3, () => pool);
+    expect(await limiter.take("203.0.113.11")).toBe(0);
+    const blocker = await other.connect();
+    try {
+      await blocker.query("begin");
+      await blocker.query("select 1 from rate_limits where key = $1 for update", [
+        `${name}:203.0.113.11`,
+      ]);
+      const started = Date.now();
+      const waits = await Promise.all(
+        Array.from({ length: 3 }, () => limiter.take("203.0.113.11")),
+      );
+      // The deadline (5 s), then this process's bucket: two more let in, the third refused.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(4900);
+      expect(Date.now() - started).toBeLessThan(7000);
+      expect(waits.slice(0, 2)).toEqual([0, 0]);
+      expect(waits[2]).toBeGreaterThan(0);
+    } finally {
+      await blocker.query("rollback");
+      blocker.release();
+      await Promise.all([pool.end(), other.end()]);
     }
   });
 });
