@@ -18,6 +18,7 @@ const HEAVY = [
   "web/test/browse.test.ts",
   "web/test/email-preferences.test.ts",
   "web/test/watch-end.test.ts",
+  "web/test/player.test.ts",
   "local/test/transport.test.ts",
 ];
 

@@ -3,7 +3,14 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { serviceUrls } from "@stream-platform/shared";
-import { api, type TestUser } from "@stream-platform/shared/testing";
+import {
+  api,
+  liveStream,
+  type Publisher,
+  publishTestPattern,
+  type TestUser,
+  until,
+} from "@stream-platform/shared/testing";
 import { type Browser, type BrowserContextOptions, chromium, type Page } from "playwright-core";
 
 export const edge = serviceUrls().edgeUrl;
@@ -68,4 +75,78 @@ export async function newEvent(owner: TestUser, channelId: string, title: string
   });
   if (event.status !== 201) throw new Error(`event: ${event.status} ${JSON.stringify(event.body)}`);
   return event.body.id;
+}
+
+// Page-side code as functions (the page's CSP refuses strings to evaluate); this file is
+// type-checked for Node, so the DOM is described as far as used.
+interface PageVideo {
+  currentTime: number;
+  paused: boolean;
+  muted: boolean;
+  volume: number;
+}
+interface PageGlobals {
+  document: { querySelector(s: string): PageVideo | null; fullscreenElement: unknown };
+  hls?: { url: string | null; levels: unknown[] };
+  playerError?: string;
+}
+
+/** The watch page's video as it is now (page-side: for `page.evaluate`). */
+export const videoState = () => {
+  const { document, hls, playerError } = globalThis as unknown as PageGlobals;
+  const video = document.querySelector("video");
+  return {
+    time: video?.currentTime ?? 0,
+    paused: video?.paused ?? true,
+    muted: video?.muted ?? false,
+    volume: video?.volume ?? 0,
+    fullscreen: Boolean(document.fullscreenElement),
+    source: hls?.url ?? "",
+    levels: hls?.levels.length ?? 0,
+    error: playerError,
+  };
+};
+
+const playedPast = (seconds: number) =>
+  ((globalThis as unknown as PageGlobals).document.querySelector("video")?.currentTime ?? 0) >
+  seconds;
+
+/** Waits until the page's video plays: past half a second, then a second further on. */
+export async function expectPlaying(page: Page): Promise<void> {
+  await page.waitForFunction(playedPast, 0.5, { timeout: 45_000 }).catch(async (error: Error) => {
+    const state = await page.evaluate(videoState).catch(() => undefined);
+    const text = await page
+      .locator("main")
+      .textContent({ timeout: 1000 })
+      .catch(() => "");
+    await page.screenshot({ path: join(shots, "failure.png") }).catch(() => undefined);
+    throw new Error(
+      `${error.message}; at ${page.url()} the video is ${JSON.stringify(state)}, the page says ${JSON.stringify((text ?? "").slice(0, 300))} (failure.png)`,
+    );
+  });
+  const { time } = await page.evaluate(videoState);
+  await page.waitForFunction(playedPast, time + 1, { timeout: 20_000 });
+}
+
+/** ffmpeg publishing to the channel, once the event its stream makes is live; and that event. */
+export async function goLive(channel: {
+  id: string;
+  streamKey: string;
+}): Promise<{ publisher: Publisher; eventId: string }> {
+  const publisher = publishTestPattern(channel.streamKey, { size: "640x360" });
+  const eventId = await until(
+    "the stream's event to be live",
+    async () => {
+      const stream = await liveStream(channel.id);
+      if (!stream?.startedAt) return undefined;
+      const event = await api<{ status: string }>(`/api/events/${stream.eventId}`);
+      return event.body.status === "live" ? stream.eventId : undefined;
+    },
+    60_000,
+    250,
+  ).catch((error: unknown) => {
+    publisher.process.kill("SIGKILL");
+    throw error;
+  });
+  return { publisher, eventId };
 }

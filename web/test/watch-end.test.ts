@@ -3,18 +3,21 @@
 // stream has ended within seconds (no LIVE, no latency, no viewer count, no frozen video), then
 // offers the recording once it is ready, which plays. Screenshots: .data/screenshots/ended-*.png.
 import { join } from "node:path";
-import {
-  api,
-  liveStream,
-  newUser,
-  type Publisher,
-  publishTestPattern,
-  uniqueSlug,
-  until,
-} from "@stream-platform/shared/testing";
+import { newUser, type Publisher, uniqueSlug } from "@stream-platform/shared/testing";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { edge, launch, newChannel, pageAs, SIZES, type Size, shots } from "./browser.ts";
+import {
+  edge,
+  expectPlaying,
+  goLive,
+  launch,
+  newChannel,
+  pageAs,
+  SIZES,
+  type Size,
+  shots,
+  videoState,
+} from "./browser.ts";
 
 let browser: Browser;
 let publisher: Publisher | undefined;
@@ -29,41 +32,13 @@ afterAll(async () => {
   await browser?.close();
 });
 
-// Page-side code as functions (the page's CSP refuses strings to evaluate).
-type PageGlobals = {
-  document: { querySelector(s: string): { currentTime: number; paused: boolean } | null };
-  hls?: { url: string | null };
-};
-const videoTime = () =>
-  (globalThis as unknown as PageGlobals).document.querySelector("video")?.currentTime ?? 0;
-const playedPast = (seconds: number) =>
-  ((globalThis as unknown as PageGlobals).document.querySelector("video")?.currentTime ?? 0) >
-  seconds;
-const hlsUrl = () => (globalThis as unknown as PageGlobals).hls?.url ?? "";
-
-/** Waits until the page's video has played past `seconds`, then 1 s more (it advances). */
-async function expectPlaying(page: Page): Promise<void> {
-  await page.waitForFunction(playedPast, 0.5, { timeout: 45_000 });
-  const at = await page.evaluate(videoTime);
-  await page.waitForFunction(playedPast, at + 1, { timeout: 20_000 });
-}
-
 describe("the watch page at the end of a stream", () => {
   it("says the stream ended within seconds, then offers the recording, which plays", async () => {
     const owner = await newUser("ender");
     const channel = await newChannel(owner, uniqueSlug("end"));
-    publisher = publishTestPattern(channel.streamKey, { size: "640x360" });
-    const eventId = await until(
-      "the stream's event to be live",
-      async () => {
-        const stream = await liveStream(channel.id);
-        if (!stream?.startedAt) return undefined;
-        const event = await api<{ status: string }>(`/api/events/${stream.eventId}`);
-        return event.body.status === "live" ? stream.eventId : undefined;
-      },
-      60_000,
-      250,
-    );
+    const live = await goLive(channel);
+    publisher = live.publisher;
+    const { eventId } = live;
 
     const pages = new Map<Size, Page>();
     for (const size of Object.keys(SIZES) as Size[]) {
@@ -83,7 +58,9 @@ describe("the watch page at the end of a stream", () => {
       await main
         .getByRole("status")
         .filter({ hasText: "The stream has ended." })
-        .waitFor({ timeout: 15_000 });
+        // The page looks every 2.5 s; the rest is the platform telling the events API (a
+        // second or two, more on a loaded machine).
+        .waitFor({ timeout: 30_000 });
       await expect(main.getByText("Ended", { exact: true }).isVisible()).resolves.toBe(true);
       await expect(main.getByText("LIVE", { exact: true }).count()).resolves.toBe(0);
       await expect(main.getByText(/s behind/).count()).resolves.toBe(0);
@@ -99,7 +76,7 @@ describe("the watch page at the end of a stream", () => {
       await offer.waitFor({ timeout: 60_000 });
       await offer.click();
       await expectPlaying(page);
-      await expect(page.evaluate(hlsUrl)).resolves.toMatch(/\/vod\.m3u8$/);
+      expect((await page.evaluate(videoState)).source).toMatch(/\/vod\.m3u8$/);
       await expect(main.getByText("Recording", { exact: true }).isVisible()).resolves.toBe(true);
       await page.screenshot({ path: join(shots, `recording-offered-${size}.png`) });
     }

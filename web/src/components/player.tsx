@@ -1,5 +1,6 @@
-// The video player: hls.js (loaded only on a watch page), a quality menu with "auto", the live
-// badge with the latency to the live edge, and viewer heartbeats for analytics.
+// The video player: hls.js (loaded only on a watch page), a quality menu with "auto" (saying
+// which quality it plays), the latency to the live edge, a share button, keyboard shortcuts,
+// sound on unless the browser refuses (then a cue to unmute), and viewer heartbeats.
 import type Hls from "hls.js";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { startHeartbeats } from "../heartbeats.ts";
@@ -17,19 +18,120 @@ declare global {
   }
 }
 
+/** The shortcuts, as aria-keyshortcuts and the help line say them. */
+const SHORTCUTS = "Space K F M J L ArrowLeft ArrowRight ArrowUp ArrowDown";
+
+/**
+ * Plays with sound if the browser lets a page (most refuse until the viewer has used the
+ * site), else muted; true when it had to mute.
+ */
+async function playWithSound(element: HTMLVideoElement): Promise<boolean> {
+  element.muted = false;
+  try {
+    await element.play();
+    return false;
+  } catch (error) {
+    if ((error as Error).name !== "NotAllowedError") return false;
+    element.muted = true;
+    await element.play().catch(() => undefined);
+    return true;
+  }
+}
+
+/** Keys typed into a field, or pressed on a control that takes them itself, are not shortcuts. */
+function typedElsewhere(event: KeyboardEvent): boolean {
+  const target = event.target as HTMLElement | null;
+  if (!target || target.isContentEditable) return false;
+  if (/^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) return true;
+  return (event.key === " " || event.key === "Enter") && /^(BUTTON|A)$/.test(target.tagName);
+}
+
+function seekBy(element: HTMLVideoElement, seconds: number) {
+  const { seekable } = element;
+  if (seekable.length === 0) return;
+  const start = seekable.start(0);
+  const end = seekable.end(seekable.length - 1);
+  element.currentTime = Math.min(end, Math.max(start, element.currentTime + seconds));
+}
+
+/** What a shortcut does to the player; false for a key that is not one. */
+function shortcut(key: string, element: HTMLVideoElement, inPlayer: boolean): boolean {
+  switch (key.length === 1 ? key.toLowerCase() : key) {
+    case " ":
+    case "k":
+      if (element.paused) element.play().catch(() => undefined);
+      else element.pause();
+      return true;
+    case "m":
+      element.muted = !element.muted;
+      return true;
+    case "f":
+      if (document.fullscreenElement) document.exitFullscreen().catch(() => undefined);
+      else element.requestFullscreen().catch(() => undefined);
+      return true;
+    case "j":
+      seekBy(element, -10);
+      return true;
+    case "l":
+      seekBy(element, 10);
+      return true;
+    case "ArrowLeft":
+      seekBy(element, -5);
+      return true;
+    case "ArrowRight":
+      seekBy(element, 5);
+      return true;
+    // Up and down scroll the page unless the player has the focus.
+    case "ArrowUp":
+    case "ArrowDown":
+      if (!inPlayer) return false;
+      element.muted = false;
+      element.volume = Math.min(1, Math.max(0, element.volume + (key === "ArrowUp" ? 0.1 : -0.1)));
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** Shares the page's address: the system's share sheet where there is one, else the clipboard. */
+async function share(title: string): Promise<string> {
+  const url = location.href;
+  if (navigator.share) {
+    try {
+      await navigator.share({ title, url });
+      return "";
+    } catch (error) {
+      if ((error as Error).name === "AbortError") return "";
+    }
+  }
+  try {
+    await navigator.clipboard.writeText(url);
+    return "Link copied.";
+  } catch {
+    return `Copy this link: ${url}`;
+  }
+}
+
 export function Player({
   eventId,
   source,
   live,
+  title,
 }: {
   eventId: string;
   source: string;
   live: boolean;
+  /** The event's title, for the share sheet. */
+  title: string;
 }) {
+  const box = useRef<HTMLDivElement>(null);
   const video = useRef<HTMLVideoElement>(null);
   const [levels, setLevels] = useState<Level[]>([]);
   const [level, setLevel] = useState(-1);
+  const [playing, setPlaying] = useState<number>();
   const [latency, setLatency] = useState<number>();
+  const [mutedByBrowser, setMutedByBrowser] = useState(false);
+  const [shared, setShared] = useState("");
   const [error, setError] = useState<string>();
   const hlsRef = useRef<Hls | undefined>(undefined);
 
@@ -46,12 +148,26 @@ export function Player({
       window.playerError = message;
       setError(message);
     };
+    // Started once it can play: a play() before that may be cut short by hls.js attaching
+    // the media, which would look like a refusal.
+    const start = () =>
+      playWithSound(element).then((muted) => !disposed && setMutedByBrowser(muted));
+    element.addEventListener("canplay", start, { once: true });
+    // The cue goes once the sound is on, however it was turned on.
+    const onVolume = () => !element.muted && setMutedByBrowser(false);
+    element.addEventListener("volumechange", onVolume);
+    const onKey = (event: KeyboardEvent) => {
+      if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (typedElsewhere(event)) return;
+      const inPlayer = Boolean(box.current?.contains(document.activeElement));
+      if (shortcut(event.key, element, inPlayer)) event.preventDefault();
+    };
+    document.addEventListener("keydown", onKey);
     import("hls.js").then(
       ({ default: HlsClass }) => {
         if (disposed) return;
         if (!HlsClass.isSupported()) {
           element.src = source; // Safari plays HLS itself
-          element.play().catch(() => undefined);
           return;
         }
         const hls = new HlsClass({ liveSyncDurationCount: 2 });
@@ -59,8 +175,10 @@ export function Player({
         window.hls = hls;
         hls.on(HlsClass.Events.MANIFEST_PARSED, (_event, data) => {
           setLevels(data.levels.map((l, index) => ({ index, height: l.height })));
-          element.play().catch(() => undefined);
         });
+        hls.on(HlsClass.Events.LEVEL_SWITCHED, (_event, data) =>
+          setPlaying(hls.levels[data.level]?.height),
+        );
         // A stream that has just gone live may have no playlist for a few seconds yet: try
         // again for a while before giving up (hls.js does not retry a 404 itself).
         let retries = 0;
@@ -88,6 +206,9 @@ export function Player({
     return () => {
       disposed = true;
       clearInterval(timer);
+      element.removeEventListener("volumechange", onVolume);
+      element.removeEventListener("canplay", start);
+      document.removeEventListener("keydown", onKey);
       stopBeats();
       hlsRef.current?.destroy();
       hlsRef.current = undefined;
@@ -101,19 +222,57 @@ export function Player({
   };
 
   return (
-    <div class="player">
-      <video ref={video} controls playsInline muted autoPlay aria-label="Video" />
-      <div class="player-bar">
-        {live && (
-          <span class="badge badge-live" title="Latency to the live edge">
-            LIVE{latency !== undefined && ` · ${latency.toFixed(1)} s behind`}
-          </span>
+    <div class="player" ref={box}>
+      <div class="player-screen">
+        {/* biome-ignore lint/a11y/useMediaCaption: the encoders send no captions to offer */}
+        <video
+          ref={video}
+          controls
+          playsInline
+          aria-label="Video"
+          aria-keyshortcuts={SHORTCUTS}
+          title="Shortcuts: space or K play/pause, F full screen, M mute, J/L back/ahead 10 s, arrows 5 s and volume"
+        />
+        {mutedByBrowser && (
+          <button
+            type="button"
+            class="unmute"
+            onClick={() => {
+              const element = video.current;
+              if (element) element.muted = false;
+            }}
+          >
+            Sound is off: unmute
+          </button>
         )}
-        {levels.length > 0 && (
+      </div>
+      <div class="player-bar">
+        {/* The heading's badge says LIVE; here only how far behind the live edge this plays. */}
+        <span class="muted" title="Latency to the live edge">
+          {live && latency !== undefined && `${latency.toFixed(1)} s behind live`}
+        </span>
+        <div class="player-actions">
+          <span role="status" class="muted">
+            {shared}
+          </span>
+          <button
+            type="button"
+            onClick={async () => {
+              setShared(await share(title));
+              // Said for a while, not for good.
+              setTimeout(() => setShared(""), 6000);
+            }}
+          >
+            Share
+          </button>
           <label>
             Quality{" "}
-            <select value={level} onChange={(e) => choose(Number(e.currentTarget.value))}>
-              <option value={-1}>Auto</option>
+            <select
+              value={level}
+              disabled={levels.length === 0}
+              onChange={(e) => choose(Number(e.currentTarget.value))}
+            >
+              <option value={-1}>{playing ? `Auto (${playing}p)` : "Auto"}</option>
               {levels.map((l) => (
                 <option key={l.index} value={l.index}>
                   {l.height}p
@@ -121,7 +280,7 @@ export function Player({
               ))}
             </select>
           </label>
-        )}
+        </div>
       </div>
       {error && (
         <p class="error" role="alert">

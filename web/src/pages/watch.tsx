@@ -72,7 +72,12 @@ export function Watch({ eventId }: { eventId: string }) {
     <article class="watch">
       <div class={chatMode ? "watch-stage with-chat" : "watch-stage"}>
         {source ? (
-          <Player eventId={event.id} source={source} live={event.status === "live"} />
+          <Player
+            eventId={event.id}
+            source={source}
+            live={event.status === "live"}
+            title={event.title}
+          />
         ) : (
           <div class="player placeholder">
             {event.status === "scheduled" ? (
