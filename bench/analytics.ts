@@ -149,7 +149,9 @@ async function main(): Promise<void> {
     const tokens = new Map<string, string>();
     const beat = (viewer: number): CloudEventV1 => {
       const eventId = eventIds[viewer % EVENTS] as string;
-      const sessionId = `bench-session-${viewer}-${(beatsOf[viewer] = (beatsOf[viewer] ?? 0) + 1) % SESSIONS}`;
+      const round = (beatsOf[viewer] ?? 0) + 1;
+      beatsOf[viewer] = round;
+      const sessionId = `bench-session-${viewer}-${round % SESSIONS}`;
       let viewToken = tokens.get(sessionId);
       if (!viewToken) {
         viewToken = viewTokenFor({ eventId, viewerId: `bench-viewer-${viewer}`, sessionId });

@@ -37,9 +37,9 @@ describe("view tokens", () => {
   it("are refused when altered, signed with another key, or not tokens at all", () => {
     process.env.JWT_SECRET = secret;
     const [payload, signature] = token.split(".");
-    const other = Buffer.from(
-      JSON.stringify(["v-me", g.sessionId, "evt_1", g.expiresAt]),
-    ).toString("base64url");
+    const other = Buffer.from(JSON.stringify(["v-me", g.sessionId, "evt_1", g.expiresAt])).toString(
+      "base64url",
+    );
     expect(readViewToken(`${other}.${signature}`)).toBeUndefined();
     expect(readViewToken(`${payload}.${signature?.slice(1)}`)).toBeUndefined();
     expect(readViewToken(signViewToken(g, `${secret} but not ours`))).toBeUndefined();
