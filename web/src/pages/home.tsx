@@ -9,46 +9,20 @@ import { ErrorNote, Loading, useLoad } from "../components/status.tsx";
 const SHELF = 12;
 const REFRESH_MS = 10_000;
 
-/**
- * An event marked live whose stream is gone (never started, or its playlist removed) has
- * nothing to play: its playlist answers 404. Live now shows only streams that answer, so it
- * asks for more than it shows (events the platform still lists as live would crowd it out).
- */
-const playable = (event: VideoEvent, signal: AbortSignal) =>
-  fetch(`/hls/${event.id}/master.m3u8`, { method: "HEAD", signal }).then(
-    (response) => response.ok,
-    () => false,
-  );
-
-async function liveShelf(query: string, signal: AbortSignal): Promise<Page<VideoEvent>> {
-  const page = await request<Page<VideoEvent>>(`/api/events?${query}&limit=50`, { signal });
-  const answers = await Promise.all(page.items.map((event) => playable(event, signal)));
-  const items = page.items.filter((_, n) => answers[n]);
-  return {
-    items: items.slice(0, SHELF),
-    nextCursor: items.length > SHELF ? (page.nextCursor ?? "more") : null,
-  };
-}
-
 function Shelf({
   title,
   query,
   empty,
   all,
-  live = false,
 }: {
   title: string;
   query: string;
   empty: string;
   /** The search listing every event of the shelf, offered when there are more than it shows. */
   all: string;
-  live?: boolean;
 }) {
   const { data, error, loading, reload } = useLoad(
-    (signal) =>
-      live
-        ? liveShelf(query, signal)
-        : request<Page<VideoEvent>>(`/api/events?${query}&limit=${SHELF}`, { signal }),
+    (signal) => request<Page<VideoEvent>>(`/api/events?${query}&limit=${SHELF}`, { signal }),
     [query],
   );
   // A refresh that fails keeps the last shelf on screen rather than replacing it with an error.
@@ -92,7 +66,6 @@ export function Home() {
         query="status=live&order=desc"
         empty="Nobody is live right now."
         all="/search?status=live&sort=newest"
-        live
       />
       <Shelf
         title="Upcoming"
