@@ -61,7 +61,14 @@ describe("the watch page at the end of a stream", () => {
         // The page looks every 2.5 s; the rest is the platform telling the events API (a
         // second or two, more on a loaded machine).
         .waitFor({ timeout: 30_000 });
-      await expect(main.getByText("Ended", { exact: true }).isVisible()).resolves.toBe(true);
+      // "Ended", or already "Recording" when the recording was ready within the same look
+      // (a quiet machine finishes it in about as long as the page takes to look again).
+      await expect(
+        main
+          .getByText(/^(Ended|Recording)$/)
+          .first()
+          .isVisible(),
+      ).resolves.toBe(true);
       await expect(main.getByText("LIVE", { exact: true }).count()).resolves.toBe(0);
       await expect(main.getByText(/s behind/).count()).resolves.toBe(0);
       await expect(main.getByTestId("viewer-count").count()).resolves.toBe(0);
