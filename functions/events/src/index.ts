@@ -3,8 +3,8 @@
 //   lifecycle  CloudEvents from the streams and users topics (KafkaSource)
 //   reminders  the PingSource's tick: queue event.reminder for events starting soon
 import { http } from "@google-cloud/functions-framework";
-import { GrpcDirectory, sendProblem } from "@stream-platform/shared";
-import { cloudEventTarget, whenReady } from "@stream-platform/shared/hosting";
+import { GrpcDirectory } from "@stream-platform/shared";
+import { cloudEventTarget, pingTarget, whenReady } from "@stream-platform/shared/hosting";
 import { eraseOwner } from "./erasure.ts";
 import { routes } from "./http.ts";
 import { Lifecycle } from "./lifecycle.ts";
@@ -45,18 +45,7 @@ http(
   "reminders",
   whenReady(
     ready,
-    async (req, res) => {
-      if (req.method !== "POST") {
-        sendProblem(res, {
-          status: 405,
-          title: "Method not allowed",
-          detail: "the PingSource POSTs here",
-        });
-        return;
-      }
-      const sent = await commands.sendReminders(REMINDER_MINUTES);
-      res.status(200).json({ sent });
-    },
+    pingTarget(async () => ({ sent: await commands.sendReminders(REMINDER_MINUTES) })),
     flush,
   ),
 );

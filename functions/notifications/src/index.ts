@@ -3,8 +3,7 @@
 //   fanout  CloudEvents from the events and users topics (KafkaSource)
 //   digest  the PingSource's daily tick: the digest mail of those who asked for it
 import { http } from "@google-cloud/functions-framework";
-import { sendProblem } from "@stream-platform/shared";
-import { cloudEventTarget, whenReady } from "@stream-platform/shared/hosting";
+import { cloudEventTarget, pingTarget, whenReady } from "@stream-platform/shared/hosting";
 import { routes } from "./http.ts";
 import { emailer, emails, fanout, ready, store } from "./service.ts";
 
@@ -35,19 +34,14 @@ http("fanout", whenReady(ready, sink.handle, sendMail));
 
 http(
   "digest",
-  whenReady(ready, async (req, res) => {
-    if (req.method !== "POST") {
-      sendProblem(res, {
-        status: 405,
-        title: "Method not allowed",
-        detail: "the PingSource POSTs here",
-      });
-      return;
-    }
-    emailer.start(ready);
-    const queued = await emailer.queueDigests();
-    // Answered once sent (or given up for now): a run's work is done when it answers.
-    await emailer.flush();
-    res.status(200).json({ queued });
-  }),
+  whenReady(
+    ready,
+    pingTarget(async () => {
+      emailer.start(ready);
+      const queued = await emailer.queueDigests();
+      // Answered once sent (or given up for now): a run's work is done when it answers.
+      await emailer.flush();
+      return { queued };
+    }),
+  ),
 );
