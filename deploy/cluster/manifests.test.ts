@@ -229,6 +229,30 @@ describe("a real Kubernetes API server", () => {
     }
   });
 
+  it("accepts deploy/openfaas/servers.yaml: the gRPC servers, stream-server and the edge beside OpenFaaS", async () => {
+    const objects = objectsOf(join(repoRoot, "deploy", "openfaas", "servers.yaml"));
+    // The namespace for real (a dry run of it stores nothing), so that what lives in it can be
+    // checked; then every object, the Namespace too, as `kubectl apply -f` would send it.
+    const namespace = objects.find((object) => object.kind === "Namespace") as KubeObject;
+    const created = await api.call("POST", "/api/v1/namespaces", namespace);
+    expect([201, 409]).toContain(created.status);
+    const refused: string[] = [];
+    for (const object of objects) {
+      const answer = await api.dryRunApply(object);
+      if (answer.status >= 300)
+        refused.push(
+          `${object.kind} ${object.metadata.name}: ${answer.status} ${answer.body.message}`,
+        );
+    }
+    expect(refused).toEqual([]);
+    expect(objects.filter((object) => object.kind === "Deployment").length).toBeGreaterThan(3);
+    const conformed = await conform(
+      readFileSync(join(repoRoot, "deploy", "openfaas", "servers.yaml"), "utf8"),
+    );
+    expect(conformed.ok, conformed.report).toBe(true);
+    expect(conformed.report).toMatch(/Invalid: 0, Errors: 0, Skipped: 0/);
+  });
+
   it("passes kubeconform -strict, knative/ as it is, and fails it when wrong", async () => {
     const text = files
       .filter((file) => file.endsWith(".yaml"))

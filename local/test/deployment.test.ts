@@ -89,6 +89,9 @@ interface Container {
 }
 
 const all = manifests();
+const openfaasServers = parseAllDocuments(
+  readFileSync(join(repoRoot, "deploy", "openfaas", "servers.yaml"), "utf8"),
+).map((doc) => ({ file: "servers.yaml", doc: doc.toJS() as Manifest }));
 const knativeServices = all.filter(
   ({ doc }) => doc.kind === "Service" && doc.apiVersion === "serving.knative.dev/v1",
 );
@@ -204,8 +207,11 @@ describe("knative/ manifests", () => {
     }
   });
 
-  it("give the edge an nginx.conf that NGINX accepts", () => {
-    const config = all.find(
+  it.each([
+    ["knative/edge.yaml", all],
+    ["deploy/openfaas/servers.yaml", openfaasServers],
+  ])("give the edge an nginx.conf that NGINX accepts (%s)", (_file, docs) => {
+    const config = docs.find(
       ({ doc }) => doc.kind === "ConfigMap" && doc.metadata.name === "edge-nginx",
     )?.doc as unknown as { data: Record<string, string> };
     const dir = mkdtempSync(join(tmpdir(), "edge-conf-"));
@@ -213,6 +219,7 @@ describe("knative/ manifests", () => {
       // The cluster's names do not resolve here, and its paths belong to the image.
       const text = (config.data["nginx.conf"] as string)
         .replace(/[\w-]+\.default\.svc\.cluster\.local/g, "127.0.0.1")
+        .replace(/(gateway\.openfaas|[\w-]+\.stream-platform)(?=:\d)/g, "127.0.0.1")
         .replaceAll("/var/cache/nginx", dir)
         .replaceAll("/var/log/nginx", dir);
       writeFileSync(join(dir, "nginx.conf"), text);
@@ -265,6 +272,47 @@ describe("docker-compose.yml", () => {
   });
 });
 
+describe("OpenFaaS (stack.yml and deploy/openfaas/servers.yaml)", () => {
+  it("runs every gRPC server, stream-server and the edge beside the functions, at the addresses platform.yml names", () => {
+    const deployments = openfaasServers.filter(({ doc }) => doc.kind === "Deployment");
+    const grpc = knativeServices
+      .filter(({ doc }) => containerOf(doc).env?.some((v) => v.name === "GRPC_SOURCE"))
+      .map(({ doc }) => doc.metadata.name);
+    expect(grpc.length).toBeGreaterThan(0);
+    expect(deployments.map(({ doc }) => doc.metadata.name).sort()).toEqual(
+      [...grpc, "edge", "stream-server"].sort(),
+    );
+    const platform = (
+      parse(readFileSync(join(repoRoot, "deploy", "openfaas", "platform.yml"), "utf8")) as {
+        environment: Record<string, string>;
+      }
+    ).environment;
+    for (const name of grpc) {
+      const address = platform[`SERVICE_${name.replace(/-grpc$/, "").toUpperCase()}_GRPC_ADDRESS`];
+      const [host, port] = (address as string).split(":");
+      const service = openfaasServers.find(
+        ({ doc }) => doc.kind === "Service" && doc.metadata.name === name,
+      )?.doc as unknown as { metadata: { namespace: string }; spec: { ports: { port: number }[] } };
+      expect(`${name}.${service.metadata.namespace}`).toBe(host);
+      expect(service.spec.ports.map((p) => String(p.port))).toContain(port);
+    }
+    // Nothing points at knative/'s names, which do not exist on an OpenFaaS cluster.
+    expect(readFileSync(join(repoRoot, "deploy", "openfaas", "servers.yaml"), "utf8")).not.toMatch(
+      /\.default\.svc|kafka-bootstrap/,
+    );
+    // Every API route goes through the gateway (scale from zero happens there).
+    const config = openfaasServers.find(({ doc }) => doc.kind === "ConfigMap")?.doc as unknown as
+      | { data: Record<string, string> }
+      | undefined;
+    const conf = config?.data["nginx.conf"] ?? "";
+    const passes = [...conf.matchAll(/proxy_pass (\S+);/g)].map((m) => m[1] as string);
+    const toFunctions = passes.filter((target) => !target.includes("stream-server"));
+    expect(toFunctions.length).toBeGreaterThan(10);
+    for (const target of toFunctions)
+      expect(target).toMatch(/^http:\/\/openfaas_gateway\/function\/[a-z-]+\$request_uri$/);
+  });
+});
+
 describe("one source of truth", () => {
   it("stack.yml, docker-compose.yml and the Compose edge are what knative/ generates", () => {
     for (const [file, text] of Object.entries(generated()))
@@ -278,7 +326,7 @@ describe("one source of truth", () => {
     const stack = parse(readFileSync(join(repoRoot, "stack.yml"), "utf8")) as {
       functions: Record<
         string,
-        { environment: Record<string, string>; annotations?: { topic?: string } }
+        { environment: Record<string, string>; annotations?: { topic?: string; schedule?: string } }
       >;
     };
     const compose = parse(readFileSync(join(repoRoot, "docker-compose.yml"), "utf8")) as {
@@ -293,6 +341,10 @@ describe("one source of truth", () => {
             sink: { ref: { name: string } };
           },
       );
+    const pings = all
+      .filter(({ doc }) => doc.kind === "PingSource")
+      .map(({ doc }) => doc.spec as { schedule: string; sink: { ref: { name: string } } });
+    expect(pings.length).toBeGreaterThan(0);
     for (const { doc } of knativeServices) {
       const name = doc.metadata.name;
       const env = Object.fromEntries(
@@ -312,7 +364,12 @@ describe("one source of truth", () => {
         target,
       );
       const topics = sources.filter((s) => s.sink.ref.name === name).flatMap((s) => s.topics);
-      expect(fn?.annotations?.topic?.split(",") ?? [], name).toEqual(topics);
+      const ping = pings.find((p) => p.sink.ref.name === name);
+      // The cron connector runs a PingSource's target; the Kafka connector a KafkaSource's.
+      expect(fn?.annotations?.topic?.split(",") ?? [], name).toEqual(
+        ping ? ["cron-function"] : topics,
+      );
+      expect(fn?.annotations?.schedule, name).toBe(ping?.schedule);
     }
   });
 });

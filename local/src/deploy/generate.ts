@@ -17,6 +17,7 @@ import { EDGE_LIMITS, requestLimits } from "../servers/edge-limits.ts";
 import { edgeLocations, edgeRoutes } from "../servers/edge-routes.ts";
 import { renderEdgeConfig, rtmpStreamBlock, STREAM_MODULE, upstreams } from "../servers/nginx.ts";
 import { helmChartFiles } from "./helm-chart.ts";
+import { openfaasServersFile } from "./openfaas.ts";
 
 const FUNCTION_PORT = 8080;
 const IMAGE = "ghcr.io/stream-platform/functions:latest";
@@ -113,6 +114,24 @@ function envOffCluster(service: KnativeService): Record<string, string> {
   return env.SINK_CREDENTIAL === "oidc" ? { ...env, SINK_CREDENTIAL: "network" } : env;
 }
 
+/**
+ * What invokes a function on OpenFaaS: the Kafka connector, for each record of its KafkaSources'
+ * topics, or the cron connector, on its PingSource's schedule (with an empty body: the targets
+ * of knative/'s PingSources read nothing from theirs).
+ */
+function invokedBy(manifests: Manifests, service: KnativeService, topics: string[]) {
+  const pings = manifests.pingSources.filter(
+    (source) => source.spec.sink.ref?.name === service.metadata.name,
+  );
+  if (pings.length > 1 || (pings.length > 0 && topics.length > 0))
+    throw new Error(
+      `${service.metadata.name}: OpenFaaS invokes a function from one connector, on one topic list or one schedule`,
+    );
+  const [ping] = pings;
+  if (ping) return { annotations: { topic: "cron-function", schedule: ping.spec.schedule } };
+  return topics.length > 0 ? { annotations: { topic: topics.join(",") } } : {};
+}
+
 export function stackFile(manifests: Manifests): string {
   const functions = Object.fromEntries(
     manifests.services
@@ -129,14 +148,13 @@ export function stackFile(manifests: Manifests): string {
             environment_file: ["deploy/openfaas/platform.yml"],
             // Mounted as files; the function host reads them into the environment.
             ...(secrets.length > 0 && { secrets }),
-            // The Kafka connector invokes a function for each record of these topics.
-            ...(topics.length > 0 && { annotations: { topic: topics.join(",") } }),
+            ...invokedBy(manifests, service, topics),
             labels: { "com.openfaas.scale.zero": "true" },
           },
         ];
       }),
   );
-  return `${HEADER("OpenFaaS: faas-cli deploy -f stack.yml (the gRPC servers run as Deployments, as in knative/).")}${stringify(
+  return `${HEADER("OpenFaaS: faas-cli deploy -f stack.yml, beside deploy/openfaas/servers.yaml (the gRPC servers, stream-server and the edge).")}${stringify(
     { version: "1.0", provider: { name: "openfaas", gateway: "http://127.0.0.1:8080" }, functions },
     { lineWidth: 0 },
   )}`;
@@ -601,6 +619,7 @@ export const GENERATED = {
   "deploy/compose/edge.conf": () => composeEdgeConfig(),
   Dockerfile: () => dockerfile(),
   "knative/edge.yaml": knativeEdgeFile,
+  "deploy/openfaas/servers.yaml": openfaasServersFile,
   "knative/platform-secrets.yaml.example": () => secretTemplate(),
 } as const;
 

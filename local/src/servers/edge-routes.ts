@@ -88,13 +88,15 @@ export function edgeLocations(
    * routes by). NGINX then drops the http block's proxy_set_header lines, so they come too.
    */
   proxyHeaders?: (service: string) => string[],
+  /** Where a location passes to (on OpenFaaS: the gateway's /function/<name>). */
+  passTo: (service: string) => string = (service) => `http://${upstreamOf(service)}`,
 ): string {
   const block = (match: string, route: EdgeRoute) =>
     [
       `    location ${match} {`,
       ...(route.maxBodySize ? [`      client_max_body_size ${route.maxBodySize};`] : []),
       ...(proxyHeaders?.(route.service).map((header) => `      ${header}`) ?? []),
-      `      proxy_pass http://${upstreamOf(route.service)};`,
+      `      proxy_pass ${passTo(route.service)};`,
       "    }",
     ].join("\n");
   return routes
