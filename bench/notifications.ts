@@ -51,7 +51,13 @@ async function fanoutBench(): Promise<void> {
     const store = new InboxStore(database);
     await store.ensureIndexes();
     // The bench's followers asked for no mail: only inboxes and CloudEvents are measured.
-    const fanout = new Fanout(store, subscriptions, publisher, { queueFor: async () => 0 });
+    const fanout = new Fanout(
+      store,
+      subscriptions,
+      publisher,
+      { queueFor: async () => 0 },
+      async () => "Fan-out bench",
+    );
     const live = createEvent({
       type: "streamplatform.event.live",
       source: "/bench/notifications",

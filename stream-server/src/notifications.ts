@@ -5,6 +5,7 @@
 // Last-Event-ID replays what was missed from the inbox API.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { authenticate, HttpProblem, sendHttpProblem, tokenOf } from "@stream-platform/shared";
+import type { Notification } from "@stream-platform/shared/api";
 import type { Consumer } from "kafkajs";
 import {
   assertStarted,
@@ -19,13 +20,8 @@ import {
 // Streams one account may hold open on one gateway (tabs and devices; more is abuse).
 const PER_ACCOUNT = Number(process.env.SSE_MAX_PER_ACCOUNT ?? 16);
 
-interface View {
-  id: string;
-  kind: string;
-  eventId: string;
-  title: string;
-  createdAt: string;
-}
+/** What the inbox API lists, but for `read`: a new notification is unread. */
+type View = Omit<Notification, "read">;
 
 interface Connection {
   res: ServerResponse;
@@ -66,6 +62,7 @@ export class NotificationGateway {
           kind: data.kind,
           eventId: data.eventId,
           title: data.title,
+          ...(data.channelTitle && { channelTitle: data.channelTitle }),
           createdAt: data.createdAt,
         });
       }

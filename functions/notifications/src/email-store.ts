@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { insertNew } from "@stream-platform/shared/mongodb";
 import type { Collection, Db } from "mongodb";
 import type { NotificationKind } from "./schemas.ts";
+import type { InboxEntry } from "./store.ts";
 
 /** The kinds of mail a person may ask for: reminders, "live now", a daily digest. */
 export const EMAIL_KINDS = ["reminders", "live", "digest"] as const;
@@ -26,7 +27,7 @@ export interface OutgoingMail {
   userId: string;
   kind: EmailKind;
   /** The event (reminders and "live now"), or the day's news (digest). */
-  items: { kind: NotificationKind; eventId: string; title: string }[];
+  items: Pick<InboxEntry, "kind" | "eventId" | "title" | "channelTitle">[];
   state: "pending" | "sent" | "skipped" | "failed";
   /** Why it was not sent (skipped, failed). */
   reason?: string;

@@ -21,6 +21,19 @@ const MAX_ATTEMPTS = 5;
 const DIGEST_ITEMS = 20;
 const DAY_MS = 86_400_000;
 
+/** What a mail says of a notification. */
+const itemOf = ({
+  kind,
+  eventId,
+  title,
+  channelTitle,
+}: InboxEntry): OutgoingMail["items"][number] => ({
+  kind,
+  eventId,
+  title,
+  ...(channelTitle && { channelTitle }),
+});
+
 const log = (level: string, msg: string, fields: Record<string, unknown>) =>
   console.log(JSON.stringify({ level, msg, ...fields }));
 
@@ -53,7 +66,7 @@ export class Emailer extends Sweeper {
           _id: entry._id,
           userId: entry.userId,
           kind: emailKind,
-          items: [{ kind, eventId: entry.eventId, title: entry.title }],
+          items: [itemOf(entry)],
           state: "pending",
           attempts: 0,
           notBefore: entry.createdAt,
@@ -81,11 +94,7 @@ export class Emailer extends Sweeper {
           _id: digestIdOf(reader._id, day),
           userId: reader._id,
           kind: "digest",
-          items: news.map((entry) => ({
-            kind: entry.kind,
-            eventId: entry.eventId,
-            title: entry.title,
-          })),
+          items: news.map(itemOf),
           state: "pending",
           attempts: 0,
           notBefore: now,

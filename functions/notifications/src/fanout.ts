@@ -3,6 +3,7 @@
 // as one inbox entry each (written in bulk) and one `notification.created` each (key = the
 // user, for the SSE gateways), and a queued mail for those who asked for that kind by email. Redelivery is harmless: entry and CloudEvent ids derive from the
 // source event's id and the user, so the inbox refuses the copy and consumers drop the repeat.
+// Each notification names the event's channel (asked of accounts once per channel).
 import { createEvent, type EventData } from "@stream-platform/shared";
 import type { SubscriptionsClient, Target } from "@stream-platform/shared/grpc";
 import type { EventPublisher } from "@stream-platform/shared/kafka";
@@ -28,6 +29,8 @@ export class Fanout {
     private readonly subscribers: Pick<SubscriptionsClient, "listSubscriberBatches">,
     private readonly publisher: EventPublisher,
     private readonly emailer: Pick<Emailer, "queueFor">,
+    /** The channel's title; undefined when there is no such channel (deleted since). */
+    private readonly channelTitle: (channelId: string) => Promise<string | undefined>,
   ) {}
 
   /** Tells the event's followers `kind` of news; returns how many people were told. */
@@ -35,6 +38,10 @@ export class Fanout {
     const data = event.data;
     // An edit is news only when the time moved.
     if (kind === "event.updated" && !data.previousStartsAt) return 0;
+    // An event made for a stream nobody scheduled is created live: its event.live, next, is the
+    // news ("… is live"), not a "new event" as well.
+    if (kind === "event.scheduled" && data.status !== "scheduled") return 0;
+    const channelTitle = await this.channelTitle(data.channelId);
     const targets: Target[] = [{ kind: "CHANNEL", id: data.channelId }];
     // Nobody can follow an event before it exists.
     if (kind !== "event.scheduled") targets.push({ kind: "EVENT", id: data.eventId });
@@ -51,6 +58,7 @@ export class Fanout {
         kind,
         eventId: data.eventId,
         title: data.title,
+        ...(channelTitle && { channelTitle }),
         sourceId: event.id,
         createdAt,
         readAt: null,
@@ -95,6 +103,7 @@ export class Fanout {
               kind,
               eventId: entry.eventId,
               title: entry.title,
+              ...(entry.channelTitle && { channelTitle: entry.channelTitle }),
               createdAt: createdAt.toISOString(),
             },
           }),

@@ -1,18 +1,10 @@
 // The notification mails, in plain text and HTML (shared/src/mail), each with a link that stops
 // its kind of mail without signing in (and the List-Unsubscribe header for mail clients).
+import { notificationText } from "@stream-platform/shared/api";
 import { composeMail, type MailContent, publicUrl } from "@stream-platform/shared/mail";
 import type { OutgoingMail } from "./email-store.ts";
-import type { NotificationKind } from "./schemas.ts";
 
 export const UNSUBSCRIBE_PATH = "/api/notifications/unsubscribe";
-
-const what: Record<NotificationKind, string> = {
-  "event.scheduled": "New event",
-  "event.updated": "New time",
-  "event.reminder": "Starting soon",
-  "event.live": "Live now",
-  "event.cancelled": "Cancelled",
-};
 
 const why = {
   reminders: "reminders of events",
@@ -35,20 +27,21 @@ export function notificationMail(
       greeting: `Hello ${name},`,
       paragraphs: [
         "Here is what happened on the channels and events you follow in the last day:",
-        ...mail.items.map((item) => `${what[item.kind]}: ${item.title}`),
+        ...mail.items.map(notificationText),
       ],
       action: { label: "See your notifications", url: `${base}/` },
       footer,
       unsubscribeUrl,
     });
   const live = mail.kind === "live";
+  const channel = first.channelTitle ?? "a channel you follow";
   return composeMail({
-    subject: `${what[first.kind]}: ${first.title}`,
+    subject: notificationText(first),
     greeting: `Hello ${name},`,
     paragraphs: [
       live
-        ? `"${first.title}" is live now on a channel you follow.`
-        : `"${first.title}" starts soon.`,
+        ? `"${first.title}" is live now on ${channel}.`
+        : `"${first.title}" starts soon on ${channel}.`,
     ],
     action: { label: live ? "Watch now" : "Open the event", url: `${base}/watch/${first.eventId}` },
     footer,

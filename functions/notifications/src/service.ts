@@ -1,6 +1,6 @@
 // The notifications function's state, one per process: MongoDB, the inbox, the publisher and
 // the subscriptions client; indexes created once at start (retried until they are).
-import { grpcClient, startupWork } from "@stream-platform/shared";
+import { GrpcDirectory, grpcClient, startupWork } from "@stream-platform/shared";
 import { onShutdown } from "@stream-platform/shared/hosting";
 import { createKafka, EventPublisher } from "@stream-platform/shared/kafka";
 import { Mailer } from "@stream-platform/shared/mail";
@@ -16,8 +16,13 @@ export const store = new InboxStore(db);
 export const emails = new EmailStore(db);
 export const publisher = new EventPublisher(createKafka("notifications"));
 
-/** Only the fan-out needs it. */
+/** Only the fan-out needs them: who to tell, and the channel's title to tell them. */
 const subscribers = grpcClient((grpc) => new grpc.SubscriptionsClient());
+const channels = grpcClient((grpc) => new grpc.ChannelsClient());
+// A channel's title never changes: asked once per channel (NOT_FOUND: no such channel).
+const channelTitles = new GrpcDirectory(
+  async (channelId) => (await (await channels()).getChannel(channelId)).title,
+);
 /** Only mail needs them: the address of a person, asked when a mail goes out. */
 const accounts = grpcClient((grpc) => new grpc.AccountsClient());
 const mailer = new Mailer();
@@ -41,6 +46,7 @@ export const fanout = new Fanout(
   },
   publisher,
   emailer,
+  (channelId) => channelTitles.lookup(channelId),
 );
 
 export const ready = startupWork(() =>
@@ -52,6 +58,7 @@ onShutdown(async () => {
   await mailer.close();
   await publisher.disconnect();
   subscribers.close();
+  channels.close();
   accounts.close();
   await mongo.close();
 });

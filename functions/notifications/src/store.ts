@@ -2,6 +2,7 @@
 // caused it and the recipient, so a redelivered event inserts nothing new (the duplicate key is
 // refused) however often it comes.
 import { createHash } from "node:crypto";
+import type { Notification } from "@stream-platform/shared/api";
 import { insertNew } from "@stream-platform/shared/mongodb";
 import type { Collection, Db, Filter } from "mongodb";
 import type { InboxQuery, NotificationKind } from "./schemas.ts";
@@ -12,6 +13,8 @@ export interface InboxEntry {
   kind: NotificationKind;
   eventId: string;
   title: string;
+  /** The event's channel, named in the texts (absent when it was not found). */
+  channelTitle?: string;
   /** The CloudEvent this notification came from. */
   sourceId: string;
   createdAt: Date;
@@ -21,12 +24,13 @@ export interface InboxEntry {
 export const notificationIdOf = (sourceId: string, userId: string) =>
   `ntf_${createHash("sha256").update(`${sourceId}\u0000${userId}`).digest("hex").slice(0, 24)}`;
 
-export function toView(entry: InboxEntry) {
+export function toView(entry: InboxEntry): Notification {
   return {
     id: entry._id,
     kind: entry.kind,
     eventId: entry.eventId,
     title: entry.title,
+    ...(entry.channelTitle && { channelTitle: entry.channelTitle }),
     createdAt: entry.createdAt.toISOString(),
     read: entry.readAt !== null,
   };

@@ -37,8 +37,9 @@ interface Preferences {
   digest: boolean;
 }
 
-const LIVE = /^Live now: /;
-const SOON = /^Starting soon: /;
+// Each names the channel ("Mailed channel", made below).
+const LIVE = /^Mailed channel is live: /;
+const SOON = /^Starting soon on Mailed channel: /;
 const DIGEST = /^Your Stream Platform daily digest$/;
 
 /** Confirms the address with the link accounts mailed at sign-up (mail goes to verified ones). */
@@ -170,8 +171,8 @@ describe("notification mail", () => {
     const live = news("streamplatform.event.live", channelId, "Mailed <launch> & more");
     await post(live);
     const mail: ReceivedMail = await waitForMail(fan.email, LIVE);
-    expect(mail.subject).toBe("Live now: Mailed <launch> & more");
-    expect(mail.text).toContain('"Mailed <launch> & more" is live now');
+    expect(mail.subject).toBe("Mailed channel is live: Mailed <launch> & more");
+    expect(mail.text).toContain('"Mailed <launch> & more" is live now on Mailed channel.');
     expect(mail.text).toContain(`/watch/${live.subject}`);
     // The title is escaped in the HTML part, never markup.
     expect(mail.html).toContain("Mailed &lt;launch&gt; &amp; more");
@@ -205,7 +206,8 @@ describe("notification mail", () => {
     const soon = news("streamplatform.event.reminder", channelId, "Encore");
     await post(soon);
     const reminder = await waitForMail(fan.email, SOON);
-    expect(reminder.subject).toBe("Starting soon: Encore");
+    expect(reminder.subject).toBe("Starting soon on Mailed channel: Encore");
+    expect(reminder.text).toContain('"Encore" starts soon on Mailed channel.');
     expect(await countMail(fan, LIVE)).toBe(1);
 
     // Opening the link shows what it does and changes nothing (mail scanners open links) …
@@ -241,7 +243,9 @@ describe("notification mail", () => {
     await told(fan, again);
     const later = news("streamplatform.event.reminder", channelId, "Third time");
     await post(later);
-    expect((await waitForMail(fan.email, SOON, 2)).subject).toBe("Starting soon: Third time");
+    expect((await waitForMail(fan.email, SOON, 2)).subject).toBe(
+      "Starting soon on Mailed channel: Third time",
+    );
     expect(await countMail(fan, LIVE)).toBe(1);
   });
 
@@ -293,8 +297,8 @@ describe("notification mail", () => {
     const runs = await Promise.all([run(), run()]);
     for (const answer of runs) expect(answer.status).toBe(200);
     const digest = await waitForMail(reader.email, DIGEST);
-    expect(digest.text).toContain("Live now: Digested launch");
-    expect(digest.html).toContain("Live now: Digested launch");
+    expect(digest.text).toContain("Mailed channel is live: Digested launch");
+    expect(digest.html).toContain("Mailed channel is live: Digested launch");
     const unsubscribe = linkIn(digest, "/api/notifications/unsubscribe");
     expect((await mailHeaders(digest.id))["List-Unsubscribe"]).toEqual([`<${unsubscribe.href}>`]);
 

@@ -58,3 +58,44 @@ export interface ChatMessage {
   /** Seconds into the stream when it was sent: a recording replays it there. */
   offsetSeconds?: number;
 }
+
+/** What a person is told of an event they follow (or whose channel they follow). */
+export const NOTIFICATION_KINDS = [
+  "event.scheduled",
+  "event.updated",
+  "event.reminder",
+  "event.live",
+  "event.cancelled",
+] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+/** A notification as its person sees it (the inbox API, its SSE gateway and the web app). */
+export interface Notification {
+  id: string;
+  kind: NotificationKind;
+  eventId: string;
+  /** The event's title. */
+  title: string;
+  /** The event's channel (absent on notifications older than the field, or of a deleted channel). */
+  channelTitle?: string;
+  createdAt: string;
+  read: boolean;
+}
+
+/** Each kind's words, with the channel's title and without it (when it is not known). */
+const NEWS: Record<NotificationKind, { of(channel: string): string; alone: string }> = {
+  "event.scheduled": { of: (channel) => `${channel} scheduled`, alone: "New event" },
+  "event.updated": { of: (channel) => `${channel} moved`, alone: "New time" },
+  "event.reminder": { of: (channel) => `Starting soon on ${channel}`, alone: "Starting soon" },
+  "event.live": { of: (channel) => `${channel} is live`, alone: "Live now" },
+  "event.cancelled": { of: (channel) => `${channel} cancelled`, alone: "Cancelled" },
+};
+
+/**
+ * What a notification says, in the bell, in mail and on the desktop: "Ada's channel is live:
+ * Launch" ("Live now: Launch" when the channel's title is not known).
+ */
+export function notificationText(n: Pick<Notification, "kind" | "title" | "channelTitle">): string {
+  const news = NEWS[n.kind];
+  return `${n.channelTitle ? news.of(n.channelTitle) : news.alone}: ${n.title}`;
+}

@@ -2,6 +2,7 @@
 // schema of its data. Producers and consumers both validate against it, so a type, its topic
 // and its data shape are written down exactly once.
 import { z } from "zod";
+import { NOTIFICATION_KINDS } from "../api/views.ts";
 import { TOPICS, type TopicName } from "./topics.ts";
 
 const id = z.string().min(1).max(128);
@@ -79,15 +80,11 @@ export const catalog = {
     data: z.object({
       notificationId: id,
       userId: id,
-      kind: z.enum([
-        "event.scheduled",
-        "event.updated",
-        "event.reminder",
-        "event.live",
-        "event.cancelled",
-      ]),
+      kind: z.enum(NOTIFICATION_KINDS),
       eventId: id,
       title,
+      /** The event's channel, to name it (absent when the channel was not found). */
+      channelTitle: title.optional(),
       createdAt: instant,
     }),
   },
