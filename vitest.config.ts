@@ -19,6 +19,7 @@ const HEAVY = [
   "web/test/browse.test.ts",
   "web/test/watch-end.test.ts",
   "web/test/player.test.ts",
+  "web/test/subscribing.test.ts",
   "local/test/transport.test.ts",
 ];
 

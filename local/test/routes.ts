@@ -169,7 +169,8 @@ export const ROWS: Row[] = [
     method: "PUT",
     route: "/api/subscriptions/channels/:id",
     path: (f) => `/api/subscriptions/channels/${f.channelId}`,
-    expect: signedIn(201),
+    // Nobody subscribes to their own channel.
+    expect: { anonymous: 401, other: 201, owner: 409 },
   },
   {
     method: "DELETE",

@@ -54,7 +54,13 @@ export async function request<T>(
 }
 
 // The shapes the functions answer with: the shared views, and a few read here only.
-export type { Channel, EventStatus, User, VideoEvent } from "@stream-platform/shared/api";
+export type {
+  Channel,
+  EventStatus,
+  Subscription,
+  User,
+  VideoEvent,
+} from "@stream-platform/shared/api";
 
 export interface Page<T> {
   items: T[];

@@ -1,4 +1,5 @@
-// The shell: header (home, search, bell, account) and the page for the current path.
+// The shell: header (home, search, bell, following, dashboard, account) and the page for the
+// current path.
 import { Bell } from "./components/bell.tsx";
 import { lazy } from "./components/lazy.tsx";
 import { SearchBox } from "./components/search-box.tsx";
@@ -13,12 +14,13 @@ import { Watch } from "./pages/watch.tsx";
 import { useLocation } from "./router.ts";
 import { useSession } from "./session.ts";
 
-// The pages mailed links open: their own chunk, off the home page's budget.
+// The pages mailed links open, and Following: their own chunks, off the home page's budget.
 const ForgotPassword = lazy(() =>
   import("./pages/password-reset.tsx").then((m) => m.ForgotPassword),
 );
 const ResetPassword = lazy(() => import("./pages/password-reset.tsx").then((m) => m.ResetPassword));
 const VerifyEmail = lazy(() => import("./pages/verify-email.tsx").then((m) => m.VerifyEmail));
+const Following = lazy(() => import("./pages/following.tsx").then((m) => m.Following));
 
 function Page({ url }: { url: URL }) {
   const path = url.pathname;
@@ -30,6 +32,7 @@ function Page({ url }: { url: URL }) {
   if (path === "/search") return <Search params={url.searchParams} />;
   if (path === "/account") return <Account params={url.searchParams} />;
   if (path === "/dashboard") return <Dashboard />;
+  if (path === "/following") return <Following />;
   if (path === "/forgot-password") return <ForgotPassword />;
   if (path === "/reset-password") return <ResetPassword />;
   if (path === "/verify-email") return <VerifyEmail />;
@@ -65,6 +68,7 @@ export function App() {
           {user ? (
             <>
               <Bell inbox={inbox} />
+              <a href="/following">Following</a>
               <a href="/dashboard">Dashboard</a>
               <a href="/account">{user.displayName}</a>
             </>

@@ -2,8 +2,9 @@
 // from the test, never part of the app's bundle) run in Chromium against the running platform,
 // at a desktop's size and a phone's (390 × 844), signed out and in: home, search (results and the
 // suggestions open), watch (upcoming, live, recording), channel, account (sign in, sign up with
-// field errors, signed in), the pages mailed links open (forgot and reset password, verify
-// email), dashboard (idle and while live), the bell's panel, an unknown page.
+// field errors, signed in), following (signed out, and with a channel and an event followed),
+// the pages mailed links open (forgot and reset password, verify email), dashboard (idle and
+// while live), the bell's panel, an unknown page.
 // No serious or critical violation may remain; lesser ones are printed. The page's own CSP stays
 // on: axe is served from the page's origin. Screenshots: .data/screenshots/a11y-*.png.
 
@@ -129,6 +130,8 @@ const word = `audit${randomBytes(4).toString("hex")}`;
 let creator: TestUser;
 let channel: { id: string; slug: string; streamKey: string };
 let upcoming: string;
+/** Follows the channel and the upcoming event: their Following page has both lists. */
+let fan: TestUser;
 
 describe("accessibility audit (axe-core)", () => {
   beforeAll(async () => {
@@ -136,6 +139,11 @@ describe("accessibility audit (axe-core)", () => {
     channel = await newChannel(creator, uniqueSlug("a11y"));
     upcoming = await newEvent(creator, channel.id, `Audit ${word} upcoming`);
     await newEvent(creator, channel.id, `Audit ${word} later`);
+    fan = await newUser("Follower");
+    for (const path of [`channels/${channel.id}`, `events/${upcoming}`])
+      expect(
+        (await api(`/api/subscriptions/${path}`, { method: "PUT", token: fan.token })).status,
+      ).toBe(201);
     // Search and suggestions find them once indexed (through Kafka).
     await until(
       "the events in search",
@@ -184,6 +192,18 @@ describe("accessibility audit (axe-core)", () => {
       await out.getByRole("button", { name: "Sign up" }).click();
       await out.getByText("Enter your name").waitFor();
       await audit(out, "sign-up-errors", size);
+
+      await open(out, `${edge}/following`, (p) =>
+        p.getByText("to see the channels and events you follow"),
+      );
+      await audit(out, "following-signed-out", size);
+
+      const follower = await auditedPage(fan, size);
+      await open(follower, `${edge}/following`, (p) =>
+        p.getByRole("region", { name: "Reminders" }).getByRole("listitem"),
+      );
+      await audit(follower, "following", size);
+      await follower.context().close();
 
       await open(out, `${edge}/no-such-page`, (p) => p.getByRole("heading", { name: "Not found" }));
       await audit(out, "unknown", size);

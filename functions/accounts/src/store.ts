@@ -2,7 +2,7 @@
 // hear about put their CloudEvent in the outbox in the same transaction.
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { createEvent } from "@stream-platform/shared";
-import type { Channel, User } from "@stream-platform/shared/api";
+import type { Channel, Subscription, User } from "@stream-platform/shared/api";
 import {
   enqueue,
   inTransaction,
@@ -16,7 +16,7 @@ const SOURCE = "/functions/accounts";
 
 export type { Channel, User } from "@stream-platform/shared/api";
 
-export type Target = { kind: "channel"; id: string } | { kind: "event"; id: string };
+export type Target = Subscription["target"];
 
 /** What a link mailed to the account's address lets its reader do. */
 export type EmailPurpose = "reset" | "verify";
@@ -403,17 +403,22 @@ export class Store {
     ]);
   }
 
-  async subscriptionsOf(userId: string): Promise<{ target: Target; createdAt: string }[]> {
+  /** A person's subscriptions, newest first; a channel's with its slug and title (for links). */
+  async subscriptionsOf(userId: string): Promise<Subscription[]> {
     const { rows } = await this.pool.query(
-      "select channel_id, event_id, created_at from subscriptions where user_id = $1 order by created_at desc",
+      `select s.channel_id, s.event_id, s.created_at, c.slug, c.title from subscriptions s
+       left join channels c on c.id = s.channel_id where s.user_id = $1 order by s.created_at desc`,
       [userId],
     );
-    return rows.map((row) => ({
-      target: row.channel_id
-        ? { kind: "channel", id: row.channel_id }
-        : { kind: "event", id: row.event_id },
-      createdAt: row.created_at.toISOString(),
-    }));
+    return rows.map((row) =>
+      row.channel_id
+        ? {
+            target: { kind: "channel", id: row.channel_id },
+            createdAt: row.created_at.toISOString(),
+            channel: { slug: row.slug, title: row.title },
+          }
+        : { target: { kind: "event", id: row.event_id }, createdAt: row.created_at.toISOString() },
+    );
   }
 
   async subscriberCount(channelId: string): Promise<number> {

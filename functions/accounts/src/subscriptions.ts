@@ -1,5 +1,7 @@
 // Subscriptions: who follows which channel or single event (notifications fan out to them).
+// Nobody subscribes to their own channel.
 import {
+  conflict,
   forbidden,
   type Handler,
   notFound,
@@ -19,8 +21,13 @@ export function subscriptionHandlers(store: Store, events: EventDirectory) {
     return async ({ req, params }) => {
       const { userId } = await requireSession(req);
       const wanted = target(params.id ?? "");
-      if (wanted.kind === "channel" && !(await store.channel(wanted.id)))
-        throw notFound(`no channel ${wanted.id}`);
+      if (wanted.kind === "channel") {
+        const channel = await store.channel(wanted.id);
+        if (!channel) throw notFound(`no channel ${wanted.id}`);
+        // One's own channel is one's to run, not to follow (it would only inflate its count).
+        if (channel.ownerId === userId)
+          throw conflict("this is your own channel: you cannot subscribe to it", "id");
+      }
       if (wanted.kind === "event" && !(await events.exists(wanted.id)))
         throw notFound(`no event ${wanted.id}`);
       const created = await store.subscribe(userId, wanted);

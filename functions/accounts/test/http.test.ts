@@ -442,6 +442,41 @@ describe("subscriptions", () => {
     expect(bad.body.errors[0]?.field).toBe("id");
   });
 
+  it("refuses a creator's subscription to their own channel (409 naming id), changing nothing", async () => {
+    const channel = await createChannel(owner);
+    const refused = await api<{ errors: { field: string; detail: string }[] }>(
+      `/api/subscriptions/channels/${channel.id}`,
+      { method: "PUT", token: owner.token },
+    );
+    expect(refused.status).toBe(409);
+    expect(refused.headers.get("content-type")).toBe("application/problem+json");
+    expect(refused.body.errors).toEqual([
+      { field: "id", detail: "this is your own channel: you cannot subscribe to it" },
+    ]);
+    expect((await api(`/api/channels/${channel.id}/subscribers/count`)).body).toMatchObject({
+      count: 0,
+    });
+    const mine = await api<{ items: { target: { id: string } }[] }>("/api/me/subscriptions", {
+      token: owner.token,
+    });
+    expect(mine.body.items.map((i) => i.target.id)).not.toContain(channel.id);
+    // Someone else subscribes as before, and sees the channel named in their list.
+    expect(
+      (
+        await api(`/api/subscriptions/channels/${channel.id}`, {
+          method: "PUT",
+          token: other.token,
+        })
+      ).status,
+    ).toBe(201);
+    const theirs = await api<{ items: unknown[] }>("/api/me/subscriptions", { token: other.token });
+    expect(theirs.body.items).toContainEqual({
+      target: { kind: "channel", id: channel.id },
+      createdAt: expect.any(String),
+      channel: { slug: channel.slug, title: channel.title },
+    });
+  });
+
   it("keeps each user's subscriptions to themselves (403), and asks who is asking (401)", async () => {
     expect((await api(`/api/users/${owner.id}/subscriptions`, { token: other.token })).status).toBe(
       403,

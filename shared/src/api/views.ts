@@ -27,6 +27,13 @@ export interface Channel {
   createdAt: string;
 }
 
+/** One of a person's subscriptions: a channel (with its slug and title) or a single event. */
+export interface Subscription {
+  target: { kind: "channel"; id: string } | { kind: "event"; id: string };
+  createdAt: string;
+  channel?: Pick<Channel, "slug" | "title">;
+}
+
 /** A video event as clients see it: no internals (outbox, applied ids). */
 export interface VideoEvent {
   id: string;

@@ -1,55 +1,63 @@
 // Follow a channel: notifications of its events (new, moved, reminders, live now, cancelled).
+// Beside it the channel's subscriber count, asked again after each change (and announced); on
+// one's own channel, a way to the dashboard instead.
 import { useEffect, useState } from "preact/hooks";
-import { request } from "../api.ts";
+import { type Channel, request } from "../api.ts";
+import { plural } from "../format.ts";
 import { navigate } from "../router.ts";
-import { useSession } from "../session.ts";
+import { follows, setFollowing, useSubscriptions } from "../subscriptions.ts";
 import { ErrorNote } from "./status.tsx";
 
-interface Subscriptions {
-  items: { target: { kind: string; id: string } }[];
-}
+type Followed = Pick<Channel, "id" | "ownerId" | "slug" | "title">;
 
-export function SubscribeButton({ channelId }: { channelId: string }) {
-  const user = useSession();
-  const [subscribed, setSubscribed] = useState<boolean>();
+export function SubscribeButton({ channel }: { channel: Followed }) {
+  const { user, items, error: loadError } = useSubscriptions();
+  const [count, setCount] = useState<number>();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
+  const countPath = `/api/channels/${channel.id}/subscribers/count`;
 
   useEffect(() => {
-    if (!user) return;
-    request<Subscriptions>("/api/me/subscriptions")
-      .then((s) =>
-        setSubscribed(
-          s.items.some((i) => i.target.kind === "channel" && i.target.id === channelId),
-        ),
-      )
-      .catch(setError);
-  }, [user, channelId]);
-
-  if (user === null)
-    return (
-      <button type="button" onClick={() => navigate(`/account?next=${location.pathname}`)}>
-        Sign in to subscribe
-      </button>
+    let stopped = false;
+    request<{ count: number }>(countPath).then(
+      (answer) => !stopped && setCount(answer.count),
+      () => undefined,
     );
-  if (user === undefined || subscribed === undefined) return null;
+    return () => {
+      stopped = true;
+    };
+  }, [countPath]);
 
+  const target = { kind: "channel", id: channel.id } as const;
+  const subscribed = items && follows(items, target);
   const toggle = async () => {
+    if (!user || subscribed === undefined) return;
     setBusy(true);
     setError(undefined);
     try {
-      await request(`/api/subscriptions/channels/${channelId}`, {
-        method: subscribed ? "DELETE" : "PUT",
+      await setFollowing(user.id, target, !subscribed, {
+        slug: channel.slug,
+        title: channel.title,
       });
-      setSubscribed(!subscribed);
+      // The count as the API has it now (others may have come or gone meanwhile).
+      setCount((await request<{ count: number }>(countPath)).count);
     } catch (e) {
       setError(e);
     } finally {
       setBusy(false);
     }
   };
-  return (
-    <>
+
+  const action =
+    user === null ? (
+      <button type="button" onClick={() => navigate(`/account?next=${location.pathname}`)}>
+        Sign in to subscribe
+      </button>
+    ) : user && user.id === channel.ownerId ? (
+      <a class="button" href="/dashboard">
+        Your channel: open the dashboard
+      </a>
+    ) : subscribed === undefined ? null : (
       <button
         type="button"
         class={subscribed ? "secondary" : "primary"}
@@ -59,7 +67,14 @@ export function SubscribeButton({ channelId }: { channelId: string }) {
       >
         {subscribed ? "Subscribed" : "Subscribe"}
       </button>
-      {error !== undefined && <ErrorNote error={error} />}
-    </>
+    );
+  return (
+    <div class="subscribe">
+      {action}
+      <span class="muted" aria-live="polite" data-testid="subscriber-count">
+        {count !== undefined && plural(count, "subscriber")}
+      </span>
+      {(error ?? loadError) !== undefined && <ErrorNote error={error ?? loadError} />}
+    </div>
   );
 }

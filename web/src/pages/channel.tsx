@@ -4,7 +4,6 @@ import { EventList } from "../components/event-card.tsx";
 import { PageError } from "../components/page-error.tsx";
 import { Loading, StatusBadge, useLoad } from "../components/status.tsx";
 import { SubscribeButton } from "../components/subscribe-button.tsx";
-import { plural } from "../format.ts";
 
 /**
  * Channels have no pictures of their own yet: each gets a hue from its id (stable, and
@@ -22,13 +21,11 @@ export function Channel({ slug }: { slug: string }) {
       const channel = await request<ChannelBody>(`/api/channels/${encodeURIComponent(slug)}`, {
         signal,
       });
-      const [events, followers] = await Promise.all([
-        request<Page<VideoEvent>>(`/api/events?channelId=${channel.id}&order=desc&limit=50`, {
-          signal,
-        }),
-        request<{ count: number }>(`/api/channels/${channel.id}/subscribers/count`, { signal }),
-      ]);
-      return { channel, events: events.items, followers: followers.count };
+      const events = await request<Page<VideoEvent>>(
+        `/api/events?channelId=${channel.id}&order=desc&limit=50`,
+        { signal },
+      );
+      return { channel, events: events.items };
     },
     [slug],
   );
@@ -56,7 +53,6 @@ export function Channel({ slug }: { slug: string }) {
         </span>
         <div>
           <h1>{data.channel.title}</h1>
-          <p class="muted">{plural(data.followers, "subscriber")}</p>
           {live && (
             <p>
               <a href={`/watch/${live.id}`} class="live-now">
@@ -65,7 +61,7 @@ export function Channel({ slug }: { slug: string }) {
             </p>
           )}
         </div>
-        <SubscribeButton channelId={data.channel.id} />
+        <SubscribeButton channel={data.channel} />
       </header>
       {data.channel.description && <p class="description">{data.channel.description}</p>}
       <h2>Events</h2>

@@ -1,8 +1,9 @@
 // The watch page: the player (live or recording) with its chat beside it (below on a phone), the
-// event, its channel, subscribe, viewers.
+// event, its channel, subscribe (and, before it starts, Notify me), viewers.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { type Channel, request, type VideoEvent } from "../api.ts";
 import { lazy } from "../components/lazy.tsx";
+import { NotifyButton } from "../components/notify-button.tsx";
 import { PageError } from "../components/page-error.tsx";
 import { Player } from "../components/player.tsx";
 import { Countdown, Loading, StatusBadge, useLoad, ViewerCount } from "../components/status.tsx";
@@ -128,7 +129,10 @@ export function Watch({ eventId }: { eventId: string }) {
             )}
           </p>
         </div>
-        <SubscribeButton channelId={channel.id} />
+        <div class="watch-actions">
+          <SubscribeButton channel={channel} />
+          {event.status === "scheduled" && <NotifyButton event={event} />}
+        </div>
       </header>
       {event.description && <p class="description">{event.description}</p>}
       {event.tags.length > 0 && (
