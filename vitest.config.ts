@@ -17,6 +17,7 @@ const HEAVY = [
   "web/test/password-reset.test.ts",
   "web/test/email-preferences.test.ts",
   "web/test/browse.test.ts",
+  "web/test/dates.test.ts",
   "web/test/watch-end.test.ts",
   "web/test/player.test.ts",
   "web/test/subscribing.test.ts",

@@ -35,6 +35,8 @@ const RULES: Rule[] = [
   [/RFC 3339|datetime|date-time/i, () => "Enter a date and time"],
   [/between the years (\d+) and (\d+)/i, (m) => `Choose a date between ${m[1]} and ${m[2]}`],
   [/^must be after startsAt$/i, () => "Make it end after it starts"],
+  [/^is in the past/i, () => "This time has passed: choose a time from now on"],
+  [/the event is live/i, () => "The event is live: its start time can no longer change"],
   [/^does not match$/i, () => "This password does not match your account"],
   [
     /is taken/i,

@@ -3,10 +3,14 @@ const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeS
 
 export const when = (iso: string) => dateTime.format(new Date(iso));
 
-/** "in 2 h 05 min", "in 45 s", "starting" — for countdowns. */
+/**
+ * "in 2 h 05 min", "in 45 s", "starting soon" — for countdowns. Past the start time it stays
+ * "starting soon" only while the event may still start (see START_GRACE_MS: the page then says
+ * it did not start).
+ */
 export function countdown(iso: string, now = Date.now()): string {
   const seconds = Math.round((new Date(iso).getTime() - now) / 1000);
-  if (seconds <= 0) return "starting";
+  if (seconds <= 0) return "starting soon";
   const days = Math.floor(seconds / 86_400);
   if (days > 0) return `in ${days} d ${Math.floor((seconds % 86_400) / 3600)} h`;
   const hours = Math.floor(seconds / 3600);

@@ -11,7 +11,14 @@ import {
   type TestUser,
   until,
 } from "@stream-platform/shared/testing";
-import { type Browser, type BrowserContextOptions, chromium, type Page } from "playwright-core";
+import {
+  type Browser,
+  type BrowserContextOptions,
+  chromium,
+  type Locator,
+  type Page,
+} from "playwright-core";
+import { expect } from "vitest";
 
 export const edge = serviceUrls().edgeUrl;
 export const shots = join(import.meta.dirname, "..", "..", ".data", "screenshots");
@@ -49,6 +56,22 @@ export async function pageAs(
   const page = await context.newPage();
   page.on("pageerror", (error) => problems.push(`${page.url()}: ${error.message}`));
   return page;
+}
+
+/** The element an input's aria-describedby names, and its text. */
+async function description(field: Locator): Promise<string> {
+  const id = await field.getAttribute("aria-describedby");
+  expect(id).toBeTruthy();
+  return (await field.page().locator(`[id="${id}"]`).textContent()) ?? "";
+}
+
+/** Waits until the field shows `message` as its error (and only then, as an invalid field). */
+export async function expectFieldError(field: Locator, message: string): Promise<void> {
+  await field.page().getByText(message, { exact: true }).waitFor();
+  await expect(field.getAttribute("aria-invalid")).resolves.toBe("true");
+  await expect(description(field)).resolves.toBe(message);
+  // Said once: not again in a summary or an alert.
+  await expect(field.page().getByText(message).count()).resolves.toBe(1);
 }
 
 /** A channel of `owner`, made through the API: its id and stream key. */

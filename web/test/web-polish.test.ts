@@ -8,7 +8,17 @@ import { join } from "node:path";
 import { api, newUser, uniqueSlug, until } from "@stream-platform/shared/testing";
 import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { edge, launch, newChannel, newEvent, pageAs, SIZES, type Size, shots } from "./browser.ts";
+import {
+  edge,
+  expectFieldError,
+  launch,
+  newChannel,
+  newEvent,
+  pageAs,
+  SIZES,
+  type Size,
+  shots,
+} from "./browser.ts";
 
 let browser: Browser;
 const problems: string[] = [];
@@ -41,22 +51,6 @@ const focused = () => {
 const SIZE_NAMES = Object.keys(SIZES) as Size[];
 const search = (page: Page) => page.getByRole("combobox", { name: "Search events" });
 const suggestions = (page: Page) => page.getByRole("listbox", { name: "Suggestions" });
-
-/** The element an input's aria-describedby names, and its text. */
-async function description(field: Locator): Promise<string> {
-  const id = await field.getAttribute("aria-describedby");
-  expect(id).toBeTruthy();
-  return (await field.page().locator(`[id="${id}"]`).textContent()) ?? "";
-}
-
-/** Waits until the field shows `message` as its error (and only then, as an invalid field). */
-async function expectFieldError(field: Locator, message: string): Promise<void> {
-  await field.page().getByText(message, { exact: true }).waitFor();
-  await expect(field.getAttribute("aria-invalid")).resolves.toBe("true");
-  await expect(description(field)).resolves.toBe(message);
-  // Said once: not again in a summary or an alert.
-  await expect(field.page().getByText(message).count()).resolves.toBe(1);
-}
 
 describe("web app polish (#24)", () => {
   for (const size of SIZE_NAMES) {

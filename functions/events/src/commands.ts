@@ -27,20 +27,23 @@ export class EventCommands {
 
   async schedule(ownerId: string, input: CreateEvent): Promise<EventDoc> {
     const now = this.now();
-    const { state, emits } = schedule({
-      _id: newEventId(),
-      channelId: input.channelId,
-      ownerId,
-      title: input.title,
-      description: input.description,
-      tags: input.tags,
-      ...(input.category !== undefined && { category: input.category }),
-      startsAt: new Date(input.startsAt),
-      ...(input.endsAt && { endsAt: new Date(input.endsAt) }),
-      version: 1,
-      createdAt: now,
-      updatedAt: now,
-    });
+    const { state, emits } = schedule(
+      {
+        _id: newEventId(),
+        channelId: input.channelId,
+        ownerId,
+        title: input.title,
+        description: input.description,
+        tags: input.tags,
+        ...(input.category !== undefined && { category: input.category }),
+        startsAt: new Date(input.startsAt),
+        ...(input.endsAt && { endsAt: new Date(input.endsAt) }),
+        version: 1,
+        createdAt: now,
+        updatedAt: now,
+      },
+      now,
+    );
     await this.store.insert(
       state,
       emits.map((type) => lifecycleEvent(type, state)),

@@ -4,6 +4,7 @@
 // breaks is a RuleBroken. No store, no clock, no HTTP: commands.ts persists what it decides,
 // http.ts turns a broken rule into a status. Every rule is tested with values (test/unit/).
 import type { EventType } from "@stream-platform/shared";
+import { START_GRACE_MS } from "@stream-platform/shared/api";
 import type { PatchEvent, Status } from "./schemas.ts";
 
 /** Which status may follow which: scheduled → live → ended, or scheduled → cancelled. */
@@ -37,7 +38,8 @@ export interface EventState {
 }
 
 export type Command =
-  | { kind: "edit"; patch: PatchEvent }
+  /** `at`: when the owner asked (a new start time must not be before it). */
+  | { kind: "edit"; patch: PatchEvent; at: Date }
   | { kind: "cancel" }
   | { kind: "stream.started"; id: string }
   | { kind: "stream.ended"; id: string; endedAt: Date }
@@ -67,6 +69,22 @@ export class RuleBroken extends Error {
 
 const isFinal = (status: Status) => status === "ended" || status === "cancelled";
 
+/**
+ * How far before now a new start time may be: the owner's clock (the form's "now") and ours
+ * differ a little, and a request takes its time.
+ */
+export const PAST_TOLERANCE_MS = 60_000;
+
+/** An event is scheduled for now or later, never for a time already gone. */
+function notInThePast(startsAt: Date, now: Date): void {
+  if (startsAt.getTime() < now.getTime() - PAST_TOLERANCE_MS)
+    throw new RuleBroken(
+      "times",
+      "is in the past: an event can only be scheduled for a time that has not passed yet",
+      "startsAt",
+    );
+}
+
 function change<S extends EventState>(
   state: S,
   set: Partial<EventState>,
@@ -85,7 +103,7 @@ function change<S extends EventState>(
 export function decide<S extends EventState>(state: S, command: Command): Change<S> | null {
   switch (command.kind) {
     case "edit":
-      return edit(state, command.patch);
+      return edit(state, command.patch, command.at);
     case "cancel":
       // Cancelling twice is fine; cancelling what already ended is not.
       return state.status === "cancelled" ? null : edit(state, { status: "cancelled" });
@@ -121,8 +139,8 @@ export function decide<S extends EventState>(state: S, command: Command): Change
   }
 }
 
-/** An owner's edit: fields, and a status change if the transition is allowed. */
-function edit<S extends EventState>(state: S, patch: PatchEvent): Change<S> {
+/** An owner's edit at `at`: fields, and a status change if the transition is allowed. */
+function edit<S extends EventState>(state: S, patch: PatchEvent, at?: Date): Change<S> {
   if (patch.status && !TRANSITIONS[state.status].includes(patch.status)) {
     throw new RuleBroken(
       "transition",
@@ -133,14 +151,25 @@ function edit<S extends EventState>(state: S, patch: PatchEvent): Change<S> {
   const editsFields = Object.keys(patch).some((key) => key !== "status");
   if (editsFields && isFinal(state.status))
     throw new RuleBroken("final", `the event is ${state.status}: it can no longer change`);
+  // The start time sent again unchanged (a form sends every field) is no change at all, not even
+  // for an event that is live, or whose time passed without a stream.
+  const moved =
+    patch.startsAt !== undefined && new Date(patch.startsAt).getTime() !== state.startsAt.getTime();
+  if (moved && state.status === "live")
+    throw new RuleBroken(
+      "times",
+      "cannot change: the event is live, so it has started already",
+      "startsAt",
+    );
+  if (moved && at) notInThePast(new Date(patch.startsAt as string), at);
   const set: Partial<EventState> = {
     ...(patch.title !== undefined && { title: patch.title }),
     ...(patch.description !== undefined && { description: patch.description }),
     ...(patch.tags !== undefined && { tags: patch.tags }),
     ...(patch.category !== undefined && { category: patch.category }),
     // A new time deserves a new reminder.
-    ...(patch.startsAt !== undefined && {
-      startsAt: new Date(patch.startsAt),
+    ...(moved && {
+      startsAt: new Date(patch.startsAt as string),
       reminderSentAt: null,
     }),
     ...(patch.endsAt !== undefined && { endsAt: new Date(patch.endsAt) }),
@@ -163,8 +192,9 @@ function edit<S extends EventState>(state: S, patch: PatchEvent): Change<S> {
 
 type NewFields = Omit<EventState, "status" | "applied">;
 
-/** A newly scheduled event, and what announces it. */
-export function schedule<F extends NewFields>(fields: F) {
+/** A newly scheduled event (asked for at `now`), and what announces it. */
+export function schedule<F extends NewFields>(fields: F, now: Date) {
+  notInThePast(fields.startsAt, now);
   return {
     state: { ...fields, status: "scheduled" as Status, applied: [] as string[] },
     emits: ["streamplatform.event.created"] as LifecycleType[],
@@ -194,7 +224,8 @@ export function startUnscheduled<F extends Omit<NewFields, "title" | "descriptio
 
 /**
  * Which event a stream on a channel belongs to: the live one, else the scheduled one nearest to
- * `now` within an hour (the candidates a store found), else none.
+ * `now` within an hour (the candidates a store found), else none. An hour late is START_GRACE_MS:
+ * an event no stream can start any more is one that did not start.
  */
 export function currentEvent<S extends EventState & { startsAt: Date }>(
   candidates: S[],
@@ -204,9 +235,12 @@ export function currentEvent<S extends EventState & { startsAt: Date }>(
   if (live) return live;
   const hour = 60 * 60 * 1000;
   const distance = (doc: S) => Math.abs(doc.startsAt.getTime() - now.getTime());
+  const late = (doc: S) => now.getTime() - doc.startsAt.getTime();
   return (
     candidates
-      .filter((doc) => doc.status === "scheduled" && distance(doc) <= hour)
+      .filter(
+        (doc) => doc.status === "scheduled" && distance(doc) <= hour && late(doc) <= START_GRACE_MS,
+      )
       .sort((a, b) => distance(a) - distance(b))[0] ?? null
   );
 }

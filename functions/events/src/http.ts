@@ -71,7 +71,9 @@ export function routes(
     });
     if (channel.ownerId !== userId)
       throw forbidden("only the channel's owner may schedule its events");
-    const doc = await commands.schedule(userId, input);
+    const doc = await commands.schedule(userId, input).catch((error: unknown) => {
+      throw problemOf(error);
+    });
     return { status: 201, body: toView(doc), headers: { location: `/api/events/${doc._id}` } };
   });
 
@@ -97,7 +99,7 @@ export function routes(
     const { userId } = await requireSession(req);
     const patch = parseInput(patchBody, req.body);
     const doc = await ownedEvent(userId, params.id ?? "");
-    return { status: 200, body: toView(await run(doc, { kind: "edit", patch })) };
+    return { status: 200, body: toView(await run(doc, { kind: "edit", patch, at: new Date() })) };
   });
 
   router.on("DELETE", "/api/events/:id", async ({ req, params }) => {

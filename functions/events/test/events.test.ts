@@ -9,6 +9,7 @@ import {
   newUser,
   platformServiceAddress,
   postToIngress,
+  storeScheduledEvent,
   type TestUser,
   uniqueSlug,
   until,
@@ -222,6 +223,90 @@ describe("scheduling", () => {
       body: { status: "live" },
     });
     expect(revived.status).toBe(400);
+  });
+});
+
+describe("start times (#24 item 6)", () => {
+  type Problem = { detail: string; errors: { field: string; detail: string }[] };
+  const patch = (id: string, body: Record<string, unknown>) =>
+    api<VideoEvent & Problem>(`/api/events/${id}`, { method: "PATCH", token: owner.token, body });
+  const expectPastRefused = (response: { status: number; headers: Headers; body: Problem }) => {
+    expect(response.status).toBe(400);
+    expect(response.headers.get("content-type")).toBe("application/problem+json");
+    expect(response.body.errors).toEqual([
+      {
+        field: "startsAt",
+        detail: "is in the past: an event can only be scheduled for a time that has not passed yet",
+      },
+    ]);
+    expect(response.body.detail).toMatch(/^startsAt: is in the past/);
+  };
+
+  it("refuses to schedule an event in the past (400 naming startsAt), creating nothing", async () => {
+    const channelId = await newChannel();
+    for (const startsAt of ["2020-01-01T00:00:00Z", inMinutes(-5)]) {
+      const response = await api<Problem>("/api/events", {
+        token: owner.token,
+        body: { channelId, title: "Yesterday's news", startsAt },
+      });
+      expectPastRefused(response);
+    }
+    // Half a minute ago is clock skew between the owner's device and the server: accepted.
+    await schedule(channelId, { startsAt: inMinutes(-0.5) });
+    const listed = await api<{ items: VideoEvent[] }>(`/api/events?channelId=${channelId}`);
+    expect(listed.body.items.map((e) => e.title)).toEqual(["Rocket launch"]);
+  });
+
+  it("refuses to move an event into the past, changing nothing", async () => {
+    const event = await schedule(await newChannel());
+    expectPastRefused(await patch(event.id, { startsAt: inMinutes(-60), title: "Moved back" }));
+    const after = await api<VideoEvent>(`/api/events/${event.id}`);
+    expect(after.body).toMatchObject({
+      title: event.title,
+      startsAt: event.startsAt,
+      version: event.version,
+    });
+  });
+
+  it("lets an event whose time passed without a stream be edited as it is, and moved to the future", async () => {
+    const channelId = await newChannel();
+    // The API refuses to make such an event: it is written into the store as it would be after
+    // its time passed.
+    const startsAt = new Date(Date.now() - 3 * 3_600_000);
+    const id = await storeScheduledEvent({
+      channelId,
+      ownerId: owner.id,
+      title: "Missed launch",
+      startsAt,
+    });
+    // The form sends every field: the unchanged start time is not a move into the past.
+    const renamed = await patch(id, {
+      title: "Missed launch, renamed",
+      startsAt: startsAt.toISOString(),
+    });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body).toMatchObject({ startsAt: startsAt.toISOString(), status: "scheduled" });
+    expectPastRefused(
+      await patch(id, { startsAt: new Date(startsAt.getTime() + 60_000).toISOString() }),
+    );
+    const later = inMinutes(90);
+    const moved = await patch(id, { startsAt: later });
+    expect(moved.status).toBe(200);
+    expect(moved.body).toMatchObject({ startsAt: later, status: "scheduled", version: 3 });
+  });
+
+  it("refuses to move a live event's start (it has started), accepting it sent unchanged", async () => {
+    const channelId = await newChannel();
+    const event = await schedule(channelId, { startsAt: inMinutes(5) });
+    await postToCe(streamEvent("streamplatform.stream.started", channelId, { eventId: event.id }));
+    await statusOf(event.id, "live");
+    const moved = await patch(event.id, { startsAt: inMinutes(60) });
+    expect(moved.status).toBe(400);
+    expect(moved.body.errors.map((e) => e.field)).toEqual(["startsAt"]);
+    expect(moved.body.errors[0]?.detail).toMatch(/live/);
+    const same = await patch(event.id, { startsAt: event.startsAt, title: "Launch, live" });
+    expect(same.status).toBe(200);
+    expect(same.body).toMatchObject({ startsAt: event.startsAt, status: "live" });
   });
 });
 

@@ -2,6 +2,7 @@
 // into the API's shape. User text only ever reaches Elasticsearch as the `query` of a match
 // query, which analyzes it as plain words: Lucene syntax in it means nothing.
 import type { estypes } from "@elastic/elasticsearch";
+import { START_GRACE_MS } from "@stream-platform/shared/api";
 import type { ChannelDocument, EventDocument } from "./documents.ts";
 import type { SearchQuery, SuggestQuery } from "./schemas.ts";
 
@@ -11,9 +12,31 @@ const NOT_CANCELLED = { term: { status: "cancelled" } };
 const FACET_SIZE = 20;
 const CHANNEL_HITS = 5;
 
-export function eventSearch(input: SearchQuery): estypes.SearchRequest {
+/**
+ * Scheduled events whose time passed (beyond the grace) without a stream: still "scheduled" in
+ * the index, since nothing happened to them, but no longer upcoming. Derived at query time.
+ */
+const didNotStart = (now: number): estypes.QueryDslQueryContainer => ({
+  bool: {
+    filter: [
+      { term: { status: "scheduled" } },
+      { range: { startsAt: { lt: new Date(now - START_GRACE_MS).toISOString() } } },
+    ],
+  },
+});
+
+/** A status asked for; "scheduled" (Upcoming) without those that did not start. */
+const statusIs = (status: string, now: number): estypes.QueryDslQueryContainer =>
+  status === "scheduled"
+    ? { bool: { filter: [{ term: { status } }], must_not: [didNotStart(now)] } }
+    : { term: { status } };
+
+export function eventSearch(input: SearchQuery, now = Date.now()): estypes.SearchRequest {
   const filter: estypes.QueryDslQueryContainer[] = [];
-  if (input.status) filter.push({ terms: { status: input.status } });
+  if (input.status)
+    filter.push({
+      bool: { should: input.status.map((s) => statusIs(s, now)), minimum_should_match: 1 },
+    });
   if (input.category) filter.push({ term: { category: input.category } });
   // Every tag asked for must be there: each tag narrows the results.
   for (const tag of input.tags ?? []) filter.push({ term: { tags: tag } });
@@ -75,6 +98,8 @@ export function eventSearch(input: SearchQuery): estypes.SearchRequest {
     }),
     aggs: {
       status: { terms: { field: "status", size: 4 } },
+      // Counted out of "scheduled": the Upcoming facet counts what choosing it shows.
+      didNotStart: { filter: didNotStart(now) },
       category: { terms: { field: "category", size: FACET_SIZE } },
       tags: { terms: { field: "tags", size: FACET_SIZE } },
     },
@@ -132,6 +157,18 @@ function facet(
 const totalOf = (total: estypes.SearchTotalHits | number | undefined) =>
   typeof total === "number" ? total : (total?.value ?? 0);
 
+/** The status facet, its "scheduled" without the events that did not start (not upcoming). */
+function statusFacet(
+  aggregations: Record<string, estypes.AggregationsAggregate> | undefined,
+): Facet[] {
+  const missed = (aggregations?.didNotStart as estypes.AggregationsFilterAggregate | undefined)
+    ?.doc_count;
+  return facet(aggregations, "status")
+    .map((f) => (f.value === "scheduled" ? { ...f, count: f.count - (missed ?? 0) } : f))
+    .filter((f) => f.count > 0)
+    .sort((a, b) => b.count - a.count);
+}
+
 export function searchResult(
   input: SearchQuery,
   events: estypes.SearchResponse<EventDocument>,
@@ -155,7 +192,7 @@ export function searchResult(
       };
     }),
     facets: {
-      status: facet(events.aggregations, "status"),
+      status: statusFacet(events.aggregations),
       category: facet(events.aggregations, "category"),
       tags: facet(events.aggregations, "tags"),
     },

@@ -183,6 +183,39 @@ describe("indexing through Kafka", () => {
     expect(suggest.body.suggestions).toEqual([]);
   });
 
+  it("leaves an event whose time passed without a stream out of Upcoming (status=scheduled) and its count (#24 item 6)", async () => {
+    const w = word();
+    const upcoming = await schedule({ title: `${w} upcoming talk`, startsAt: inDays(1) });
+    // The API refuses a start in the past: the event's snapshot comes as the events function
+    // would have announced it when it was scheduled, two hours before now.
+    const eventId = `evt_${randomBytes(10).toString("hex")}`;
+    const created = createEvent({
+      type: "streamplatform.event.created",
+      source: "/tests/search",
+      subject: eventId,
+      data: {
+        eventId,
+        channelId,
+        title: `${w} missed talk`,
+        description: "",
+        tags: [],
+        startsAt: new Date(Date.now() - 2 * 3_600_000).toISOString(),
+        status: "scheduled" as const,
+        version: 1,
+      },
+    });
+    expect(await postToIngress(created)).toBe(202);
+    const all = await searchUntil(`q=${w}`, (r) => r.total === 2);
+    // Still found (its card says it did not start), but not counted as upcoming...
+    expect(all.facets.status).toEqual([{ value: "scheduled", count: 1 }]);
+    // ...nor listed as upcoming.
+    const asked = await search(`q=${w}&status=scheduled`);
+    expect(asked.body.hits.map((hit) => hit.id)).toEqual([upcoming.id]);
+    expect(asked.body.total).toBe(1);
+    const either = await search(`q=${w}&status=scheduled,live`);
+    expect(either.body.hits.map((hit) => hit.id)).toEqual([upcoming.id]);
+  });
+
   it("never lets an older event.updated overwrite a newer title", async () => {
     const w = word();
     const event = await schedule({ title: `${w} first title` });

@@ -8,6 +8,21 @@ export interface FieldProblem {
 
 export type EventStatus = "scheduled" | "live" | "ended" | "cancelled";
 
+/**
+ * How long after its start time a scheduled event without a stream still counts as upcoming
+ * ("starting soon"). The same hour within which a late stream still becomes the event (the events
+ * function's currentEvent): past it, no stream can start it, so it did not start, and it leaves
+ * every upcoming listing (home, search's Upcoming, badges) until its owner moves it.
+ */
+export const START_GRACE_MS = 60 * 60_000;
+
+/** Whether a scheduled event's time passed, beyond START_GRACE_MS, without a stream. */
+export const didNotStart = (
+  event: { status: EventStatus; startsAt: string | Date },
+  now = Date.now(),
+): boolean =>
+  event.status === "scheduled" && new Date(event.startsAt).getTime() + START_GRACE_MS < now;
+
 export interface User {
   id: string;
   email: string;

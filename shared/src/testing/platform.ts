@@ -137,4 +137,5 @@ export {
   publishTestPattern,
 } from "./rtmp.ts";
 export { openSse, type SseEvent, type SseStream } from "./sse.ts";
+export { type StoredEvent, storeScheduledEvent } from "./stored-event.ts";
 export { until } from "./wait.ts";

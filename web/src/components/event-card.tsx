@@ -7,7 +7,7 @@ import {
   type VideoEvent,
 } from "../api.ts";
 import { duration, plural, when } from "../format.ts";
-import { Countdown, StatusBadge, ViewerCount } from "./status.tsx";
+import { Countdown, DidNotStartNote, StatusBadge, useDidNotStart, ViewerCount } from "./status.tsx";
 
 type ChannelName = Pick<Channel, "slug" | "title">;
 
@@ -82,10 +82,11 @@ function RecordingFacts({ event }: { event: VideoEvent | SearchHit }) {
 /** An event in a list: where it leads, whose it is, when it is, and, live, how many watch. */
 export function EventCard({ event }: { event: VideoEvent | SearchHit }) {
   const highlight = "highlight" in event ? event.highlight : undefined;
+  const missed = useDidNotStart(event);
   return (
     <li class="card">
       <a href={`/watch/${event.id}`} class="card-link">
-        <StatusBadge status={event.status} />
+        <StatusBadge status={event.status} missed={missed} />
         {highlight?.title ? (
           // The search API escapes the text and adds only <mark> around matches.
           <h3 dangerouslySetInnerHTML={{ __html: highlight.title }} />
@@ -100,6 +101,8 @@ export function EventCard({ event }: { event: VideoEvent | SearchHit }) {
       <p class="muted">
         {event.status === "live" ? (
           <ViewerCount eventId={event.id} />
+        ) : missed ? (
+          <DidNotStartNote startsAt={event.startsAt} />
         ) : event.status === "scheduled" ? (
           <>
             {when(event.startsAt)} · <Countdown to={event.startsAt} />

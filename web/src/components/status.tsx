@@ -1,20 +1,52 @@
-// Small shared pieces: a status badge, a live countdown, a live viewer count, loading and errors.
+// Small shared pieces: a status badge (and whether an event did not start), a live countdown, a
+// live viewer count, loading and errors.
+import { didNotStart, START_GRACE_MS } from "@stream-platform/shared/api";
 import { useEffect, useState } from "preact/hooks";
-import { ApiError, type EventFigures, type EventStatus, request } from "../api.ts";
-import { countdown, plural } from "../format.ts";
+import { ApiError, type EventFigures, type EventStatus, request, type VideoEvent } from "../api.ts";
+import { countdown, plural, when } from "../format.ts";
 
-/** `recorded`: an ended event's recording is ready ("Ended" until then). */
+/**
+ * Whether a scheduled event's time passed without a stream (beyond the grace: see
+ * START_GRACE_MS); turns true by itself on an open page when the grace runs out.
+ */
+export function useDidNotStart(event?: Pick<VideoEvent, "status" | "startsAt">): boolean {
+  const [now, setNow] = useState(Date.now());
+  const missed = event ? didNotStart(event, now) : false;
+  const left = event ? new Date(event.startsAt).getTime() + START_GRACE_MS - now : 0;
+  useEffect(() => {
+    if (event?.status !== "scheduled" || missed) return;
+    // setTimeout's longest wait is ~24.8 days: a later end of grace is looked at again then.
+    const timer = setTimeout(() => setNow(Date.now()), Math.min(left + 1, 2 ** 31 - 1));
+    return () => clearTimeout(timer);
+  }, [event?.status, event?.startsAt, missed, now]);
+  return missed;
+}
+
+/**
+ * `recorded`: an ended event's recording is ready ("Ended" until then). `missed`: a scheduled
+ * event whose time passed without a stream (useDidNotStart).
+ */
 export function StatusBadge({
   status,
   recorded = true,
+  missed = false,
 }: {
   status: EventStatus;
   recorded?: boolean;
+  missed?: boolean;
 }) {
+  if (status === "scheduled" && missed) return <span class="badge badge-missed">Didn't start</span>;
   const ended = recorded ? "Recording" : "Ended";
   const label = { live: "LIVE", scheduled: "Upcoming", ended, cancelled: "Cancelled" };
   return <span class={`badge badge-${status}`}>{label[status]}</span>;
 }
+
+/** What a scheduled event that did not start says instead of a countdown. */
+export const DidNotStartNote = ({ startsAt }: { startsAt: string }) => (
+  <span data-testid="did-not-start">
+    Didn't start — was planned for <time dateTime={startsAt}>{when(startsAt)}</time>
+  </span>
+);
 
 export function Countdown({ to }: { to: string }) {
   const [now, setNow] = useState(Date.now());

@@ -1,5 +1,6 @@
 // The creator dashboard: a channel, its stream key (hidden until asked) with OBS settings, its
 // events (schedule, edit, cancel), the live viewers of its current event and its chat's moderation.
+import { didNotStart } from "@stream-platform/shared/api";
 import { useEffect, useState } from "preact/hooks";
 import { type Channel, type EventDetails, type Page, request, type VideoEvent } from "../api.ts";
 import { LineChart, type Point } from "../components/chart.tsx";
@@ -159,10 +160,16 @@ function EventForm({
   const submit = async (e: Event) => {
     e.preventDefault();
     const value = formValues(e);
+    // An edit sends the start time only when it was changed: one that has passed (the event did
+    // not start) may stay as it is while the rest is edited.
+    const startsAt =
+      event && value("startsAt") === toLocalInput(event.startsAt)
+        ? {}
+        : { startsAt: fromLocalInput(value("startsAt")) };
     const body = {
       title: value("title"),
       description: value("description"),
-      startsAt: fromLocalInput(value("startsAt")),
+      ...startsAt,
       tags: value("tags")
         .split(",")
         .map((t) => t.trim())
@@ -178,6 +185,9 @@ function EventForm({
     }
   };
   const soon = new Date(Date.now() + 30 * 60_000).toISOString();
+  // No time that has passed (the API refuses it too), except the event's own, kept as it is.
+  const now = new Date().toISOString();
+  const earliest = event && event.startsAt < now ? event.startsAt : now;
   return (
     <form
       onSubmit={submit}
@@ -205,6 +215,7 @@ function EventForm({
           type="datetime-local"
           required
           defaultValue={toLocalInput(event?.startsAt ?? soon)}
+          min={toLocalInput(earliest)}
           {...invalid(error, "startsAt", "e-starts")}
         />
         <FieldError error={error} field="startsAt" id="e-starts" />
@@ -363,7 +374,7 @@ function ChannelEvents({ channel }: { channel: Channel }) {
                   </td>
                   <td>{when(event.startsAt)}</td>
                   <td>
-                    <StatusBadge status={event.status} />
+                    <StatusBadge status={event.status} missed={didNotStart(event)} />
                   </td>
                   <td>
                     {(event.status === "live" || event.status === "ended") && (

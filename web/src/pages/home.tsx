@@ -1,7 +1,8 @@
 // Home: live now (with viewer counts), upcoming (with countdowns), recent recordings. The
 // shelves look again every few seconds, so a stream that starts shows up and one that stopped
 // (or the events of an account deleted meanwhile) leaves without a reload.
-import { useEffect, useMemo, useRef } from "preact/hooks";
+import { START_GRACE_MS } from "@stream-platform/shared/api";
+import { useEffect, useRef } from "preact/hooks";
 import { type Page, request, type VideoEvent } from "../api.ts";
 import { EventList } from "../components/event-card.tsx";
 import { ErrorNote, Loading, useLoad } from "../components/status.tsx";
@@ -16,14 +17,18 @@ function Shelf({
   all,
 }: {
   title: string;
-  query: string;
+  /** The list's query, asked anew at each look (so a time in it moves on). */
+  query: string | (() => string);
   empty: string;
   /** The search listing every event of the shelf, offered when there are more than it shows. */
   all: string;
 }) {
   const { data, error, loading, reload } = useLoad(
-    (signal) => request<Page<VideoEvent>>(`/api/events?${query}&limit=${SHELF}`, { signal }),
-    [query],
+    (signal) => {
+      const asked = typeof query === "string" ? query : query();
+      return request<Page<VideoEvent>>(`/api/events?${asked}&limit=${SHELF}`, { signal });
+    },
+    [title],
   );
   // A refresh that fails keeps the last shelf on screen rather than replacing it with an error.
   const shown = useRef<Page<VideoEvent> | undefined>(undefined);
@@ -54,9 +59,14 @@ function Shelf({
   );
 }
 
+/**
+ * Upcoming: scheduled to start at most START_GRACE_MS ago (one a little late may still start:
+ * "starting soon"); one older than that did not start, and is not upcoming.
+ */
+const upcoming = () =>
+  `status=scheduled&from=${encodeURIComponent(new Date(Date.now() - START_GRACE_MS).toISOString())}`;
+
 export function Home() {
-  // Upcoming from an hour ago: an event that should have started is still worth showing.
-  const from = useMemo(() => new Date(Date.now() - 3_600_000).toISOString(), []);
   return (
     <>
       {/* The page's title for screen readers (axe: page-has-heading-one); the shelves show it. */}
@@ -69,9 +79,10 @@ export function Home() {
       />
       <Shelf
         title="Upcoming"
-        query={`status=scheduled&from=${encodeURIComponent(from)}`}
+        query={upcoming}
         empty="Nothing scheduled yet."
-        all={`/search?status=scheduled&from=${encodeURIComponent(from)}`}
+        // Search's Upcoming leaves out, by itself, what did not start.
+        all="/search?status=scheduled"
       />
       <Shelf
         title="Recent recordings"

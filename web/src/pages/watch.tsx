@@ -6,7 +6,15 @@ import { lazy } from "../components/lazy.tsx";
 import { NotifyButton } from "../components/notify-button.tsx";
 import { PageError } from "../components/page-error.tsx";
 import { Player } from "../components/player.tsx";
-import { Countdown, Loading, StatusBadge, useLoad, ViewerCount } from "../components/status.tsx";
+import {
+  Countdown,
+  DidNotStartNote,
+  Loading,
+  StatusBadge,
+  useDidNotStart,
+  useLoad,
+  ViewerCount,
+} from "../components/status.tsx";
 import { SubscribeButton } from "../components/subscribe-button.tsx";
 import { when } from "../format.ts";
 
@@ -49,6 +57,8 @@ export function Watch({ eventId }: { eventId: string }) {
   const sawItUnfinished = useRef(false);
   if (changing && status !== "scheduled") sawItUnfinished.current = true;
   const [chosenRecording, setChosenRecording] = useState(false);
+  // Its time passed without a stream: it says so rather than "starting soon" (its owner may move it).
+  const missed = useDidNotStart(loaded);
   if (error && !data) return <PageError error={error} what="event" />;
   if (!data || !loaded) return <Loading what="the event" />;
   const { channel } = data;
@@ -62,9 +72,10 @@ export function Watch({ eventId }: { eventId: string }) {
       : recordingOffered
         ? undefined
         : (event.vodPath ?? undefined);
-  // Live chat before and during the event; a recording replays its chat.
+  // Live chat before and during the event (not for one that did not start); a recording replays
+  // its chat.
   const chatMode =
-    event.status === "live" || event.status === "scheduled"
+    event.status === "live" || (event.status === "scheduled" && !missed)
       ? "live"
       : event.status === "ended" && source
         ? "replay"
@@ -81,7 +92,11 @@ export function Watch({ eventId }: { eventId: string }) {
           />
         ) : (
           <div class="player placeholder">
-            {event.status === "scheduled" ? (
+            {missed ? (
+              <p>
+                <DidNotStartNote startsAt={event.startsAt} />.
+              </p>
+            ) : event.status === "scheduled" ? (
               <p>
                 Starts {when(event.startsAt)} (<Countdown to={event.startsAt} />)
               </p>
@@ -117,7 +132,8 @@ export function Watch({ eventId }: { eventId: string }) {
       <header class="watch-header">
         <div>
           <h1>
-            <StatusBadge status={event.status} recorded={Boolean(event.vodPath)} /> {event.title}
+            <StatusBadge status={event.status} recorded={Boolean(event.vodPath)} missed={missed} />{" "}
+            {event.title}
           </h1>
           <p>
             <a href={`/c/${channel.slug}`}>{channel.title}</a>

@@ -42,6 +42,15 @@ describe("form errors", () => {
     expect(fieldMessage("password", "does not match")).toBe(
       "This password does not match your account",
     );
+    expect(
+      fieldMessage(
+        "startsAt",
+        "is in the past: an event can only be scheduled for a time that has not passed yet",
+      ),
+    ).toBe("This time has passed: choose a time from now on");
+    expect(
+      fieldMessage("startsAt", "cannot change: the event is live, so it has started already"),
+    ).toBe("The event is live: its start time can no longer change");
     // A detail it has no words for is kept, as a sentence.
     expect(fieldMessage("startsAt", "must be in the future")).toBe("Must be in the future");
   });

@@ -15,6 +15,8 @@ import {
 import { STATUSES, type Status } from "../../src/schemas.ts";
 
 const startsAt = new Date("2030-01-01T18:00:00Z");
+/** When the owners in these tests ask: a month before the events start. */
+const asked = new Date("2029-12-01T18:00:00Z");
 
 function event(status: Status, extra: Partial<EventState> = {}): EventState {
   return {
@@ -48,7 +50,7 @@ describe("status transitions (an owner's PATCH status)", () => {
     for (const to of ["live", "ended", "cancelled"] as const) {
       const allowed = TRANSITIONS[from].includes(to);
       it(`${from} → ${to} is ${allowed ? "allowed" : "refused"}`, () => {
-        const command: Command = { kind: "edit", patch: { status: to } };
+        const command: Command = { kind: "edit", at: asked, patch: { status: to } };
         if (allowed) {
           const change = decide(event(from), command);
           expect(change?.state.status).toBe(to);
@@ -78,6 +80,7 @@ describe("edits", () => {
   it("changes fields and announces event.updated, keeping the rest", () => {
     const change = decide(event("scheduled"), {
       kind: "edit",
+      at: asked,
       patch: { title: "New title", tags: ["maths"] },
     });
     expect(change?.set).toEqual({ title: "New title", tags: ["maths"] });
@@ -88,6 +91,7 @@ describe("edits", () => {
   it("a new start time clears the reminder, so the new time gets one", () => {
     const change = decide(event("scheduled", { reminderSentAt: new Date() }), {
       kind: "edit",
+      at: asked,
       patch: { startsAt: "2030-01-02T18:00:00Z" },
     });
     expect(change?.set).toEqual({
@@ -98,11 +102,16 @@ describe("edits", () => {
 
   it("refuses an end before the start, also against the stored start", () => {
     expect(
-      refused(event("scheduled"), { kind: "edit", patch: { endsAt: "2030-01-01T17:00:00Z" } }),
+      refused(event("scheduled"), {
+        kind: "edit",
+        at: asked,
+        patch: { endsAt: "2030-01-01T17:00:00Z" },
+      }),
     ).toMatchObject({ rule: "times", field: "endsAt", message: "must be after startsAt" });
     expect(
       refused(event("scheduled", { endsAt: new Date("2030-01-01T19:00:00Z") }), {
         kind: "edit",
+        at: asked,
         patch: { startsAt: "2030-01-01T20:00:00Z" },
       }).rule,
     ).toBe("times");
@@ -110,16 +119,65 @@ describe("edits", () => {
 
   for (const status of ["ended", "cancelled"] as const) {
     it(`refuses field edits of an event that is ${status}`, () => {
-      const error = refused(event(status), { kind: "edit", patch: { title: "Too late" } });
+      const error = refused(event(status), {
+        kind: "edit",
+        at: asked,
+        patch: { title: "Too late" },
+      });
       expect(error.rule).toBe("final");
       expect(error.field).toBeUndefined();
     });
   }
 
   it("lets a live event's fields change", () => {
-    expect(decide(event("live"), { kind: "edit", patch: { title: "Still on" } })?.emits).toBe(
-      "streamplatform.event.updated",
+    expect(
+      decide(event("live"), { kind: "edit", at: asked, patch: { title: "Still on" } })?.emits,
+    ).toBe("streamplatform.event.updated");
+  });
+});
+
+describe("start times in the past", () => {
+  const moveTo = (newStart: Date): Command => ({
+    kind: "edit",
+    at: asked,
+    patch: { startsAt: newStart.toISOString() },
+  });
+  const minutes = (n: number) => new Date(asked.getTime() + n * 60_000);
+
+  it("refuses to schedule a new event in the past, beyond a minute's clock skew", () => {
+    const fields = { title: "T", description: "", tags: [] as string[] };
+    expect(() => schedule({ ...fields, startsAt: minutes(-2) }, asked)).toThrow(
+      expect.objectContaining({ rule: "times", field: "startsAt" }),
     );
+    expect(schedule({ ...fields, startsAt: minutes(-0.5) }, asked).state.status).toBe("scheduled");
+  });
+
+  it("refuses to move an event into the past, and lets it move back to the future", () => {
+    const passed = event("scheduled", { startsAt: minutes(-120) });
+    expect(refused(passed, moveTo(minutes(-90)))).toMatchObject({
+      rule: "times",
+      field: "startsAt",
+      message: expect.stringMatching(/in the past/),
+    });
+    expect(decide(passed, moveTo(minutes(60)))?.set.startsAt).toEqual(minutes(60));
+  });
+
+  it("takes the stored start time sent again as no change, even once it has passed", () => {
+    const passed = event("scheduled", { startsAt: minutes(-120), reminderSentAt: minutes(-135) });
+    const change = decide(passed, {
+      kind: "edit",
+      at: asked,
+      patch: { title: "Renamed", startsAt: minutes(-120).toISOString() },
+    });
+    expect(change?.set).toEqual({ title: "Renamed" });
+  });
+
+  it("refuses to move a live event's start: it has started", () => {
+    const live = event("live", { startsAt: minutes(-10) });
+    expect(refused(live, moveTo(minutes(60)))).toMatchObject({
+      rule: "times",
+      field: "startsAt",
+    });
   });
 });
 
@@ -197,7 +255,7 @@ describe("the stream's commands", () => {
 
 describe("new events", () => {
   it("a scheduled event is announced by event.created", () => {
-    const { state, emits } = schedule({ title: "T", description: "", tags: [], startsAt });
+    const { state, emits } = schedule({ title: "T", description: "", tags: [], startsAt }, asked);
     expect(state.status).toBe("scheduled");
     expect(state.applied).toEqual([]);
     expect(emits).toEqual(["streamplatform.event.created"]);
