@@ -20,6 +20,7 @@ const HEAVY = [
   "web/test/dates.test.ts",
   "web/test/watch-end.test.ts",
   "web/test/player.test.ts",
+  "web/test/notifications-ux.test.ts",
   "web/test/subscribing.test.ts",
   "local/test/transport.test.ts",
 ];

@@ -1,6 +1,6 @@
 // The platform's HTTP API, same origin (the edge). The session is an HttpOnly cookie the API
 // sets at sign-in: this code never sees a token. Errors arrive as problem+json.
-import type { FieldProblem, VideoEvent } from "@stream-platform/shared/api";
+import type { FieldProblem, Notification, VideoEvent } from "@stream-platform/shared/api";
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -57,6 +57,7 @@ export async function request<T>(
 export type {
   Channel,
   EventStatus,
+  Notification,
   Subscription,
   User,
   VideoEvent,
@@ -78,15 +79,6 @@ export interface SearchResult {
   hits: SearchHit[];
   facets: Record<"status" | "category" | "tags", { value: string; count: number }[]>;
   channels?: { id: string; slug: string; title: string }[];
-}
-
-export interface Notification {
-  id: string;
-  kind: string;
-  eventId: string;
-  title: string;
-  createdAt: string;
-  read: boolean;
 }
 
 export interface Inbox extends Page<Notification> {

@@ -1,8 +1,12 @@
 // The signed-in person's inbox: loaded from /api/me/notifications, then kept current by the SSE
 // stream (stream-server; EventSource sends the session cookie; event-stream.ts resumes it).
+// The unread count leads the tab's title; news arriving while the tab is hidden goes to the
+// desktop as well, for those who switched that on.
 import { useEffect, useState } from "preact/hooks";
 import { type Inbox, type Notification, request } from "./api.ts";
+import { showOnDesktop } from "./desktop-notifications.ts";
 import { followEventStream } from "./event-stream.ts";
+import { showUnreadInTitle } from "./title.ts";
 
 export interface InboxState {
   items: Notification[];
@@ -17,14 +21,29 @@ export function useInbox(signedIn: boolean): InboxState & {
 } {
   const [state, setState] = useState<InboxState>({ items: [], unread: 0, connected: false });
 
+  const markRead = async (id: string) => {
+    const { unread } = await request<{ unread: number }>(
+      `/api/me/notifications/${encodeURIComponent(id)}/read`,
+      { method: "POST" },
+    );
+    setState((s) => ({
+      ...s,
+      unread,
+      items: s.items.map((n) => (n.id === id ? { ...n, read: true } : n)),
+    }));
+  };
+
   useEffect(() => {
     if (!signedIn) {
       setState({ items: [], unread: 0, connected: false });
       return;
     }
     let closed = false;
+    // What this page has already heard of: the stream may repeat what the first page listed.
+    const seen = new Set<string>();
     request<Inbox>("/api/me/notifications?limit=20")
       .then((inbox) => {
+        for (const n of inbox.items) seen.add(n.id);
         if (!closed) setState((s) => ({ ...s, items: inbox.items, unread: inbox.unread }));
       })
       .catch(() => undefined);
@@ -34,6 +53,11 @@ export function useInbox(signedIn: boolean): InboxState & {
       on: {
         notification: (data) => {
           const notification = data as Notification;
+          if (!seen.has(notification.id)) {
+            seen.add(notification.id);
+            // Opened from the desktop: read, as when opened from the bell.
+            showOnDesktop(notification, () => markRead(notification.id).catch(() => undefined));
+          }
           setState((s) =>
             s.items.some((n) => n.id === notification.id)
               ? s
@@ -52,19 +76,11 @@ export function useInbox(signedIn: boolean): InboxState & {
     };
   }, [signedIn]);
 
+  useEffect(() => showUnreadInTitle(state.unread), [state.unread]);
+
   return {
     ...state,
-    async markRead(id) {
-      const { unread } = await request<{ unread: number }>(
-        `/api/me/notifications/${encodeURIComponent(id)}/read`,
-        { method: "POST" },
-      );
-      setState((s) => ({
-        ...s,
-        unread,
-        items: s.items.map((n) => (n.id === id ? { ...n, read: true } : n)),
-      }));
-    },
+    markRead,
     async markAllRead() {
       await request("/api/me/notifications/read-all", { method: "POST" });
       setState((s) => ({ ...s, unread: 0, items: s.items.map((n) => ({ ...n, read: true })) }));

@@ -39,15 +39,16 @@ export async function launch(): Promise<Browser> {
 
 /**
  * A page at `size`, signed in as `user` or signed out; uncaught errors in it land in `problems`
- * (a test expects none).
+ * (a test expects none). `options` add to the context's (permissions, say).
  */
 export async function pageAs(
   browser: Browser,
   user: TestUser | undefined,
   size: Size,
   problems: string[],
+  options: BrowserContextOptions = {},
 ): Promise<Page> {
-  const context = await browser.newContext(SIZES[size]);
+  const context = await browser.newContext({ ...SIZES[size], ...options });
   if (user)
     await context.addCookies([
       { name: "session", value: user.token, url: edge, httpOnly: true },

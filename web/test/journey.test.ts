@@ -128,7 +128,7 @@ describe("web app journey", () => {
     ffmpeg = publishTestPattern(key).process;
     await home.getByTestId("unread-count").waitFor({ timeout: 30_000 });
     await home.getByRole("button", { name: /Notifications, 1 unread/ }).click();
-    await home.getByRole("link", { name: `Live now: ${title}` }).click();
+    await home.getByRole("link", { name: `Channel ${word} is live: ${title}` }).click();
 
     // It plays (currentTime advancing), and the viewer is counted.
     await home.waitForFunction(playedPast, 0, { timeout: 45_000 }).catch(async (error: Error) => {

@@ -1,24 +1,49 @@
-// The notification bell: the unread count, live from the SSE stream; opens the inbox.
-import { useState } from "preact/hooks";
+// The notification bell: the unread count, live from the SSE stream; opens the inbox. The panel
+// closes on Escape (focus back on the bell), a click outside it, and on moving to another page;
+// at its foot, the switch for desktop notifications (desktop-notifications.ts).
+import { notificationText } from "@stream-platform/shared/api";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { useDesktopNotifications } from "../desktop-notifications.ts";
 import { when } from "../format.ts";
 import type { useInbox } from "../notifications.ts";
-
-const KIND: Record<string, string> = {
-  "event.scheduled": "New event",
-  "event.updated": "Time changed",
-  "event.reminder": "Starting soon",
-  "event.live": "Live now",
-  "event.cancelled": "Cancelled",
-};
+import { useLocation } from "../router.ts";
 
 export function Bell({ inbox }: { inbox: ReturnType<typeof useInbox> }) {
   const [open, setOpen] = useState(false);
+  const root = useRef<HTMLDivElement>(null);
+  const button = useRef<HTMLButtonElement>(null);
+  const where = useLocation().href;
+  const desktop = useDesktopNotifications();
+
+  // Another page: the panel was about this one.
+  useEffect(() => setOpen(false), [where]);
+
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key !== "Escape") return;
+      setOpen(false);
+      button.current?.focus();
+    };
+    const onPointer = (event: PointerEvent) => {
+      if (!root.current?.contains(event.target as Node)) setOpen(false);
+    };
+    document.addEventListener("keydown", onKey);
+    document.addEventListener("pointerdown", onPointer);
+    return () => {
+      document.removeEventListener("keydown", onKey);
+      document.removeEventListener("pointerdown", onPointer);
+    };
+  }, [open]);
+
   return (
-    <div class="bell">
+    <div class="bell" ref={root}>
       <button
         type="button"
         class="icon"
+        ref={button}
         aria-expanded={open}
+        aria-controls="notification-panel"
         aria-label={`Notifications, ${inbox.unread} unread`}
         onClick={() => setOpen(!open)}
       >
@@ -35,7 +60,7 @@ export function Bell({ inbox }: { inbox: ReturnType<typeof useInbox> }) {
         )}
       </button>
       {open && (
-        <section class="inbox" aria-label="Notifications">
+        <section class="inbox" id="notification-panel" aria-label="Notifications">
           <header>
             <strong>Notifications</strong>
             {inbox.unread > 0 && (
@@ -53,16 +78,37 @@ export function Bell({ inbox }: { inbox: ReturnType<typeof useInbox> }) {
                   <a
                     href={`/watch/${n.eventId}`}
                     onClick={() => {
+                      // Closed here too: the link may be to the page already open.
                       setOpen(false);
                       if (!n.read) inbox.markRead(n.id).catch(() => undefined);
                     }}
                   >
-                    {KIND[n.kind] ?? "Event"}: {n.title}
+                    {notificationText(n)}
                   </a>
                   <span class="muted">{when(n.createdAt)}</span>
                 </li>
               ))}
             </ul>
+          )}
+          {desktop.state !== "unsupported" && (
+            <footer>
+              <label>
+                <input
+                  type="checkbox"
+                  checked={desktop.state === "on"}
+                  disabled={desktop.state === "blocked"}
+                  onChange={async (e) => {
+                    const box = e.currentTarget;
+                    // What it came to (the browser may have said no, or nothing).
+                    box.checked = (await desktop.set(box.checked)) === "on";
+                  }}
+                />{" "}
+                Show desktop notifications
+              </label>
+              {desktop.state === "blocked" && (
+                <span class="muted">Blocked in this browser's settings for the site.</span>
+              )}
+            </footer>
           )}
         </section>
       )}
