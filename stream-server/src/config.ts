@@ -35,6 +35,11 @@ const schema = z.object({
   POSTER_SECONDS: z.coerce.number().int().min(1).max(60).default(5),
   /** A publisher silent this long is gone (a cable pulled sends no FIN). */
   PUBLISHER_TIMEOUT_SECONDS: z.coerce.number().min(1).max(60).default(4),
+  /**
+   * Seconds between a live stream's stream.alive signals. The events function ends a live event
+   * unheard of for 2 minutes (functions/events/src/domain.ts LOST_AFTER_MS), so at most 30.
+   */
+  STREAM_ALIVE_SECONDS: z.coerce.number().min(0.5).max(30).default(30),
   /** Upload finished recordings to S3-compatible storage when set. */
   S3_BUCKET: z.string().optional(),
   S3_PREFIX: z.string().default("recordings/"),
@@ -68,6 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     preset: c.HLS_PRESET,
     posterSeconds: c.POSTER_SECONDS,
     publisherTimeoutMs: c.PUBLISHER_TIMEOUT_SECONDS * 1000,
+    aliveMs: c.STREAM_ALIVE_SECONDS * 1000,
     s3: c.S3_BUCKET
       ? { bucket: c.S3_BUCKET, prefix: c.S3_PREFIX, endpoint: c.S3_ENDPOINT }
       : undefined,

@@ -1,7 +1,8 @@
 // A publish, from the RTMP handshake to the VOD: authorize the key (ChannelService), pick the
 // event (EventService), transcode while the publisher is there, and tell the platform
-// (stream.started once the first segments exist, stream.ended when the publisher leaves,
-// recording.ready once the playlists are VOD). A refused publish leaves no file and no event.
+// (stream.started once the first segments exist, stream.alive every STREAM_ALIVE_SECONDS while
+// live, stream.ended when the publisher leaves, recording.ready once the playlists are VOD). A
+// refused publish leaves no file and no event.
 import { randomUUID } from "node:crypto";
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -37,6 +38,8 @@ export interface LiveStream {
   channelId: string;
   eventId: string;
   startedAt?: string;
+  /** Set once its publisher left: no more stream.alive. */
+  ending?: boolean;
   transcoder: Transcoder;
 }
 
@@ -63,7 +66,38 @@ export class Ingest {
    */
   private readonly publishAttempts = new SharedRateLimiter("rtmp-publish:address", 1, 20);
 
-  constructor(private readonly deps: IngestDeps) {}
+  /** Sends every live stream's stream.alive (see alive()). */
+  private readonly aliveTimer: NodeJS.Timeout;
+
+  constructor(private readonly deps: IngestDeps) {
+    this.aliveTimer = setInterval(() => void this.alive(), deps.config.aliveMs);
+    this.aliveTimer.unref();
+  }
+
+  /**
+   * Tells the platform that each live stream is still on: without these, the events function
+   * takes a live event whose stream-server died (no stream.ended) for lost and ends it. A failed
+   * publish is logged; the next round tries again, well within the events function's patience.
+   */
+  private async alive(): Promise<void> {
+    const at = new Date().toISOString();
+    const streams = [...this.live.values()].filter((s) => s.startedAt !== undefined && !s.ending);
+    if (streams.length === 0) return;
+    await this.deps.publisher
+      .publish(
+        streams.map(({ streamId, channelId, eventId }) =>
+          createEvent({
+            type: "streamplatform.stream.alive",
+            source: SOURCE,
+            subject: channelId,
+            data: { streamId, channelId, eventId, at },
+          }),
+        ),
+      )
+      .catch((error: unknown) =>
+        this.deps.log({ level: "warn", msg: "stream.alive not sent", error: String(error) }),
+      );
+  }
 
   /** node-media-server's prePublish: decide, then start or refuse. Never throws. */
   onPublish = (session: NmsSession): void => {
@@ -208,6 +242,7 @@ export class Ingest {
 
   private async end(stream: LiveStream, dir: string): Promise<void> {
     const { streamId, channelId, eventId } = stream;
+    stream.ending = true;
     const endedAt = new Date().toISOString();
     const started = stream.startedAt !== undefined;
     // stream.ended at once (the viewers' "live" badge goes), the recording after ffmpeg is done.
@@ -270,6 +305,7 @@ export class Ingest {
 
   /** Waits for streams that are ending (SIGTERM: finish their recordings first). */
   async drain(): Promise<void> {
+    clearInterval(this.aliveTimer);
     await Promise.all(this.ending);
   }
 }

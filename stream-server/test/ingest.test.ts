@@ -116,6 +116,14 @@ describe("a stream from RTMP to HLS", () => {
     const eventId = live.eventId;
     await watch.waitFor((e) => e.type === "streamplatform.event.live" && e.subject === eventId);
     expect((await api<{ status: string }>(`/api/events/${eventId}`)).body.status).toBe("live");
+    // While live, stream-server says it is still on (every STREAM_ALIVE_SECONDS: 5 s locally).
+    const alive = await watch.waitFor(
+      (e) =>
+        e.type === "streamplatform.stream.alive" &&
+        (e.data as { streamId: string }).streamId === live.streamId,
+      20_000,
+    );
+    expect(alive.data).toMatchObject({ channelId: channel.id, eventId });
 
     // The master playlist: every rendition with its bandwidth, resolution and codecs.
     const master = await (await fetch(`${edge}/hls/${eventId}/master.m3u8`)).text();
@@ -202,6 +210,13 @@ describe("a stream from RTMP to HLS", () => {
     const vodPlay = await playback(browser, eventId, 2);
     expect(vodPlay.error).toBeUndefined();
     expect(vodPlay.advanced).toBeGreaterThanOrEqual(2);
+    // No sign of life once the stream ended (in its partition's order: the channel's).
+    const ofStream = watch.events
+      .filter((e) => (e.data as { streamId?: string } | undefined)?.streamId === live.streamId)
+      .map((e) => e.type);
+    expect(ofStream.lastIndexOf("streamplatform.stream.alive")).toBeLessThan(
+      ofStream.indexOf("streamplatform.stream.ended"),
+    );
   });
 });
 

@@ -6,6 +6,7 @@ import {
   type Command,
   currentEvent,
   decide,
+  LOST_AFTER_MS,
   reminderDue,
   schedule,
   startUnscheduled,
@@ -82,20 +83,47 @@ export class EventCommands {
   }
 
   /** Applies a command: the event after it (unchanged if it changed nothing), or null if none. */
-  run(id: string, command: Command): Promise<EventDoc | null> {
+  async run(id: string, command: Command): Promise<EventDoc | null> {
+    return (await this.apply(id, command))?.doc ?? null;
+  }
+
+  /** As run, also saying whether the command changed the event. */
+  private apply(id: string, command: Command): Promise<{ doc: EventDoc; changed: boolean } | null> {
     return this.store.withLock(id, async () => {
       for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
         const current = await this.store.get(id);
         if (!current) return null;
         const change = decide(current, command);
-        if (!change) return current;
+        if (!change) return { doc: current, changed: false };
         const now = this.now();
         const next: EventDoc = { ...change.state, version: current.version + 1, updatedAt: now };
-        const event = lifecycleEvent(change.emits, next, current);
-        if (await this.store.save(current, change, [event], now)) return next;
+        const event = lifecycleEvent(change.emits, next, current, change.reason);
+        if (await this.store.save(current, change, [event], now))
+          return { doc: next, changed: true };
       }
       throw new ConcurrentChange("the event keeps changing; try again");
     });
+  }
+
+  /** The event's stream was heard of now (stream.started, stream.alive): false if it is not live. */
+  alive(id: string, channelId: string): Promise<boolean> {
+    return this.store.markAlive(id, channelId, this.now());
+  }
+
+  /**
+   * Ends every live event whose stream went unheard for LOST_AFTER_MS (domain.streamLost) as a
+   * stream.ended would, announced by event.ended with reason "lost"; how many it ended. Each is
+   * re-read and decided under its lock, and written only if no sign of life came since (the
+   * store's save), so a second or concurrent run ends nothing twice.
+   */
+  async endLostStreams(): Promise<number> {
+    const now = this.now();
+    let ended = 0;
+    for (const candidate of await this.store.unheardLive(new Date(now.getTime() - LOST_AFTER_MS))) {
+      const result = await this.apply(candidate._id, { kind: "stream.lost", at: now });
+      if (result?.changed) ended += 1;
+    }
+    return ended;
   }
 
   /** The event a stream on the channel belongs to (domain.currentEvent). */

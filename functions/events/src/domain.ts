@@ -1,5 +1,5 @@
 // The life of a video event, as a pure state machine: given an event's state and a command (an
-// owner's edit or cancellation, a stream starting or ending, a recording ready), `decide` says
+// owner's edit or cancellation, a stream starting, ending or lost, a recording ready), `decide` says
 // what changes and which CloudEvent announces it, or that nothing does; a rule the command
 // breaks is a RuleBroken. No store, no clock, no HTTP: commands.ts persists what it decides,
 // http.ts turns a broken rule into a status. Every rule is tested with values (test/unit/).
@@ -35,6 +35,10 @@ export interface EventState {
   reminderSentAt?: Date | null;
   /** Ids of the stream CloudEvents already applied (idempotency on redelivery). */
   applied: string[];
+  /** When its stream was last heard of (stream.started, then every stream.alive): see streamLost. */
+  lastAliveAt?: Date | null;
+  /** When it last changed: the last heard of a live event that never had a stream.alive. */
+  updatedAt?: Date;
 }
 
 export type Command =
@@ -43,6 +47,8 @@ export type Command =
   | { kind: "cancel" }
   | { kind: "stream.started"; id: string }
   | { kind: "stream.ended"; id: string; endedAt: Date }
+  /** The events function's own check at `at` (every minute): the stream went unheard. */
+  | { kind: "stream.lost"; at: Date }
   | { kind: "recording.ready"; id: string; vodPath: string; at: Date };
 
 export interface Change<S extends EventState = EventState> {
@@ -54,6 +60,8 @@ export interface Change<S extends EventState = EventState> {
   emits: LifecycleType;
   /** The stream CloudEvent it applies, recorded with the change. */
   applied?: string;
+  /** Why it ended, when the announcement says (event.ended's `reason`). */
+  reason?: "lost";
 }
 
 /** A command the event's rules refuse; `field` names the input at fault, if one is. */
@@ -118,6 +126,16 @@ export function decide<S extends EventState>(state: S, command: Command): Change
         "streamplatform.event.ended",
         command.id,
       );
+    case "stream.lost": {
+      if (!streamLost(state, command.at)) return null;
+      // It ended some time after it was last heard of: the best guess of when (as stream.ended's
+      // own time, it may be before the scheduled start, for a stream that began early).
+      const endsAt = lastHeard(state) as Date;
+      return {
+        ...change(state, { status: "ended", endsAt }, "streamplatform.event.ended"),
+        reason: "lost",
+      };
+    }
     case "recording.ready":
       if (state.applied.includes(command.id)) return null;
       // Live until now (the end went missing): the recording ends it.
@@ -242,6 +260,28 @@ export function currentEvent<S extends EventState & { startsAt: Date }>(
         (doc) => doc.status === "scheduled" && distance(doc) <= hour && late(doc) <= START_GRACE_MS,
       )
       .sort((a, b) => distance(a) - distance(b))[0] ?? null
+  );
+}
+
+/**
+ * How long a live event's stream may go unheard before it counts as lost (stream-server gone
+ * without stream.ended: SIGKILLed, its machine lost): four of its 30 s stream.alive missed, so a
+ * late or lost signal or two (a Kafka hiccup, a consumer's restart) never ends a stream that is on.
+ */
+export const LOST_AFTER_MS = 2 * 60_000;
+
+/** When a live event's stream was last heard of; an event live since before any stream.alive: its last change. */
+export function lastHeard(state: EventState): Date | undefined {
+  return state.lastAliveAt ?? state.updatedAt;
+}
+
+/** Whether a live event's stream is lost at `now`: unheard of for longer than LOST_AFTER_MS. */
+export function streamLost(state: EventState, now: Date): boolean {
+  const heard = lastHeard(state);
+  return (
+    state.status === "live" &&
+    heard !== undefined &&
+    now.getTime() - heard.getTime() > LOST_AFTER_MS
   );
 }
 

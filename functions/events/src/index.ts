@@ -1,7 +1,8 @@
 // Functions-framework targets of the events function (run with shared/src/hosting/main.ts):
 //   api        HTTP: /api/events…
 //   lifecycle  CloudEvents from the streams and users topics (KafkaSource)
-//   reminders  the PingSource's tick: queue event.reminder for events starting soon
+//   reminders  the PingSource's tick (every minute): queue event.reminder for events starting
+//              soon, and end live events whose stream went unheard (commands.endLostStreams)
 import { http } from "@google-cloud/functions-framework";
 import { GrpcDirectory } from "@stream-platform/shared";
 import { cloudEventTarget, pingTarget, whenReady } from "@stream-platform/shared/hosting";
@@ -35,6 +36,7 @@ const lifecycle = new Lifecycle(commands, {
 });
 const streams = cloudEventTarget()
   .on("streamplatform.stream.started", (event) => lifecycle.streamStarted(event))
+  .on("streamplatform.stream.alive", (event) => lifecycle.streamAlive(event))
   .on("streamplatform.stream.ended", (event) => lifecycle.streamEnded(event))
   .on("streamplatform.recording.ready", (event) => lifecycle.recordingReady(event))
   // The account is gone: so are its events (erasure.ts).
@@ -45,7 +47,10 @@ http(
   "reminders",
   whenReady(
     ready,
-    pingTarget(async () => ({ sent: await commands.sendReminders(REMINDER_MINUTES) })),
+    pingTarget(async () => ({
+      sent: await commands.sendReminders(REMINDER_MINUTES),
+      lost: await commands.endLostStreams(),
+    })),
     flush,
   ),
 );

@@ -1,8 +1,10 @@
 // The stream lifecycle (KafkaSource on the streams topic; its CloudEvent table is in index.ts):
 // stream.started makes the channel's current event live (or starts an unscheduled one),
-// stream.ended and recording.ready end it (the latter with its VOD path). The rules are
-// domain.ts's; each stream CloudEvent is applied at most once (its id is recorded with the change).
-import type { PlatformEvent } from "@stream-platform/shared";
+// stream.ended and recording.ready end it (the latter with its VOD path), stream.alive says it is
+// still on (stream.started does too): a live event unheard of too long is ended by the reminders
+// tick (commands.endLostStreams). The rules are domain.ts's; each stream CloudEvent is applied at
+// most once (its id is recorded with the change; a sign of life only ever moves a time forward).
+import { adHocEventId, type PlatformEvent } from "@stream-platform/shared";
 import { EventRefused } from "@stream-platform/shared/hosting";
 import type { EventCommands } from "./commands.ts";
 import type { EventDoc } from "./store.ts";
@@ -32,12 +34,20 @@ export class Lifecycle {
     const doc = await this.eventOf(data);
     if (doc) {
       await this.commands.run(doc._id, { kind: "stream.started", id: event.id });
+      // Heard of now, also when the event was live already (a publisher back after a restart).
+      await this.commands.alive(doc._id, data.channelId);
       return;
     }
     const owner = await this.channels.ownerOf(data.channelId);
     if (owner === undefined)
       throw new EventRefused(`no channel ${data.channelId}: nothing can go live on it`);
     await this.commands.startUnscheduled(event.id, data.channelId, owner, new Date(data.startedAt));
+    await this.commands.alive(adHocEventId(event.id), data.channelId);
+  }
+
+  /** The stream is still on: its event was heard of now (nothing when it is not live). */
+  async streamAlive(event: PlatformEvent<"streamplatform.stream.alive">): Promise<void> {
+    await this.commands.alive(event.data.eventId, event.data.channelId);
   }
 
   async streamEnded(event: PlatformEvent<"streamplatform.stream.ended">): Promise<void> {

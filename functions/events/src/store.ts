@@ -110,7 +110,8 @@ export class EventStore {
 
   /**
    * Writes a change of `current` with its CloudEvents, if nobody changed the event since it
-   * was read (its version is still `current.version`); false otherwise.
+   * was read (its version is still `current.version`, and no sign of its stream came: a lost
+   * stream is not ended once it has been heard of again); false otherwise.
    */
   async save(
     current: EventDoc,
@@ -119,7 +120,7 @@ export class EventStore {
     now: Date,
   ): Promise<boolean> {
     const result = await this.events.updateOne(
-      { _id: current._id, version: current.version },
+      { _id: current._id, version: current.version, lastAliveAt: current.lastAliveAt ?? null },
       withOutbox<EventDoc>(
         {
           $set: { ...change.set, version: current.version + 1, updatedAt: now },
@@ -150,6 +151,40 @@ export class EventStore {
       )
       .sort({ startsAt: 1, _id: 1 })
       .limit(20)
+      .toArray();
+  }
+
+  /**
+   * Records that a live event's stream was heard of at `at` (never moving the time back): false
+   * when the event is not live, or not on that channel. No new version: nothing to announce.
+   */
+  async markAlive(id: string, channelId: string, at: Date): Promise<boolean> {
+    const result = await this.events.updateOne(
+      {
+        _id: id,
+        channelId,
+        status: "live",
+        $or: [{ lastAliveAt: null }, { lastAliveAt: { $lt: at } }],
+      },
+      { $set: { lastAliveAt: at } },
+    );
+    return result.modifiedCount === 1;
+  }
+
+  /** Live events whose stream was last heard of before `before` (domain.streamLost, as a query). */
+  unheardLive(before: Date): Promise<EventDoc[]> {
+    return this.events
+      .find(
+        {
+          status: "live",
+          $or: [
+            { lastAliveAt: { $lt: before } },
+            { lastAliveAt: null, updatedAt: { $lt: before } },
+          ],
+        },
+        { projection: { outbox: 0 } },
+      )
+      .limit(1000)
       .toArray();
   }
 

@@ -45,17 +45,22 @@ export function snapshot(doc: EventDoc): EventData<"streamplatform.event.created
   };
 }
 
-/** The CloudEvent announcing `doc`'s new state (with the old time, when it moved). */
+/** The CloudEvent announcing `doc`'s new state (with the old time, when it moved; why it ended). */
 export function lifecycleEvent(
   type: LifecycleType,
   doc: EventDoc,
   before?: EventDoc,
+  reason?: "lost",
 ): CloudEventV1 {
   const moved = before && before.startsAt.getTime() !== doc.startsAt.getTime();
   return createEvent({
     type,
     source: SOURCE,
     subject: doc._id,
-    data: { ...snapshot(doc), ...(moved && { previousStartsAt: before.startsAt.toISOString() }) },
+    data: {
+      ...snapshot(doc),
+      ...(moved && { previousStartsAt: before.startsAt.toISOString() }),
+      ...(reason && { reason }),
+    },
   });
 }

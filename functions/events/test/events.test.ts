@@ -455,6 +455,91 @@ describe("lifecycle from the stream", () => {
   });
 });
 
+describe("a live event whose stream went unheard (stream-server gone without stream.ended)", () => {
+  const mongo = createMongoClient();
+  const stored = () => mongo.db("events").collection("events");
+  afterAll(() => mongo.close());
+
+  /** When the store says the event's stream was last heard of. */
+  const lastAliveAt = async (id: string) =>
+    (await stored().findOne({ _id: id as never }))?.lastAliveAt as Date | undefined;
+  /** As if `minutes` had passed since its stream was last heard of (not waiting for it). */
+  const heardAgo = (id: string, minutes: number) =>
+    stored().updateOne(
+      { _id: id as never },
+      { $set: { lastAliveAt: new Date(Date.now() - minutes * 60_000) } },
+    );
+  const alive = (channelId: string, eventId: string): CloudEventV1 => ({
+    ...streamEvent("streamplatform.stream.started", channelId),
+    type: "streamplatform.stream.alive",
+    data: { streamId: "str_alive", channelId, eventId, at: new Date().toISOString() },
+  });
+  /** What the PingSource does every minute. */
+  const tick = async () => {
+    const reminders = `http://${await platformServiceAddress("events-reminders")}/`;
+    const response = await fetch(reminders, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(response.status).toBe(200);
+    return (await response.json()) as { sent: number; lost: number };
+  };
+
+  it("is ended by the minute's tick once, as a stream.ended would; one still heard of stays live", async () => {
+    const [lostChannel, onChannel] = await Promise.all([newChannel(), newChannel()]);
+    const lost = await schedule(lostChannel, { startsAt: inMinutes(5) });
+    const on = await schedule(onChannel, { startsAt: inMinutes(5) });
+    await postToCe(streamEvent("streamplatform.stream.started", lostChannel, { eventId: lost.id }));
+    await postToCe(streamEvent("streamplatform.stream.started", onChannel, { eventId: on.id }));
+    // stream.started is the first sign of life.
+    for (const id of [lost.id, on.id]) {
+      await statusOf(id, "live");
+      await eventually(`${id}'s stream heard of`, () => lastAliveAt(id));
+    }
+    // One last heard of 3 minutes ago, the other 1.5 (not 3: the minute's own tick could take
+    // it for lost before its stream.alive is in); then that one's stream-server says it is on.
+    await Promise.all([heardAgo(lost.id, 3), heardAgo(on.id, 1.5)]);
+    await postToCe(alive(onChannel, on.id));
+    await eventually("the stream.alive applied", async () => {
+      const at = await lastAliveAt(on.id);
+      return at && at.getTime() > Date.now() - 60_000 ? at : undefined;
+    });
+
+    const run = await tick();
+    expect(run).toMatchObject({ sent: expect.any(Number), lost: expect.any(Number) });
+    const ended = await statusOf(lost.id, "ended");
+    const announced = await watch.waitFor(
+      (e) => e.subject === lost.id && e.type === "streamplatform.event.ended",
+    );
+    expect(announced.data).toMatchObject({
+      status: "ended",
+      reason: "lost",
+      version: ended.version,
+    });
+    // Ended when it was last heard of.
+    expect(Date.parse((announced.data as { endsAt: string }).endsAt)).toBeLessThan(
+      Date.now() - 2 * 60_000,
+    );
+    expect((await api<VideoEvent>(`/api/events/${on.id}`)).body.status).toBe("live");
+
+    // Ticks again (two at once): nothing more changes, so nothing more is announced (a change
+    // and its CloudEvent are one write).
+    await Promise.all([tick(), tick()]);
+    expect((await api<VideoEvent>(`/api/events/${lost.id}`)).body.version).toBe(ended.version);
+    expect((await api<VideoEvent>(`/api/events/${on.id}`)).body).toMatchObject({
+      status: "live",
+      version: on.version + 1,
+    });
+    expect(
+      watch.events.filter((e) => e.subject === lost.id && e.type === "streamplatform.event.ended"),
+    ).toHaveLength(1);
+
+    await postToCe(streamEvent("streamplatform.stream.ended", onChannel, { eventId: on.id }));
+    await statusOf(on.id, "ended");
+  });
+});
+
 describe("reminders", () => {
   it("emits event.reminder once per event, however often the job runs", async () => {
     const channelId = await newChannel();

@@ -49,6 +49,9 @@ export const streamServer: Server = {
         RTMP_PROXY_TRUSTED: LOCAL_HOST,
         STREAM_SERVER_PORT: String(localPorts().streamServer),
         STREAM_SERVER_FINGERPRINT: fingerprint(),
+        // A live stream's sign of life every 5 s here (30 s in a cluster), so the ingest test
+        // sees some within its 20 s stream.
+        STREAM_ALIVE_SECONDS: "5",
         // Verifies the session tokens of notification streams (never printed).
         JWT_SECRET: localSecret("jwt-secret"),
         // It calls gRPC servers (stream keys, current events), which require it.

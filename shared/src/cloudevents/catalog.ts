@@ -50,7 +50,16 @@ export const catalog = {
   "streamplatform.event.updated": { topic: TOPICS.events, data: videoEvent },
   "streamplatform.event.cancelled": { topic: TOPICS.events, data: videoEvent },
   "streamplatform.event.live": { topic: TOPICS.events, data: videoEvent },
-  "streamplatform.event.ended": { topic: TOPICS.events, data: videoEvent },
+  "streamplatform.event.ended": {
+    topic: TOPICS.events,
+    data: videoEvent.extend({
+      /**
+       * `lost`: its stream went unheard (no stream.alive) without a stream.ended, and the events
+       * function ended it; absent: the stream ended, or the owner ended the event.
+       */
+      reason: z.enum(["lost"]).optional(),
+    }),
+  },
   /** The event is gone (its owner's account was deleted): consumers forget it. */
   "streamplatform.event.deleted": { topic: TOPICS.events, data: videoEvent },
   "streamplatform.event.reminder": {
@@ -60,6 +69,14 @@ export const catalog = {
   "streamplatform.stream.started": {
     topic: TOPICS.streams,
     data: z.object({ streamId: id, channelId: id, eventId: id.optional(), startedAt: instant }),
+  },
+  /**
+   * A live stream is still on (stream-server, every 30 s while live): the events function ends a
+   * live event whose stream went unheard too long (stream-server killed before stream.ended).
+   */
+  "streamplatform.stream.alive": {
+    topic: TOPICS.streams,
+    data: z.object({ streamId: id, channelId: id, eventId: id, at: instant }),
   },
   "streamplatform.stream.ended": {
     topic: TOPICS.streams,

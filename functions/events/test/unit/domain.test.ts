@@ -6,10 +6,12 @@ import {
   currentEvent,
   decide,
   type EventState,
+  LOST_AFTER_MS,
   RuleBroken,
   reminderDue,
   schedule,
   startUnscheduled,
+  streamLost,
   TRANSITIONS,
 } from "../../src/domain.ts";
 import { STATUSES, type Status } from "../../src/schemas.ts";
@@ -291,5 +293,44 @@ describe("reminders", () => {
     expect(reminderDue(event("scheduled", { reminderSentAt: now }), 15, now)).toBe(false);
     expect(reminderDue(event("live"), 15, now)).toBe(false);
     expect(reminderDue(event("scheduled"), 15, new Date("2030-01-01T18:00:01Z"))).toBe(false);
+  });
+});
+
+describe("a live event whose stream went unheard (stream-server gone without stream.ended)", () => {
+  const heard = new Date("2030-01-01T18:30:00Z");
+  const after = (ms: number) => new Date(heard.getTime() + ms);
+  const check = (ms: number): Command => ({ kind: "stream.lost", at: after(ms) });
+
+  it("is lost once LOST_AFTER_MS (four missed 30 s signs of life) passed since the last", () => {
+    expect(LOST_AFTER_MS).toBe(120_000);
+    const live = event("live", { lastAliveAt: heard });
+    expect(streamLost(live, after(LOST_AFTER_MS))).toBe(false);
+    expect(streamLost(live, after(LOST_AFTER_MS + 1))).toBe(true);
+  });
+
+  it("counts from its last change when no sign of life came (live since before them)", () => {
+    const live = event("live", { lastAliveAt: null, updatedAt: heard });
+    expect(streamLost(live, after(LOST_AFTER_MS + 1))).toBe(true);
+    expect(streamLost({ ...live, lastAliveAt: after(60_000) }, after(LOST_AFTER_MS + 1))).toBe(
+      false,
+    );
+  });
+
+  it("ends as stream.ended would, announced with reason lost, when it was last heard of", () => {
+    const change = decide(event("live", { lastAliveAt: heard }), check(LOST_AFTER_MS + 1));
+    expect(change).toMatchObject({
+      set: { status: "ended", endsAt: heard },
+      emits: "streamplatform.event.ended",
+      reason: "lost",
+    });
+    expect(change?.applied).toBeUndefined();
+  });
+
+  it("changes nothing while the stream is heard of, nor for an event that is not live", () => {
+    expect(decide(event("live", { lastAliveAt: heard }), check(LOST_AFTER_MS))).toBeNull();
+    for (const status of ["scheduled", "ended", "cancelled"] as const)
+      expect(
+        decide(event(status, { lastAliveAt: heard, updatedAt: heard }), check(10 * LOST_AFTER_MS)),
+      ).toBeNull();
   });
 });
