@@ -2,7 +2,6 @@
 // knative/ (the one source of truth for functions, their targets, environment and topics) and
 // the edge template local/ uses: `npm run deploy:generate` writes them, and a test fails when a
 // committed file differs from what this produces.
-import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parseAllDocuments, stringify } from "yaml";
@@ -16,6 +15,7 @@ import { repoRoot } from "../paths.ts";
 import { EDGE_LIMITS, requestLimits } from "../servers/edge-limits.ts";
 import { edgeLocations, edgeRoutes } from "../servers/edge-routes.ts";
 import { renderEdgeConfig, rtmpStreamBlock, STREAM_MODULE, upstreams } from "../servers/nginx.ts";
+import { edgeObjects, HLS_MOUNT } from "./edge-objects.ts";
 import { helmChartFiles } from "./helm-chart.ts";
 import { openfaasServersFile } from "./openfaas.ts";
 
@@ -388,9 +388,6 @@ export function composeEdgeConfig(): string {
 /** The namespace knative/ deploys to (its other manifests name it in cluster addresses). */
 const NAMESPACE = "default";
 const clusterHost = (service: string) => `${service}.${NAMESPACE}.svc.cluster.local`;
-const EDGE_IMAGE = "ghcr.io/stream-platform/edge:latest";
-const HLS_MOUNT = "/var/lib/stream-platform/hls";
-const PART_OF = { "app.kubernetes.io/part-of": "stream-platform" };
 
 /**
  * The cluster's edge: local/'s template with the cluster's names. Each API location sends the
@@ -427,75 +424,7 @@ export function clusterEdgeConfig(manifests: Manifests): string {
 
 /** knative/edge.yaml: the edge's nginx.conf (ConfigMap), its Deployment and public Service. */
 export function knativeEdgeFile(manifests: Manifests): string {
-  const conf = clusterEdgeConfig(manifests);
-  const labels = { "app.kubernetes.io/name": "edge", ...PART_OF };
-  const docs = [
-    {
-      apiVersion: "v1",
-      kind: "ConfigMap",
-      metadata: { name: "edge-nginx", labels: PART_OF },
-      data: { "nginx.conf": conf },
-    },
-    {
-      apiVersion: "apps/v1",
-      kind: "Deployment",
-      metadata: { name: "edge", labels },
-      spec: {
-        replicas: 2,
-        selector: { matchLabels: { "app.kubernetes.io/name": "edge" } },
-        template: {
-          metadata: {
-            labels,
-            // A changed nginx.conf rolls the pods (a subPath mount is never updated in place).
-            annotations: {
-              "streamplatform.dev/config-sha256": createHash("sha256").update(conf).digest("hex"),
-            },
-          },
-          spec: {
-            // www-data, as in the image (Dockerfile target edge).
-            securityContext: { runAsNonRoot: true, runAsUser: 33, runAsGroup: 33 },
-            containers: [
-              {
-                name: "edge",
-                image: EDGE_IMAGE,
-                ports: [{ name: "http", containerPort: 8080 }],
-                readinessProbe: { httpGet: { path: "/healthz", port: "http" } },
-                livenessProbe: { httpGet: { path: "/healthz", port: "http" }, periodSeconds: 20 },
-                resources: {
-                  requests: { cpu: "100m", memory: "64Mi" },
-                  limits: { cpu: "2", memory: "256Mi" },
-                },
-                volumeMounts: [
-                  { name: "config", mountPath: "/etc/nginx/nginx.conf", subPath: "nginx.conf" },
-                  { name: "hls", mountPath: HLS_MOUNT, readOnly: true },
-                ],
-              },
-            ],
-            volumes: [
-              { name: "config", configMap: { name: "edge-nginx" } },
-              // stream-server writes the playlists and segments, every edge replica reads them.
-              {
-                name: "hls",
-                persistentVolumeClaim: { claimName: "stream-server-hls", readOnly: true },
-              },
-            ],
-          },
-        },
-      },
-    },
-    {
-      apiVersion: "v1",
-      kind: "Service",
-      metadata: { name: "edge", labels: PART_OF },
-      spec: {
-        // With stream-server-rtmp, the only way in from outside: every Knative Service is
-        // cluster-local, reached through the edge's routes.
-        type: "LoadBalancer",
-        selector: { "app.kubernetes.io/name": "edge" },
-        ports: [{ name: "http", port: 80, targetPort: "http" }],
-      },
-    },
-  ];
+  const docs = edgeObjects(clusterEdgeConfig(manifests));
   return `${HEADER("The edge on a cluster: NGINX with the web app (image target edge), /hls/ from the stream-server-hls volume, and every API route of knative/ to its cluster-local Service.")}${docs
     .map((doc) => stringify(doc, { lineWidth: 0 }))
     .join("---\n")}`;

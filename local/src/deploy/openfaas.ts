@@ -3,7 +3,6 @@
 // not carry), stream-server (stateful) and the edge are Deployments in the `stream-platform`
 // namespace, the one deploy/openfaas/platform.yml's addresses name; the edge sends every API route
 // through the OpenFaaS gateway (/function/<name>), so functions scale from zero as their calls come.
-import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse, parseAllDocuments, stringify } from "yaml";
@@ -12,13 +11,12 @@ import { repoRoot } from "../paths.ts";
 import { EDGE_LIMITS, requestLimits } from "../servers/edge-limits.ts";
 import { edgeLocations, edgeRoutes } from "../servers/edge-routes.ts";
 import { renderEdgeConfig } from "../servers/nginx.ts";
+import { edgeObjects, HLS_MOUNT, PART_OF } from "./edge-objects.ts";
 
 export const OPENFAAS_NAMESPACE = "stream-platform";
 const GATEWAY = "gateway.openfaas:8080";
 const GATEWAY_UPSTREAM = "openfaas_gateway";
 const PORT = 8080;
-const HLS_MOUNT = "/var/lib/stream-platform/hls";
-const PART_OF = { "app.kubernetes.io/part-of": "stream-platform" };
 
 type Env = { name: string; value?: string; valueFrom?: unknown };
 type Doc = Record<string, unknown> & {
@@ -177,73 +175,6 @@ export function openfaasEdgeConfig(manifests: Manifests): string {
   });
 }
 
-function edge(manifests: Manifests): Doc[] {
-  const conf = openfaasEdgeConfig(manifests);
-  const labels = { "app.kubernetes.io/name": "edge", ...PART_OF };
-  return [
-    {
-      apiVersion: "v1",
-      kind: "ConfigMap",
-      metadata: { name: "edge-nginx", namespace: OPENFAAS_NAMESPACE, labels: PART_OF },
-      data: { "nginx.conf": conf },
-    },
-    {
-      apiVersion: "apps/v1",
-      kind: "Deployment",
-      metadata: { name: "edge", namespace: OPENFAAS_NAMESPACE, labels },
-      spec: {
-        replicas: 2,
-        selector: { matchLabels: { "app.kubernetes.io/name": "edge" } },
-        template: {
-          metadata: {
-            labels,
-            annotations: {
-              "streamplatform.dev/config-sha256": createHash("sha256").update(conf).digest("hex"),
-            },
-          },
-          spec: {
-            securityContext: { runAsNonRoot: true, runAsUser: 33, runAsGroup: 33 },
-            containers: [
-              {
-                name: "edge",
-                image: "ghcr.io/stream-platform/edge:latest",
-                ports: [{ name: "http", containerPort: 8080 }],
-                readinessProbe: { httpGet: { path: "/healthz", port: "http" } },
-                livenessProbe: { httpGet: { path: "/healthz", port: "http" }, periodSeconds: 20 },
-                resources: {
-                  requests: { cpu: "100m", memory: "64Mi" },
-                  limits: { cpu: "2", memory: "256Mi" },
-                },
-                volumeMounts: [
-                  { name: "config", mountPath: "/etc/nginx/nginx.conf", subPath: "nginx.conf" },
-                  { name: "hls", mountPath: HLS_MOUNT, readOnly: true },
-                ],
-              },
-            ],
-            volumes: [
-              { name: "config", configMap: { name: "edge-nginx" } },
-              {
-                name: "hls",
-                persistentVolumeClaim: { claimName: "stream-server-hls", readOnly: true },
-              },
-            ],
-          },
-        },
-      },
-    },
-    {
-      apiVersion: "v1",
-      kind: "Service",
-      metadata: { name: "edge", namespace: OPENFAAS_NAMESPACE, labels: PART_OF },
-      spec: {
-        type: "LoadBalancer",
-        selector: { "app.kubernetes.io/name": "edge" },
-        ports: [{ name: "http", port: 80, targetPort: "http" }],
-      },
-    },
-  ];
-}
-
 export function openfaasServersFile(manifests: Manifests): string {
   const grpcServices = manifests.services.filter(isGrpc);
   const grpc = new Set(grpcServices.map((service) => service.metadata.name));
@@ -255,7 +186,7 @@ export function openfaasServersFile(manifests: Manifests): string {
     },
     ...[...grpc].sort().flatMap((name) => grpcServer(name, grpc)),
     ...streamServer(grpc),
-    ...edge(manifests),
+    ...(edgeObjects(openfaasEdgeConfig(manifests), OPENFAAS_NAMESPACE) as Doc[]),
   ];
   return `# OpenFaaS: what runs beside stack.yml's functions, in the ${OPENFAAS_NAMESPACE} namespace (where
 # deploy/openfaas/platform.yml's addresses point): the gRPC servers (HTTP/2, which the gateway does
