@@ -22,6 +22,7 @@ const HEAVY = [
   "web/test/player.test.ts",
   "web/test/notifications-ux.test.ts",
   "web/test/subscribing.test.ts",
+  "web/test/dashboard.test.ts",
   "local/test/transport.test.ts",
 ];
 

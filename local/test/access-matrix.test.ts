@@ -117,7 +117,13 @@ describe("access matrix", () => {
         .filter((key) => ["get", "post", "put", "patch", "delete"].includes(key))
         .map((method) => `${method.toUpperCase()} ${path}`),
     );
-    const extra = ["GET /api/me/notifications/stream", "GET /api/chat/stream", "POST /ce"];
+    // stream-server's routes (the SSE gateways, a stream's health) and the ingress's.
+    const extra = [
+      "GET /api/me/notifications/stream",
+      "GET /api/chat/stream",
+      "GET /api/streams/{id}/health",
+      "POST /ce",
+    ];
     expect(new Set(documented)).toEqual(
       new Set([...declared.map((d) => d.replace(/:(\w+)/g, "{$1}")), ...extra]),
     );

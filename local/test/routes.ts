@@ -161,6 +161,12 @@ export const ROWS: Row[] = [
   },
   {
     method: "GET",
+    route: "/api/streams/:id/health",
+    path: (f) => `/api/streams/${f.channelId}/health`,
+    expect: ownerOnly(200),
+  },
+  {
+    method: "GET",
     route: "/api/channels/:id/subscribers/count",
     path: (f) => `/api/channels/${f.channelId}/subscribers/count`,
     expect: everyone(200),

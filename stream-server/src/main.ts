@@ -1,13 +1,15 @@
 // stream-server: the stateful tier. RTMP on RTMP_PORT (rtmp://HOST:1935/live/STREAM_KEY), HLS
 // into HLS_DIR/EVENT_ID/ (served by NGINX at /hls/), lifecycle CloudEvents to Kafka, and a small
-// HTTP server: GET /healthz, GET /streams (live streams, never their keys).
+// HTTP server: GET /healthz, GET /streams (live streams, never their keys), and for a channel's
+// owner GET /api/streams/:channelId/health (health.ts).
 import "./env-file.ts";
 import { createServer } from "node:http";
-import { LOCAL_HOST, serviceUrls } from "@stream-platform/shared";
+import { GrpcDirectory, LOCAL_HOST, serviceUrls } from "@stream-platform/shared";
 import { ChannelsClient, EventsClient } from "@stream-platform/shared/grpc";
 import { createKafka, EventPublisher } from "@stream-platform/shared/kafka";
 import { ChatGateway } from "./chat.ts";
 import { loadConfig } from "./config.ts";
+import { healthHandler } from "./health.ts";
 import { Ingest } from "./ingest.ts";
 import { parseLadder } from "./ladder.ts";
 import { startRtmp } from "./nms.ts";
@@ -64,6 +66,12 @@ const rtmp = startRtmp(
   ingest.onPublish,
 );
 
+// A channel's owner never changes: asked of accounts once per channel.
+const health = healthHandler(
+  ingest,
+  new GrpcDirectory(async (channelId) => (await channels.getChannel(channelId)).ownerId),
+);
+
 const http = createServer((req, res) => {
   const send = (status: number, body: unknown) => {
     res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
@@ -89,6 +97,7 @@ const http = createServer((req, res) => {
     });
     return;
   }
+  if (req.url && health.matches(req.url)) return health.handle(req, res);
   if (req.method === "GET" && req.url === "/streams") {
     return send(
       200,

@@ -4,8 +4,9 @@
 import { EventEmitter } from "node:events";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
+import type { PassThrough } from "node:stream";
 import ffmpeg from "fluent-ffmpeg";
+import { EncoderHealth } from "./health.ts";
 import { posterOptions, type Rung, transcodeOptions } from "./ladder.ts";
 
 export interface TranscoderOptions {
@@ -30,6 +31,8 @@ export class Transcoder extends EventEmitter {
   private settle?: () => void;
   restarts = 0;
   pid?: number;
+  /** Input bitrate, fps, speed, dropped frames, picture size (health.ts). */
+  readonly health = new EncoderHealth();
 
   constructor(private readonly options: TranscoderOptions) {
     super();
@@ -46,7 +49,7 @@ export class Transcoder extends EventEmitter {
 
   private spawn(resume: boolean): void {
     const { dir, rungs, segmentSeconds, preset, posterSeconds } = this.options;
-    const input = new PassThrough({ highWaterMark: 4 * 1024 * 1024 });
+    const input = this.health.input({ highWaterMark: 4 * 1024 * 1024 });
     const { filter, options } = transcodeOptions({
       rungs,
       segmentSeconds,
@@ -70,6 +73,7 @@ export class Transcoder extends EventEmitter {
       this.exited(error, stderr ?? ""),
     );
     command.on("end", () => this.exited());
+    command.on("stderr", (line: string) => this.health.read(line));
     this.command = command;
     this.input = input;
     this.detach = this.options.feed(input);
@@ -92,6 +96,7 @@ export class Transcoder extends EventEmitter {
       `ffmpeg exited (${error?.message ?? "no error"}${tail ? `: ${tail}` : ""}); restarting`,
     );
     this.restarts += 1;
+    this.health.restarted();
     this.emit("restart");
     setTimeout(() => {
       if (!this.stopping) this.spawn(true);
@@ -103,6 +108,7 @@ export class Transcoder extends EventEmitter {
   async stop(graceMs = 15_000): Promise<void> {
     if (this.stopping) return this.finished;
     this.stopping = true;
+    this.health.stopped = true;
     this.detach?.();
     this.detach = undefined;
     if (!this.running) {

@@ -3,8 +3,8 @@
 // at a desktop's size and a phone's (390 × 844), signed out and in: home, search (results and the
 // suggestions open), watch (upcoming, live, recording), channel, account (sign in, sign up with
 // field errors, signed in), following (signed out, and with a channel and an event followed),
-// the pages mailed links open (forgot and reset password, verify email), dashboard (idle and
-// while live), the bell's panel, an unknown page.
+// the pages mailed links open (forgot and reset password, verify email), dashboard (idle, while
+// live with its stream's preview and health, and after the stream), the bell's panel, an unknown page.
 // No serious or critical violation may remain; lesser ones are printed. The page's own CSP stays
 // on: axe is served from the page's origin. Screenshots: .data/screenshots/a11y-*.png.
 
@@ -267,6 +267,11 @@ describe("accessibility audit (axe-core)", () => {
 
       const studio = await auditedPage(creator, size);
       await open(studio, `${edge}/dashboard`, (p) => p.getByRole("region", { name: "Viewers" }));
+      // The stream's preview and health too (a chunk of their own): its figures, or no signal.
+      await studio
+        .getByTestId("stream-health")
+        .locator(".health, .no-signal")
+        .waitFor({ timeout: 30_000 });
       await audit(studio, "dashboard-live", size);
       await viewer.context().close();
       await studio.context().close();
@@ -294,6 +299,11 @@ describe("accessibility audit (axe-core)", () => {
       await viewer.locator("video").waitFor();
       await audit(viewer, "watch-recording", size);
       await viewer.context().close();
+      // The dashboard keeps the stream's viewers panel: its final figures and chart.
+      const studio = await auditedPage(creator, size);
+      await open(studio, `${edge}/dashboard`, (p) => p.getByTestId("final-figures"));
+      await audit(studio, "dashboard-ended", size);
+      await studio.context().close();
     }
     expect(serious).toEqual([]);
     expect(problems).toEqual([]);

@@ -29,6 +29,8 @@ export interface EventState {
   tags: string[];
   category?: string;
   startsAt: Date;
+  /** When its stream started (it went live). */
+  startedAt?: Date;
   endsAt?: Date;
   vodPath?: string;
   /** Set when event.reminder was queued; cleared when the event is moved to another time. */
@@ -45,7 +47,7 @@ export type Command =
   /** `at`: when the owner asked (a new start time must not be before it). */
   | { kind: "edit"; patch: PatchEvent; at: Date }
   | { kind: "cancel" }
-  | { kind: "stream.started"; id: string }
+  | { kind: "stream.started"; id: string; startedAt: Date }
   | { kind: "stream.ended"; id: string; endedAt: Date }
   /** The events function's own check at `at` (every minute): the stream went unheard. */
   | { kind: "stream.lost"; at: Date }
@@ -117,7 +119,12 @@ export function decide<S extends EventState>(state: S, command: Command): Change
       return state.status === "cancelled" ? null : edit(state, { status: "cancelled" });
     case "stream.started":
       if (state.applied.includes(command.id) || state.status !== "scheduled") return null;
-      return change(state, { status: "live" }, "streamplatform.event.live", command.id);
+      return change(
+        state,
+        { status: "live", startedAt: command.startedAt },
+        "streamplatform.event.live",
+        command.id,
+      );
     case "stream.ended":
       if (state.applied.includes(command.id) || state.status !== "live") return null;
       return change(
@@ -192,6 +199,8 @@ function edit<S extends EventState>(state: S, patch: PatchEvent, at?: Date): Cha
     }),
     ...(patch.endsAt !== undefined && { endsAt: new Date(patch.endsAt) }),
     ...(patch.status !== undefined && { status: patch.status }),
+    // Put live by its owner: it started now.
+    ...(patch.status === "live" && at && { startedAt: at }),
   };
   const startsAt = set.startsAt ?? state.startsAt;
   const endsAt = set.endsAt ?? state.endsAt;
@@ -233,6 +242,7 @@ export function startUnscheduled<F extends Omit<NewFields, "title" | "descriptio
       title: "Live now",
       description: "",
       tags: [] as string[],
+      startedAt: fields.startsAt,
       status: "live" as Status,
       applied: [streamEventId],
     },

@@ -33,7 +33,11 @@ export class Lifecycle {
     const { data } = event;
     const doc = await this.eventOf(data);
     if (doc) {
-      await this.commands.run(doc._id, { kind: "stream.started", id: event.id });
+      await this.commands.run(doc._id, {
+        kind: "stream.started",
+        id: event.id,
+        startedAt: new Date(data.startedAt),
+      });
       // Heard of now, also when the event was live already (a publisher back after a restart).
       await this.commands.alive(doc._id, data.channelId);
       return;

@@ -18,7 +18,10 @@ import { encodeCursor, type ListQuery, type Status } from "./schemas.ts";
 
 /** The stored document: the API's view with real dates, its id as `_id`, and internals. */
 export interface EventDoc
-  extends Omit<VideoEvent, "id" | "startsAt" | "endsAt" | "createdAt" | "updatedAt" | "status">,
+  extends Omit<
+      VideoEvent,
+      "id" | "startsAt" | "startedAt" | "endsAt" | "createdAt" | "updatedAt" | "status"
+    >,
     EventState,
     WithOutbox {
   _id: string;

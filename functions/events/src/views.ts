@@ -19,6 +19,7 @@ export function toView(doc: EventDoc): VideoEvent {
     tags: doc.tags,
     ...(doc.category !== undefined && { category: doc.category }),
     startsAt: doc.startsAt.toISOString(),
+    ...(doc.startedAt && { startedAt: doc.startedAt.toISOString() }),
     ...(doc.endsAt && { endsAt: doc.endsAt.toISOString() }),
     status: doc.status,
     version: doc.version,

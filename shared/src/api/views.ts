@@ -59,12 +59,41 @@ export interface VideoEvent {
   tags: string[];
   category?: string;
   startsAt: string;
+  /** When its stream really started (the event went live), which may differ from startsAt. */
+  startedAt?: string;
   endsAt?: string;
   status: EventStatus;
   version: number;
   vodPath?: string;
   createdAt: string;
   updatedAt: string;
+}
+
+/**
+ * A live stream's health as its channel's owner sees it (stream-server's
+ * GET /api/streams/:channelId/health): the publisher's input and the encoder's pace.
+ */
+export interface StreamHealth {
+  channelId: string;
+  /** Whether a publisher is streaming to the channel (on this stream-server). */
+  live: boolean;
+  /** False when the encoder has said nothing for a few seconds: "no signal". */
+  signal: boolean;
+  eventId?: string;
+  startedAt?: string;
+  /** What the publisher sends, kbit/s (the last few seconds). */
+  inputKbps?: number;
+  /** Frames the encoder makes per second, and its pace against real time (1 = keeping up). */
+  fps?: number;
+  speed?: number;
+  /** Frames the encoder dropped or duplicated to keep its pace (since the stream started). */
+  droppedFrames?: number;
+  duplicatedFrames?: number;
+  /** The publisher's picture. */
+  width?: number;
+  height?: number;
+  /** When the encoder last reported. */
+  updatedAt?: string;
 }
 
 /** A chat message as clients see it (the chat API, its SSE gateway and the web app). */

@@ -1,5 +1,6 @@
 // The creator dashboard: a channel, its stream key (hidden until asked) with OBS settings, its
-// events (schedule, edit, cancel), the live viewers of its current event and its chat's moderation.
+// events (schedule, edit, cancel; a live one renamed), the viewers of its current or last event
+// (live, then its final figures), its live stream's preview and health, and its chat's moderation.
 import { didNotStart } from "@stream-platform/shared/api";
 import { useEffect, useState } from "preact/hooks";
 import { type Channel, type EventDetails, type Page, request, type VideoEvent } from "../api.ts";
@@ -7,12 +8,32 @@ import { LineChart, type Point } from "../components/chart.tsx";
 import { FieldError, FormProblem, invalid } from "../components/form.tsx";
 import { lazy } from "../components/lazy.tsx";
 import { ErrorNote, Loading, StatusBadge, useLoad } from "../components/status.tsx";
-import { when } from "../format.ts";
+import { duration, plural, when } from "../format.ts";
 import { navigate } from "../router.ts";
 import { useSession } from "../session.ts";
 
 // The chat's moderation is a chunk of its own (with the watch page's chat), not the home page's.
 const ChatModeration = lazy(() => import("../chat/moderation.tsx").then((m) => m.ChatModeration));
+// The live stream's preview (hls.js) and health: only while live, in a chunk of its own.
+const StreamMonitor = lazy(() =>
+  import("../components/stream-monitor.tsx").then((m) => m.StreamMonitor),
+);
+
+const clock = new Intl.DateTimeFormat(undefined, { timeStyle: "short" });
+
+/** When it starts: the planned time, and once it went live when it really started. */
+function StartTime({ event }: { event: VideoEvent }) {
+  if (!event.startedAt) return <>{when(event.startsAt)}</>;
+  const started = clock.format(new Date(event.startedAt));
+  // A stream nobody scheduled was planned for no time but its own.
+  if (Math.abs(Date.parse(event.startedAt) - Date.parse(event.startsAt)) < 60_000)
+    return <>Started {when(event.startedAt)}</>;
+  return (
+    <>
+      Planned {when(event.startsAt)} · started {started}
+    </>
+  );
+}
 
 const formValues = (event: Event) => {
   const form = new FormData(event.currentTarget as HTMLFormElement);
@@ -162,8 +183,9 @@ function EventForm({
     const value = formValues(e);
     // An edit sends the start time only when it was changed: one that has passed (the event did
     // not start) may stay as it is while the rest is edited.
+    // A live event's start is when it started: not sent at all.
     const startsAt =
-      event && value("startsAt") === toLocalInput(event.startsAt)
+      event && (event.status === "live" || value("startsAt") === toLocalInput(event.startsAt))
         ? {}
         : { startsAt: fromLocalInput(value("startsAt")) };
     const body = {
@@ -207,19 +229,25 @@ function EventForm({
         />
         <FieldError error={error} field="title" id="e-title" />
       </p>
-      <p class="field">
-        <label for="e-starts">Starts</label>
-        <input
-          id="e-starts"
-          name="startsAt"
-          type="datetime-local"
-          required
-          defaultValue={toLocalInput(event?.startsAt ?? soon)}
-          min={toLocalInput(earliest)}
-          {...invalid(error, "startsAt", "e-starts")}
-        />
-        <FieldError error={error} field="startsAt" id="e-starts" />
-      </p>
+      {event?.status === "live" ? (
+        <p>
+          Live: <StartTime event={event} />
+        </p>
+      ) : (
+        <p class="field">
+          <label for="e-starts">Starts</label>
+          <input
+            id="e-starts"
+            name="startsAt"
+            type="datetime-local"
+            required
+            defaultValue={toLocalInput(event?.startsAt ?? soon)}
+            min={toLocalInput(earliest)}
+            {...invalid(error, "startsAt", "e-starts")}
+          />
+          <FieldError error={error} field="startsAt" id="e-starts" />
+        </p>
+      )}
       <p class="field">
         <label for="e-description">Description</label>
         <textarea
@@ -267,7 +295,8 @@ function EventForm({
 
 /**
  * An event's analytics: live, its concurrent viewers sampled every 5 s; afterwards, viewers per
- * minute from the timeline; with the owner's figures either way.
+ * minute from the timeline over the whole stream, with the final figures; the owner's figures
+ * either way.
  */
 function EventAnalytics({ event }: { event: VideoEvent }) {
   const [points, setPoints] = useState<Point[]>([]);
@@ -287,18 +316,33 @@ function EventAnalytics({ event }: { event: VideoEvent }) {
     const timer = setInterval(() => sample().catch(() => undefined), 5000);
     return () => clearInterval(timer);
   }, [event.id, live]);
+  const began = Date.parse(event.startedAt ?? event.startsAt);
+  const ended = event.endsAt ? Date.parse(event.endsAt) : undefined;
   return (
     <section class="panel" aria-label="Viewers">
       <h2>
         Viewers of “{event.title}” <StatusBadge status={event.status} />
       </h2>
-      <LineChart points={points} label={live ? "Concurrent viewers" : "Viewers per minute"} />
+      <LineChart
+        points={points}
+        label={live ? "Concurrent viewers" : "Viewers per minute"}
+        live={live}
+        {...(!live && { from: began, ...(ended && { to: ended }) })}
+      />
       {details && (
-        <p class="muted">
-          Peak {details.peak} · unique {details.unique} · watch time{" "}
+        <p class="muted" data-testid={live ? "live-figures" : "final-figures"}>
+          {live ? "" : "Final figures: "}
+          peak {details.peak} · {plural(details.unique, "unique viewer")} · watch time{" "}
           {Math.round(details.watchSeconds / 60)} min (average{" "}
           {Math.round(details.averageWatchSeconds)} s) · rebuffering{" "}
           {(details.rebufferingRatio * 100).toFixed(1)} %
+          {!live && ended && (
+            <>
+              {" "}
+              · streamed for{" "}
+              {duration(new Date(began).toISOString(), event.endsAt as string) ?? "under a second"}
+            </>
+          )}
         </p>
       )}
     </section>
@@ -326,10 +370,14 @@ function ChannelEvents({ channel }: { channel: Channel }) {
     reload();
   };
   const events = data?.items ?? [];
-  // The chosen event's analytics, or else the live one's.
-  const shown = events.find((e) => e.id === chosen) ?? events.find((e) => e.status === "live");
+  const live = events.find((e) => e.status === "live");
+  // The chosen event's analytics, or else the live one's, or else the last stream's (its final
+  // figures stay when the stream ends).
+  const shown =
+    events.find((e) => e.id === chosen) ?? live ?? events.find((e) => e.status === "ended");
   return (
     <>
+      {live && <StreamMonitor key={live.id} channelId={channel.id} event={live} />}
       {shown && <EventAnalytics key={shown.id} event={shown} />}
       <section class="panel" aria-label="Events">
         <h2>Events</h2>
@@ -371,8 +419,14 @@ function ChannelEvents({ channel }: { channel: Channel }) {
                 <tr key={event.id}>
                   <td>
                     <a href={`/watch/${event.id}`}>{event.title}</a>
+                    {/* A phone has no Starts column: the time goes under the title. */}
+                    <small class="start-under muted">
+                      <StartTime event={event} />
+                    </small>
                   </td>
-                  <td>{when(event.startsAt)}</td>
+                  <td>
+                    <StartTime event={event} />
+                  </td>
                   <td>
                     <StatusBadge status={event.status} missed={didNotStart(event)} />
                   </td>
@@ -382,11 +436,22 @@ function ChannelEvents({ channel }: { channel: Channel }) {
                         Analytics
                       </button>
                     )}
+                    {(event.status === "scheduled" || event.status === "live") && (
+                      <>
+                        {" "}
+                        <button
+                          type="button"
+                          class="link"
+                          onClick={() => setEditing(event)}
+                          aria-label={`Edit “${event.title}”`}
+                        >
+                          Edit
+                        </button>
+                      </>
+                    )}
                     {event.status === "scheduled" && (
                       <>
-                        <button type="button" class="link" onClick={() => setEditing(event)}>
-                          Edit
-                        </button>{" "}
+                        {" "}
                         <button type="button" class="link" onClick={() => cancel(event)}>
                           Cancel
                         </button>

@@ -56,7 +56,8 @@ describe("status transitions (an owner's PATCH status)", () => {
         if (allowed) {
           const change = decide(event(from), command);
           expect(change?.state.status).toBe(to);
-          expect(change?.set).toEqual({ status: to });
+          // Put live by its owner, it started when they asked.
+          expect(change?.set).toEqual({ status: to, ...(to === "live" && { startedAt: asked }) });
           expect(change?.emits).toBe(announced[to]);
         } else {
           const error = refused(event(from), command);
@@ -136,6 +137,19 @@ describe("edits", () => {
       decide(event("live"), { kind: "edit", at: asked, patch: { title: "Still on" } })?.emits,
     ).toBe("streamplatform.event.updated");
   });
+  it("lets a live event be renamed, described and tagged, its start sent unchanged", () => {
+    const live = event("live");
+    const patch = {
+      title: "Maths live",
+      description: "Proofs",
+      tags: ["maths"],
+      startsAt: live.startsAt.toISOString(),
+    };
+    expect(decide(live, { kind: "edit", at: asked, patch })).toMatchObject({
+      set: { title: "Maths live", description: "Proofs", tags: ["maths"] },
+      emits: "streamplatform.event.updated",
+    });
+  });
 });
 
 describe("start times in the past", () => {
@@ -199,16 +213,17 @@ describe("cancel (DELETE)", () => {
 });
 
 describe("the stream's commands", () => {
-  const started: Command = { kind: "stream.started", id: "ce-1" };
+  const startedAt = new Date("2030-01-01T18:03:00Z");
+  const started: Command = { kind: "stream.started", id: "ce-1", startedAt };
   const endedAt = new Date("2030-01-01T19:00:00Z");
   const ended: Command = { kind: "stream.ended", id: "ce-2", endedAt };
   const at = new Date("2030-01-01T19:00:05Z");
   const recording: Command = { kind: "recording.ready", id: "ce-3", vodPath: "/vod/x", at };
 
-  it("stream.started makes a scheduled event live, recording the CloudEvent", () => {
+  it("stream.started makes a scheduled event live when it really started, recording the CloudEvent", () => {
     const change = decide(event("scheduled"), started);
     expect(change).toMatchObject({
-      set: { status: "live" },
+      set: { status: "live", startedAt },
       emits: "streamplatform.event.live",
       applied: "ce-1",
     });
@@ -264,7 +279,12 @@ describe("new events", () => {
   });
   it("an unscheduled stream starts a live event, announced as created then live", () => {
     const { state, emits } = startUnscheduled({ startsAt }, "ce-9");
-    expect(state).toMatchObject({ status: "live", title: "Live now", applied: ["ce-9"] });
+    expect(state).toMatchObject({
+      status: "live",
+      title: "Live now",
+      startedAt: startsAt,
+      applied: ["ce-9"],
+    });
     expect(emits).toEqual(["streamplatform.event.created", "streamplatform.event.live"]);
   });
 });
