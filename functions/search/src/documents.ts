@@ -1,6 +1,6 @@
 // What the indexer stores: a search document per video event (the CloudEvent's snapshot plus its
 // channel's slug and title) and per channel. Types derive from the event catalog's schemas.
-import type { EventData } from "@stream-platform/shared";
+import { catalog, type EventData } from "@stream-platform/shared";
 
 export type VideoEventSnapshot = EventData<"streamplatform.event.updated">;
 export type ChannelCreated = EventData<"streamplatform.channel.created">;
@@ -22,13 +22,25 @@ export interface ChannelDocument extends ChannelInfo {
   indexedAt: string;
 }
 
+/**
+ * The searchable state: the snapshot's own fields. What a lifecycle CloudEvent adds to them is
+ * news, not state (what the time was, previousStartsAt; why it ended, event.ended's reason), and
+ * the index's strict mapping would refuse a field it does not know, holding up every event after.
+ */
+const STATE_FIELDS = new Set(
+  Object.keys(catalog["streamplatform.event.updated"].data.shape).filter(
+    (field) => field !== "previousStartsAt",
+  ),
+);
+
 export function eventDocument(
   snapshot: VideoEventSnapshot,
   channel: ChannelInfo | undefined,
   now = new Date(),
 ): EventDocument {
-  // What changed is news for notifications, not part of the searchable state.
-  const { previousStartsAt: _, ...state } = snapshot;
+  const state = Object.fromEntries(
+    Object.entries(snapshot).filter(([field]) => STATE_FIELDS.has(field)),
+  ) as Omit<VideoEventSnapshot, "previousStartsAt">;
   return { ...state, ...(channel && { channel }), indexedAt: now.toISOString() };
 }
 

@@ -216,6 +216,32 @@ describe("indexing through Kafka", () => {
     expect(either.body.hits.map((hit) => hit.id)).toEqual([upcoming.id]);
   });
 
+  it("indexes an event ended because its stream was lost (event.ended's reason is news, not a field), and what follows it", async () => {
+    const w = word();
+    const event = await schedule({ title: `${w} lost stream` });
+    const ended = createEvent({
+      type: "streamplatform.event.ended",
+      source: "/tests/search",
+      subject: event.id,
+      data: {
+        eventId: event.id,
+        channelId,
+        title: event.title,
+        startsAt: event.startsAt,
+        status: "ended" as const,
+        version: event.version + 1,
+        reason: "lost" as const,
+      },
+    });
+    expect(await postToIngress(ended)).toBe(202);
+    // The index's mapping is strict: a `reason` field would have been refused, and the indexer
+    // would have retried that record while everything behind it waited.
+    const found = await searchUntil(`q=${w}&status=ended`, (r) => r.total === 1);
+    expect(found.hits[0]?.id).toBe(event.id);
+    const next = await schedule({ title: `${w} next one` });
+    await searchUntil(`q=${w}`, (r) => r.hits.some((hit) => hit.id === next.id));
+  });
+
   it("never lets an older event.updated overwrite a newer title", async () => {
     const w = word();
     const event = await schedule({ title: `${w} first title` });
