@@ -16,6 +16,8 @@ export default defineConfig({
     },
     testTimeout: 300_000,
     hookTimeout: 1_800_000,
+    // Removing the stack (containers, network, volumes) takes a while.
+    teardownTimeout: 180_000,
     fileParallelism: false,
   },
 });

@@ -1,21 +1,28 @@
 // Global setup of `npm run test:deploy`: the images built (or found by their content hash) and
 // docker-compose.yml brought up with podman; everything removed afterwards, failed or not.
 import { randomBytes } from "node:crypto";
+import { join } from "node:path";
 import {
   buildImages,
   composeDown,
   composeUp,
   localComposeFile,
   type Stack,
+  saveLogs,
 } from "../../local/src/deploy/podman.ts";
+import { logDir } from "../../local/src/paths.ts";
 import { progress } from "../../local/src/report.ts";
 import { COMPOSE_EDGE_PORT, COMPOSE_RTMP_PORT } from "../../vitest.deploy.config.ts";
 
 let stack: Stack | undefined;
+let serviceNames: string[] = [];
+/** Where each container's log is kept when the stack is removed. */
+const LOGS = join(logDir, "compose");
 
 export async function setup(): Promise<void> {
   const images = await buildImages();
   const { file, services } = localComposeFile(images);
+  serviceNames = Object.keys(services);
   const secret = () => randomBytes(24).toString("base64url");
   stack = {
     project: "stream-platform-test",
@@ -35,6 +42,7 @@ export async function setup(): Promise<void> {
   try {
     await composeUp(stack, services);
   } catch (error) {
+    saveLogs(stack, serviceNames, LOGS);
     await composeDown(stack);
     throw error;
   }
@@ -42,5 +50,8 @@ export async function setup(): Promise<void> {
 }
 
 export async function teardown(): Promise<void> {
-  if (stack) await composeDown(stack);
+  if (!stack) return;
+  saveLogs(stack, serviceNames, LOGS);
+  progress("compose", `each container's log: ${LOGS}/SERVICE.log`);
+  await composeDown(stack);
 }

@@ -36,7 +36,7 @@ describe("the Compose stack", () => {
       token: creator.token,
       body: { slug: uniqueSlug("compose"), title: `Channel ${word}` },
     });
-    expect(channel.status).toBe(201);
+    expect(channel.status, JSON.stringify(channel.body)).toBe(201);
     const event = await api<{ id: string }>("/api/events", {
       token: creator.token,
       body: {
@@ -45,7 +45,7 @@ describe("the Compose stack", () => {
         startsAt: new Date(Date.now() + 60_000).toISOString(),
       },
     });
-    expect(event.status).toBe(201);
+    expect(event.status, JSON.stringify(event.body)).toBe(201);
 
     // Indexed through Kafka by the search indexer, delivered by the eventing container.
     const found = await until(
@@ -60,7 +60,7 @@ describe("the Compose stack", () => {
     expect(found.id).toBe(event.body.id);
 
     const subscribed = await api(`/api/subscriptions/channels/${channel.body.id}`, {
-      method: "POST",
+      method: "PUT",
       token: viewer.token,
     });
     expect(subscribed.status).toBeLessThan(300);

@@ -3,11 +3,13 @@
 set -eu
 case "$1" in
 postgres)
+  # Passwords over the network; its own socket (the health check) as the postgres user. UTF-8:
+  # FerretDB refuses a database of any other encoding (minbase has no locale to default to).
   data=/var/lib/postgresql/data
   mkdir -p "$data" && chown postgres "$data"
   if [ ! -f "$data/PG_VERSION" ]; then
     echo "$POSTGRES_PASSWORD" > /tmp/pw && chown postgres /tmp/pw
-    su postgres -s /bin/sh -c "/usr/lib/postgresql/15/bin/initdb -D $data -U postgres --pwfile=/tmp/pw -A scram-sha-256" >/dev/null
+    su postgres -s /bin/sh -c "/usr/lib/postgresql/15/bin/initdb -D $data -U postgres --pwfile=/tmp/pw --auth-local=trust --auth-host=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8" >/dev/null
     rm /tmp/pw
     echo "host all all 0.0.0.0/0 scram-sha-256" >> "$data/pg_hba.conf"
     su postgres -s /bin/sh -c "/usr/lib/postgresql/15/bin/postgres -D $data -c listen_addresses='' -k /tmp" &
@@ -42,7 +44,18 @@ share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
 PROPS
-  java="java -Xms256m -Xmx256m -XX:+UseSerialGC -cp /opt/kafka/*"
+  # The class path's * is java's, not the shell's (quoted for the shell su starts).
+  cat > /tmp/log4j2.xml <<XML
+<Configuration status="WARN">
+  <Appenders><Console name="out" target="SYSTEM_OUT"><PatternLayout pattern="[%d] %p %m (%c)%n"/></Console></Appenders>
+  <Loggers>
+    <Logger name="kafka.request.logger" level="WARN"/>
+    <Logger name="state.change.logger" level="WARN"/>
+    <Root level="INFO"><AppenderRef ref="out"/></Root>
+  </Loggers>
+</Configuration>
+XML
+  java="java -Xms256m -Xmx256m -XX:+UseSerialGC -Dlog4j2.configurationFile=/tmp/log4j2.xml -cp '/opt/kafka/*'"
   if [ ! -f "$data/meta.properties" ]; then
     su kafka -s /bin/sh -c "$java kafka.tools.StorageTool format --standalone --cluster-id=c3RyZWFtLXBsYXRmb3JtMQ -c /tmp/server.properties" >/dev/null
   fi
@@ -60,6 +73,11 @@ action.destructive_requires_name: false
 cluster.routing.allocation.disk.threshold_enabled: false
 YML
   exec su elasticsearch -s /bin/sh -c "ES_JAVA_OPTS='$ES_JAVA_OPTS' ES_JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64 exec /opt/elasticsearch/bin/elasticsearch"
+  ;;
+mailpit)
+  # MP_DATABASE (Compose's environment) says where it keeps the inbox.
+  mkdir -p /data && chown nobody /data
+  exec su nobody -s /bin/sh -c "exec mailpit --smtp=0.0.0.0:1025 --listen=0.0.0.0:8025 --smtp-disable-rdns --quiet"
   ;;
 *) echo "unknown store: $1" >&2; exit 2 ;;
 esac

