@@ -2,10 +2,12 @@
 // platform: a creator signs up, makes a channel, copies the stream key and schedules an event;
 // ffmpeg publishes to the key; a viewer finds the event by a word of its title, subscribes, hears
 // "live now" in the bell without reloading, watches it play and is counted; the creator sees the
-// viewer on the dashboard's chart. Screenshots: .data/screenshots/{home,watch,dashboard}.png.
+// viewer on the dashboard's chart. Screenshots: .data/screenshots/{home,watch,dashboard}.png; the
+// timings a person feels (home's first paint, the watch page's first live frame) are printed and
+// kept in .data/screenshots/journey-timings.json.
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { serviceUrls } from "@stream-platform/shared";
 import { api, publishTestPattern } from "@stream-platform/shared/testing";
@@ -22,6 +24,15 @@ const playedPast = (seconds: number) =>
   seconds;
 const videoTime = () =>
   (globalThis as unknown as PageGlobals).document.querySelector("video")?.currentTime ?? 0;
+
+type TimingGlobals = {
+  firstFrameAt?: number;
+  document: { addEventListener(type: string, listener: () => void, capture: boolean): void };
+  performance: { now(): number; getEntriesByName(name: string): { startTime: number }[] };
+};
+// Issue #24's budget, reported (not asserted: the machine is shared and noisy; a timed assertion
+// would fail for reasons of its neighbours).
+const FIRST_LIVE_FRAME_BUDGET_MS = 1500;
 
 let browser: Browser;
 let ffmpeg: ChildProcess | undefined;
@@ -149,6 +160,27 @@ describe("web app journey", () => {
       .waitFor({ timeout: 45_000 });
     await studio.screenshot({ path: join(shots, "dashboard.png"), fullPage: true });
 
+    // Timings a person feels, from opening a page (the navigation's start) to: the home page's
+    // first contentful paint, and the watch page's first live frame (its video's first `playing`).
+    const opened = await newPage(viewer);
+    await opened.addInitScript(() => {
+      const page = globalThis as unknown as TimingGlobals;
+      page.document.addEventListener(
+        "playing",
+        () => {
+          page.firstFrameAt ??= page.performance.now();
+        },
+        true,
+      );
+    });
+    await opened.goto(home.url());
+    const firstLiveFrame = await opened
+      .waitForFunction(() => (globalThis as unknown as TimingGlobals).firstFrameAt, undefined, {
+        timeout: 30_000,
+      })
+      .then((handle) => handle.jsonValue() as Promise<number>);
+    await opened.close();
+
     const front = await newPage(viewer);
     await front.goto(edge);
     // Live now lists the live events (older test runs may have left others ahead of ours).
@@ -161,6 +193,24 @@ describe("web app journey", () => {
         ).document.querySelector('[aria-busy="true"]'),
     );
     await front.screenshot({ path: join(shots, "home.png"), fullPage: true });
+    const homeFirstPaint = await front.evaluate(
+      () =>
+        (globalThis as unknown as TimingGlobals).performance.getEntriesByName(
+          "first-contentful-paint",
+        )[0]?.startTime ?? Number.NaN,
+    );
+    const timings = {
+      "home: first contentful paint": homeFirstPaint,
+      "watch: first live frame after opening": firstLiveFrame,
+    };
+    console.log(
+      `journey timings (budget: first live frame <= ${FIRST_LIVE_FRAME_BUDGET_MS} ms):\n${Object.entries(
+        timings,
+      )
+        .map(([name, ms]) => `  ${name}: ${Math.round(ms)} ms`)
+        .join("\n")}`,
+    );
+    writeFileSync(join(shots, "journey-timings.json"), `${JSON.stringify(timings, null, 2)}\n`);
 
     expect(consoleErrors).toEqual([]);
   }, 300_000);

@@ -22,21 +22,29 @@ import { when } from "../format.ts";
 const ChatPanel = lazy(() => import("../chat/panel.tsx").then((m) => m.ChatPanel));
 
 export function Watch({ eventId }: { eventId: string }) {
-  const { data, error } = useLoad(
-    async (signal) => {
-      const event = await request<VideoEvent>(`/api/events/${encodeURIComponent(eventId)}`, {
-        signal,
-      });
-      const channel = await request<Channel>(`/api/channels/${event.channelId}`, { signal });
-      return { event, channel };
-    },
+  // The player's code, fetched while the event is: the first frame waits for both, not for one
+  // after the other (the player's own import of it then finds it loaded).
+  useEffect(() => {
+    import("hls.js").catch(() => undefined);
+  }, []);
+  const { data: first, error } = useLoad(
+    (signal) => request<VideoEvent>(`/api/events/${encodeURIComponent(eventId)}`, { signal }),
     [eventId],
+  );
+  // Its channel, asked once the event names it: the player starts without waiting for it.
+  const channelId = first?.id === eventId ? first.channelId : undefined;
+  const { data: channelLoaded, error: channelError } = useLoad(
+    (signal) =>
+      channelId
+        ? request<Channel>(`/api/channels/${channelId}`, { signal })
+        : Promise.resolve(undefined),
+    [channelId],
   );
   // The event as last looked at: until it is live, and while it is live or its recording is
   // being made, look again (the page starts playing when the stream does, says so within
   // seconds when the stream ends, and offers the recording once it is ready).
   const [latest, setLatest] = useState<VideoEvent>();
-  const loaded = latest?.id === eventId ? latest : data?.event;
+  const loaded = latest?.id === eventId ? latest : first;
   const status = loaded?.status;
   const changing =
     status === "scheduled" || status === "live" || (status === "ended" && !loaded?.vodPath);
@@ -59,10 +67,12 @@ export function Watch({ eventId }: { eventId: string }) {
   const [chosenRecording, setChosenRecording] = useState(false);
   // Its time passed without a stream: it says so rather than "starting soon" (its owner may move it).
   const missed = useDidNotStart(loaded);
-  if (error && !data) return <PageError error={error} what="event" />;
-  if (!data || !loaded) return <Loading what="the event" />;
-  const { channel } = data;
+  if (error && !first) return <PageError error={error} what="event" />;
+  if (channelError) return <PageError error={channelError} what="event" />;
+  if (!loaded) return <Loading what="the event" />;
   const event = loaded;
+  // (Another event's channel until this one's arrives, when going from one page to the next.)
+  const channel = channelLoaded?.id === event.channelId ? channelLoaded : undefined;
   document.title = `${event.title} · Stream Platform`;
   const recordingOffered =
     event.status === "ended" && event.vodPath && sawItUnfinished.current && !chosenRecording;
@@ -118,7 +128,7 @@ export function Watch({ eventId }: { eventId: string }) {
             )}
           </div>
         )}
-        {chatMode && (
+        {chatMode && channel && (
           <ChatPanel
             room={{
               eventId: event.id,
@@ -136,7 +146,7 @@ export function Watch({ eventId }: { eventId: string }) {
             {event.title}
           </h1>
           <p>
-            <a href={`/c/${channel.slug}`}>{channel.title}</a>
+            {channel && <a href={`/c/${channel.slug}`}>{channel.title}</a>}
             {event.status === "live" && (
               <>
                 {" · "}
@@ -146,7 +156,7 @@ export function Watch({ eventId }: { eventId: string }) {
           </p>
         </div>
         <div class="watch-actions">
-          <SubscribeButton channel={channel} />
+          {channel && <SubscribeButton channel={channel} />}
           {event.status === "scheduled" && <NotifyButton event={event} />}
         </div>
       </header>
