@@ -163,7 +163,28 @@ export async function buildImages(): Promise<Images> {
   };
   for (const [target, image] of Object.entries(images))
     await build(image, repoRoot, ["--target", target, "-f", join(repoRoot, "Dockerfile")]);
-  return { ...images, infra: await buildInfraImage() };
+  const built = { ...images, infra: await buildInfraImage() };
+  await removeOlderImages(Object.values(built));
+  const sizes = await podman(["images", "--format", "{{.Repository}}:{{.Tag}} {{.Size}}"]);
+  for (const line of sizes.split("\n"))
+    if (Object.values(built).includes(line.split(" ")[0] ?? ""))
+      progress(SERVER, `image ${line.replace(`localhost/${PROJECT}/`, "")}`);
+  return built;
+}
+
+/**
+ * Every image is tagged by what went into it, so each change of the code makes new ones: the
+ * project's images of other tags than `keep` are removed (their layers stay while shared).
+ */
+async function removeOlderImages(keep: string[]): Promise<void> {
+  const listed = await podman(["images", "--format", "{{.Repository}}:{{.Tag}}"]);
+  const older = listed
+    .split("\n")
+    .filter((image) => image.startsWith(`localhost/${PROJECT}/`) && !keep.includes(image));
+  if (older.length === 0) return;
+  progress(SERVER, `removing ${older.length} older image(s) of the project`);
+  // An image a container still uses (a stack left running) is kept: podman refuses it.
+  await podman(["rmi", "--ignore", ...older]).catch(() => undefined);
 }
 
 /**
