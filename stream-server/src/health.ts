@@ -139,6 +139,17 @@ export interface HealthSource {
 const PATH = /^\/api\/streams\/([^/]+)\/health$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** A path segment decoded; a malformed percent-encoding is the caller's error, not ours. */
+function decodedId(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpProblem(
+      invalidInput([{ field: "channelId", detail: "not a valid percent-encoding" }]),
+    );
+  }
+}
+
 /**
  * GET /api/streams/:channelId/health: the channel's owner only (the session's token in the
  * cookie or `Authorization: Bearer`): 401 without a session, 403 for anyone else, 404 for a
@@ -149,7 +160,7 @@ export function healthHandler(
   owners: GrpcDirectory<string>,
 ): { matches(path: string): boolean; handle(req: IncomingMessage, res: ServerResponse): void } {
   const answer = async (req: IncomingMessage): Promise<StreamHealth> => {
-    const channelId = decodeURIComponent(
+    const channelId = decodedId(
       new URL(req.url ?? "/", "http://stream-server").pathname.match(PATH)?.[1] ?? "",
     );
     if (req.method !== "GET")
