@@ -4,8 +4,20 @@
 import { createHash } from "node:crypto";
 
 export const EDGE_IMAGE = "ghcr.io/stream-platform/edge:latest";
-export const HLS_MOUNT = "/var/lib/stream-platform/hls";
+const HLS_MOUNT = "/var/lib/stream-platform/hls";
 export const PART_OF = { "app.kubernetes.io/part-of": "stream-platform" };
+
+/** Where things are in the edge image (Dockerfile target edge), whoever runs it. */
+export const EDGE_IMAGE_PATHS = {
+  PREFIX: "/var/cache/nginx",
+  LOG_DIR: "/var/log/nginx",
+  HOST: "0.0.0.0",
+  PORT: "8080",
+  HLS_DIR: HLS_MOUNT,
+  WEB_DIR: "/srv/web",
+  // The image's NGINX runs as www-data already.
+  USER: "",
+};
 
 export function edgeObjects(conf: string, namespace?: string): object[] {
   const inNamespace = namespace ? { namespace } : {};

@@ -15,7 +15,7 @@ import { repoRoot } from "../paths.ts";
 import { EDGE_LIMITS, requestLimits } from "../servers/edge-limits.ts";
 import { edgeLocations, edgeRoutes } from "../servers/edge-routes.ts";
 import { renderEdgeConfig, rtmpStreamBlock, STREAM_MODULE, upstreams } from "../servers/nginx.ts";
-import { edgeObjects, HLS_MOUNT } from "./edge-objects.ts";
+import { EDGE_IMAGE_PATHS, edgeObjects } from "./edge-objects.ts";
 import { helmChartFiles } from "./helm-chart.ts";
 import { openfaasServersFile } from "./openfaas.ts";
 
@@ -361,13 +361,7 @@ export function composeFile(manifests: Manifests): string {
  */
 export function composeEdgeConfig(): string {
   const http = renderEdgeConfig({
-    PREFIX: "/var/cache/nginx",
-    LOG_DIR: "/var/log/nginx",
-    HOST: "0.0.0.0",
-    PORT: "8080",
-    HLS_DIR: "/var/lib/stream-platform/hls",
-    WEB_DIR: "/srv/web",
-    USER: "",
+    ...EDGE_IMAGE_PATHS,
     UPSTREAMS: upstreams((s) => `${s.name}:${FUNCTION_PORT}`),
     STREAM_SERVER: "stream-server:8091",
     REQUEST_LIMITS: DEFAULT_REQUEST_LIMITS,
@@ -400,13 +394,7 @@ export function clusterEdgeConfig(manifests: Manifests): string {
     (m) => m[1] as string,
   );
   return renderEdgeConfig({
-    PREFIX: "/var/cache/nginx",
-    LOG_DIR: "/var/log/nginx",
-    HOST: "0.0.0.0",
-    PORT: "8080",
-    HLS_DIR: HLS_MOUNT,
-    WEB_DIR: "/srv/web",
-    USER: "",
+    ...EDGE_IMAGE_PATHS,
     UPSTREAMS: upstreams((s) => `${clusterHost(s.name)}:80`),
     STREAM_SERVER: `${clusterHost("stream-server")}:8091`,
     REQUEST_LIMITS: DEFAULT_REQUEST_LIMITS,

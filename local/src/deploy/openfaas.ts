@@ -11,7 +11,7 @@ import { repoRoot } from "../paths.ts";
 import { EDGE_LIMITS, requestLimits } from "../servers/edge-limits.ts";
 import { edgeLocations, edgeRoutes } from "../servers/edge-routes.ts";
 import { renderEdgeConfig } from "../servers/nginx.ts";
-import { edgeObjects, HLS_MOUNT, PART_OF } from "./edge-objects.ts";
+import { EDGE_IMAGE_PATHS, edgeObjects, PART_OF } from "./edge-objects.ts";
 
 export const OPENFAAS_NAMESPACE = "stream-platform";
 const GATEWAY = "gateway.openfaas:8080";
@@ -152,13 +152,7 @@ function streamServer(grpc: Set<string>): Doc[] {
 /** The edge's NGINX config: local/'s template, every API route through the OpenFaaS gateway. */
 export function openfaasEdgeConfig(manifests: Manifests): string {
   return renderEdgeConfig({
-    PREFIX: "/var/cache/nginx",
-    LOG_DIR: "/var/log/nginx",
-    HOST: "0.0.0.0",
-    PORT: "8080",
-    HLS_DIR: HLS_MOUNT,
-    WEB_DIR: "/srv/web",
-    USER: "",
+    ...EDGE_IMAGE_PATHS,
     UPSTREAMS: `  upstream ${GATEWAY_UPSTREAM} {\n    server ${GATEWAY};\n    keepalive 64;\n  }`,
     STREAM_SERVER: `stream-server.${OPENFAAS_NAMESPACE}:8091`,
     REQUEST_LIMITS: requestLimits(EDGE_LIMITS),
