@@ -24,8 +24,17 @@ import {
 } from "@stream-platform/shared/testing";
 import type { AxeResults } from "axe-core";
 import type { Browser, Locator, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { edge, launch, newChannel, newEvent, pageAs, SIZES, type Size, shots } from "./browser.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  browserForFile,
+  edge,
+  newChannel,
+  newEvent,
+  pageAs,
+  SIZES,
+  type Size,
+  shots,
+} from "./browser.ts";
 
 const axeSource = readFileSync(
   createRequire(import.meta.url).resolve("axe-core/axe.min.js"),
@@ -39,14 +48,12 @@ const problems: string[] = [];
 /** Serious and critical violations, by page: what the tests expect to be empty. */
 const serious: string[] = [];
 
-beforeAll(async () => {
-  browser = await launch();
-});
-
-afterAll(async () => {
-  publisher?.process.kill("SIGKILL");
-  await browser?.close();
-});
+browserForFile(
+  (launched) => {
+    browser = launched;
+  },
+  () => publisher?.process.kill("SIGKILL"),
+);
 
 interface Finding {
   id: string;

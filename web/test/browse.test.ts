@@ -17,24 +17,29 @@ import {
   until,
 } from "@stream-platform/shared/testing";
 import type { Browser, Locator, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { edge, launch, newChannel, newEvent, pageAs, SIZES, type Size, shots } from "./browser.ts";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  browserForFile,
+  edge,
+  newChannel,
+  newEvent,
+  pageAs,
+  SIZES,
+  type Size,
+  shots,
+} from "./browser.ts";
 
 let browser: Browser;
 const problems: string[] = [];
 let publisher: Publisher | undefined;
-
-beforeAll(async () => {
-  browser = await launch();
-});
 
 afterEach(() => {
   publisher?.process.kill("SIGKILL");
   publisher = undefined;
 });
 
-afterAll(async () => {
-  await browser?.close();
+browserForFile((launched) => {
+  browser = launched;
 });
 
 /** A made-up word no other test uses: letters only, so the search analyzers keep it whole. */

@@ -18,7 +18,7 @@ import {
   type Locator,
   type Page,
 } from "playwright-core";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 
 export const edge = serviceUrls().edgeUrl;
 export const shots = join(import.meta.dirname, "..", "..", ".data", "screenshots");
@@ -34,6 +34,22 @@ export async function launch(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
     args: ["--no-sandbox", "--autoplay-policy=no-user-gesture-required"],
+  });
+}
+
+/**
+ * One Chromium for a test file: launched before its tests (`use` receives it), closed after them
+ * once `cleanUp` (what the file itself leaves running, e.g. a publisher) has run.
+ */
+export function browserForFile(use: (browser: Browser) => void, cleanUp?: () => unknown): void {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launch();
+    use(browser);
+  });
+  afterAll(async () => {
+    await cleanUp?.();
+    await browser?.close();
   });
 }
 

@@ -17,8 +17,8 @@ import {
   until,
 } from "@stream-platform/shared/testing";
 import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launch, shots } from "./browser.ts";
+import { describe, expect, it } from "vitest";
+import { browserForFile, shots } from "./browser.ts";
 
 const edge = serviceUrls().edgeUrl;
 
@@ -63,14 +63,14 @@ let browser: Browser;
 const problems: string[] = [];
 const stops: (() => unknown)[] = [];
 
-beforeAll(async () => {
-  browser = await launch();
-});
-
-afterAll(async () => {
-  for (const stop of stops) await stop();
-  await browser?.close();
-});
+browserForFile(
+  (launched) => {
+    browser = launched;
+  },
+  async () => {
+    for (const stop of stops) await stop();
+  },
+);
 
 /** A page signed in as `user` (their session cookie, as signing in sets it), or signed out. */
 async function pageAs(user: TestUser | undefined, width = 1280, height = 900): Promise<Page> {

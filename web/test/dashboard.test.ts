@@ -8,12 +8,12 @@ import { join } from "node:path";
 import { PROBLEM_JSON } from "@stream-platform/shared";
 import { api, newUser, type Publisher, uniqueSlug, until } from "@stream-platform/shared/testing";
 import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
+  browserForFile,
   edge,
   expectPlaying,
   goLive,
-  launch,
   newChannel,
   pageAs,
   SIZES,
@@ -25,14 +25,12 @@ let browser: Browser;
 let publisher: Publisher | undefined;
 const problems: string[] = [];
 
-beforeAll(async () => {
-  browser = await launch();
-});
-
-afterAll(async () => {
-  publisher?.process.kill("SIGKILL");
-  await browser?.close();
-});
+browserForFile(
+  (launched) => {
+    browser = launched;
+  },
+  () => publisher?.process.kill("SIGKILL"),
+);
 
 /** A page whose uncaught errors and console errors land in `problems`. */
 async function watched(...args: Parameters<typeof pageAs>): Promise<Page> {

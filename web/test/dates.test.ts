@@ -15,11 +15,11 @@ import {
   until,
 } from "@stream-platform/shared/testing";
 import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
+  browserForFile,
   edge,
   expectFieldError,
-  launch,
   newChannel,
   newEvent,
   pageAs,
@@ -31,12 +31,8 @@ import {
 let browser: Browser;
 const problems: string[] = [];
 
-beforeAll(async () => {
-  browser = await launch();
-});
-
-afterAll(async () => {
-  await browser?.close();
+browserForFile((launched) => {
+  browser = launched;
 });
 
 /** A datetime-local field's value for `date` (the browser runs in this machine's time zone). */

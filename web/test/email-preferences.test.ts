@@ -5,17 +5,13 @@
 import { join } from "node:path";
 import { api, newUser } from "@stream-platform/shared/testing";
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { edge, launch, pageAs, shots } from "./browser.ts";
+import { expect, it } from "vitest";
+import { browserForFile, edge, pageAs, shots } from "./browser.ts";
 
 let browser: Browser;
 
-beforeAll(async () => {
-  browser = await launch();
-});
-
-afterAll(async () => {
-  await browser?.close();
+browserForFile((launched) => {
+  browser = launched;
 });
 
 it("turns 'live now' mail on from the account page, and only it", async () => {

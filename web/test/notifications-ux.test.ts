@@ -16,24 +16,29 @@ import {
   uniqueSlug,
 } from "@stream-platform/shared/testing";
 import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { edge, goLive, launch, newChannel, pageAs, SIZES, type Size, shots } from "./browser.ts";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  browserForFile,
+  edge,
+  goLive,
+  newChannel,
+  pageAs,
+  SIZES,
+  type Size,
+  shots,
+} from "./browser.ts";
 
 let browser: Browser;
 const problems: string[] = [];
 let publisher: Publisher | undefined;
-
-beforeAll(async () => {
-  browser = await launch();
-});
 
 afterEach(() => {
   publisher?.process.kill("SIGKILL");
   publisher = undefined;
 });
 
-afterAll(async () => {
-  await browser?.close();
+browserForFile((launched) => {
+  browser = launched;
 });
 
 // Page-side code as functions (the page's CSP refuses strings to evaluate); this file is

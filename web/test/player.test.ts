@@ -14,12 +14,12 @@ import {
   until,
 } from "@stream-platform/shared/testing";
 import type { Browser, Locator, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
+  browserForFile,
   edge,
   expectPlaying,
   goLive,
-  launch,
   newChannel,
   pageAs,
   SIZES,
@@ -33,14 +33,12 @@ let publisher: Publisher | undefined;
 const problems: string[] = [];
 const SIZE_NAMES = Object.keys(SIZES) as Size[];
 
-beforeAll(async () => {
-  browser = await launch();
-});
-
-afterAll(async () => {
-  publisher?.process.kill("SIGKILL");
-  await browser?.close();
-});
+browserForFile(
+  (launched) => {
+    browser = launched;
+  },
+  () => publisher?.process.kill("SIGKILL"),
+);
 
 /**
  * What browsers do for a site the person has not used yet: refuse to play with sound until they

@@ -14,11 +14,11 @@ import {
   until,
 } from "@stream-platform/shared/testing";
 import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import {
+  browserForFile,
   edge,
   goLive,
-  launch,
   newChannel,
   newEvent,
   pageAs,
@@ -31,17 +31,13 @@ let browser: Browser;
 const problems: string[] = [];
 let publisher: Publisher | undefined;
 
-beforeAll(async () => {
-  browser = await launch();
-});
-
 afterEach(() => {
   publisher?.process.kill("SIGKILL");
   publisher = undefined;
 });
 
-afterAll(async () => {
-  await browser?.close();
+browserForFile((launched) => {
+  browser = launched;
 });
 
 /** A page as `pageAs` makes it, whose console errors land in `problems` too. */

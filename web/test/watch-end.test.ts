@@ -5,12 +5,12 @@
 import { join } from "node:path";
 import { newUser, type Publisher, uniqueSlug } from "@stream-platform/shared/testing";
 import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
+  browserForFile,
   edge,
   expectPlaying,
   goLive,
-  launch,
   newChannel,
   pageAs,
   SIZES,
@@ -23,14 +23,12 @@ let browser: Browser;
 let publisher: Publisher | undefined;
 const problems: string[] = [];
 
-beforeAll(async () => {
-  browser = await launch();
-});
-
-afterAll(async () => {
-  publisher?.process.kill("SIGKILL");
-  await browser?.close();
-});
+browserForFile(
+  (launched) => {
+    browser = launched;
+  },
+  () => publisher?.process.kill("SIGKILL"),
+);
 
 describe("the watch page at the end of a stream", () => {
   it("says the stream ended within seconds, then offers the recording, which plays", async () => {

@@ -7,11 +7,11 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { api, newUser, uniqueSlug, until } from "@stream-platform/shared/testing";
 import type { Browser, Locator, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
+  browserForFile,
   edge,
   expectFieldError,
-  launch,
   newChannel,
   newEvent,
   pageAs,
@@ -23,12 +23,8 @@ import {
 let browser: Browser;
 const problems: string[] = [];
 
-beforeAll(async () => {
-  browser = await launch();
-});
-
-afterAll(async () => {
-  await browser?.close();
+browserForFile((launched) => {
+  browser = launched;
 });
 
 // Page-side code as functions (the page's CSP refuses strings to evaluate); this file is
