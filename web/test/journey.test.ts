@@ -161,25 +161,33 @@ describe("web app journey", () => {
     await studio.screenshot({ path: join(shots, "dashboard.png"), fullPage: true });
 
     // Timings a person feels, from opening a page (the navigation's start) to: the home page's
-    // first contentful paint, and the watch page's first live frame (its video's first `playing`).
-    const opened = await newPage(viewer);
-    await opened.addInitScript(() => {
-      const page = globalThis as unknown as TimingGlobals;
-      page.document.addEventListener(
-        "playing",
-        () => {
-          page.firstFrameAt ??= page.performance.now();
-        },
-        true,
+    // first contentful paint, and the watch page's first live frame (its video's first
+    // `playing`), the median of three openings (one alone says more about the machine's
+    // neighbours at that moment than about the page).
+    const liveFrames: number[] = [];
+    for (let opening = 0; opening < 3; opening++) {
+      const opened = await newPage(viewer);
+      await opened.addInitScript(() => {
+        const page = globalThis as unknown as TimingGlobals;
+        page.document.addEventListener(
+          "playing",
+          () => {
+            page.firstFrameAt ??= page.performance.now();
+          },
+          true,
+        );
+      });
+      await opened.goto(home.url());
+      liveFrames.push(
+        await opened
+          .waitForFunction(() => (globalThis as unknown as TimingGlobals).firstFrameAt, undefined, {
+            timeout: 30_000,
+          })
+          .then((handle) => handle.jsonValue() as Promise<number>),
       );
-    });
-    await opened.goto(home.url());
-    const firstLiveFrame = await opened
-      .waitForFunction(() => (globalThis as unknown as TimingGlobals).firstFrameAt, undefined, {
-        timeout: 30_000,
-      })
-      .then((handle) => handle.jsonValue() as Promise<number>);
-    await opened.close();
+      await opened.close();
+    }
+    const firstLiveFrame = [...liveFrames].sort((a, b) => a - b)[1] as number;
 
     const front = await newPage(viewer);
     await front.goto(edge);
@@ -201,14 +209,16 @@ describe("web app journey", () => {
     );
     const timings = {
       "home: first contentful paint": homeFirstPaint,
-      "watch: first live frame after opening": firstLiveFrame,
+      "watch: first live frame after opening (median of 3)": firstLiveFrame,
     };
     console.log(
       `journey timings (budget: first live frame <= ${FIRST_LIVE_FRAME_BUDGET_MS} ms):\n${Object.entries(
         timings,
       )
         .map(([name, ms]) => `  ${name}: ${Math.round(ms)} ms`)
-        .join("\n")}`,
+        .join(
+          "\n",
+        )}\n  (the three openings: ${liveFrames.map((ms) => Math.round(ms)).join(", ")} ms)`,
     );
     writeFileSync(join(shots, "journey-timings.json"), `${JSON.stringify(timings, null, 2)}\n`);
 

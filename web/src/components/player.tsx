@@ -4,6 +4,7 @@
 import type Hls from "hls.js";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { startHeartbeats } from "../heartbeats.ts";
+import { loadHls } from "./hls.ts";
 
 interface Level {
   index: number;
@@ -163,14 +164,22 @@ export function Player({
       if (shortcut(event.key, element, inPlayer)) event.preventDefault();
     };
     document.addEventListener("keydown", onKey);
-    import("hls.js").then(
-      ({ default: HlsClass }) => {
+    loadHls().then(
+      (HlsClass) => {
         if (disposed) return;
         if (!HlsClass.isSupported()) {
           element.src = source; // Safari plays HLS itself
           return;
         }
-        const hls = new HlsClass({ liveSyncDurationCount: 2 });
+        // A first frame soon: the first segment is of the lowest quality (a fifth of the source's
+        // bytes to fetch, demux and decode; "auto" moves up from the next one) and is asked for
+        // as soon as the playlist names it, not once the media element has opened its
+        // MediaSource.
+        const hls = new HlsClass({
+          liveSyncDurationCount: 2,
+          startLevel: 0,
+          startFragPrefetch: true,
+        });
         hlsRef.current = hls;
         window.hls = hls;
         hls.on(HlsClass.Events.MANIFEST_PARSED, (_event, data) => {

@@ -6,6 +6,7 @@ import type { StreamHealth } from "@stream-platform/shared/api";
 import type Hls from "hls.js";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { request, type VideoEvent } from "../api.ts";
+import { loadHls } from "./hls.ts";
 import { ErrorNote } from "./status.tsx";
 
 const EVERY_MS = 3000;
@@ -23,14 +24,18 @@ function Preview({ eventId }: { eventId: string }) {
     element.muted = true;
     const start = () => element.play().catch(() => undefined);
     element.addEventListener("canplay", start, { once: true });
-    import("hls.js").then(
-      ({ default: HlsClass }) => {
+    loadHls().then(
+      (HlsClass) => {
         if (disposed) return;
         if (!HlsClass.isSupported()) {
           element.src = source; // Safari plays HLS itself
           return;
         }
-        hls = new HlsClass({ liveSyncDurationCount: 2, capLevelToPlayerSize: true });
+        hls = new HlsClass({
+          liveSyncDurationCount: 2,
+          capLevelToPlayerSize: true,
+          startFragPrefetch: true,
+        });
         // A stream that has just gone live may have no playlist yet: try again for a while.
         let retries = 0;
         hls.on(HlsClass.Events.ERROR, (_event, data) => {

@@ -2,6 +2,7 @@
 // event, its channel, subscribe (and, before it starts, Notify me), viewers.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { type Channel, request, type VideoEvent } from "../api.ts";
+import { loadHls } from "../components/hls.ts";
 import { lazy } from "../components/lazy.tsx";
 import { NotifyButton } from "../components/notify-button.tsx";
 import { PageError } from "../components/page-error.tsx";
@@ -25,7 +26,7 @@ export function Watch({ eventId }: { eventId: string }) {
   // The player's code, fetched while the event is: the first frame waits for both, not for one
   // after the other (the player's own import of it then finds it loaded).
   useEffect(() => {
-    import("hls.js").catch(() => undefined);
+    loadHls().catch(() => undefined);
   }, []);
   const { data: first, error } = useLoad(
     (signal) => request<VideoEvent>(`/api/events/${encodeURIComponent(eventId)}`, { signal }),
