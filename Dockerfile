@@ -102,6 +102,6 @@ RUN apt-get update \
   && chown -R www-data:www-data /var/cache/nginx /var/log/nginx /var/lib/nginx
 COPY --from=web-build /app/web/dist /srv/web
 USER www-data
-EXPOSE 8080 1935
+EXPOSE 8080 8443 1935 1936
 HEALTHCHECK --interval=10s --timeout=3s CMD curl -fs http://127.0.0.1:8080/healthz || exit 1
 CMD ["nginx", "-g", "daemon off;"]

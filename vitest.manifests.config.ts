@@ -8,5 +8,8 @@ export default defineConfig({
     include: ["deploy/cluster/**/*.test.ts"],
     testTimeout: 120_000,
     hookTimeout: 900_000,
+    // One API server (and etcd) at a time: two starting at once could be handed the same free
+    // port, and one etcd would then never listen.
+    fileParallelism: false,
   },
 });

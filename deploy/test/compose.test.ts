@@ -2,22 +2,37 @@
 // edge, as a user of it would: sign up, a channel and an event, RTMP in, HLS out, search, and
 // the subscriber's notification.
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
+import { edgeTls } from "../../local/src/servers/tls.ts";
 import {
   api,
+  cookieNamed,
   newUser,
   type Publisher,
   publishTestPattern,
+  requestAt,
   uniqueSlug,
   until,
 } from "../../shared/src/testing/platform.ts";
+import { COMPOSE_EDGE_TLS_PORT, COMPOSE_RTMPS_PORT } from "../../vitest.deploy.config.ts";
 
 const edge = process.env.EDGE_URL as string;
-let publisher: Publisher | undefined;
+const publishers: Publisher[] = [];
 
 afterAll(() => {
-  publisher?.process.kill("SIGINT");
+  for (const publisher of publishers) publisher.process.kill("SIGINT");
 });
+
+/** A channel of a new user, made through the edge: its id and stream key. */
+async function newChannel(owner: { token: string }, title: string) {
+  const channel = await api<{ id: string; streamKey: string }>("/api/channels", {
+    token: owner.token,
+    body: { slug: uniqueSlug("compose"), title },
+  });
+  expect(channel.status, JSON.stringify(channel.body)).toBe(201);
+  return channel.body;
+}
 
 describe("the Compose stack", () => {
   it("serves the web app and its health through the edge", async () => {
@@ -32,11 +47,7 @@ describe("the Compose stack", () => {
     const creator = await newUser("creator");
     const viewer = await newUser("viewer");
 
-    const channel = await api<{ id: string; streamKey: string }>("/api/channels", {
-      token: creator.token,
-      body: { slug: uniqueSlug("compose"), title: `Channel ${word}` },
-    });
-    expect(channel.status, JSON.stringify(channel.body)).toBe(201);
+    const channel = { body: await newChannel(creator, `Channel ${word}`) };
     const event = await api<{ id: string }>("/api/events", {
       token: creator.token,
       body: {
@@ -65,7 +76,7 @@ describe("the Compose stack", () => {
     });
     expect(subscribed.status).toBeLessThan(300);
 
-    publisher = publishTestPattern(channel.body.streamKey, { seconds: 120, size: "640x360" });
+    publishers.push(publishTestPattern(channel.body.streamKey, { seconds: 120, size: "640x360" }));
     const live = await until(
       "the event to go live",
       async () => {
@@ -116,5 +127,48 @@ describe("the Compose stack", () => {
       1000,
     );
     expect(notification).toBeDefined();
+  });
+
+  it("serves HTTPS (HSTS, Secure session cookies) and takes a stream over RTMPS, with the certificate it is given", async () => {
+    const { ca: caFile } = edgeTls();
+    if (!caFile) throw new Error("the edge's CA is not known: set EDGE_TLS_CA");
+    const ca = readFileSync(caFile);
+    const https = `https://127.0.0.1:${COMPOSE_EDGE_TLS_PORT}`;
+    const health = await requestAt(`${https}/healthz`, { ca });
+    expect(health.status).toBe(200);
+    expect(health.headers["strict-transport-security"]).toBe("max-age=31536000");
+    // Over plain HTTP no HSTS: it would pin browsers to a scheme that answer did not use.
+    expect((await fetch(`${edge}/healthz`)).headers.get("strict-transport-security")).toBeNull();
+
+    const creator = await newUser("tls");
+    const signIn = await requestAt(`${https}/api/sessions`, {
+      ca,
+      body: { email: creator.email, password: creator.password },
+    });
+    expect(signIn.status).toBe(200);
+    expect(cookieNamed(signIn, "session")).toMatch(/; Secure(;|$)/);
+
+    // The key crosses TLS only; the stream goes live (an event of its own, Live now).
+    const channel = await newChannel(creator, "Over RTMPS");
+    publishers.push(
+      publishTestPattern(channel.streamKey, {
+        seconds: 120,
+        size: "640x360",
+        url: `rtmps://127.0.0.1:${COMPOSE_RTMPS_PORT}/live`,
+        caFile,
+      }),
+    );
+    const live = await until(
+      "the stream published over RTMPS to go live",
+      async () => {
+        const events = await api<{ items: { channelId: string; status: string }[] }>(
+          `/api/events?status=live&channelId=${channel.id}`,
+        );
+        return events.body.items?.[0];
+      },
+      90_000,
+      1000,
+    );
+    expect(live.channelId).toBe(channel.id);
   });
 });

@@ -11,8 +11,10 @@ import { Ajv, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
 import { describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
+import { EDGE_IMAGE_PORTS, EDGE_IMAGE_TLS, EDGE_TLS_SECRET } from "../src/deploy/edge-objects.ts";
 import { generated } from "../src/deploy/generate.ts";
 import { repoRoot } from "../src/paths.ts";
+import { edgeTls } from "../src/servers/tls.ts";
 
 const schemas = join(repoRoot, "schemas");
 const knativeDir = join(repoRoot, "knative");
@@ -28,6 +30,14 @@ interface Manifest {
   metadata: { name: string; annotations?: Record<string, string> };
   spec?: Record<string, unknown>;
   [key: string]: unknown;
+}
+
+interface PodSpec {
+  containers: {
+    env?: { name: string; value?: string }[];
+    volumeMounts: { name: string; mountPath: string }[];
+  }[];
+  volumes: { name: string; secret?: { secretName: string } }[];
 }
 
 /** "group/version:Kind" → the validator of that CRD version's schema. */
@@ -216,12 +226,15 @@ describe("knative/ manifests", () => {
     )?.doc as unknown as { data: Record<string, string> };
     const dir = mkdtempSync(join(tmpdir(), "edge-conf-"));
     try {
-      // The cluster's names do not resolve here, and its paths belong to the image.
+      // The cluster's names do not resolve here, and its paths belong to the image (the
+      // certificate, from the edge-tls Secret there, is local/'s here).
       const text = (config.data["nginx.conf"] as string)
         .replace(/[\w-]+\.default\.svc\.cluster\.local/g, "127.0.0.1")
         .replace(/(gateway\.openfaas|[\w-]+\.stream-platform)(?=:\d)/g, "127.0.0.1")
         .replaceAll("/var/cache/nginx", dir)
-        .replaceAll("/var/log/nginx", dir);
+        .replaceAll("/var/log/nginx", dir)
+        .replaceAll(EDGE_IMAGE_TLS.cert, edgeTls().cert)
+        .replaceAll(EDGE_IMAGE_TLS.key, edgeTls().key);
       writeFileSync(join(dir, "nginx.conf"), text);
       // NGINX makes its temp directories but not their parent: the image must have it.
       expect(readFileSync(join(repoRoot, "Dockerfile"), "utf8")).toMatch(
@@ -236,6 +249,66 @@ describe("knative/ manifests", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it.each([
+    ["knative/edge.yaml and knative/stream-server.yaml", all],
+    ["deploy/openfaas/servers.yaml", openfaasServers],
+  ])(
+    "serve HTTPS and RTMPS with the edge-tls Secret, RTMPS reaching stream-server's PROXY port from the edge only (%s)",
+    (_file, docs) => {
+      const find = (kind: string, name: string) =>
+        docs.find(({ doc }) => doc.kind === kind && doc.metadata.name === name)?.doc as Manifest;
+      const conf = (find("ConfigMap", "edge-nginx") as unknown as { data: Record<string, string> })
+        .data["nginx.conf"] as string;
+      expect(conf).toContain(`listen 0.0.0.0:${EDGE_IMAGE_PORTS.https} ssl;`);
+      const stream = conf.split(/^stream \{/m)[1] ?? "";
+      expect(stream).toMatch(new RegExp(`listen ${EDGE_IMAGE_PORTS.rtmps} ssl;`));
+      expect(stream).toMatch(/server stream-server\.[\w.-]+:1937;/);
+      expect(stream).toContain("proxy_protocol on;");
+      for (const file of [EDGE_IMAGE_TLS.cert, EDGE_IMAGE_TLS.key]) expect(conf).toContain(file);
+
+      // The Deployment mounts the Secret where the config looks; the Service offers both ports.
+      const pod = (find("Deployment", "edge").spec as { template: { spec: PodSpec } }).template
+        .spec;
+      const tlsVolume = pod.volumes.find((v) => v.secret?.secretName === EDGE_TLS_SECRET);
+      expect(tlsVolume).toBeDefined();
+      const mount = pod.containers[0]?.volumeMounts.find((m) => m.name === tlsVolume?.name);
+      expect(EDGE_IMAGE_TLS.cert.startsWith(`${mount?.mountPath}/`)).toBe(true);
+      const edgePorts = (find("Service", "edge").spec as { ports: { port: number }[] }).ports;
+      expect(edgePorts.map((p) => p.port)).toEqual(
+        expect.arrayContaining([80, 443, EDGE_IMAGE_PORTS.rtmps]),
+      );
+
+      // stream-server takes PROXY headers on 1937 (its Service offers it to the edge) ...
+      const server = find("Deployment", "stream-server").spec as {
+        template: { spec: PodSpec };
+      };
+      const env = server.template.spec.containers[0]?.env ?? [];
+      expect(env.find((e) => e.name === "RTMP_PROXY_PORT")?.value).toBe("1937");
+      expect(env.find((e) => e.name === "RTMP_PROXY_TRUSTED")?.value).toBeTruthy();
+      const internal = (find("Service", "stream-server").spec as { ports: { port: number }[] })
+        .ports;
+      expect(internal.map((p) => p.port)).toContain(1937);
+      // ... which only the edge's pods may reach (whoever reached it could pose as any address).
+      const policy = find("NetworkPolicy", "stream-server-ingress").spec as {
+        podSelector: { matchLabels: Record<string, string> };
+        ingress: {
+          from?: { podSelector: { matchLabels: Record<string, string> } }[];
+          ports: { port: string }[];
+        }[];
+      };
+      expect(policy.podSelector.matchLabels["app.kubernetes.io/name"]).toBe("stream-server");
+      for (const rule of policy.ingress) {
+        const ports = rule.ports.map((p) => p.port);
+        if (rule.from === undefined) expect(ports).toEqual(["rtmp"]);
+        else
+          expect(rule.from.map((f) => f.podSelector.matchLabels["app.kubernetes.io/name"])).toEqual(
+            ["edge"],
+          );
+      }
+      expect(policy.ingress.some((r) => r.ports.some((p) => p.port === "rtmp-proxy"))).toBe(true);
+    },
+  );
 
   it("give every KafkaSource its group, a sink that exists, retries and a dead letter", () => {
     const names = new Set(knativeServices.map(({ doc }) => doc.metadata.name));
@@ -304,7 +377,8 @@ describe("OpenFaaS (stack.yml and deploy/openfaas/servers.yaml)", () => {
     const config = openfaasServers.find(({ doc }) => doc.kind === "ConfigMap")?.doc as unknown as
       | { data: Record<string, string> }
       | undefined;
-    const conf = config?.data["nginx.conf"] ?? "";
+    // (The stream {} block after http {} carries RTMPS to stream-server.)
+    const conf = (config?.data["nginx.conf"] ?? "").split(/^stream \{/m)[0] as string;
     const passes = [...conf.matchAll(/proxy_pass (\S+);/g)].map((m) => m[1] as string);
     const toFunctions = passes.filter((target) => !target.includes("stream-server"));
     expect(toFunctions.length).toBeGreaterThan(10);

@@ -4,18 +4,18 @@
 // address the edge passes on in a PROXY protocol header.
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
-import { request as httpsRequest } from "node:https";
 import { connect } from "node:net";
 import { localPorts } from "@stream-platform/shared";
 import {
   api,
+  cookieNamed,
   freshAddress,
   liveStream,
   newUser,
   type Publisher,
   publishTestPattern,
   relayFrom,
+  requestAt,
   uniqueSlug,
   until,
 } from "@stream-platform/shared/testing";
@@ -27,49 +27,16 @@ const caFile = edgeTls().ca;
 if (!caFile) throw new Error("the edge's CA is not known: set EDGE_TLS_CA");
 const ca = readFileSync(caFile);
 
-interface Answer {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
 /** One request to the edge, over TLS (verified with `tlsCa`) or plain HTTP. */
-function edgeRequest(
+const edgeRequest = (
   scheme: "https" | "http",
   path: string,
   init: { body?: unknown; headers?: Record<string, string>; tlsCa?: Buffer } = {},
-): Promise<Answer> {
-  const send = scheme === "https" ? httpsRequest : httpRequest;
-  const port = scheme === "https" ? localPorts().edgeTls : localPorts().edge;
-  return new Promise((resolve, reject) => {
-    const req = send(
-      {
-        host: "127.0.0.1",
-        port,
-        path,
-        method: init.body === undefined ? "GET" : "POST",
-        headers: {
-          ...(init.body !== undefined && { "content-type": "application/json" }),
-          ...init.headers,
-        },
-        ...(scheme === "https" && { ca: init.tlsCa ?? ca }),
-      },
-      (res) => {
-        let body = "";
-        res.setEncoding("utf8");
-        res.on("data", (chunk: string) => {
-          body += chunk;
-        });
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      },
-    );
-    req.on("error", reject);
-    req.end(init.body === undefined ? undefined : JSON.stringify(init.body));
-  });
-}
-
-const cookieNamed = (answer: Answer, name: string) =>
-  (answer.headers["set-cookie"] ?? []).find((c) => c.startsWith(`${name}=`));
+) =>
+  requestAt(
+    `${scheme}://127.0.0.1:${scheme === "https" ? localPorts().edgeTls : localPorts().edge}${path}`,
+    { ...init, ...(scheme === "https" && { ca: init.tlsCa ?? ca }) },
+  );
 
 describe("the edge over TLS", () => {
   it("serves HTTPS with a certificate clients verify, and HSTS only there", async () => {

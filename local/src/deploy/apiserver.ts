@@ -189,6 +189,10 @@ export async function startApiServer(): Promise<ApiServer> {
     // Ready when /readyz answers ok (etcd reached, bootstrap controllers done).
     const deadline = Date.now() + 120_000;
     for (;;) {
+      if (etcd.exitCode !== null)
+        throw new Error(
+          `etcd exited (${etcd.exitCode}): ${readFileSync(join(dir, "etcd.log"), "utf8").slice(-2000)}`,
+        );
       if (apiserver.exitCode !== null)
         throw new Error(
           `kube-apiserver exited (${apiserver.exitCode}): ${readFileSync(join(dir, "kube-apiserver.log"), "utf8").slice(-2000)}`,

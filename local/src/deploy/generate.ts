@@ -14,8 +14,14 @@ import {
 import { repoRoot } from "../paths.ts";
 import { EDGE_LIMITS, requestLimits } from "../servers/edge-limits.ts";
 import { edgeLocations, edgeRoutes } from "../servers/edge-routes.ts";
-import { renderEdgeConfig, rtmpStreamBlock, STREAM_MODULE, upstreams } from "../servers/nginx.ts";
-import { EDGE_IMAGE_PATHS, edgeObjects } from "./edge-objects.ts";
+import { renderEdgeConfig, upstreams } from "../servers/nginx.ts";
+import {
+  EDGE_IMAGE_PATHS,
+  EDGE_IMAGE_PORTS,
+  EDGE_IMAGE_TLS,
+  edgeImageTransport,
+  edgeObjects,
+} from "./edge-objects.ts";
 import { helmChartFiles } from "./helm-chart.ts";
 import { openfaasServersFile } from "./openfaas.ts";
 
@@ -36,13 +42,15 @@ const SHARED_ENV = {
   SERVICE_ACCOUNTS_GRPC_ADDRESS: `accounts-grpc:${FUNCTION_PORT}`,
   SERVICE_EVENTS_GRPC_ADDRESS: `events-grpc:${FUNCTION_PORT}`,
   PUBLIC_URL: fromShell("PUBLIC_URL:-http://127.0.0.1:8080"),
-  // The edge here speaks plain HTTP: behind a TLS terminator, cookies are Secure by this.
+  // Over the edge's own TLS cookies are Secure anyway; behind another terminator, by this.
   COOKIE_SECURE: fromShell("COOKIE_SECURE:-false"),
 };
 
 /** A secret Compose takes from the shell and refuses to start without (no default to leak). */
 const requiredFromShell = (name: string, example = "openssl rand -base64 32") =>
   fromShell(`${name}:?set ${name} (e.g. ${example})`);
+
+const TLS_EXAMPLE = "the paths of a PEM certificate and key, README.md: Compose";
 
 /** PostgreSQL's URL in Compose; hex keeps the password free of what a URL must escape. */
 export const composePostgresUrl = (database: string) =>
@@ -335,17 +343,23 @@ export function composeFile(manifests: Manifests): string {
       // Loopback unless told otherwise (EDGE_BIND=0.0.0.0 to serve other hosts).
       ports: [
         `${fromShell("EDGE_BIND:-127.0.0.1")}:${fromShell("EDGE_PORT:-8080")}:8080`,
+        `${fromShell("EDGE_BIND:-127.0.0.1")}:${fromShell("EDGE_TLS_PORT:-8443")}:${EDGE_IMAGE_PORTS.https}`,
         `${fromShell("EDGE_BIND:-127.0.0.1")}:${fromShell("RTMP_PORT:-1935")}:1935`,
+        `${fromShell("EDGE_BIND:-127.0.0.1")}:${fromShell("RTMPS_PORT:-1936")}:${EDGE_IMAGE_PORTS.rtmps}`,
       ],
       volumes: [
         "./deploy/compose/edge.conf:/etc/nginx/nginx.conf:ro",
         "hls:/var/lib/stream-platform/hls:ro",
+        // The site's certificate for HTTPS and RTMPS: PEM files, the chain first; the key
+        // readable by the image's NGINX (www-data, uid 33).
+        `${requiredFromShell("EDGE_TLS_CERT", TLS_EXAMPLE)}:${EDGE_IMAGE_TLS.cert}:ro`,
+        `${requiredFromShell("EDGE_TLS_KEY", TLS_EXAMPLE)}:${EDGE_IMAGE_TLS.key}:ro`,
       ],
       depends_on: { "stream-server": { condition: "service_started" }, ...everyFunction },
       restart: "unless-stopped",
     },
   };
-  return `${HEADER("The whole platform on one host: POSTGRES_PASSWORD=… JWT_SECRET=… STREAM_KEY_SECRET=… INGRESS_TOKEN=… INTERNAL_TOKEN=… docker compose up --build")}${stringify(
+  return `${HEADER("The whole platform on one host: POSTGRES_PASSWORD=… JWT_SECRET=… STREAM_KEY_SECRET=… INGRESS_TOKEN=… INTERNAL_TOKEN=… EDGE_TLS_CERT=… EDGE_TLS_KEY=… docker compose up --build")}${stringify(
     {
       name: "stream-platform",
       services,
@@ -365,14 +379,11 @@ export function composeEdgeConfig(): string {
     UPSTREAMS: upstreams((s) => `${s.name}:${FUNCTION_PORT}`),
     STREAM_SERVER: "stream-server:8091",
     REQUEST_LIMITS: DEFAULT_REQUEST_LIMITS,
-    // RTMP balancing (stream {}) is a dynamic module in Debian's NGINX, which the edge image runs.
-    MODULES: STREAM_MODULE,
-    // No certificate here: TLS ends in front of the edge (COOKIE_SECURE=true then).
-    TLS_LISTEN: "",
-    // Docker's DNS returns each stream-server instance.
-    STREAM: rtmpStreamBlock({
-      upstream: "stream-server:1937",
-      listeners: [{ listen: "1935" }],
+    // HTTPS and RTMPS with the mounted certificate; plain RTMP too. Docker's DNS returns each
+    // stream-server instance.
+    ...edgeImageTransport({
+      rtmpUpstream: "stream-server:1937",
+      plainRtmp: true,
       resolver: "127.0.0.11",
     }),
   });
@@ -398,11 +409,9 @@ export function clusterEdgeConfig(manifests: Manifests): string {
     UPSTREAMS: upstreams((s) => `${clusterHost(s.name)}:80`),
     STREAM_SERVER: `${clusterHost("stream-server")}:8091`,
     REQUEST_LIMITS: DEFAULT_REQUEST_LIMITS,
-    // RTMP reaches stream-server by its own Service (stream-server-rtmp); TLS ends at the
-    // cluster's ingress or load balancer.
-    MODULES: "",
-    TLS_LISTEN: "",
-    STREAM: "",
+    // HTTPS and RTMPS with the edge-tls Secret's certificate; plain RTMP reaches stream-server
+    // by its own Service (stream-server-rtmp).
+    ...edgeImageTransport({ rtmpUpstream: `${clusterHost("stream-server")}:1937` }),
     API_LOCATIONS: edgeLocations(edgeRoutes(manifests), (service) => [
       `proxy_set_header Host ${clusterHost(service)};`,
       ...inherited,
@@ -542,12 +551,10 @@ export const GENERATED = {
 
 export function generated(): Record<string, string> {
   const manifests = loadManifests([join(repoRoot, "knative")]);
-  return {
-    ...Object.fromEntries(
-      Object.entries(GENERATED).map(([file, render]) => [file, render(manifests)]),
-    ),
-    ...helmChartFiles(),
-  };
+  const files = Object.fromEntries(
+    Object.entries(GENERATED).map(([file, render]) => [file, render(manifests)]),
+  );
+  return { ...files, ...helmChartFiles(files) };
 }
 
 if (process.argv[1]?.endsWith("generate.ts")) {

@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments, stringify } from "yaml";
 import { repoRoot } from "../paths.ts";
+import { EDGE_TLS_SECRET } from "./edge-objects.ts";
 
 export const CHART_DIR = "deploy/helm/stream-platform";
 
@@ -47,6 +48,8 @@ function templated(object: Json, expressions: string[]): Json {
           ...(value as Json),
           name: token("{{ .Values.secrets.existingSecret | quote }}"),
         };
+      else if (k === "secretName" && value === EDGE_TLS_SECRET)
+        out[k] = token("{{ .Values.secrets.edgeTlsSecret | quote }}");
       else out[k] = visit(value, k);
     }
     return out;
@@ -86,10 +89,10 @@ function templated(object: Json, expressions: string[]): Json {
   return result;
 }
 
-/** One chart template: the objects of a knative/ file, values in place. */
-function chartTemplate(file: string): string {
+/** One chart template: the objects of a knative/ file (its text `source`), values in place. */
+function chartTemplate(file: string, source: string): string {
   const expressions: string[] = [];
-  const docs = parseAllDocuments(readFileSync(join(repoRoot, "knative", file), "utf8"))
+  const docs = parseAllDocuments(source)
     .map((doc) => doc.toJS() as Json | null)
     .filter((doc): doc is Json => doc !== null)
     .map((doc) => stringify(templated(doc, expressions), { lineWidth: 0 }));
@@ -141,6 +144,9 @@ services: {}
 # beforehand: the chart never holds a secret. PostgreSQL's URL is its database-url key.
 secrets:
   existingSecret: ${SECRET}
+  # The edge's certificate for HTTPS and RTMPS: a TLS Secret (kubectl create secret tls, or
+  # cert-manager's Certificate), created beforehand.
+  edgeTlsSecret: ${EDGE_TLS_SECRET}
 
 # The live HLS volume: ReadWriteMany (stream-server writes, every edge replica reads).
 hls:
@@ -165,8 +171,11 @@ mail:
 serviceAccountIssuer: https://kubernetes.default.svc.cluster.local
 `;
 
-/** Every file of the chart, by path from the repository's root. */
-export function helmChartFiles(): Record<string, string> {
+/**
+ * Every file of the chart, by path from the repository's root; `fresh` holds knative/ files as
+ * they are being generated (knative/edge.yaml), which the chart follows without a second run.
+ */
+export function helmChartFiles(fresh: Record<string, string> = {}): Record<string, string> {
   const files: Record<string, string> = {
     [`${CHART_DIR}/Chart.yaml`]: chartYaml,
     [`${CHART_DIR}/values.yaml`]: valuesYaml,
@@ -174,6 +183,9 @@ export function helmChartFiles(): Record<string, string> {
   for (const file of readdirSync(join(repoRoot, "knative"))
     .filter((f) => f.endsWith(".yaml"))
     .sort())
-    files[`${CHART_DIR}/templates/${file}`] = chartTemplate(file);
+    files[`${CHART_DIR}/templates/${file}`] = chartTemplate(
+      file,
+      fresh[`knative/${file}`] ?? readFileSync(join(repoRoot, "knative", file), "utf8"),
+    );
   return files;
 }

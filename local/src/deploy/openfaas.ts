@@ -11,7 +11,7 @@ import { repoRoot } from "../paths.ts";
 import { EDGE_LIMITS, requestLimits } from "../servers/edge-limits.ts";
 import { edgeLocations, edgeRoutes } from "../servers/edge-routes.ts";
 import { renderEdgeConfig } from "../servers/nginx.ts";
-import { EDGE_IMAGE_PATHS, edgeObjects, PART_OF } from "./edge-objects.ts";
+import { EDGE_IMAGE_PATHS, edgeImageTransport, edgeObjects, PART_OF } from "./edge-objects.ts";
 
 export const OPENFAAS_NAMESPACE = "stream-platform";
 const GATEWAY = "gateway.openfaas:8080";
@@ -156,10 +156,9 @@ export function openfaasEdgeConfig(manifests: Manifests): string {
     UPSTREAMS: `  upstream ${GATEWAY_UPSTREAM} {\n    server ${GATEWAY};\n    keepalive 64;\n  }`,
     STREAM_SERVER: `stream-server.${OPENFAAS_NAMESPACE}:8091`,
     REQUEST_LIMITS: requestLimits(EDGE_LIMITS),
-    // RTMP reaches stream-server by its own Service (stream-server-rtmp); TLS ends in front.
-    MODULES: "",
-    TLS_LISTEN: "",
-    STREAM: "",
+    // HTTPS and RTMPS with the edge-tls Secret's certificate; plain RTMP reaches stream-server
+    // by its own Service (stream-server-rtmp).
+    ...edgeImageTransport({ rtmpUpstream: `stream-server.${OPENFAAS_NAMESPACE}:1937` }),
     // The request's own URI, untouched (a proxy_pass with a URI would pass it decoded).
     API_LOCATIONS: edgeLocations(
       edgeRoutes(manifests),

@@ -80,6 +80,15 @@ export function rtmpStreamBlock(options: {
   ].join("\n");
 }
 
+/** An HTTPS listener beside the edge's HTTP one (HSTS and Secure cookies go with it). */
+export const tlsListen = (listen: string, tls: { cert: string; key: string }) =>
+  [
+    `    listen ${listen} ssl;`,
+    `    ssl_certificate ${tls.cert};`,
+    `    ssl_certificate_key ${tls.key};`,
+    "    ssl_protocols TLSv1.2 TLSv1.3;",
+  ].join("\n");
+
 /** The edge's nginx.conf; `overrides` place it elsewhere (the Compose edge, say). */
 export function renderEdgeConfig(overrides: Record<string, string> = {}): string {
   const template = readFileSync(join(repoRoot, "local", "nginx", "edge.conf.template"), "utf8");
@@ -99,12 +108,7 @@ export function renderEdgeConfig(overrides: Record<string, string> = {}): string
     REQUEST_LIMITS: requestLimits(edgeLimits()),
     MODULES: STREAM_MODULE,
     // HTTPS beside HTTP (HSTS and Secure cookies go with it: X-Forwarded-Proto is https).
-    TLS_LISTEN: [
-      `    listen ${LOCAL_HOST}:${localPorts().edgeTls} ssl;`,
-      `    ssl_certificate ${edgeTls().cert};`,
-      `    ssl_certificate_key ${edgeTls().key};`,
-      "    ssl_protocols TLSv1.2 TLSv1.3;",
-    ].join("\n"),
+    TLS_LISTEN: tlsListen(`${LOCAL_HOST}:${localPorts().edgeTls}`, edgeTls()),
     // RTMPS only: plain RTMP goes straight to stream-server locally (RTMP_PORT).
     STREAM: rtmpStreamBlock({
       upstream: `${LOCAL_HOST}:${localPorts().rtmpProxy}`,

@@ -24,6 +24,8 @@ const SECRETS = {
   SMTP_URL: "smtp://user:mail-password@smtp.example.org:587",
 };
 const SECRET_NAMES = Object.keys(SECRETS);
+/** The edge's certificate and key: paths, required as well (not secrets in the environment). */
+const CERTIFICATE = { EDGE_TLS_CERT: "/etc/site/edge.pem", EDGE_TLS_KEY: "/etc/site/edge.key" };
 
 /**
  * Compose's interpolation: `$$`, `${NAME}`, `${NAME:-default}`, `${NAME-default}`,
@@ -123,8 +125,26 @@ describe("docker-compose.yml's secrets", () => {
     }
   });
 
+  it("refuses to start without the edge's certificate and key, which the edge alone mounts", () => {
+    for (const name of Object.keys(CERTIFICATE))
+      expect(() =>
+        interpolate(generated, { ...SECRETS, ...CERTIFICATE, [name]: undefined }),
+      ).toThrow(new RegExp(`required variable ${name} is missing`));
+    const services = servicesOf(interpolate(generated, { ...SECRETS, ...CERTIFICATE }));
+    const mounting = Object.entries(services).filter(([, service]) =>
+      JSON.stringify(service).includes("/etc/site/edge."),
+    );
+    expect(mounting.map(([name]) => name)).toEqual(["edge"]);
+    expect((services.edge as { volumes: string[] }).volumes).toEqual(
+      expect.arrayContaining([
+        "/etc/site/edge.pem:/etc/nginx/tls/tls.crt:ro",
+        "/etc/site/edge.key:/etc/nginx/tls/tls.key:ro",
+      ]),
+    );
+  });
+
   it("puts the operator's password into PostgreSQL and every DATABASE_URL", () => {
-    const services = servicesOf(interpolate(generated, SECRETS));
+    const services = servicesOf(interpolate(generated, { ...SECRETS, ...CERTIFICATE }));
     expect(services.postgres?.environment?.POSTGRES_PASSWORD).toBe(SECRETS.POSTGRES_PASSWORD);
     const urls = Object.values(services).flatMap((s) =>
       s.environment?.DATABASE_URL ? [s.environment.DATABASE_URL] : [],
@@ -135,7 +155,7 @@ describe("docker-compose.yml's secrets", () => {
         `postgres://postgres:${SECRETS.POSTGRES_PASSWORD}@postgres:5432/streamplatform`,
       );
     // Mail goes to the Compose Mailpit unless an SMTP server is given.
-    const { SMTP_URL: _, ...noSmtp } = SECRETS;
+    const { SMTP_URL: _, ...noSmtp } = { ...SECRETS, ...CERTIFICATE };
     expect(servicesOf(interpolate(generated, noSmtp)).accounts?.environment?.SMTP_URL).toBe(
       "smtp://mailpit:1025",
     );

@@ -138,4 +138,5 @@ export {
 } from "./rtmp.ts";
 export { openSse, type SseEvent, type SseStream } from "./sse.ts";
 export { type StoredEvent, storeScheduledEvent } from "./stored-event.ts";
+export { type Answer, cookieNamed, requestAt } from "./tls-request.ts";
 export { until } from "./wait.ts";
