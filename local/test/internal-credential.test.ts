@@ -1,10 +1,10 @@
 // Sinks and gRPC servers verify a credential (issue #23, item 2), not only the network: a
-// CloudEvent POSTed straight to a sink, or a gRPC call, without the platform-internal token (or
-// with another) is refused; with it, taken. The check lives in the shared hosts
+// CloudEvent POSTed straight to a sink, a scheduled job's run, or a gRPC call, without the
+// platform-internal token (or with another) is refused; with it, taken. The check lives in the shared hosts
 // (shared/src/hosting/cloudevent-target.ts, grpc-host.ts), so every sink and server has it.
 import { createEvent, GrpcStatus, isGrpcStatus, toHttpBinary } from "@stream-platform/shared";
 import { AccountsClient, EventsClient } from "@stream-platform/shared/grpc";
-import { newUser, platformServiceAddress } from "@stream-platform/shared/testing";
+import { asPingSource, newUser, platformServiceAddress } from "@stream-platform/shared/testing";
 import { afterEach, describe, expect, it } from "vitest";
 
 const token = process.env.INTERNAL_TOKEN;
@@ -42,6 +42,24 @@ describe("the platform-internal credential", () => {
       }
       // The same event with the token: taken (no handler for a ping here: 204).
       expect((await postTo(sink, `Bearer ${token}`)).status, sink).toBe(204);
+    }
+  });
+
+  it("refuses a scheduled job's run POSTed without the internal token (a PingSource's target)", async () => {
+    for (const job of ["events-reminders", "notifications-digest"]) {
+      const url = `http://${await platformServiceAddress(job)}/`;
+      for (const authorization of [undefined, "Bearer not-the-token"]) {
+        const refused = await fetch(url, {
+          method: "POST",
+          headers: { "content-type": "application/json", ...(authorization && { authorization }) },
+          body: "{}",
+        });
+        expect(refused.status, `${job} with ${authorization}`).toBe(401);
+        expect(refused.headers.get("content-type")).toContain("application/problem+json");
+      }
+      // As the PingSource sends it: the job runs.
+      const run = await fetch(url, { method: "POST", headers: asPingSource(), body: "{}" });
+      expect(run.status, job).toBe(200);
     }
   });
 

@@ -5,6 +5,7 @@ import { EventsClient, GrpcStatus, isGrpcStatus } from "@stream-platform/shared/
 import { createMongoClient, outboxFields } from "@stream-platform/shared/mongodb";
 import {
   api,
+  asPingSource,
   type EventWatch,
   newUser,
   platformServiceAddress,
@@ -479,7 +480,7 @@ describe("a live event whose stream went unheard (stream-server gone without str
     const reminders = `http://${await platformServiceAddress("events-reminders")}/`;
     const response = await fetch(reminders, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: asPingSource(),
       body: "{}",
     });
     expect(response.status).toBe(200);
@@ -550,7 +551,7 @@ describe("reminders", () => {
       [1, 2, 3].map(() =>
         fetch(reminders, {
           method: "POST",
-          headers: { "content-type": "application/json" },
+          headers: asPingSource(),
           body: "{}",
         }),
       ),
@@ -559,7 +560,7 @@ describe("reminders", () => {
     await watch.waitFor((e) => e.subject === soon.id && e.type === "streamplatform.event.reminder");
     await fetch(reminders, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: asPingSource(),
       body: "{}",
     });
     await new Promise((resolve) => setTimeout(resolve, 1500));

@@ -7,6 +7,7 @@ import { type CloudEventV1, createEvent, type EventData } from "@stream-platform
 import { createMongoClient } from "@stream-platform/shared/mongodb";
 import {
   api,
+  asPingSource,
   type EventWatch,
   linkIn,
   mailHeaders,
@@ -292,8 +293,7 @@ describe("notification mail", () => {
     expect(await outbox.countDocuments({ userId: reader.id })).toBe(0);
 
     const job = `http://${await platformServiceAddress("notifications-digest")}/`;
-    const run = () =>
-      fetch(job, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    const run = () => fetch(job, { method: "POST", headers: asPingSource(), body: "{}" });
     const runs = await Promise.all([run(), run()]);
     for (const answer of runs) expect(answer.status).toBe(200);
     const digest = await waitForMail(reader.email, DIGEST);

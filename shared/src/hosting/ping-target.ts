@@ -1,7 +1,10 @@
-// The target of a PingSource (a job on a schedule): it POSTs; anything else is 405. The answer
-// (200 with what `work` returns) comes when the run's work is done.
+// The target of a PingSource (a job on a schedule): it POSTs; anything else is 405. Whoever
+// POSTs must be who a sink trusts (sinkCallerProblem: the platform-internal token locally and in
+// Compose, the PingSource's OIDC token on Knative), so a stray caller cannot run the job at will.
+// The answer (200 with what `work` returns) comes when the run's work is done.
 import type { Request, Response } from "@google-cloud/functions-framework";
 import { sendProblem } from "../http/problem.ts";
+import { sinkCallerProblem } from "./sink-credential.ts";
 
 export function pingTarget(work: () => Promise<unknown>) {
   return async (req: Request, res: Response): Promise<void> => {
@@ -11,6 +14,11 @@ export function pingTarget(work: () => Promise<unknown>) {
         title: "Method not allowed",
         detail: "the PingSource POSTs here",
       });
+      return;
+    }
+    const refused = await sinkCallerProblem(req.headers.authorization);
+    if (refused) {
+      sendProblem(res, refused);
       return;
     }
     res.status(200).json(await work());

@@ -2,6 +2,7 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { internalAuthorization } from "../auth/internal.ts";
 import { signViewToken } from "../auth/view-token.ts";
 import type { CloudEventV1 } from "../cloudevents/format.ts";
 import { toHttpBinary } from "../cloudevents/http-binding.ts";
@@ -46,7 +47,6 @@ export async function api<T = Record<string, unknown>>(
   return { status: response.status, body: body as T, headers: response.headers };
 }
 
-/** The local platform's ingress token (local/ generates it into .data/secrets). */
 /** A secret local/ generated for this clone (.data/secrets). */
 export const platformSecret = (name: string) =>
   readFileSync(
@@ -54,9 +54,16 @@ export const platformSecret = (name: string) =>
     "utf8",
   ).trim();
 
+/** The local platform's ingress token. */
 export function ingressToken(): string {
   return platformSecret("ingress-token");
 }
+
+/** The headers of a PingSource's POST here (with the platform-internal token, as sinks want). */
+export const asPingSource = (): Record<string, string> => ({
+  "content-type": "application/json",
+  ...internalAuthorization(),
+});
 
 /**
  * A view token for these beats' viewer, session and event, signed as the analytics API signs
