@@ -61,7 +61,12 @@ COPY protos protos
 COPY functions functions
 COPY local local
 COPY knative knative
+# As the functions' user: Node files its compile cache by user id, and the one the build fills
+# (dist/.compile-cache: host.mjs, the framework, express, grpc-js) is what a cold start reads.
+RUN chown node:node /app
+USER node
 RUN npm run build
+USER root
 
 FROM base AS functions
 COPY --from=build /app/dist dist
@@ -69,7 +74,7 @@ COPY --from=build /app/dist dist
 COPY local/src local/src
 COPY local/package.json local/
 COPY knative knative
-ENV FUNCTIONS_DIST=/app/dist
+ENV FUNCTIONS_DIST=/app/dist NODE_COMPILE_CACHE=/app/dist/.compile-cache
 USER node
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(process.env.GRPC_SOURCE?0:1))"

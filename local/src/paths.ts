@@ -18,5 +18,11 @@ export const cacheDir = resolve(
     (process.getuid?.() === 0 ? "/var/cache/stream-platform" : userCache),
 );
 
+/**
+ * Node's module compile cache of a production build (`npm run build` fills it; the image and the
+ * local runtime give it to their function processes as NODE_COMPILE_CACHE).
+ */
+export const compileCacheDir = (dist: string) => join(dist, ".compile-cache");
+
 export const logFile = (name: string) => join(logDir, `${name}.log`);
 export const pidFile = (name: string) => join(runDir, `${name}.pid`);

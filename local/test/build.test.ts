@@ -1,8 +1,9 @@
 // The production build (npm run build), which the container image runs: every Service of
 // knative/ starts from its bundle under plain node, and the bundled drivers reach the real stores
 // (MongoDB, PostgreSQL, Elasticsearch, and gRPC between bundles).
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { ChannelsClient, EventsClient, GrpcStatus } from "@stream-platform/shared/grpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildFunctions } from "../src/deploy/build.ts";
@@ -20,8 +21,8 @@ const { services } = topology(loadManifests([join(repoRoot, "knative")]));
 const peers = peerAddresses(services);
 const running: FunctionProcess[] = [];
 
-async function startBundled(service: LocalService): Promise<string> {
-  const fn = new FunctionProcess(service, join(logDir, "test"), () => undefined, {
+async function startBundled(service: LocalService, logs = join(logDir, "test")): Promise<string> {
+  const fn = new FunctionProcess(service, logs, () => undefined, {
     ...peers,
     JWT_SECRET: localSecret("jwt-secret"),
   });
@@ -55,6 +56,23 @@ describe("production build", () => {
       expect(running[before]?.state, s.name).toBe("ready");
     }
   }, 120_000);
+
+  it("starts with the compile cache the build filled: host.mjs and the framework", async () => {
+    // Node's own account of its cache, in the process's log (a file of this test's own).
+    const logs = join(dist, "logs");
+    process.env.NODE_DEBUG_NATIVE = "COMPILE_CACHE";
+    try {
+      await startBundled(service("events"), logs);
+    } finally {
+      delete process.env.NODE_DEBUG_NATIVE;
+    }
+    const log = readFileSync(join(logs, "fn-events.log"), "utf8");
+    const host = pathToFileURL(join(dist, "host.mjs")).href;
+    expect(log).toContain(`V8 code cache for ESM ${host} was accepted`);
+    expect(log).toMatch(
+      /V8 code cache for CommonJS \S+\/@google-cloud\/functions-framework\/\S+ was accepted/,
+    );
+  }, 60_000);
 
   it("serves HTTP from MongoDB, PostgreSQL and Elasticsearch", async () => {
     const events = await startBundled(service("events"));

@@ -1,18 +1,19 @@
 // The production build of the functions: one ESM bundle for the host and one CommonJS bundle
 // (with its V8 code cache) per function source named in knative/ (FUNCTION_SOURCE or
 // GRPC_SOURCE), written under dist/ at the source's path (functions/events/src/index.ts →
-// dist/functions/events/src/index.cjs), and the protos. Plain node runs
+// dist/functions/events/src/index.cjs), the protos, and Node's module compile cache of the host
+// and the packages kept outside the bundles (dist/.compile-cache). Plain node runs
 // them: no TypeScript compiler at run time and a module graph resolved once, at build time,
 // which is most of a cold start (docs/performance.md). The container image runs these;
 // `FUNCTIONS_DIST=dist npm start` runs the local platform on them.
 //   npm run build [-- --out DIR]
 import { spawnSync } from "node:child_process";
-import { cpSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { bundlePath, writeCodeCache } from "@stream-platform/shared/hosting";
 import { build } from "esbuild";
 import { envOf, loadManifests } from "../eventing/manifests.ts";
-import { repoRoot } from "../paths.ts";
+import { compileCacheDir, repoRoot } from "../paths.ts";
 
 /** The sources the manifests of these directories run (paths relative to the repository). */
 export function functionSources(dirs: string[]): string[] {
@@ -47,14 +48,20 @@ const NOWHERE = {
 
 /**
  * The bundle's code cache, made by plain node (the flags the image runs with) after running its
- * top level; compiled only, if that run fails.
+ * top level; compiled only, if that run fails. The same run fills Node's compile cache with what
+ * it loaded: host.mjs and the packages outside the bundles (the framework, express, grpc-js).
  */
 function writeCache(outDir: string, bundle: string): void {
   const run = spawnSync(
     process.execPath,
     [join(outDir, "host.mjs"), "--write-code-cache", bundle],
     {
-      env: { ...process.env, ...NOWHERE, FUNCTIONS_DIST: outDir },
+      env: {
+        ...process.env,
+        ...NOWHERE,
+        FUNCTIONS_DIST: outDir,
+        NODE_COMPILE_CACHE: compileCacheDir(outDir),
+      },
       encoding: "utf8",
       timeout: 30_000,
     },
@@ -66,6 +73,18 @@ function writeCache(outDir: string, bundle: string): void {
   writeCodeCache(bundle);
 }
 
+/**
+ * Node writes its compile cache for its own user (files 0600, in a directory named with the uid:
+ * the image builds as the user its functions run as): readable by all, as the image's files
+ * belong to root.
+ */
+function shareCompileCache(outDir: string): void {
+  const dir = compileCacheDir(outDir);
+  if (!existsSync(dir)) return;
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true }))
+    if (entry.isFile()) chmodSync(join(entry.parentPath, entry.name), 0o644);
+}
+
 export async function buildFunctions(
   outDir: string,
   sources = functionSources([join(repoRoot, "knative")]),
@@ -75,7 +94,7 @@ export async function buildFunctions(
     outdir: outDir,
     bundle: true,
     platform: "node",
-    target: "node20",
+    target: "node24",
     external: EXTERNAL,
     logLevel: "warning",
   } as const;
@@ -107,6 +126,7 @@ export async function buildFunctions(
     banner: { js: 'var __bundleUrl = require("node:url").pathToFileURL(__filename).href;' },
   });
   for (const source of sources) writeCache(outDir, bundlePath(outDir, source));
+  shareCompileCache(outDir);
   // Files read at run time: the gRPC contracts (the host points PROTOS_DIR here) and a
   // function's data beside its src/ (migrations/), found where the source expects them.
   cpSync(join(repoRoot, "protos"), join(outDir, "protos"), { recursive: true });

@@ -5,7 +5,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, openSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { join, resolve } from "node:path";
-import { repoRoot } from "../paths.ts";
+import { compileCacheDir, dataDir, repoRoot } from "../paths.ts";
 import { sleep } from "../proc.ts";
 import type { LocalService } from "./topology.ts";
 
@@ -14,12 +14,22 @@ const HOST_ENTRY = join(repoRoot, "shared", "src", "hosting", "main.ts");
 /**
  * How a function process starts: its TypeScript through tsx, or, with FUNCTIONS_DIST set (a
  * directory `npm run build` wrote), the production bundles as the container image runs them.
+ * Either way with Node's module compile cache (a start after the first skips most compiling:
+ * ~15 % of a start through tsx): the build's, as in the image, or one of .data/ for tsx's output.
  */
 function hostCommand(): { args: string[]; env: Record<string, string> } {
   const dist = process.env.FUNCTIONS_DIST;
-  if (!dist) return { args: ["--import", "tsx", HOST_ENTRY], env: {} };
+  const cache = (dir: string) => process.env.NODE_COMPILE_CACHE ?? dir;
+  if (!dist)
+    return {
+      args: ["--import", "tsx", HOST_ENTRY],
+      env: { NODE_COMPILE_CACHE: cache(join(dataDir, "compile-cache")) },
+    };
   const root = resolve(repoRoot, dist);
-  return { args: [join(root, "host.mjs")], env: { FUNCTIONS_DIST: root } };
+  return {
+    args: [join(root, "host.mjs")],
+    env: { FUNCTIONS_DIST: root, NODE_COMPILE_CACHE: cache(compileCacheDir(root)) },
+  };
 }
 
 export type Log = (message: string) => void;
