@@ -149,6 +149,20 @@ describe("dates (#24 item 6)", () => {
       await page.goto(`${edge}/watch/${lateId}`);
       await main.getByRole("heading", { level: 1, name: `Upcoming ${w} late` }).waitFor();
       await main.getByText("starting soon").waitFor();
+      // Someone else is offered a reminder of the upcoming one, none of the one that did not start.
+      const visitor = await pageAs(browser, undefined, size, problems);
+      const remind = visitor.getByRole("button", { name: "Sign in to be notified" });
+      await visitor.goto(`${edge}/watch/${lateId}`);
+      await remind.waitFor();
+      await visitor.goto(`${edge}/watch/${missedId}`);
+      await visitor.getByTestId("did-not-start").waitFor();
+      // Known to be signed out (the header says so) by then, as the button would be.
+      await visitor
+        .getByRole("navigation", { name: "Account" })
+        .getByRole("link", { name: "Sign in" })
+        .waitFor();
+      await expect(remind.count()).resolves.toBe(0);
+      await visitor.context().close();
 
       // The channel page's card says so too.
       await page.goto(`${edge}/c/${channel.slug}`);

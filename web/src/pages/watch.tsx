@@ -158,7 +158,7 @@ export function Watch({ eventId }: { eventId: string }) {
         </div>
         <div class="watch-actions">
           {channel && <SubscribeButton channel={channel} />}
-          {event.status === "scheduled" && <NotifyButton event={event} />}
+          {event.status === "scheduled" && !missed && <NotifyButton event={event} />}
         </div>
       </header>
       {event.description && <p class="description">{event.description}</p>}
