@@ -1,8 +1,8 @@
 // Deleting an account erases the person everywhere (issue #23, item 8): a creator with a channel,
 // a scheduled event, chat messages, viewer figures and an inbox deletes their account; then
 // every store is looked in directly — accounts (PostgreSQL), events (MongoDB), search
-// (Elasticsearch), notifications' inbox and analytics' viewer records (MongoDB), chat
-// (PostgreSQL) — and nothing of theirs is left but anonymous totals. A follower of the deleted
+// (Elasticsearch), notifications' inbox, analytics' viewer records and the creator's own viewing
+// history (MongoDB), chat (PostgreSQL) — and nothing of theirs is left but anonymous totals. A follower of the deleted
 // event is told it was cancelled. And a subscription to an event that does not exist is 404.
 import { randomBytes } from "node:crypto";
 import { createEvent, serviceUrls, toHttpBatch } from "@stream-platform/shared";
@@ -49,23 +49,25 @@ async function eventOn(owner: TestUser, channelId: string, title: string): Promi
   return event.body.id;
 }
 
-/** Anonymous heartbeats (as browsers post them) from `viewers` viewers of `eventId`. */
-async function watch(eventId: string, viewers: number): Promise<void> {
-  const beats = Array.from({ length: viewers }, (_, n) =>
-    createEvent({
+/**
+ * Heartbeats (as browsers post them) from `viewers` viewers of `eventId`: anonymous, or of a
+ * signed-in person (their view token names them), which makes their viewing history.
+ */
+async function watch(eventId: string, viewers: number, userId?: string): Promise<void> {
+  const beats = Array.from({ length: viewers }, (_, n) => {
+    const viewer = { eventId, viewerId: `v-erase-${n}`, sessionId: `s-erase-${userId ?? ""}${n}` };
+    return createEvent({
       type: "streamplatform.viewer.heartbeat",
       source: "/test/erasure",
       subject: eventId,
       data: {
-        eventId,
-        viewerId: `v-erase-${n}`,
-        sessionId: `s-erase-${n}`,
-        viewToken: viewTokenFor({ eventId, viewerId: `v-erase-${n}`, sessionId: `s-erase-${n}` }),
+        ...viewer,
+        viewToken: viewTokenFor({ ...viewer, ...(userId && { userId }) }),
         position: 0,
         bufferingSeconds: 0,
       },
-    }),
-  );
+    });
+  });
   const { headers, body } = toHttpBatch(beats);
   const response = await fetch(`${serviceUrls().edgeUrl}/ce`, {
     method: "POST",
@@ -110,12 +112,16 @@ describe("deleting an account", () => {
         ).status,
       ).toBe(201);
     await watch(eventId, 3);
+    // The creator watched someone else's event: their viewing history.
+    await watch(otherEvent, 1, creator.id);
 
     // Everything is there before.
     const events = mongo.db("events").collection("events");
     const inbox = mongo.db("notifications").collection("inbox");
     const viewers = mongo.db("analytics").collection("viewers");
     const stats = mongo.db("analytics").collection<{ _id: string }>("stats");
+    const history = mongo.db("analytics").collection("history");
+    const watches = mongo.db("analytics").collection("watches");
     const searchable = async (index: string, id: string) =>
       (await es.exists({ index, id })) ? true : undefined;
     await until("the creator's event in the search index", () => searchable("events", eventId));
@@ -127,6 +133,9 @@ describe("deleting an account", () => {
     );
     await until("the viewers of the creator's event", async () =>
       (await viewers.countDocuments({ eventId })) === 3 ? true : undefined,
+    );
+    await until("the creator's viewing history", async () =>
+      (await history.countDocuments({ userId: creator.id })) > 0 ? true : undefined,
     );
     const chatOf = async () =>
       Number(
@@ -171,6 +180,13 @@ describe("deleting an account", () => {
     );
     await until("the viewer records of the creator's event gone", async () =>
       (await viewers.countDocuments({ eventId })) === 0 ? true : undefined,
+    );
+    await until("the creator's viewing history gone", async () =>
+      (await history.countDocuments({ userId: creator.id })) +
+        (await watches.countDocuments({ u: creator.id })) ===
+      0
+        ? true
+        : undefined,
     );
     await until("the creator's chat messages gone", async () =>
       (await chatOf()) === 0 ? true : undefined,

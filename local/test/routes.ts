@@ -323,6 +323,32 @@ export const ROWS: Row[] = [
     path: (f) => `/api/analytics/channels/${f.channelId}`,
     expect: ownerOnly(200),
   },
+  // Viewing history: everyone's own (the user comes from the session); nobody watched the
+  // fixture's event, so it has no entry.
+  {
+    method: "GET",
+    route: "/api/me/history",
+    path: () => "/api/me/history",
+    expect: signedIn(200),
+  },
+  {
+    method: "GET",
+    route: "/api/me/history/:eventId",
+    path: (f) => `/api/me/history/${f.eventId}`,
+    expect: signedIn(404),
+  },
+  {
+    method: "DELETE",
+    route: "/api/me/history/:eventId",
+    path: (f) => `/api/me/history/${f.eventId}`,
+    expect: signedIn(204),
+  },
+  {
+    method: "DELETE",
+    route: "/api/me/history",
+    path: () => "/api/me/history",
+    expect: signedIn(204),
+  },
   // Chat: anyone reads a room and its rules; the owner (and moderators) moderate.
   {
     method: "POST",

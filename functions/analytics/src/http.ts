@@ -1,5 +1,6 @@
-// The analytics HTTP API (through the edge: /api/analytics…). Beacons come from anonymous
-// players; an event's summary is public; its details and a channel's totals are its owner's.
+// The analytics HTTP API (through the edge: /api/analytics…, /api/me/history). Beacons come
+// from anonymous players; an event's summary is public; its details and a channel's totals are
+// its owner's; a person's viewing history is theirs alone.
 import {
   conflict,
   createEvent,
@@ -14,6 +15,7 @@ import {
   readViewToken,
   requireSession,
   signViewToken,
+  tokenOf,
   VIEWER_MEMORY_SECONDS,
   type ViewGrant,
   viewGrant,
@@ -22,7 +24,17 @@ import type { ChannelsClient, EventsClient } from "@stream-platform/shared/grpc"
 import type { EventPublisher } from "@stream-platform/shared/kafka";
 import { SharedRateLimiter } from "@stream-platform/shared/postgres";
 import type { EventDirectory } from "./events.ts";
-import { type Beacon, beacons, channelId, eventId, heartbeatIdOf, viewRequest } from "./schemas.ts";
+import type { HistoryReader } from "./history.ts";
+import type { HistoryStore } from "./history-store.ts";
+import {
+  type Beacon,
+  beacons,
+  channelId,
+  eventId,
+  heartbeatIdOf,
+  historyQuery,
+  viewRequest,
+} from "./schemas.ts";
 import type { AnalyticsStore } from "./store.ts";
 import { channelTotals, details, summary } from "./views.ts";
 
@@ -50,6 +62,8 @@ export function routes(
   channels: () => Promise<Pick<ChannelsClient, "getChannel">>,
   events: () => Promise<Pick<EventsClient, "getEvent">>,
   publisher: Pick<EventPublisher, "publish">,
+  history: HistoryStore,
+  reader: HistoryReader,
 ): Router {
   const router = new Router();
   // Anonymous like /ce's heartbeats, so held to the same rate per address (a player: one beacon
@@ -78,7 +92,15 @@ export function routes(
       previous && previous.expiresAt + VIEWER_MEMORY_SECONDS >= now / 1000
         ? previous.viewerId
         : undefined;
-    const g = viewGrant(input.eventId, now, remembered);
+    // A signed-in person's beats also name them (their viewing history): the user id comes from
+    // the session only. A session that does not hold (expired, ended) watches anonymously.
+    const person = tokenOf(req)
+      ? await requireSession(req).catch((error: unknown) => {
+          if (error instanceof HttpProblem) return undefined;
+          throw error;
+        })
+      : undefined;
+    const g = viewGrant(input.eventId, now, remembered, person?.userId);
     return {
       status: 201,
       body: {
@@ -183,6 +205,41 @@ export function routes(
       body: channelTotals(id, await store.statsOfChannel(id)),
       headers: { "cache-control": "private, max-age=2" },
     };
+  });
+
+  router.on("GET", "/api/me/history", async ({ req, query }) => {
+    const { userId } = await requireSession(req);
+    const input = parseInput(historyQuery, Object.fromEntries(query));
+    const page = await history.list(userId, input);
+    return {
+      status: 200,
+      body: {
+        items: await reader.entries(page.items),
+        ...(page.nextCursor && { nextCursor: page.nextCursor }),
+      },
+      headers: { "cache-control": "private, no-store" },
+    };
+  });
+
+  router.on("GET", "/api/me/history/:eventId", async ({ req, params }) => {
+    const { userId } = await requireSession(req);
+    const id = parseInput(eventId, params.eventId, "eventId");
+    const doc = await history.get(userId, id);
+    const [entry] = doc ? await reader.entries([doc]) : [];
+    if (!entry) throw notFound(`nothing of ${id} in your history`);
+    return { status: 200, body: entry, headers: { "cache-control": "private, no-store" } };
+  });
+
+  router.on("DELETE", "/api/me/history", async ({ req }) => {
+    const { userId } = await requireSession(req);
+    await history.clear(userId, new Date());
+    return { status: 204 };
+  });
+
+  router.on("DELETE", "/api/me/history/:eventId", async ({ req, params }) => {
+    const { userId } = await requireSession(req);
+    await history.clear(userId, new Date(), parseInput(eventId, params.eventId, "eventId"));
+    return { status: 204 };
   });
 
   return router;

@@ -31,3 +31,9 @@ export const viewRequest = z.object({
 
 export const heartbeatIdOf = (b: { sessionId: string; seq: number }) =>
   `hb_${b.sessionId}_${b.seq}`;
+
+/** A page of a person's viewing history: after the event `cursor` names (the last page's last). */
+export const historyQuery = z.object({
+  cursor: eventId.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});

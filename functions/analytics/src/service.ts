@@ -1,15 +1,20 @@
 // The analytics function's state, one per process: MongoDB, the store, the event directory
-// (events gRPC), the channels client, the publisher (beacons) and the aggregator.
+// (events gRPC), the channels client, the publisher (beacons), the aggregator and the viewing
+// history.
 import { grpcClient, startupWork, untilSuccess } from "@stream-platform/shared";
 import { onShutdown } from "@stream-platform/shared/hosting";
 import { createKafka, EventPublisher } from "@stream-platform/shared/kafka";
 import { createMongoClient } from "@stream-platform/shared/mongodb";
 import { Aggregator } from "./aggregator.ts";
 import { EventDirectory } from "./events.ts";
+import { History, HistoryReader } from "./history.ts";
+import { HistoryStore } from "./history-store.ts";
 import { AnalyticsStore } from "./store.ts";
 
 export const mongo = createMongoClient();
-export const store = new AnalyticsStore(mongo.db(process.env.ANALYTICS_DB ?? "analytics"));
+const db = mongo.db(process.env.ANALYTICS_DB ?? "analytics");
+export const store = new AnalyticsStore(db);
+export const historyStore = new HistoryStore(db);
 export const publisher = new EventPublisher(createKafka("analytics"));
 
 export const events = grpcClient((grpc) => new grpc.EventsClient());
@@ -17,8 +22,13 @@ export const directory = new EventDirectory(events);
 export const channels = grpcClient((grpc) => new grpc.ChannelsClient());
 
 export const aggregator = new Aggregator(store, directory);
+export const history = new History(historyStore);
+export const historyReader = new HistoryReader(events, channels);
 
-export const ready = startupWork(() => store.ensureIndexes());
+export const ready = startupWork(async () => {
+  await store.ensureIndexes();
+  await historyStore.ensureIndexes();
+});
 
 /** The aggregator's start: what a crashed run left is applied before any new batch. */
 export const aggregatorReady = untilSuccess(async () => {

@@ -150,3 +150,19 @@ export function notificationText(n: Pick<Notification, "kind" | "title" | "chann
   const news = NEWS[n.kind];
   return `${n.channelTitle ? news.of(n.channelTitle) : news.alone}: ${n.title}`;
 }
+
+/** One event of a person's viewing history (GET /api/me/history), as they see it. */
+export interface HistoryEntry {
+  eventId: string;
+  title: string;
+  status: EventStatus;
+  channel: { id: string; slug: string; title: string };
+  /** Seconds of playback in all. */
+  watchedSeconds: number;
+  /** Where they stopped, in seconds (their last beat). */
+  position: number;
+  /** The recording's length, when what they watched last was the recording (not live). */
+  duration?: number;
+  /** When they last watched. */
+  updatedAt: string;
+}

@@ -118,6 +118,12 @@ export const catalog = {
       bufferingSeconds: z.number().nonnegative().max(3600).default(0),
       /** Seconds of playback since the previous beat (absent: one nominal interval). */
       playedSeconds: z.number().nonnegative().max(600).optional(),
+      /** A recording's length in seconds (absent while live): where "finished" is, for history. */
+      duration: z
+        .number()
+        .positive()
+        .max(7 * 86_400)
+        .optional(),
     }),
   },
   /** A chat message accepted in an event's room (subject: the event, so a room stays in order). */

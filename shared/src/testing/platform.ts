@@ -66,13 +66,15 @@ export const asPingSource = (): Record<string, string> => ({
 });
 
 /**
- * A view token for these beats' viewer, session and event, signed as the analytics API signs
- * one (for load and tests that make many viewers: the API hands tokens out at a rate).
+ * A view token for these beats' viewer, session and event (and signed-in person, if given),
+ * signed as the analytics API signs one (for load and tests that make many viewers: the API
+ * hands tokens out at a rate).
  */
 export function viewTokenFor(beat: {
   eventId: string;
   viewerId: string;
   sessionId: string;
+  userId?: string;
 }): string {
   const expiresAt = Math.floor(Date.now() / 1000) + 3600;
   return signViewToken({ ...beat, expiresAt }, platformSecret("jwt-secret"));

@@ -22,6 +22,15 @@ describe("view tokens", () => {
     expect(viewGrant("evt_1", now).sessionId).not.toBe(g.sessionId);
   });
 
+  it("carry a signed-in person's user id when given one, and only then", () => {
+    process.env.JWT_SECRET = secret;
+    const mine = viewGrant("evt_1", now, "v-kept", "user-1");
+    expect(readViewToken(signViewToken(mine, secret))).toEqual(mine);
+    expect(readViewToken(token)).not.toHaveProperty("userId");
+    const [payload] = signViewToken({ ...mine, userId: undefined }, secret).split(".");
+    expect(JSON.parse(Buffer.from(payload ?? "", "base64url").toString())).toHaveLength(4);
+  });
+
   it("permit beats of their own viewer, session and event until they expire (and a grace)", () => {
     process.env.JWT_SECRET = secret;
     const beat = { viewerId: g.viewerId, sessionId: g.sessionId, eventId: "evt_1" };

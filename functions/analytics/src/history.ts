@@ -1,0 +1,117 @@
+// Viewing history: a signed-in person's beats (their view token names them: the analytics API
+// binds the session's user when it hands the token out) become, per event, the seconds they
+// watched, where they stopped and when. Fed by the aggregation sink beside the figures; read and
+// cleared by the person through the API (/api/me/history). Idempotent on the beats' CloudEvent
+// ids (history-store.ts), and serial in the one aggregator instance, as the figures are.
+import { BoundedMap, GrpcDirectory, permits, readViewToken } from "@stream-platform/shared";
+import type { EventStatus, HistoryEntry } from "@stream-platform/shared/api";
+import type { ChannelsClient, EventsClient } from "@stream-platform/shared/grpc";
+import { type Heartbeat, toBeat } from "./figures.ts";
+import type { HistoryDoc, HistoryStore, WatchDoc } from "./history-store.ts";
+
+export class History {
+  private chain: Promise<unknown> = Promise.resolve();
+  /** People whose accounts were deleted: a beat still in flight writes nothing of them. */
+  private readonly forgotten = new BoundedMap<string, true>(10_000);
+
+  constructor(
+    private readonly store: HistoryStore,
+    private readonly now = () => Date.now(),
+  ) {}
+
+  /**
+   * The beats of signed-in people (the others are left to the figures). A beat counts if its
+   * token is the platform's for its viewer, session and event (the aggregator's rule), and only
+   * if it was sent after the person last cleared that entry.
+   */
+  record(heartbeats: Heartbeat[]): Promise<void> {
+    return this.serial(async () => {
+      const now = this.now();
+      const docs = new Map<string, WatchDoc>();
+      for (const heartbeat of heartbeats) {
+        const userId = readViewToken(heartbeat.data.viewToken)?.userId;
+        if (
+          userId === undefined ||
+          this.forgotten.has(userId) ||
+          !permits(heartbeat.data.viewToken, heartbeat.data, now)
+        )
+          continue;
+        const beat = toBeat(heartbeat, now);
+        docs.set(heartbeat.id, {
+          _id: heartbeat.id,
+          u: userId,
+          e: beat.eventId,
+          s: beat.played,
+          p: heartbeat.data.position,
+          ...(heartbeat.data.duration !== undefined && { d: heartbeat.data.duration }),
+          t: beat.at,
+        });
+      }
+      if (docs.size === 0) return;
+      const entries = new Map<string, { userId: string; eventId: string }>();
+      for (const doc of docs.values())
+        entries.set(`${doc.u}/${doc.e}`, { userId: doc.u, eventId: doc.e });
+      const cleared = await this.store.clearedAt([...entries.values()]);
+      const fresh = [...docs.values()].filter(
+        (doc) => doc.t > (cleared.get(`${doc.u}/${doc.e}`) ?? new Date(0)),
+      );
+      await this.store.insertWatches(fresh);
+      // Every entry the batch touched, stored now or before (a crash between the two writes
+      // left it behind): computing it again from its beats is harmless.
+      for (const { userId, eventId } of entries.values())
+        await this.store.recompute(userId, eventId);
+    });
+  }
+
+  /** A deleted account (user.deleted): everything it watched. */
+  forgetUser(userId: string): Promise<void> {
+    return this.serial(async () => {
+      this.forgotten.set(userId, true);
+      await this.store.forgetUser(userId);
+    });
+  }
+
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(work);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+}
+
+/** An event's and its channel's names for the person's list (events change; channels rarely). */
+export class HistoryReader {
+  private readonly channels: GrpcDirectory<{ slug: string; title: string }>;
+
+  constructor(
+    private readonly events: () => Promise<Pick<EventsClient, "getEvent">>,
+    channels: () => Promise<Pick<ChannelsClient, "getChannel">>,
+  ) {
+    this.channels = new GrpcDirectory(async (id) => {
+      const channel = await (await channels()).getChannel(id);
+      return { slug: channel.slug, title: channel.title };
+    });
+  }
+
+  /** The entries as a person sees them; those of events that no longer exist are left out. */
+  async entries(docs: HistoryDoc[]): Promise<HistoryEntry[]> {
+    const events = new GrpcDirectory(async (id) => (await this.events()).getEvent(id));
+    const found = await Promise.all(
+      docs.map(async (doc): Promise<HistoryEntry | undefined> => {
+        const event = await events.lookup(doc.eventId);
+        const channel = event && (await this.channels.lookup(event.channelId));
+        if (!event || !channel) return undefined;
+        return {
+          eventId: doc.eventId,
+          title: event.title,
+          status: event.status as EventStatus,
+          channel: { id: event.channelId, ...channel },
+          watchedSeconds: doc.watchedSeconds,
+          position: doc.position,
+          ...(doc.duration !== undefined && { duration: doc.duration }),
+          updatedAt: doc.updatedAt.toISOString(),
+        };
+      }),
+    );
+    return found.filter((entry) => entry !== undefined);
+  }
+}
