@@ -66,6 +66,11 @@ describe("the declarations", () => {
     expect(owner("/api/me/notifications/stream")).toBe("stream-server");
     expect(owner("/api/chat/events/x1/messages")).toBe("chat");
     expect(owner("/api/chat/stream")).toBe("stream-server");
+    // A pattern goes ahead of a prefix, for exactly its shape.
+    expect(owner("/api/events/x1/related")).toBe("search");
+    expect(owner("/api/events/x1")).toBe("events");
+    expect(owner("/api/events/x1/related/x2")).toBe("events");
+    expect(owner("/api/events/related")).toBe("events");
     expect(owner("/ce")).toBe("ingress");
     expect(owner("/ce/x")).toBeUndefined();
     expect(owner("/api/eventsx")).toBeUndefined();
@@ -95,14 +100,22 @@ describe("the declarations", () => {
         ),
       ),
     ).toThrow(/b: .*\/api\/x is already declared by a/);
-    for (const bad of ["api/x", "/api/x/", "/api/{id}", "/api x;"])
+    for (const bad of [
+      "api/x",
+      "/api/x/",
+      "/api/{id}",
+      "/api x;",
+      "/api/*",
+      "~/api/x",
+      "~/api/*/x~",
+    ])
       expect(() => edgeRoutes(manifests(service("c", { [EDGE_PATHS]: bad })))).toThrow(/^c: /);
     expect(() =>
       edgeRoutes(manifests(service("d", { [EDGE_PATHS]: "/x", [EDGE_MAX_BODY_SIZE]: "lots" }))),
     ).toThrow(/^d: .*"lots" is not a size/);
   });
 
-  it("become an exact and a prefix location each, with the body limit", () => {
+  it("become an exact and a prefix location each, with the body limit (a pattern, a regex location)", () => {
     const text = edgeLocations(
       edgeRoutes(manifests(service("e", { [EDGE_PATHS]: "/a =/b", [EDGE_MAX_BODY_SIZE]: "8k" }))),
     );
@@ -112,6 +125,9 @@ describe("the declarations", () => {
     expect(text).toContain("location /a/ {");
     expect(text).toContain("location = /b {");
     expect(text).not.toContain("location /b/");
+    expect(edgeLocations(edgeRoutes(manifests(service("f", { [EDGE_PATHS]: "~/a/*/b.c" }))))).toBe(
+      "    # f\n    location ~ ^/a/[^/]+/b\\.c$ {\n      proxy_pass http://fn_f;\n    }",
+    );
   });
 });
 

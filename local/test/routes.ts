@@ -7,6 +7,7 @@ import {
   newUser,
   type TestUser,
   uniqueSlug,
+  until,
   viewTokenFor,
 } from "@stream-platform/shared/testing";
 
@@ -281,6 +282,12 @@ export const ROWS: Row[] = [
     path: () => "/api/search/suggest?q=matrix",
     expect: everyone(200),
   },
+  {
+    method: "GET",
+    route: "/api/events/:id/related",
+    path: (f) => `/api/events/${f.eventId}/related`,
+    expect: everyone(200),
+  },
   // Beacons come from anonymous players by design.
   {
     method: "POST",
@@ -471,6 +478,14 @@ export async function makeFixtures(name: string): Promise<Fixtures> {
     body: { text: "a fixture message" },
   });
   if (message.status !== 201) throw new Error(`fixtures: chat message ${message.status}`);
+  // Indexed by search (Kafka, then the next refresh), which answers its "more like this".
+  await until(
+    "the fixture event in search",
+    async () =>
+      (await api(`/api/events/${event.body.id}/related`)).status === 200 ? true : undefined,
+    30_000,
+    200,
+  );
   return {
     owner,
     other,

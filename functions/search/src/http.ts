@@ -1,7 +1,7 @@
-// The search HTTP API (through the edge: /api/search…). Public: it only shows what events and
-// channels already show to anyone.
+// The search HTTP API (through the edge: /api/search…, and /api/events/:id/related). Public: it
+// only shows what events and channels already show to anyone.
 import { parseInput, Router } from "@stream-platform/shared";
-import { searchQuery, suggestQuery } from "./schemas.ts";
+import { relatedQuery, searchQuery, suggestQuery } from "./schemas.ts";
 import type { Search } from "./search.ts";
 
 export function routes(search: Search): Router {
@@ -19,6 +19,16 @@ export function routes(search: Search): Router {
       body: await search.suggest(input),
       // Keystrokes repeat prefixes: let the browser keep an answer for a few seconds.
       headers: { "cache-control": "public, max-age=5" },
+    };
+  });
+
+  // "More like this" under a watch page (a path of the events', which the edge sends here).
+  router.on("GET", "/api/events/:id/related", async ({ params, query }) => {
+    const input = parseInput(relatedQuery, { ...Object.fromEntries(query), id: params.id });
+    return {
+      status: 200,
+      body: await search.related(input),
+      headers: { "cache-control": "public, max-age=30" },
     };
   });
 

@@ -7,8 +7,8 @@ import type { ChannelDocument, EventDocument } from "./documents.ts";
 import type { SearchQuery, SuggestQuery } from "./schemas.ts";
 
 /** Live events rank above others that match as well. */
-const LIVE_BOOST = { term: { status: { value: "live", boost: 3 } } };
-const NOT_CANCELLED = { term: { status: "cancelled" } };
+export const LIVE_BOOST = { term: { status: { value: "live", boost: 3 } } };
+export const NOT_CANCELLED = { term: { status: "cancelled" } };
 const FACET_SIZE = 20;
 const CHANNEL_HITS = 5;
 
@@ -16,7 +16,7 @@ const CHANNEL_HITS = 5;
  * Scheduled events whose time passed (beyond the grace) without a stream: still "scheduled" in
  * the index, since nothing happened to them, but no longer upcoming. Derived at query time.
  */
-const didNotStart = (now: number): estypes.QueryDslQueryContainer => ({
+export const didNotStart = (now: number): estypes.QueryDslQueryContainer => ({
   bool: {
     filter: [
       { term: { status: "scheduled" } },

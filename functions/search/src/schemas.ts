@@ -1,6 +1,6 @@
 // What the search API accepts. Every parameter is checked and bounded here; queries are then
 // built from these values only (query.ts), never from raw query-string text.
-import { EVENT_STATUSES } from "@stream-platform/shared";
+import { EVENT_STATUSES, eventIdSchema } from "@stream-platform/shared";
 import { z } from "zod";
 
 /** Elasticsearch's default `index.max_result_window`: deeper pages are refused. */
@@ -59,5 +59,12 @@ export const suggestQuery = z.object({
   size: z.coerce.number().int().min(1).max(10).default(10),
 });
 
+/** GET /api/events/:id/related: the event, and how many like it. */
+export const relatedQuery = z.object({
+  id: eventIdSchema,
+  size: z.coerce.number().int().min(1).max(24).default(12),
+});
+
 export type SearchQuery = z.infer<typeof searchQuery>;
+export type RelatedQuery = z.infer<typeof relatedQuery>;
 export type SuggestQuery = z.infer<typeof suggestQuery>;

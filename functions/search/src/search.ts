@@ -4,7 +4,8 @@ import { type Client, errors, type estypes } from "@elastic/elasticsearch";
 import type { Aliases } from "./aliases.ts";
 import type { ChannelDocument, EventDocument } from "./documents.ts";
 import { channelSearch, eventSearch, searchResult, suggestResult, suggestSearch } from "./query.ts";
-import type { SearchQuery, SuggestQuery } from "./schemas.ts";
+import { related } from "./related.ts";
+import type { RelatedQuery, SearchQuery, SuggestQuery } from "./schemas.ts";
 
 export type SearchResult = ReturnType<typeof searchResult>;
 export type SuggestResult = ReturnType<typeof suggestResult>;
@@ -51,6 +52,10 @@ export class Search {
       events as estypes.SearchResponse<EventDocument>,
       channels as estypes.SearchResponse<ChannelDocument> | undefined,
     );
+  }
+
+  related(input: RelatedQuery) {
+    return related(this.es, this.aliases, input);
   }
 
   async suggest(input: SuggestQuery): Promise<SuggestResult> {

@@ -284,6 +284,75 @@ describe("indexing through Kafka", () => {
   });
 });
 
+describe("more like this (GET /api/events/:id/related, through the edge to search)", () => {
+  const related = (id: string, query = "") =>
+    api<{ items: Hit[] }>(`/api/events/${id}/related${query}`);
+
+  it("lists the events like one, the closest first: never itself, a cancelled one or one unlike it", async () => {
+    const [w1, w2, tag, category] = [word(), word(), word(), word()];
+    const [seed, twin, cousin, gone] = await Promise.all([
+      schedule({ title: `${w1} ${w2} masterclass`, category, tags: [tag] }),
+      // Its words, its category and its tag.
+      schedule({ title: `${w1} ${w2} workshop`, category, tags: [tag] }),
+      // Its tag only.
+      schedule({ title: `Evening ${word()}`, tags: [tag] }),
+      schedule({ title: `${w1} ${w2} masterclass again`, category, tags: [tag] }),
+    ]);
+    // Unlike it in every word, and on another channel.
+    const stranger = await newUser("stranger");
+    const other = await api<{ id: string }>("/api/channels", {
+      token: stranger.token,
+      body: { slug: uniqueSlug(), title: `${word()} ${word()}` },
+    });
+    const unlike = await api<VideoEvent>("/api/events", {
+      token: stranger.token,
+      body: { channelId: other.body.id, title: `${word()} ${word()}`, startsAt: inDays(3) },
+    });
+    expect(unlike.status).toBe(201);
+    const cancelled = await api(`/api/events/${gone.id}`, { method: "DELETE", token: owner.token });
+    expect(cancelled.status).toBe(200);
+    await searchUntil(`tags=${tag}`, (r) => r.total === 3);
+    await searchUntil(`q=${unlike.body.title}`, (r) => r.total > 0);
+
+    const answer = await until(
+      "the related events to settle",
+      async () => {
+        const list = await related(seed.id);
+        expect(list.status).toBe(200);
+        return list.body.items.some((hit) => hit.id === cousin.id) ? list : undefined;
+      },
+      10_000,
+      100,
+    );
+    const listed = answer.body.items.map((hit) => hit.id);
+    expect(listed[0]).toBe(twin.id);
+    expect(listed.indexOf(cousin.id)).toBeGreaterThan(0);
+    for (const never of [seed.id, gone.id, unlike.body.id]) expect(listed).not.toContain(never);
+    // Listed as search lists: the fields a card shows.
+    expect(answer.body.items[0]).toMatchObject({ id: twin.id, title: twin.title, channelId });
+    expect(answer.headers.get("cache-control")).toBe("public, max-age=30");
+    expect((await related(seed.id, "?size=1")).body.items.map((hit) => hit.id)).toEqual([twin.id]);
+  });
+
+  it("answers 404 for an event it does not know, 400 naming the parameter for a malformed one", async () => {
+    const unknown = await related("evt_0123456789abcdef");
+    expect(unknown.status).toBe(404);
+    for (const [path, field] of [
+      ["not-an-id/related", "id"],
+      [`evt_0123456789abcdef/related?size=0`, "size"],
+      [`evt_0123456789abcdef/related?size=25`, "size"],
+    ] as const) {
+      const refused = await api<{ errors?: { field: string }[] }>(`/api/events/${path}`);
+      expect(refused.status, path).toBe(400);
+      expect(refused.headers.get("content-type")).toContain("application/problem+json");
+      expect(
+        refused.body.errors?.map((e) => e.field),
+        path,
+      ).toEqual([field]);
+    }
+  });
+});
+
 describe("hostile input", () => {
   const problem = async (path: string, field: string) => {
     const response = await api<{ errors: { field: string }[] }>(path);

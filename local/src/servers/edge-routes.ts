@@ -6,11 +6,12 @@ import { join } from "node:path";
 import { loadManifests, type Manifests } from "../eventing/manifests.ts";
 import { repoRoot } from "../paths.ts";
 
-/**
- * Space-separated paths: `/api/events` serves that path and everything below it
- * (`/api/events/…`); `=/ce` that path only. The longest declared path that matches wins, as
- * with NGINX's prefix locations, so `/api/me/notifications` can sit below `/api/me`.
- */
+// Space-separated paths: `/api/events` serves that path and everything below it
+// (`/api/events/…`); `=/ce` that path only; `~/api/events/*/related` the paths of that shape
+// (`*` one segment), ahead of any prefix, as NGINX's regex locations are. The longest declared
+// path that matches wins, as with NGINX's prefix locations, so `/api/me/notifications` can sit
+// below `/api/me`. A pattern lets a Service answer one question about another's things (search
+// holds what is related to an event) without taking the rest of their paths.
 export const EDGE_PATHS = "streamplatform.dev/edge-paths";
 /** The largest request body the edge lets through to the Service (NGINX's default: 1m). */
 export const EDGE_MAX_BODY_SIZE = "streamplatform.dev/edge-max-body-size";
@@ -19,6 +20,8 @@ export interface EdgeRoute {
   service: string;
   path: string;
   exact: boolean;
+  /** A path pattern: `*` stands for one segment. */
+  pattern?: boolean;
   /**
    * A Knative Service, proxied to its upstream by a generated location; otherwise the stateful
    * tier, whose location (SSE: unbuffered, long-lived) the template holds.
@@ -50,30 +53,46 @@ export function edgeRoutes(
       );
     for (const entry of paths.trim().split(/\s+/)) {
       const exact = entry.startsWith("=");
-      const path = exact ? entry.slice(1) : entry;
-      // Plain segments only: the path goes into nginx.conf as it is.
-      if (!/^(\/[\w.~-]+)+$/.test(path))
+      const pattern = entry.startsWith("~");
+      const path = exact || pattern ? entry.slice(1) : entry;
+      // Plain segments only (and `*` in a pattern): the path goes into nginx.conf as it is.
+      const segments = pattern ? /^(\/([\w.-]+|\*))+$/ : /^(\/[\w.~-]+)+$/;
+      if (!segments.test(path) || (pattern && !path.includes("*")))
         throw new Error(
-          `${metadata.name}: ${EDGE_PATHS}: "${entry}" is not a path like /api/things or =/api/thing`,
+          `${metadata.name}: ${EDGE_PATHS}: "${entry}" is not a path like /api/things, =/api/thing or ~/api/things/*/part`,
         );
       const other = routes.find((route) => route.path === path);
       if (other)
         throw new Error(
           `${metadata.name}: ${EDGE_PATHS}: ${path} is already declared by ${other.service}`,
         );
-      routes.push({ service: metadata.name, path, exact, knative, maxBodySize });
+      routes.push({
+        service: metadata.name,
+        path,
+        exact,
+        ...(pattern && { pattern }),
+        knative,
+        maxBodySize,
+      });
     }
   }
   return routes;
 }
 
-/** The route that serves `path` at the edge: an exact one, else the longest prefix. */
+/** A pattern route's regular expression, as its NGINX location has it. */
+const patternOf = (route: EdgeRoute) =>
+  `^${route.path.replaceAll(".", "\\.").replaceAll("*", "[^/]+")}$`;
+
+/** The route that serves `path` at the edge: an exact one, a pattern, else the longest prefix. */
 export function edgeRouteOf(routes: EdgeRoute[], path: string): EdgeRoute | undefined {
+  const rank = (route: EdgeRoute) => (route.exact ? 2 : route.pattern ? 1 : 0);
   const matches = (route: EdgeRoute) =>
-    path === route.path || (!route.exact && path.startsWith(`${route.path}/`));
+    route.pattern
+      ? new RegExp(patternOf(route)).test(path)
+      : path === route.path || (!route.exact && path.startsWith(`${route.path}/`));
   return routes
     .filter(matches)
-    .sort((a, b) => Number(b.exact) - Number(a.exact) || b.path.length - a.path.length)[0];
+    .sort((a, b) => rank(b) - rank(a) || b.path.length - a.path.length)[0];
 }
 
 /**
@@ -103,8 +122,12 @@ export function edgeLocations(
     .filter((route) => route.knative)
     .flatMap((route, index, all) => [
       ...(all[index - 1]?.service === route.service ? [] : [`    # ${route.service}`]),
-      block(`= ${route.path}`, route),
-      ...(route.exact ? [] : [block(`${route.path}/`, route)]),
+      ...(route.pattern
+        ? [block(`~ ${patternOf(route)}`, route)]
+        : [
+            block(`= ${route.path}`, route),
+            ...(route.exact ? [] : [block(`${route.path}/`, route)]),
+          ]),
     ])
     .join("\n");
 }

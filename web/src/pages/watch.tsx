@@ -1,5 +1,5 @@
 // The watch page: the player (live or recording) with its chat beside it (below on a phone), the
-// event, its channel, subscribe (and, before it starts, Notify me), viewers.
+// event, its channel, subscribe (and, before it starts, Notify me), viewers, more like this.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { type Channel, request, type VideoEvent } from "../api.ts";
 import { loadHls } from "../components/hls.ts";
@@ -7,6 +7,7 @@ import { lazy } from "../components/lazy.tsx";
 import { NotifyButton } from "../components/notify-button.tsx";
 import { PageError } from "../components/page-error.tsx";
 import { Player } from "../components/player.tsx";
+import { RelatedEvents } from "../components/related-events.tsx";
 import {
   Countdown,
   DidNotStartNote,
@@ -171,6 +172,7 @@ export function Watch({ eventId }: { eventId: string }) {
           ))}
         </p>
       )}
+      <RelatedEvents eventId={event.id} />
     </article>
   );
 }
