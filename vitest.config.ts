@@ -23,6 +23,7 @@ const HEAVY = [
   "web/test/notifications-ux.test.ts",
   "web/test/subscribing.test.ts",
   "web/test/dashboard.test.ts",
+  "web/test/history.test.ts",
   "web/test/related.test.ts",
   "local/test/transport.test.ts",
 ];

@@ -19,5 +19,6 @@ export * from "./http/router.ts";
 export * from "./http/validate.ts";
 export * from "./ids.ts";
 export * from "./util/bounded-map.ts";
+export * from "./util/escape-regexp.ts";
 export * from "./util/sweeper.ts";
 export * from "./util/until-success.ts";

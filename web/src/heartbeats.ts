@@ -1,7 +1,8 @@
 // Viewer heartbeats (functions/analytics): every 10 s while playing, what was played and how
 // long it stalled since the last one; a beacon when the page goes. Beats count only with a view
 // token, asked for once per page view: it names an anonymous viewer (the same one again when
-// this browser shows its last token) and this session.
+// this browser shows its last token) and this session, and, signed in, the person (the API
+// takes them from the session cookie), whose viewing history the beats then make.
 const BEACONS = "/api/analytics/beacons";
 const VIEWS = "/api/analytics/views";
 const LAST_TOKEN = "sp-view-token";
@@ -59,6 +60,9 @@ export function startHeartbeats(
       playedSeconds: Math.min(600, Math.round(played * 10) / 10),
       bufferingSeconds: Math.min(3600, Math.round(stalled * 10) / 10),
       ...(level && { rendition: level }),
+      // A recording's length (a live stream's is infinite): where its end is, for history.
+      ...(Number.isFinite(video.duration) &&
+        video.duration > 0 && { duration: Math.round(video.duration * 10) / 10 }),
     };
     played = 0;
     stalled = 0;

@@ -87,3 +87,30 @@ export function useInbox(signedIn: boolean): InboxState & {
     },
   };
 }
+
+/**
+ * The inbox's entries whose text says every word of `query` (the API searches): undefined while
+ * there is no query, or its answer has not come yet. Asked a moment after the typing stops.
+ */
+export function useInboxSearch(query: string): Notification[] | undefined {
+  const [found, setFound] = useState<Notification[]>();
+  useEffect(() => {
+    setFound(undefined);
+    const q = query.trim();
+    if (!q) return;
+    const controller = new AbortController();
+    const timer = setTimeout(() => {
+      request<Inbox>(`/api/me/notifications?q=${encodeURIComponent(q)}&limit=20`, {
+        signal: controller.signal,
+      }).then(
+        (page) => setFound(page.items),
+        () => undefined,
+      );
+    }, 250);
+    return () => {
+      clearTimeout(timer);
+      controller.abort();
+    };
+  }, [query]);
+  return found;
+}

@@ -11,7 +11,7 @@ function publish(user: User | null): void {
 }
 
 /** The API's `signed_in` cookie (no secret in it) says whether there is a session to ask for. */
-const mayBeSignedIn = () => document.cookie.split("; ").includes("signed_in=1");
+export const mayBeSignedIn = () => document.cookie.split("; ").includes("signed_in=1");
 
 export async function refreshSession(): Promise<User | null> {
   if (!mayBeSignedIn()) {

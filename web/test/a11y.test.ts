@@ -1,7 +1,8 @@
 // An accessibility audit of every page of the web app: axe-core (from npm, served to the page
 // from the test, never part of the app's bundle) run in Chromium against the running platform,
 // at a desktop's size and a phone's (390 × 844), signed out and in: home, search (results and the
-// suggestions open), watch (upcoming, live, recording), channel, account (sign in, sign up with
+// suggestions open), watch (upcoming, live, recording), home's Continue watching and the
+// account's History, channel, account (sign in, sign up with
 // field errors, signed in), following (signed out, and with a channel and an event followed),
 // the pages mailed links open (forgot and reset password, verify email), dashboard (idle, while
 // live with its stream's preview and health, and after the stream), the bell's panel, an unknown page.
@@ -298,6 +299,21 @@ describe("accessibility audit (axe-core)", () => {
       120_000,
       500,
     );
+    // The follower watched part of it signed in (a beacon as the player sends one): home's
+    // Continue watching and the account's History list it.
+    const view = await api<{ token: string }>("/api/analytics/views", {
+      token: fan.token,
+      body: { eventId: live.eventId },
+    });
+    expect(view.status).toBe(201);
+    const beat = { viewToken: view.body.token, seq: 1, position: 5, playedSeconds: 5 };
+    expect((await api("/api/analytics/beacons", { body: { ...beat, duration: 600 } })).status).toBe(
+      202,
+    );
+    await until("the follower's history", async () => {
+      const entry = await api(`/api/me/history/${live.eventId}`, { token: fan.token });
+      return entry.status === 200 ? true : undefined;
+    });
     for (const size of SIZE_NAMES) {
       const viewer = await auditedPage(undefined, size);
       await open(viewer, `${edge}/watch/${live.eventId}`, (p) =>
@@ -311,6 +327,16 @@ describe("accessibility audit (axe-core)", () => {
       await open(studio, `${edge}/dashboard`, (p) => p.getByTestId("final-figures"));
       await audit(studio, "dashboard-ended", size);
       await studio.context().close();
+      const watcher = await auditedPage(fan, size);
+      await open(watcher, edge, (p) =>
+        p.getByRole("region", { name: "Continue watching" }).getByRole("link").first(),
+      );
+      await audit(watcher, "home-continue-watching", size);
+      await open(watcher, `${edge}/account`, (p) =>
+        p.getByRole("region", { name: "History" }).getByRole("button", { name: "Clear history" }),
+      );
+      await audit(watcher, "account-history", size);
+      await watcher.context().close();
     }
     expect(serious).toEqual([]);
     expect(problems).toEqual([]);

@@ -168,12 +168,18 @@ export async function expectPlaying(page: Page): Promise<void> {
   await page.waitForFunction(playedPast, time + 1, { timeout: 20_000 });
 }
 
-/** ffmpeg publishing to the channel, once the event its stream makes is live; and that event. */
-export async function goLive(channel: {
-  id: string;
-  streamKey: string;
-}): Promise<{ publisher: Publisher; eventId: string }> {
-  const publisher = publishTestPattern(channel.streamKey, { size: "640x360" });
+/**
+ * ffmpeg publishing to the channel, once the event its stream makes is live; and that event.
+ * `seconds`: how long it streams before stopping by itself (a recording of about that length).
+ */
+export async function goLive(
+  channel: { id: string; streamKey: string },
+  seconds?: number,
+): Promise<{ publisher: Publisher; eventId: string }> {
+  const publisher = publishTestPattern(channel.streamKey, {
+    size: "640x360",
+    ...(seconds !== undefined && { seconds }),
+  });
   const eventId = await until(
     "the stream's event to be live",
     async () => {

@@ -1,6 +1,7 @@
 // The chat's rules, pure (tested with values in test/unit/): what a message may be, who may post
 // in a room and when (bans and timeouts, followers-only, blocked words, slow mode), who may
 // moderate, and where a message sits in the recording.
+import { escapeRegExp } from "@stream-platform/shared";
 
 /** The most a message may hold, in characters (code points: an emoji is one). */
 export const MAX_MESSAGE_CHARACTERS = 500;
@@ -65,7 +66,6 @@ export function cleanText(raw: string): { text: string } | Refusal {
 }
 
 const fold = (s: string) => s.normalize("NFKC").toLocaleLowerCase("und");
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /**
  * The first blocked word (or phrase) the text contains as a whole word, ignoring case and

@@ -17,6 +17,14 @@ export const inboxQuery = z
       .transform((v) => v === "true")
       .optional(),
     limit: z.coerce.number().int().min(1).max(100).default(20),
+    /** Words each found in what the notification says (its event's or channel's title, its kind's words). */
+    q: z
+      .string()
+      .trim()
+      .min(1, "type at least one character")
+      .max(100, "at most 100 characters")
+      .refine((value) => !/\p{Cc}/u.test(value), "control characters are not allowed")
+      .optional(),
   })
   .refine((q) => !(q.cursor && q.after), {
     path: ["after"],

@@ -2,7 +2,8 @@
 // caused it and the recipient, so a redelivered event inserts nothing new (the duplicate key is
 // refused) however often it comes.
 import { createHash } from "node:crypto";
-import type { Notification } from "@stream-platform/shared/api";
+import { escapeRegExp } from "@stream-platform/shared";
+import { kindsSaying, type Notification } from "@stream-platform/shared/api";
 import { insertNew } from "@stream-platform/shared/mongodb";
 import type { Collection, Db, Filter } from "mongodb";
 import type { InboxQuery, NotificationKind } from "./schemas.ts";
@@ -23,6 +24,23 @@ export interface InboxEntry {
 
 export const notificationIdOf = (sourceId: string, userId: string) =>
   `ntf_${createHash("sha256").update(`${sourceId}\u0000${userId}`).digest("hex").slice(0, 24)}`;
+
+/**
+ * The entries whose text (notificationText) contains `word`, ignoring case: in the event's or the
+ * channel's title, or among its kind's own words. (The user's equality stays at the filter's top
+ * level, where FerretDB hands it to PostgreSQL: only that person's inbox is looked through.)
+ */
+function said(word: string): Filter<InboxEntry> {
+  const within = { $regex: escapeRegExp(word), $options: "i" };
+  const kinds = kindsSaying(word);
+  return {
+    $or: [
+      { title: within },
+      { channelTitle: within },
+      ...(kinds.length > 0 ? [{ kind: { $in: kinds } }] : []),
+    ],
+  };
+}
 
 export function toView(entry: InboxEntry): Notification {
   return {
@@ -65,13 +83,17 @@ export class InboxStore {
     const anchor = anchorId ? await this.get(userId, anchorId) : null;
     const filter: Filter<InboxEntry> = { userId };
     if (query.unread) filter.readAt = null;
+    const and: Filter<InboxEntry>[] = (query.q ?? "").split(/\s+/).filter(Boolean).map(said);
     if (anchor) {
       const newer = query.after !== undefined;
-      filter.$or = [
-        { createdAt: newer ? { $gt: anchor.createdAt } : { $lt: anchor.createdAt } },
-        { createdAt: anchor.createdAt, _id: newer ? { $gt: anchor._id } : { $lt: anchor._id } },
-      ];
+      and.push({
+        $or: [
+          { createdAt: newer ? { $gt: anchor.createdAt } : { $lt: anchor.createdAt } },
+          { createdAt: anchor.createdAt, _id: newer ? { $gt: anchor._id } : { $lt: anchor._id } },
+        ],
+      });
     }
+    if (and.length > 0) filter.$and = and;
     const direction = query.after ? 1 : -1;
     const items = await this.inbox
       .find(filter)

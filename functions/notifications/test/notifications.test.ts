@@ -380,3 +380,76 @@ describe("the inbox", () => {
     expect((await inbox(follower)).body.unread).toBe(0);
   });
 });
+
+describe("searching the inbox (#26 item 6)", () => {
+  it("finds what a person's notifications say, every word, case aside; their own only; paged", async () => {
+    const w = randomUUID().slice(0, 8);
+    const reader = await newUser("reader");
+    const channel = await api<{ id: string }>("/api/channels", {
+      token: owner.token,
+      body: { slug: uniqueSlug(), title: `Sky ${w} channel` },
+    });
+    const followed = await api(`/api/subscriptions/channels/${channel.body.id}`, {
+      method: "PUT",
+      token: reader.token,
+    });
+    expect(followed.status).toBe(201);
+    const schedule = async (title: string) => {
+      const event = await api<{ id: string }>("/api/events", {
+        token: owner.token,
+        body: {
+          channelId: channel.body.id,
+          title,
+          startsAt: new Date(Date.now() + 86_400_000).toISOString(),
+        },
+      });
+      expect(event.status).toBe(201);
+      return event.body.id;
+    };
+    const comet = await schedule(`Comet ${w} watch`);
+    const eclipse = await schedule("Eclipse party");
+    const cancelled = await api(`/api/events/${comet}`, { method: "DELETE", token: owner.token });
+    expect(cancelled.status).toBe(200);
+    await until("the three notifications in the inbox", async () =>
+      (await inbox(reader, "?limit=100")).body.items.length === 3 ? true : undefined,
+    );
+    const found = async (q: string, who = reader) => {
+      const answer = await inbox(who, `?q=${encodeURIComponent(q)}&limit=100`);
+      expect(answer.status, q).toBe(200);
+      return answer.body.items.map((n) => `${n.kind} ${n.eventId}`).sort();
+    };
+    const scheduledComet = `event.scheduled ${comet}`;
+    const cancelledComet = `event.cancelled ${comet}`;
+    const scheduledEclipse = `event.scheduled ${eclipse}`;
+    // By the event's title, in any case; by the channel's; by the kind's own words.
+    expect(await found("COMET")).toEqual([cancelledComet, scheduledComet]);
+    expect(await found(`sky ${w}`)).toEqual(
+      [cancelledComet, scheduledComet, scheduledEclipse].sort(),
+    );
+    expect(await found("cancelled")).toEqual([cancelledComet]);
+    // Every word must be said.
+    expect(await found("eclipse cancelled")).toEqual([]);
+    expect(await found(`comet ${w} scheduled`)).toEqual([scheduledComet]);
+    // Regular-expression characters are only characters.
+    expect(await found(".*")).toEqual([]);
+    // Nobody else's inbox: another person finds nothing of it.
+    expect(await found(w, stranger)).toEqual([]);
+    // Pages go on within the search.
+    const first = await inbox(reader, `?q=${w}&limit=1`);
+    expect(first.body.items).toHaveLength(1);
+    const next = (first.body as { nextCursor?: string }).nextCursor;
+    expect(next).toBeDefined();
+    const second = await inbox(reader, `?q=${w}&limit=5&cursor=${next}`);
+    expect(second.body.items.map((n) => n.id)).not.toContain(first.body.items[0]?.id);
+    expect(second.body.items).toHaveLength(2);
+    // A query too long, or of nothing but spaces, is refused naming q.
+    for (const q of ["x".repeat(101), "   "]) {
+      const refused = await api<{ errors: { field: string }[] }>(
+        `/api/me/notifications?q=${encodeURIComponent(q)}`,
+        { token: reader.token },
+      );
+      expect(refused.status).toBe(400);
+      expect(refused.body.errors.map((e) => e.field)).toEqual(["q"]);
+    }
+  });
+});

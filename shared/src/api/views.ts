@@ -151,6 +151,17 @@ export function notificationText(n: Pick<Notification, "kind" | "title" | "chann
   return `${n.channelTitle ? news.of(n.channelTitle) : news.alone}: ${n.title}`;
 }
 
+/**
+ * The kinds whose own words (what notificationText says besides the titles) contain `word`,
+ * ignoring case: a search of the inbox for "live" or "cancelled" finds those notifications.
+ */
+export function kindsSaying(word: string): NotificationKind[] {
+  const asked = word.toLowerCase();
+  return NOTIFICATION_KINDS.filter((kind) =>
+    `${NEWS[kind].of("")} ${NEWS[kind].alone}`.toLowerCase().includes(asked),
+  );
+}
+
 /** One event of a person's viewing history (GET /api/me/history), as they see it. */
 export interface HistoryEntry {
   eventId: string;

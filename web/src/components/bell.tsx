@@ -1,11 +1,12 @@
-// The notification bell: the unread count, live from the SSE stream; opens the inbox. The panel
-// closes on Escape (focus back on the bell), a click outside it, and on moving to another page;
-// at its foot, the switch for desktop notifications (desktop-notifications.ts).
+// The notification bell: the unread count, live from the SSE stream; opens the inbox, which can be
+// searched. The panel closes on Escape (focus back on the bell), a click outside it, and on
+// moving to another page; at its foot, the switch for desktop notifications
+// (desktop-notifications.ts).
 import { notificationText } from "@stream-platform/shared/api";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { useDesktopNotifications } from "../desktop-notifications.ts";
 import { when } from "../format.ts";
-import type { useInbox } from "../notifications.ts";
+import { type useInbox, useInboxSearch } from "../notifications.ts";
 import { useLocation } from "../router.ts";
 
 export function Bell({ inbox }: { inbox: ReturnType<typeof useInbox> }) {
@@ -14,6 +15,10 @@ export function Bell({ inbox }: { inbox: ReturnType<typeof useInbox> }) {
   const button = useRef<HTMLButtonElement>(null);
   const where = useLocation().href;
   const desktop = useDesktopNotifications();
+  const [query, setQuery] = useState("");
+  const found = useInboxSearch(query);
+  const searching = query.trim() !== "";
+  const shown = searching ? found : inbox.items;
 
   // Another page: the panel was about this one.
   useEffect(() => setOpen(false), [where]);
@@ -69,11 +74,25 @@ export function Bell({ inbox }: { inbox: ReturnType<typeof useInbox> }) {
               </button>
             )}
           </header>
-          {inbox.items.length === 0 ? (
-            <p class="muted">Nothing yet. Subscribe to channels to hear about their events.</p>
+          <input
+            type="search"
+            class="inbox-search"
+            aria-label="Search notifications"
+            placeholder="Search notifications"
+            value={query}
+            onInput={(e) => setQuery(e.currentTarget.value)}
+          />
+          {!shown ? (
+            <p class="muted">Searching…</p>
+          ) : shown.length === 0 ? (
+            <p class="muted" role="status">
+              {searching
+                ? `No notification says “${query.trim()}”.`
+                : "Nothing yet. Subscribe to channels to hear about their events."}
+            </p>
           ) : (
             <ul>
-              {inbox.items.map((n) => (
+              {shown.map((n) => (
                 <li key={n.id} class={n.read ? "read" : "unread"}>
                   <a
                     href={`/watch/${n.eventId}`}

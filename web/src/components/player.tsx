@@ -4,6 +4,7 @@
 import type Hls from "hls.js";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { startHeartbeats } from "../heartbeats.ts";
+import { resume } from "../history.ts";
 import { loadHls } from "./hls.ts";
 
 interface Level {
@@ -145,6 +146,8 @@ export function Player({
       const current = hls?.levels[hls.currentLevel];
       return current ? `${current.height}p` : undefined;
     });
+    // A recording starts where this person stopped watching it.
+    const stopResume = live ? undefined : resume(element, eventId);
     const fail = (message: string) => {
       window.playerError = message;
       setError(message);
@@ -219,6 +222,7 @@ export function Player({
       element.removeEventListener("canplay", start);
       document.removeEventListener("keydown", onKey);
       stopBeats();
+      stopResume?.();
       hlsRef.current?.destroy();
       hlsRef.current = undefined;
       window.hls = undefined;

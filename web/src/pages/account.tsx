@@ -2,8 +2,14 @@
 import { useEffect, useState } from "preact/hooks";
 import { EmailPreferences } from "../components/email-preferences.tsx";
 import { FieldError, FormProblem, invalid } from "../components/form.tsx";
+import { lazy } from "../components/lazy.tsx";
 import { navigate } from "../router.ts";
 import { deleteAccount, signIn, signOut, signUp, useSession } from "../session.ts";
+
+// The viewing history is a chunk of its own (the account page is in the home page's bundle).
+const WatchHistory = lazy(() =>
+  import("../components/watch-history.tsx").then((m) => m.WatchHistory),
+);
 
 export function Field(props: {
   name: string;
@@ -72,6 +78,7 @@ export function Account({ params }: { params: URLSearchParams }) {
           <a href="/dashboard">Creator dashboard</a>
         </p>
         <EmailPreferences verified={user.emailVerified} />
+        <WatchHistory />
         <button type="button" onClick={() => signOut().then(() => navigate("/"))}>
           Sign out
         </button>

@@ -1,11 +1,14 @@
-// Home: live now (with viewer counts), upcoming (with countdowns), recent recordings. The
+// Home: continue watching (signed in), live now (with viewer counts), upcoming (with
+// countdowns), recent recordings. The
 // shelves look again every few seconds, so a stream that starts shows up and one that stopped
 // (or the events of an account deleted meanwhile) leaves without a reload.
 import { START_GRACE_MS } from "@stream-platform/shared/api";
 import { useEffect, useRef } from "preact/hooks";
 import { type Page, request, type VideoEvent } from "../api.ts";
+import { ContinueWatching } from "../components/continue-watching.tsx";
 import { EventList } from "../components/event-card.tsx";
 import { ErrorNote, Loading, useLoad } from "../components/status.tsx";
+import { useSession } from "../session.ts";
 
 const SHELF = 12;
 const REFRESH_MS = 10_000;
@@ -67,10 +70,12 @@ const upcoming = () =>
   `status=scheduled&from=${encodeURIComponent(new Date(Date.now() - START_GRACE_MS).toISOString())}`;
 
 export function Home() {
+  const user = useSession();
   return (
     <>
       {/* The page's title for screen readers (axe: page-has-heading-one); the shelves show it. */}
       <h1 class="visually-hidden">Live and upcoming on Stream Platform</h1>
+      {user && <ContinueWatching key={user.id} />}
       <Shelf
         title="Live now"
         query="status=live&order=desc"
