@@ -18,6 +18,7 @@ export * from "./http/rate-limit.ts";
 export * from "./http/router.ts";
 export * from "./http/validate.ts";
 export * from "./ids.ts";
+export * from "./log.ts";
 export * from "./util/bounded-map.ts";
 export * from "./util/escape-regexp.ts";
 export * from "./util/sweeper.ts";

@@ -10,6 +10,7 @@ import {
   type GrpcDirectory,
   HttpProblem,
   invalidInput,
+  log,
   notFound,
   sendHttpProblem,
   sendProblem,
@@ -210,9 +211,7 @@ export function healthHandler(
         },
         (error: unknown) => {
           if (error instanceof HttpProblem) return sendHttpProblem(res, error);
-          console.log(
-            JSON.stringify({ level: "error", msg: "stream health failed", error: String(error) }),
-          );
+          log({ level: "error", msg: "stream health failed", error: String(error) });
           sendProblem(res, serviceUnavailable("the stream's health could not be read; try again"));
         },
       );

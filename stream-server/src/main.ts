@@ -4,7 +4,7 @@
 // owner GET /api/streams/:channelId/health (health.ts).
 import "./env-file.ts";
 import { createServer } from "node:http";
-import { GrpcDirectory, LOCAL_HOST, serviceUrls } from "@stream-platform/shared";
+import { GrpcDirectory, LOCAL_HOST, log, serviceUrls } from "@stream-platform/shared";
 import { ChannelsClient, EventsClient } from "@stream-platform/shared/grpc";
 import { createKafka, EventPublisher } from "@stream-platform/shared/kafka";
 import { ChatGateway } from "./chat.ts";
@@ -15,8 +15,6 @@ import { parseLadder } from "./ladder.ts";
 import { startRtmp } from "./nms.ts";
 import { NotificationGateway } from "./notifications.ts";
 import { s3Client, uploadRecording } from "./recordings.ts";
-
-const log = (entry: Record<string, unknown>) => console.log(JSON.stringify(entry));
 
 const config = loadConfig();
 const rungs = parseLadder(config.ladder);

@@ -3,12 +3,11 @@
 //   STREAM_SERVER_PORT (8091), STREAM_SERVER_BIND, CHAT_URL, NOTIFICATIONS_URL, KAFKA_TOPIC_PREFIX
 import "./env-file.ts";
 import { createServer } from "node:http";
-import { serviceUrls } from "@stream-platform/shared";
+import { log, serviceUrls } from "@stream-platform/shared";
 import { ChatGateway } from "./chat.ts";
 import { loadConfig } from "./config.ts";
 import { NotificationGateway } from "./notifications.ts";
 
-const log = (entry: Record<string, unknown>) => console.log(JSON.stringify(entry));
 const config = loadConfig();
 const chat = new ChatGateway({ chatUrl: process.env.CHAT_URL ?? serviceUrls().edgeUrl, log });
 const notifications = new NotificationGateway({

@@ -7,6 +7,7 @@ import {
   grpcClient,
   HttpProblem,
   isGrpcStatus,
+  log,
   serviceUnavailable,
   startupWork,
   useAccountCheck,
@@ -46,9 +47,7 @@ export async function eventExists(id: string): Promise<boolean> {
 
 /** Migrations; awaited by every handler, retried until they succeed. */
 export const ready = startupWork(async () => {
-  await migrate(pool, migrations, (message) =>
-    console.log(JSON.stringify({ level: "info", msg: message })),
-  );
+  await migrate(pool, migrations, (message) => log({ level: "info", msg: message }));
 });
 
 onShutdown(async () => {

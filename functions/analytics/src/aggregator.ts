@@ -12,7 +12,7 @@
 // memory (who beat in the last 30 s) and written as a figure; after a restart it is whole again
 // within one heartbeat interval.
 import { randomBytes } from "node:crypto";
-import { BoundedMap, permits } from "@stream-platform/shared";
+import { BoundedMap, log, permits } from "@stream-platform/shared";
 import type { EventDirectory, EventOwner } from "./events.ts";
 import {
   type Beat,
@@ -110,7 +110,7 @@ export class Aggregator {
   startSweeping(): void {
     this.timer ??= setInterval(() => {
       this.serial(() => this.sweep()).catch((error: unknown) =>
-        console.error(JSON.stringify({ level: "warn", msg: "sweep failed", error: String(error) })),
+        log({ level: "warn", msg: "sweep failed", error: String(error) }),
       );
     }, SWEEP_MS);
     this.timer.unref();

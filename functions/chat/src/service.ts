@@ -10,6 +10,7 @@ import {
   grpcClient,
   HttpProblem,
   isGrpcStatus,
+  log,
   RateLimiter,
   serviceUnavailable,
   serviceUrls,
@@ -48,9 +49,7 @@ export const ready = startupWork(async () => {
     ]);
     if (!rowCount) throw error;
   });
-  await migrate(pool, migrations, (message) =>
-    console.log(JSON.stringify({ level: "info", msg: message })),
-  );
+  await migrate(pool, migrations, (message) => log({ level: "info", msg: message }));
 });
 
 /** Another function that does not answer is a 503 to the caller (try again), not a 500. */

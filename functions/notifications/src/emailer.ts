@@ -4,11 +4,10 @@
 // sent under a per-person lock (FerretDB's conditional updates are not atomic, a unique insert
 // is), which also makes the hourly limit exact. A crash between SMTP's acceptance and marking
 // the mail sent sends it again at the next sweep: the only duplicate left, and a rare one.
-import { GrpcStatus, isGrpcStatus, Sweeper } from "@stream-platform/shared";
+import { GrpcStatus, isGrpcStatus, log, Sweeper } from "@stream-platform/shared";
 import type { AccountsClient } from "@stream-platform/shared/grpc";
 import type { Mailer } from "@stream-platform/shared/mail";
 import type { DocumentLocks } from "@stream-platform/shared/mongodb";
-
 import { digestIdOf, type EmailStore, emailKindOf, type OutgoingMail } from "./email-store.ts";
 import { notificationMail } from "./mails.ts";
 import type { NotificationKind } from "./schemas.ts";
@@ -33,9 +32,6 @@ const itemOf = ({
   title,
   ...(channelTitle && { channelTitle }),
 });
-
-const log = (level: string, msg: string, fields: Record<string, unknown>) =>
-  console.log(JSON.stringify({ level, msg, ...fields }));
 
 export class Emailer extends Sweeper {
   constructor(
@@ -151,7 +147,9 @@ export class Emailer extends Sweeper {
 
   private async retry(mail: OutgoingMail, error: unknown): Promise<void> {
     const attempts = mail.attempts + 1;
-    log("warn", "notification mail not sent", {
+    log({
+      level: "warn",
+      msg: "notification mail not sent",
       mail: mail._id,
       attempts,
       error: (error as Error).message,

@@ -14,6 +14,7 @@ import {
 } from "../cloudevents/http-binding.ts";
 import { type PlatformEvent, validatePlatformEvent } from "../cloudevents/platform-event.ts";
 import { HttpProblem, invalidInput, sendHttpProblem, sendProblem } from "../http/problem.ts";
+import { log } from "../log.ts";
 import { sinkCallerProblem } from "./sink-credential.ts";
 
 /**
@@ -64,26 +65,22 @@ export class EventRefused extends Error {}
 
 function handlerFailed(res: Response, events: PlatformEvent[], error: unknown): void {
   if (error instanceof EventRefused) {
-    console.error(
-      JSON.stringify({
-        level: "warn",
-        msg: "event refused",
-        ids: events.slice(0, 10).map((event) => event.id),
-        reason: error.message,
-      }),
-    );
+    log({
+      level: "warn",
+      msg: "event refused",
+      ids: events.slice(0, 10).map((event) => event.id),
+      reason: error.message,
+    });
     sendProblem(res, { status: 422, title: "Event refused", detail: error.message });
     return;
   }
-  console.error(
-    JSON.stringify({
-      level: "error",
-      msg: "event handler failed",
-      types: [...new Set(events.map((event) => event.type))],
-      ids: events.slice(0, 10).map((event) => event.id),
-      error: String(error),
-    }),
-  );
+  log({
+    level: "error",
+    msg: "event handler failed",
+    types: [...new Set(events.map((event) => event.type))],
+    ids: events.slice(0, 10).map((event) => event.id),
+    error: String(error),
+  });
   sendProblem(res, {
     status: 500,
     title: "Handler failed",

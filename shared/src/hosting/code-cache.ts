@@ -16,6 +16,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { Script } from "node:vm";
+import { log } from "../log.ts";
 
 export const codeCacheOf = (bundle: string) => `${bundle}.v8cache`;
 
@@ -68,7 +69,7 @@ export function requireBundle(bundle: string): { exports: unknown; cache: CacheU
     cachedData === undefined ? "missing" : script.cachedDataRejected ? "rejected" : "used";
   const exports = runModule(script, bundle);
   if (cache !== "used") {
-    console.log(JSON.stringify({ level: "info", msg: `code cache ${cache}`, bundle }));
+    log({ level: "info", msg: `code cache ${cache}`, bundle });
     setTimeout(() => {
       try {
         writeFileSync(codeCacheOf(bundle), script.createCachedData());

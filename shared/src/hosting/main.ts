@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { loadEnvFileIfPresent } from "../env-file.ts";
+import { log } from "../log.ts";
 import { writeWarmCodeCache } from "./code-cache.ts";
 import { runShutdownHooks } from "./shutdown.ts";
 import { sourceFile } from "./sources.ts";
@@ -72,23 +73,21 @@ async function start(): Promise<{ name: string; shutdown: () => Promise<void> }>
 
 const hosted = await start();
 const target = hosted.name;
-console.log(JSON.stringify({ level: "info", msg: "serving", target, port }));
+log({ level: "info", msg: "serving", target, port });
 
 let stopping = false;
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
-    console.log(JSON.stringify({ level: "info", msg: "draining", target, signal }));
+    log({ level: "info", msg: "draining", target, signal });
     hosted
       .shutdown()
       .then(runShutdownHooks)
       .then(
         () => process.exit(0),
         (error: unknown) => {
-          console.error(
-            JSON.stringify({ level: "error", msg: "shutdown failed", error: String(error) }),
-          );
+          log({ level: "error", msg: "shutdown failed", error: String(error) });
           process.exit(1);
         },
       );

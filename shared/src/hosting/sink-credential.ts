@@ -11,6 +11,7 @@ import { request } from "node:https";
 import { createRemoteJWKSet, customFetch, errors, jwtVerify } from "jose";
 import { carriesInternalToken, internalToken } from "../auth/internal.ts";
 import { type Problem, serviceUnavailable } from "../http/problem.ts";
+import { log } from "../log.ts";
 
 const refused = (detail: string): Problem => ({
   status: 401,
@@ -167,13 +168,11 @@ async function oidcProblem(authorization: string | undefined): Promise<Problem |
     const fault = tokenFault(error);
     if (fault) return refused(fault);
     // The issuer's keys could not be had: not the caller's fault, so 503 and Knative retries.
-    console.error(
-      JSON.stringify({
-        level: "error",
-        msg: "sink cannot check OIDC tokens",
-        error: String(error),
-      }),
-    );
+    log({
+      level: "error",
+      msg: "sink cannot check OIDC tokens",
+      error: String(error),
+    });
     return serviceUnavailable("the sink cannot fetch the issuer's keys to check the token");
   }
   if (config.subjects && !config.subjects.has(payload.sub ?? ""))

@@ -2,6 +2,7 @@
 // Handlers return a value (sent as JSON) or throw an HttpProblem; anything else becomes a 500
 // without internals. Unknown paths are 404, known paths with another method 405.
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { log } from "../log.ts";
 import { HttpProblem, sendHttpProblem, sendProblem, serviceUnavailable } from "./problem.ts";
 import { storeUnavailable } from "./unavailable.ts";
 
@@ -134,14 +135,12 @@ export class Router {
         );
         return;
       }
-      console.error(
-        JSON.stringify({
-          level: "error",
-          msg: "unhandled",
-          path: url.pathname,
-          error: String(error),
-        }),
-      );
+      log({
+        level: "error",
+        msg: "unhandled",
+        path: url.pathname,
+        error: String(error),
+      });
       sendProblem(res, {
         status: 500,
         title: "Internal error",

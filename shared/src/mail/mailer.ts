@@ -1,6 +1,7 @@
 // Email through SMTP (nodemailer): Mailpit locally, any SMTP server elsewhere (SMTP_URL, with
 // credentials in it if the server asks for them; smtps:// for TLS from the start).
 import { LOCAL_HOST, localPorts, serviceUrls } from "../config.ts";
+import { log } from "../log.ts";
 import type { MailContent } from "./template.ts";
 
 /** Where mail is sent: SMTP_URL, by default the local Mailpit. */
@@ -54,9 +55,7 @@ export class Mailer {
    */
   sendLater(to: string, content: MailContent, what: string): void {
     const sending = this.send(to, content).catch((error: Error) => {
-      console.error(
-        JSON.stringify({ level: "error", msg: "mail not sent", what, error: error.message }),
-      );
+      log({ level: "error", msg: "mail not sent", what, error: error.message });
     });
     this.inFlight.add(sending);
     void sending.finally(() => this.inFlight.delete(sending));

@@ -1,6 +1,7 @@
 // PostgreSQL connections for a function: one pool per process, from DATABASE_URL.
 import pg from "pg";
 import { serviceUrls } from "../config.ts";
+import { log } from "../log.ts";
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
@@ -13,9 +14,7 @@ export function createPool(
   const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: 5000, ...options });
   // An idle client losing its connection (a database restart) must not crash the process.
   pool.on("error", (error) =>
-    console.error(
-      JSON.stringify({ level: "warn", msg: "idle pg client error", error: error.message }),
-    ),
+    log({ level: "warn", msg: "idle pg client error", error: error.message }),
   );
   return pool;
 }

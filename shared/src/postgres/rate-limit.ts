@@ -7,6 +7,7 @@ import type { IncomingMessage } from "node:http";
 import type pg from "pg";
 import { HttpProblem, tooManyRequests } from "../http/problem.ts";
 import { clientKey, RateLimiter } from "../http/rate-limit.ts";
+import { log } from "../log.ts";
 import { createPool } from "./pool.ts";
 
 const TABLE = "rate_limits";
@@ -118,14 +119,12 @@ export class SharedRateLimiter {
     } catch (error) {
       if (Date.now() - this.warnedAt >= WARN_EVERY_MS) {
         this.warnedAt = Date.now();
-        console.error(
-          JSON.stringify({
-            level: "warn",
-            msg: "shared rate limit unavailable: limiting in this instance",
-            limit: this.name,
-            error: String(error),
-          }),
-        );
+        log({
+          level: "warn",
+          msg: "shared rate limit unavailable: limiting in this instance",
+          limit: this.name,
+          error: String(error),
+        });
       }
       return 0;
     }

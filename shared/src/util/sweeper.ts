@@ -2,6 +2,7 @@
 // crashed process left (so it can be slow; it costs the store a query each time); flushes asked
 // for during a run share one more run after it (that run may have read the outbox before their
 // write); `stop()` waits for the one in flight.
+import { log } from "../log.ts";
 export abstract class Sweeper {
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
@@ -37,13 +38,11 @@ export abstract class Sweeper {
     this.running = this.sweep()
       .catch((error: unknown) => {
         // A store or Kafka away: the next sweep tries again.
-        console.error(
-          JSON.stringify({
-            level: "warn",
-            msg: "outbox relay failed",
-            error: (error as Error).message,
-          }),
-        );
+        log({
+          level: "warn",
+          msg: "outbox relay failed",
+          error: (error as Error).message,
+        });
       })
       .finally(() => {
         this.running = undefined;

@@ -1,3 +1,4 @@
+import { log } from "../log.ts";
 /**
  * Start-up work (migrations, say) that callers await: run once, remembered once it succeeds,
  * tried again by the next caller if it failed — so a database that was down at start does not
@@ -18,13 +19,11 @@ export function untilSuccess<T>(work: () => Promise<T>): () => Promise<T> {
 export function startupWork<T>(work: () => Promise<T>): () => Promise<T> {
   const ready = untilSuccess(work);
   ready().catch((error: unknown) =>
-    console.error(
-      JSON.stringify({
-        level: "warn",
-        msg: "start-up work failed; retrying on the next request",
-        error: String(error),
-      }),
-    ),
+    log({
+      level: "warn",
+      msg: "start-up work failed; retrying on the next request",
+      error: String(error),
+    }),
   );
   return ready;
 }
