@@ -4,7 +4,7 @@
 import type Hls from "hls.js";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { startHeartbeats } from "../heartbeats.ts";
-import { resume } from "../history.ts";
+import { resume } from "../resume.ts";
 import { loadHls } from "./hls.ts";
 
 interface Level {
