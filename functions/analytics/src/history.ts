@@ -9,6 +9,9 @@ import type { ChannelsClient, EventsClient } from "@stream-platform/shared/grpc"
 import { type Heartbeat, toBeat } from "./figures.ts";
 import type { HistoryDoc, HistoryStore, WatchDoc } from "./history-store.ts";
 
+/** Entries computed at once (each a read of its beats and one write). */
+const ENTRIES_IN_FLIGHT = 8;
+
 export class History {
   private chain: Promise<unknown> = Promise.resolve();
   /** People whose accounts were deleted: a beat still in flight writes nothing of them. */
@@ -57,9 +60,15 @@ export class History {
       );
       await this.store.insertWatches(fresh);
       // Every entry the batch touched, stored now or before (a crash between the two writes
-      // left it behind): computing it again from its beats is harmless.
-      for (const { userId, eventId } of entries.values())
-        await this.store.recompute(userId, eventId);
+      // left it behind): computing it again from its beats is harmless. Entries are documents
+      // of their own: a few at a time.
+      const touched = [...entries.values()];
+      for (let i = 0; i < touched.length; i += ENTRIES_IN_FLIGHT)
+        await Promise.all(
+          touched
+            .slice(i, i + ENTRIES_IN_FLIGHT)
+            .map(({ userId, eventId }) => this.store.recompute(userId, eventId)),
+        );
     });
   }
 
