@@ -5,6 +5,7 @@ import { defineConfig } from "vitest/config";
 // (search within 2 s, say), so they run in a group of their own, after the others.
 const HEAVY = [
   "stream-server/test/ingest.test.ts",
+  "stream-server/test/posters.test.ts",
   "bench/test/report.test.ts",
   "local/test/scale-to-zero.test.ts",
   // Kills and restarts the analytics function: a blip for the tests beside it.
@@ -25,6 +26,7 @@ const HEAVY = [
   "web/test/dashboard.test.ts",
   "web/test/history.test.ts",
   "web/test/related.test.ts",
+  "web/test/posters.test.ts",
   "local/test/transport.test.ts",
 ];
 

@@ -17,7 +17,12 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { api, platformServiceAddress, uniqueSlug } from "@stream-platform/shared/testing";
 import { repoRoot } from "../local/src/paths.ts";
-import { parseLadder, posterOptions, transcodeOptions } from "../stream-server/src/ladder.ts";
+import {
+  LIVE_POSTERS,
+  parseLadder,
+  posterOptions,
+  transcodeOptions,
+} from "../stream-server/src/ladder.ts";
 import { benchUser, deleteBenchAccounts } from "./lib/accounts.ts";
 import { ownChild } from "./lib/children.ts";
 import { printLine, summarize } from "./lib/stats.ts";
@@ -201,8 +206,10 @@ async function main(): Promise<void> {
       filter,
       ...options,
       "%v/index.m3u8",
-      ...posterOptions,
-      "poster.jpg",
+      ...posterOptions(),
+      LIVE_POSTERS.large,
+      ...posterOptions(true),
+      LIVE_POSTERS.small,
     ],
     { cwd: bareDir },
   );

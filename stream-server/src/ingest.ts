@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { addressKey, adHocEventId, createEvent } from "@stream-platform/shared";
+import { POSTER_FILES } from "@stream-platform/shared/api";
 import {
   type ChannelsClient,
   type EventsClient,
@@ -27,10 +28,13 @@ import {
   VOD_MASTER,
   writeAtomically,
 } from "./playlists.ts";
+import { keepRecordingPoster, livePosterWritten } from "./posters.ts";
 import { clientAddress } from "./proxy-protocol.ts";
 import { Transcoder } from "./transcoder.ts";
 
 const SOURCE = "/stream-server";
+/** How long after stream.started a live poster may take to come (it comes within seconds). */
+const POSTER_WAIT_MS = 60_000;
 const APP = "live";
 
 export interface LiveStream {
@@ -230,10 +234,43 @@ export class Ingest {
         type: "streamplatform.stream.started",
         source: SOURCE,
         subject: channelId,
-        data: { streamId, channelId, ...(scheduled && { eventId }), startedAt: stream.startedAt },
+        data: {
+          streamId,
+          channelId,
+          ...(scheduled && { eventId }),
+          startedAt: stream.startedAt,
+        },
       }),
     ]);
     this.deps.log({ level: "info", msg: "stream started", stream: streamId, event: eventId });
+    await this.announcePoster(stream, dir);
+  }
+
+  /**
+   * stream.poster once ffmpeg wrote the live poster (a few seconds after the first segments: it
+   * waits for frames of the next few seconds), so the event names a picture that is there. Nothing
+   * for a stream that ends before, or whose poster does not come within POSTER_WAIT_MS.
+   */
+  private async announcePoster(stream: LiveStream, dir: string): Promise<void> {
+    const { streamId, channelId, eventId } = stream;
+    const deadline = Date.now() + POSTER_WAIT_MS;
+    while (!livePosterWritten(dir)) {
+      if (stream.ending || this.live.get(channelId) !== stream || Date.now() > deadline) return;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    await this.deps.publisher.publish([
+      createEvent({
+        type: "streamplatform.stream.poster",
+        source: SOURCE,
+        subject: channelId,
+        data: {
+          streamId,
+          channelId,
+          eventId,
+          posterPath: `/hls/${eventId}/${POSTER_FILES.live.large}`,
+        },
+      }),
+    ]);
   }
 
   private describe(dir: string): Promise<RenditionInfo[]> {
@@ -272,6 +309,20 @@ export class Ingest {
     const renditions = await this.describe(dir);
     writeAtomically(join(dir, "master.m3u8"), masterPlaylist(renditions));
     const durationSeconds = finalizeAsVod(dir, this.deps.rungs, renditions);
+    // Its poster, before recording.ready says where it is (none if it failed: the web app then
+    // draws its own).
+    const posterPath = await keepRecordingPoster(dir, this.deps.rungs[0]?.name ?? "source").then(
+      () => `/hls/${eventId}/${POSTER_FILES.recording.large}`,
+      (error: unknown) => {
+        this.deps.log({
+          level: "error",
+          msg: "recording poster failed",
+          event: eventId,
+          error: String(error),
+        });
+        return undefined;
+      },
+    );
     await this.deps.afterRecording?.(eventId, dir).catch((error: unknown) =>
       this.deps.log({
         level: "error",
@@ -291,6 +342,7 @@ export class Ingest {
           eventId,
           vodPath: `/hls/${eventId}/${VOD_MASTER}`,
           durationSeconds,
+          ...(posterPath && { posterPath }),
         },
       }),
     ]);

@@ -3,6 +3,8 @@
 // keyframes forced where the source has them, so segments of every rendition start at the same
 // instants and a player can switch between them at any segment boundary.
 
+import { POSTER_FILES, POSTER_HEIGHTS } from "@stream-platform/shared/api";
+
 export interface Rung {
   name: string;
   /** Output height; undefined for the source, passed through. */
@@ -60,7 +62,9 @@ export function transcodeOptions(args: TranscodeArgs): { filter: string; options
   const filter = [
     `[0:v]split=${splits}${labels}`,
     ...encoded.map((r, i) => `[s${i}]scale=-2:${r.height}[v${i}]`),
-    `[s${encoded.length}]fps=1/${args.posterSeconds},scale=-2:360[poster]`,
+    // The poster in its two sizes: cards ask for the small one, the watch page the large.
+    `[s${encoded.length}]fps=1/${args.posterSeconds},scale=-2:${POSTER_HEIGHTS.large},split=2[poster][p1]`,
+    `[p1]scale=-2:${POSTER_HEIGHTS.small}[poster_small]`,
   ].join(";");
 
   const options: string[] = [];
@@ -127,5 +131,17 @@ export function transcodeOptions(args: TranscodeArgs): { filter: string; options
   return { filter, options };
 }
 
-/** The poster output's options (a second output of the same ffmpeg). */
-export const posterOptions = ["-map", "[poster]", "-f", "image2", "-update", "1", "-q:v", "5"];
+/** The live posters' files, rewritten every POSTER_SECONDS (outputs of the same ffmpeg). */
+export const LIVE_POSTERS = POSTER_FILES.live;
+
+/** A poster output's options; `small` for the cards' size. */
+export const posterOptions = (small = false) => [
+  "-map",
+  small ? "[poster_small]" : "[poster]",
+  "-f",
+  "image2",
+  "-update",
+  "1",
+  "-q:v",
+  "5",
+];

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import type { PassThrough } from "node:stream";
 import ffmpeg from "fluent-ffmpeg";
 import { EncoderHealth } from "./health.ts";
-import { posterOptions, type Rung, transcodeOptions } from "./ladder.ts";
+import { LIVE_POSTERS, posterOptions, type Rung, transcodeOptions } from "./ladder.ts";
 
 export interface TranscoderOptions {
   dir: string;
@@ -64,8 +64,10 @@ export class Transcoder extends EventEmitter {
       .complexFilter(filter)
       .output("%v/index.m3u8")
       .outputOptions(options)
-      .output("poster.jpg")
-      .outputOptions(posterOptions);
+      .output(LIVE_POSTERS.large)
+      .outputOptions(posterOptions())
+      .output(LIVE_POSTERS.small)
+      .outputOptions(posterOptions(true));
     command.on("start", () => {
       this.pid = (command as unknown as { ffmpegProc?: { pid?: number } }).ffmpegProc?.pid;
     });

@@ -33,6 +33,8 @@ export interface EventState {
   startedAt?: Date;
   endsAt?: Date;
   vodPath?: string;
+  /** Its poster, as stream-server named it (the live frame, then the recording's; null: none). */
+  posterPath?: string | null;
   /** Set when event.reminder was queued; cleared when the event is moved to another time. */
   reminderSentAt?: Date | null;
   /** Ids of the stream CloudEvents already applied (idempotency on redelivery). */
@@ -48,10 +50,12 @@ export type Command =
   | { kind: "edit"; patch: PatchEvent; at: Date }
   | { kind: "cancel" }
   | { kind: "stream.started"; id: string; startedAt: Date }
+  /** The live stream's poster is there (stream-server's stream.poster). */
+  | { kind: "stream.poster"; id: string; posterPath: string }
   | { kind: "stream.ended"; id: string; endedAt: Date }
   /** The events function's own check at `at` (every minute): the stream went unheard. */
   | { kind: "stream.lost"; at: Date }
-  | { kind: "recording.ready"; id: string; vodPath: string; at: Date };
+  | { kind: "recording.ready"; id: string; vodPath: string; at: Date; posterPath?: string };
 
 export interface Change<S extends EventState = EventState> {
   /** The fields that change (what a store writes). */
@@ -125,6 +129,14 @@ export function decide<S extends EventState>(state: S, command: Command): Change
         "streamplatform.event.live",
         command.id,
       );
+    case "stream.poster":
+      if (state.applied.includes(command.id) || state.status !== "live") return null;
+      return change(
+        state,
+        { posterPath: command.posterPath },
+        "streamplatform.event.updated",
+        command.id,
+      );
     case "stream.ended":
       if (state.applied.includes(command.id) || state.status !== "live") return null;
       return change(
@@ -149,14 +161,19 @@ export function decide<S extends EventState>(state: S, command: Command): Change
       if (state.status === "live")
         return change(
           state,
-          { status: "ended", vodPath: command.vodPath, endsAt: command.at },
+          {
+            status: "ended",
+            vodPath: command.vodPath,
+            posterPath: command.posterPath ?? null,
+            endsAt: command.at,
+          },
           "streamplatform.event.ended",
           command.id,
         );
       if (state.status === "ended")
         return change(
           state,
-          { vodPath: command.vodPath },
+          { vodPath: command.vodPath, posterPath: command.posterPath ?? null },
           "streamplatform.event.updated",
           command.id,
         );

@@ -1,6 +1,7 @@
 // The stream lifecycle (KafkaSource on the streams topic; its CloudEvent table is in index.ts):
 // stream.started makes the channel's current event live (or starts an unscheduled one),
-// stream.ended and recording.ready end it (the latter with its VOD path), stream.alive says it is
+// stream.poster gives it its live picture, stream.ended and recording.ready end it (the latter
+// with its VOD path and the recording's poster), stream.alive says it is
 // still on (stream.started does too): a live event unheard of too long is ended by the reminders
 // tick (commands.endLostStreams). The rules are domain.ts's; each stream CloudEvent is applied at
 // most once (its id is recorded with the change; a sign of life only ever moves a time forward).
@@ -49,6 +50,17 @@ export class Lifecycle {
     await this.commands.alive(adHocEventId(event.id), data.channelId);
   }
 
+  /** The live stream's poster is there: its event shows it (nothing when it is not live). */
+  async streamPoster(event: PlatformEvent<"streamplatform.stream.poster">): Promise<void> {
+    const doc = await this.eventOf(event.data);
+    if (!doc) return;
+    await this.commands.run(doc._id, {
+      kind: "stream.poster",
+      id: event.id,
+      posterPath: event.data.posterPath,
+    });
+  }
+
   /** The stream is still on: its event was heard of now (nothing when it is not live). */
   async streamAlive(event: PlatformEvent<"streamplatform.stream.alive">): Promise<void> {
     await this.commands.alive(event.data.eventId, event.data.channelId);
@@ -71,6 +83,7 @@ export class Lifecycle {
       kind: "recording.ready",
       id: event.id,
       vodPath: event.data.vodPath,
+      ...(event.data.posterPath && { posterPath: event.data.posterPath }),
       at: new Date(),
     });
   }

@@ -20,7 +20,15 @@ import { encodeCursor, type ListQuery, type Status } from "./schemas.ts";
 export interface EventDoc
   extends Omit<
       VideoEvent,
-      "id" | "startsAt" | "startedAt" | "endsAt" | "createdAt" | "updatedAt" | "status"
+      | "id"
+      | "startsAt"
+      | "startedAt"
+      | "endsAt"
+      | "createdAt"
+      | "updatedAt"
+      | "status"
+      | "posterUrl"
+      | "posterSmallUrl"
     >,
     EventState,
     WithOutbox {

@@ -1,7 +1,7 @@
 // How an event is shown: the API's view (shared with the web app) and the snapshot every
 // event.* CloudEvent carries.
 import { type CloudEventV1, createEvent, type EventData } from "@stream-platform/shared";
-import type { VideoEvent } from "@stream-platform/shared/api";
+import { posterOf, type VideoEvent } from "@stream-platform/shared/api";
 import type { LifecycleType } from "./domain.ts";
 import type { EventDoc } from "./store.ts";
 
@@ -24,6 +24,7 @@ export function toView(doc: EventDoc): VideoEvent {
     status: doc.status,
     version: doc.version,
     ...(doc.vodPath && { vodPath: doc.vodPath }),
+    ...posterOf(doc),
     createdAt: doc.createdAt.toISOString(),
     updatedAt: doc.updatedAt.toISOString(),
   };
@@ -43,6 +44,7 @@ export function snapshot(doc: EventDoc): EventData<"streamplatform.event.created
     status: view.status,
     version: view.version,
     ...(view.vodPath && { vodPath: view.vodPath }),
+    ...(doc.posterPath && { posterPath: doc.posterPath }),
   };
 }
 

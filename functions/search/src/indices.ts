@@ -30,9 +30,22 @@ export async function aliasTargets(es: Client, alias: string): Promise<string[]>
   }
 }
 
-/** Creates the first index with its alias unless the alias exists; safe when processes race. */
+/**
+ * Creates the first index with its alias unless the alias exists; safe when processes race. An
+ * existing index gets the fields the mapping gained since it was made (an additive change needs no
+ * reindex); a change to an existing field is refused by Elasticsearch and waits for
+ * `npm run reindex -w functions/search`.
+ */
 export async function ensureAlias(es: Client, spec: AliasSpec): Promise<void> {
-  if ((await aliasTargets(es, spec.alias)).length > 0) return;
+  if ((await aliasTargets(es, spec.alias)).length > 0) {
+    const { mappings } = spec.body();
+    try {
+      await es.indices.putMapping({ index: spec.alias, ...mappings });
+    } catch (error) {
+      if (!isStatus(error, 400)) throw error;
+    }
+    return;
+  }
   const index = generationName(spec.alias, 1);
   try {
     await es.indices.create({

@@ -1,4 +1,5 @@
-// The indices' settings and mappings. A change here rolls out with `npm run reindex -w
+// The indices' settings and mappings. A field added here is put onto the existing index when the
+// function starts (ensureAlias); any other change rolls out with `npm run reindex -w
 // functions/search`: a new index with this mapping, a copy, then the alias switch (indices.ts).
 import type { estypes } from "@elastic/elasticsearch";
 
@@ -69,6 +70,7 @@ export const eventsIndex = (): IndexBody => ({
       startsAt: { type: "date" },
       endsAt: { type: "date" },
       vodPath: { type: "keyword", index: false },
+      posterPath: { type: "keyword", index: false },
       version: { type: "long" },
       indexedAt: { type: "date" },
     },

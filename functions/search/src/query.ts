@@ -2,7 +2,7 @@
 // into the API's shape. User text only ever reaches Elasticsearch as the `query` of a match
 // query, which analyzes it as plain words: Lucene syntax in it means nothing.
 import type { estypes } from "@elastic/elasticsearch";
-import { START_GRACE_MS } from "@stream-platform/shared/api";
+import { posterOf, START_GRACE_MS } from "@stream-platform/shared/api";
 import type { ChannelDocument, EventDocument } from "./documents.ts";
 import type { SearchQuery, SuggestQuery } from "./schemas.ts";
 
@@ -179,10 +179,11 @@ export function searchResult(
     page: input.page,
     size: input.size,
     hits: events.hits.hits.map((hit) => {
-      const { eventId, ...rest } = hit._source as EventDocument;
+      const { eventId, posterPath, ...rest } = hit._source as EventDocument;
       return {
         id: eventId,
         ...rest,
+        ...posterOf({ status: rest.status, posterPath }),
         ...(hit.highlight && {
           highlight: {
             ...(hit.highlight.title && { title: hit.highlight.title[0] }),

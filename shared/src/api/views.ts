@@ -65,8 +65,39 @@ export interface VideoEvent {
   status: EventStatus;
   version: number;
   vodPath?: string;
+  /** Its picture (posterOf): the live frame, the recording's, or none (the web draws one). */
+  posterUrl?: string;
+  /** The same picture half as high, for cards (srcset). */
+  posterSmallUrl?: string;
   createdAt: string;
   updatedAt: string;
+}
+
+/**
+ * The posters stream-server writes in an event's HLS folder (served by the edge under /hls/): the
+ * live ones, rewritten every few seconds while live (cached for seconds), and the recording's,
+ * kept when the stream ends and never changed (cached for a year). Heights 360 and 180 px; the
+ * small one is named as the large with "-small" (posterOf).
+ */
+export const POSTER_FILES = {
+  live: { large: "poster.jpg", small: "poster-small.jpg" },
+  recording: { large: "poster-vod.jpg", small: "poster-vod-small.jpg" },
+} as const;
+export const POSTER_HEIGHTS = { large: 360, small: 180 } as const;
+
+/**
+ * Where an event's poster is, from its state: the one stream-server said it wrote (its
+ * posterPath: the live frame while live, the recording's once that is ready), its small twin
+ * beside it; nothing for an event without one (scheduled, cancelled, or no stream behind it),
+ * which the web app shows with a picture of its own.
+ */
+export function posterOf(event: {
+  status: EventStatus;
+  posterPath?: string | null;
+}): Pick<VideoEvent, "posterUrl" | "posterSmallUrl"> {
+  const path = event.posterPath;
+  if (!path || (event.status !== "live" && event.status !== "ended")) return {};
+  return { posterUrl: path, posterSmallUrl: path.replace(/\.jpg$/, "-small.jpg") };
 }
 
 /**

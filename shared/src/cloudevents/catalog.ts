@@ -8,6 +8,11 @@ import { TOPICS, type TopicName } from "./topics.ts";
 const id = z.string().min(1).max(128);
 const instant = z.iso.datetime({ offset: true });
 const title = z.string().min(1).max(200);
+/** A poster stream-server wrote, under the edge's /hls/ (never a path anyone else chose). */
+const posterPath = z
+  .string()
+  .max(500)
+  .regex(/^\/hls\/[\w-]+\/[\w-]+\.jpg$/);
 
 /** The life of a video event: scheduled → live → ended, or cancelled. */
 export const EVENT_STATUSES = ["scheduled", "live", "ended", "cancelled"] as const;
@@ -27,6 +32,8 @@ const videoEvent = z.object({
   /** Monotonic per event: lets consumers drop an older snapshot that arrives late. */
   version: z.number().int().nonnegative(),
   vodPath: z.string().max(500).optional(),
+  /** Its poster (360 px high; the 180 px one beside it), as stream-server said it wrote it. */
+  posterPath: posterPath.optional(),
   /** On event.updated, when the time changed: what it was (subscribers are told). */
   previousStartsAt: instant.optional(),
 });
@@ -71,6 +78,14 @@ export const catalog = {
     data: z.object({ streamId: id, channelId: id, eventId: id.optional(), startedAt: instant }),
   },
   /**
+   * A live stream's poster is there (stream-server, once ffmpeg wrote its first, a few seconds
+   * after stream.started): the live frame, rewritten every few seconds while live.
+   */
+  "streamplatform.stream.poster": {
+    topic: TOPICS.streams,
+    data: z.object({ streamId: id, channelId: id, eventId: id, posterPath }),
+  },
+  /**
    * A live stream is still on (stream-server, every 30 s while live): the events function ends a
    * live event whose stream went unheard too long (stream-server killed before stream.ended).
    */
@@ -90,6 +105,8 @@ export const catalog = {
       eventId: id,
       vodPath: z.string().min(1).max(500),
       durationSeconds: z.number().nonnegative(),
+      /** The recording's own poster, kept when it ended (absent: none could be made). */
+      posterPath: posterPath.optional(),
     }),
   },
   "streamplatform.notification.created": {

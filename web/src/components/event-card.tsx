@@ -7,6 +7,7 @@ import {
   type VideoEvent,
 } from "../api.ts";
 import { duration, plural, when } from "../format.ts";
+import { Poster } from "./poster.tsx";
 import { Countdown, DidNotStartNote, StatusBadge, useDidNotStart, ViewerCount } from "./status.tsx";
 
 type ChannelName = Pick<Channel, "slug" | "title">;
@@ -24,7 +25,8 @@ function channelNamed(id: string): Promise<ChannelName> {
   return known;
 }
 
-function ChannelLink({ event }: { event: VideoEvent | SearchHit }) {
+/** The event's channel: given with a search hit, else asked for (once per channel). */
+function useChannel(event: VideoEvent | SearchHit): ChannelName | undefined {
   const given = "channel" in event ? event.channel : undefined;
   const [channel, setChannel] = useState<ChannelName | undefined>(given);
   useEffect(() => {
@@ -38,6 +40,10 @@ function ChannelLink({ event }: { event: VideoEvent | SearchHit }) {
       stopped = true;
     };
   }, [event.channelId, given]);
+  return given ?? channel;
+}
+
+function ChannelLink({ channel }: { channel?: ChannelName }) {
   if (!channel) return null;
   return (
     <a class="muted card-channel" href={`/c/${channel.slug}`}>
@@ -83,9 +89,11 @@ function RecordingFacts({ event }: { event: VideoEvent | SearchHit }) {
 export function EventCard({ event }: { event: VideoEvent | SearchHit }) {
   const highlight = "highlight" in event ? event.highlight : undefined;
   const missed = useDidNotStart(event);
+  const channel = useChannel(event);
   return (
     <li class="card">
       <a href={`/watch/${event.id}`} class="card-link">
+        <Poster event={event} channelName={channel?.title} />
         <StatusBadge status={event.status} missed={missed} />
         {highlight?.title ? (
           // The search API escapes the text and adds only <mark> around matches.
@@ -94,7 +102,7 @@ export function EventCard({ event }: { event: VideoEvent | SearchHit }) {
           <h3>{event.title}</h3>
         )}
       </a>
-      <ChannelLink event={event} />
+      <ChannelLink channel={channel} />
       {highlight?.description?.[0] && (
         <p class="snippet" dangerouslySetInnerHTML={{ __html: highlight.description[0] }} />
       )}

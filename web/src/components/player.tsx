@@ -119,12 +119,15 @@ export function Player({
   source,
   live,
   title,
+  poster,
 }: {
   eventId: string;
   source: string;
   live: boolean;
   /** The event's title, for the share sheet. */
   title: string;
+  /** Shown until the first frame (the API's posterUrl); never waited for. */
+  poster?: string;
 }) {
   const box = useRef<HTMLDivElement>(null);
   const video = useRef<HTMLVideoElement>(null);
@@ -242,6 +245,7 @@ export function Player({
           ref={video}
           controls
           playsInline
+          poster={poster}
           aria-label="Video"
           aria-keyshortcuts={SHORTCUTS}
           title="Shortcuts: space or K play/pause, F full screen, M mute, J/L back/ahead 10 s, arrows 5 s and volume"

@@ -2,18 +2,9 @@
 import { type Channel as ChannelBody, type Page, request, type VideoEvent } from "../api.ts";
 import { EventList } from "../components/event-card.tsx";
 import { PageError } from "../components/page-error.tsx";
+import { hueOf, initialOf } from "../components/poster.tsx";
 import { Loading, StatusBadge, useLoad } from "../components/status.tsx";
 import { SubscribeButton } from "../components/subscribe-button.tsx";
-
-/**
- * Channels have no pictures of their own yet: each gets a hue from its id (stable, and
- * different between channels), for a banner and an avatar with its initial.
- */
-function hueOf(id: string): number {
-  let hash = 0;
-  for (const char of id) hash = (hash * 31 + char.charCodeAt(0)) % 360;
-  return hash;
-}
 
 export function Channel({ slug }: { slug: string }) {
   const { data, error } = useLoad(
@@ -34,6 +25,8 @@ export function Channel({ slug }: { slug: string }) {
   document.title = `${data.channel.title} · Stream Platform`;
   const hue = hueOf(data.channel.id);
   const live = data.events.find((event) => event.status === "live");
+  // The banner: the live frame, else its latest recording's poster, over the channel's hue.
+  const pictured = live ?? data.events.find((event) => event.posterUrl);
   return (
     <>
       <div
@@ -42,14 +35,26 @@ export function Channel({ slug }: { slug: string }) {
         style={{
           background: `linear-gradient(120deg, hsl(${hue} 55% 32%), hsl(${(hue + 50) % 360} 60% 55%))`,
         }}
-      />
+      >
+        {pictured?.posterUrl && (
+          <img
+            src={pictured.posterUrl}
+            alt=""
+            width={640}
+            height={360}
+            onError={(e) => {
+              e.currentTarget.hidden = true;
+            }}
+          />
+        )}
+      </div>
       <header class="watch-header channel-header">
         <span
           class={live ? "avatar avatar-live" : "avatar"}
           aria-hidden="true"
           style={{ background: `hsl(${hue} 45% 32%)` }}
         >
-          {[...data.channel.title.trim()][0]?.toUpperCase() ?? "?"}
+          {initialOf(data.channel.title) || "?"}
         </span>
         <div>
           <h1>{data.channel.title}</h1>

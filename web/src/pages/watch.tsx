@@ -7,6 +7,7 @@ import { lazy } from "../components/lazy.tsx";
 import { NotifyButton } from "../components/notify-button.tsx";
 import { PageError } from "../components/page-error.tsx";
 import { Player } from "../components/player.tsx";
+import { hueOf } from "../components/poster.tsx";
 import { RelatedEvents } from "../components/related-events.tsx";
 import {
   Countdown,
@@ -101,9 +102,14 @@ export function Watch({ eventId }: { eventId: string }) {
             source={source}
             live={event.status === "live"}
             title={event.title}
+            poster={event.posterUrl}
           />
         ) : (
-          <div class="player placeholder">
+          // No video yet (or none): the channel's generated picture behind what is said.
+          <div
+            class="player placeholder poster-fallback"
+            style={{ "--hue": hueOf(event.channelId) }}
+          >
             {missed ? (
               <p>
                 <DidNotStartNote startsAt={event.startsAt} />.

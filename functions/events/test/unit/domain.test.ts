@@ -263,6 +263,28 @@ describe("the stream's commands", () => {
       expect(decide(event(status), recording)).toBeNull();
     });
 
+  it("keeps the poster stream-server names: the live frame, then the recording's, or none", () => {
+    const poster: Command = { kind: "stream.poster", id: "ce-4", posterPath: "/hls/e/poster.jpg" };
+    const live = decide(event("live"), poster);
+    expect(live).toMatchObject({
+      set: { posterPath: "/hls/e/poster.jpg" },
+      emits: "streamplatform.event.updated",
+      applied: "ce-4",
+    });
+    expect(decide(live?.state ?? event("live"), poster)).toBeNull();
+    for (const status of ["scheduled", "ended", "cancelled"] as const)
+      expect(decide(event(status), poster)).toBeNull();
+    const kept = decide(live?.state ?? event("live"), {
+      ...recording,
+      posterPath: "/hls/e/poster-vod.jpg",
+    });
+    expect(kept?.set.posterPath).toBe("/hls/e/poster-vod.jpg");
+    // A recording.ready without one (its poster failed): the live frame is no longer offered.
+    expect(decide(event("ended", { posterPath: "/hls/e/poster.jpg" }), recording)?.set).toEqual({
+      vodPath: "/vod/x",
+      posterPath: null,
+    });
+  });
   it("a redelivered stream CloudEvent changes nothing", () => {
     expect(decide(event("scheduled", { applied: ["ce-1"] }), started)).toBeNull();
     expect(decide(event("live", { applied: ["ce-2"] }), ended)).toBeNull();
