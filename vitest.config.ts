@@ -26,6 +26,8 @@ const HEAVY = [
   "web/test/dashboard.test.ts",
   "web/test/history.test.ts",
   "web/test/related.test.ts",
+  "web/test/inbox-search.test.ts",
+  "web/test/trending.test.ts",
   "web/test/posters.test.ts",
   "local/test/transport.test.ts",
 ];

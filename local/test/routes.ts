@@ -314,6 +314,12 @@ export const ROWS: Row[] = [
   },
   {
     method: "GET",
+    route: "/api/analytics/trending",
+    path: () => "/api/analytics/trending?limit=3",
+    expect: everyone(200),
+  },
+  {
+    method: "GET",
     route: "/api/analytics/events/:id",
     path: (f) => `/api/analytics/events/${f.eventId}`,
     expect: everyone(200),

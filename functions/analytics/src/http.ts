@@ -33,10 +33,14 @@ import {
   eventId,
   heartbeatIdOf,
   historyQuery,
+  trendingQuery,
   viewRequest,
 } from "./schemas.ts";
 import type { AnalyticsStore } from "./store.ts";
-import { channelTotals, details, summary } from "./views.ts";
+import { channelTotals, details, summary, trending } from "./views.ts";
+
+type TrendingEvent = ReturnType<typeof trending>[number];
+const TRENDING_CACHE_MS = 30_000;
 
 const SOURCE = "/functions/analytics";
 /** Live figures change every few seconds: caches (and pollers) may keep them that long. */
@@ -168,6 +172,28 @@ export function routes(
     },
     { anyBodyType: true },
   );
+
+  // Trending is the same for everyone: worked out at most every 30 s per window, whoever asks.
+  const trendingCache = new Map<number, { at: number; list: Promise<TrendingEvent[]> }>();
+  router.on("GET", "/api/analytics/trending", async ({ query }) => {
+    const input = parseInput(trendingQuery, Object.fromEntries(query));
+    const now = Date.now();
+    let cached = trendingCache.get(input.hours);
+    if (!cached || cached.at < now - TRENDING_CACHE_MS) {
+      const since = new Date(now - input.hours * 3_600_000);
+      cached = {
+        at: now,
+        list: store.watchedSince(since).then((watched) => trending(watched, since, 50)),
+      };
+      trendingCache.set(input.hours, cached);
+      cached.list.catch(() => trendingCache.delete(input.hours));
+    }
+    return {
+      status: 200,
+      body: { items: (await cached.list).slice(0, input.limit) },
+      headers: { "cache-control": "public, max-age=30" },
+    };
+  });
 
   router.on("GET", "/api/analytics/events/:id", async ({ params }) => {
     const id = parseInput(eventId, params.id, "id");

@@ -37,3 +37,9 @@ export const historyQuery = z.object({
   cursor: eventId.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });
+
+/** Trending: the events most watched in the last `hours`, `limit` of them. */
+export const trendingQuery = z.object({
+  hours: z.coerce.number().int().min(1).max(48).default(6),
+  limit: z.coerce.number().int().min(1).max(50).default(12),
+});

@@ -120,6 +120,13 @@ export class AnalyticsStore {
     return this.stats.findOne({ _id: eventId });
   }
 
+  /** The events watched since `since`: their minutes (what trending adds up), channel, live flag. */
+  watchedSince(since: Date): Promise<Pick<StatsDoc, "_id" | "channelId" | "live" | "minutes">[]> {
+    return this.stats
+      .find({ updatedAt: { $gte: since } }, { projection: { channelId: 1, live: 1, minutes: 1 } })
+      .toArray();
+  }
+
   statsOfChannel(channelId: string): Promise<StatsDoc[]> {
     return this.stats.find({ channelId }, { projection: { minutes: 0 } }).toArray();
   }

@@ -1,4 +1,5 @@
 // The figures as the API shows them, from the stored stats of an event.
+import { minuteOf } from "./figures.ts";
 import { CONCURRENCY_WINDOW_MS } from "./schemas.ts";
 import type { StatsDoc } from "./store.ts";
 
@@ -76,4 +77,35 @@ export function channelTotals(channelId: string, events: StatsDoc[], now = Date.
       }))
       .sort((a, b) => b.watchSeconds - a.watchSeconds),
   };
+}
+
+/**
+ * Trending: the events most watched since `since`, by viewer-minutes within it (each minute's
+ * viewers, added up), most first, live first among equals; a deleted account's (its figures tied
+ * to no channel any more) left out.
+ */
+export function trending(
+  watched: Pick<StatsDoc, "_id" | "channelId" | "live" | "minutes">[],
+  since: Date,
+  limit: number,
+) {
+  const from = minuteOf(since);
+  return watched
+    .filter((stats) => stats.channelId)
+    .map((stats) => ({
+      eventId: stats._id,
+      live: stats.live ?? false,
+      viewerMinutes: Object.entries(stats.minutes ?? {}).reduce(
+        (sum, [minute, figures]) => (minute >= from ? sum + (figures.viewers ?? 0) : sum),
+        0,
+      ),
+    }))
+    .filter((event) => event.viewerMinutes > 0)
+    .sort(
+      (a, b) =>
+        b.viewerMinutes - a.viewerMinutes ||
+        Number(b.live) - Number(a.live) ||
+        a.eventId.localeCompare(b.eventId),
+    )
+    .slice(0, limit);
 }

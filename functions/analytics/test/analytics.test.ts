@@ -41,7 +41,8 @@ let eventId: string;
 const viewerId = (n: number) => `viewer-${run}-${n}`;
 const sessionId = (n: number) => `session-${run}-${n}`;
 
-function beat(n: number, seq: number, at: Date): CloudEventV1 {
+function beat(n: number, seq: number, at: Date, event = eventId): CloudEventV1 {
+  const eventId = event;
   return {
     specversion: "1.0",
     id: `hb_${sessionId(n)}_${seq}`,
@@ -284,5 +285,55 @@ describe("analytics", () => {
       200,
     );
     expect(after.unique).toBe(before + 1);
+  });
+});
+
+describe("trending (GET /api/analytics/trending)", () => {
+  it("ranks the events most watched in the window first, by viewer-minutes; refuses odd windows", async () => {
+    const schedule = async (title: string) => {
+      const event = await api<{ id: string }>("/api/events", {
+        token: owner.token,
+        body: { channelId, title, startsAt: new Date(Date.now() + 3_600_000).toISOString() },
+      });
+      expect(event.status).toBe(201);
+      return event.body.id;
+    };
+    const [popular, quiet] = await Promise.all([schedule("Popular"), schedule("Quiet")]);
+    // Viewers of their own (numbers no other test's beats use), one beat each, now.
+    const now = new Date();
+    const viewers = (event: string, from: number, count: number) =>
+      Array.from({ length: count }, (_, i) => beat(from + i, 0, now, event));
+    await postBatch([...viewers(popular, 1000, 60), ...viewers(quiet, 2000, 30)]);
+    await until("both events counted", async () => {
+      const [a, b] = await Promise.all(
+        [popular, quiet].map((id) => api<{ unique: number }>(`/api/analytics/events/${id}`)),
+      );
+      return a?.body.unique === 60 && b?.body.unique === 30 ? true : undefined;
+    });
+    // The last hour (what other tests watched before it may rank above): a window nobody else
+    // asks for, so its list is worked out now, not taken from the cache.
+    const answer = await api<{ items: { eventId: string; viewerMinutes: number }[] }>(
+      "/api/analytics/trending?hours=1&limit=50",
+    );
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get("cache-control")).toBe("public, max-age=30");
+    const ids = answer.body.items.map((item) => item.eventId);
+    expect(ids).toContain(quiet);
+    expect(ids.indexOf(popular)).toBeLessThan(ids.indexOf(quiet));
+    const minutes = (id: string) => answer.body.items.find((item) => item.eventId === id);
+    expect(minutes(popular)?.viewerMinutes).toBe(60);
+    expect(minutes(quiet)?.viewerMinutes).toBe(30);
+    for (const [query, field] of [
+      ["hours=0", "hours"],
+      ["hours=49", "hours"],
+      ["limit=51", "limit"],
+      ["limit=many", "limit"],
+    ]) {
+      const refused = await api<{ errors: { field: string }[] }>(
+        `/api/analytics/trending?${query}`,
+      );
+      expect(refused.status, query).toBe(400);
+      expect(refused.body.errors.map((e) => e.field)).toEqual([field]);
+    }
   });
 });

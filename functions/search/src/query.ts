@@ -40,6 +40,7 @@ export function eventSearch(input: SearchQuery, now = Date.now()): estypes.Searc
   if (input.category) filter.push({ term: { category: input.category } });
   // Every tag asked for must be there: each tag narrows the results.
   for (const tag of input.tags ?? []) filter.push({ term: { tags: tag } });
+  if (input.ids) filter.push({ ids: { values: input.ids } });
   if (input.from || input.to)
     filter.push({
       range: {

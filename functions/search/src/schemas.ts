@@ -38,6 +38,8 @@ export const searchQuery = z
     status: commaList(z.enum(EVENT_STATUSES), EVENT_STATUSES.length).optional(),
     category: text(50).pipe(z.string().min(1)).optional(),
     tags: commaList(z.string().max(50), 10).optional(),
+    /** These events only (a list another API ranked: trending, say). */
+    ids: commaList(eventIdSchema, 50).optional(),
     from: instant.optional(),
     to: instant.optional(),
     page: z.coerce.number().int().min(1).max(MAX_RESULT_WINDOW).default(1),

@@ -284,6 +284,24 @@ describe("indexing through Kafka", () => {
   });
 });
 
+describe("a list of events by id (ids=: a ranking made elsewhere, such as trending)", () => {
+  it("finds exactly the events named, and refuses what is not an event id", async () => {
+    const w = word();
+    const [first, second] = await Promise.all([
+      schedule({ title: `${w} one` }),
+      schedule({ title: `${w} two` }),
+      schedule({ title: `${w} three` }),
+    ]);
+    await searchUntil(`q=${w}`, (r) => r.total === 3);
+    const named = await search(`ids=${first.id},${second.id}&size=50`);
+    expect(ids(named.body.hits)).toEqual(ids([first, second] as unknown as Hit[]));
+    const refused = await api<{ errors: { field: string }[] }>("/api/search?ids=evt_1,nope");
+    expect(refused.status).toBe(400);
+    // Each id that is none, named by its place in the list.
+    expect(refused.body.errors.map((e) => e.field)).toEqual(["ids.0", "ids.1"]);
+  });
+});
+
 describe("more like this (GET /api/events/:id/related, through the edge to search)", () => {
   const related = (id: string, query = "") =>
     api<{ items: Hit[] }>(`/api/events/${id}/related${query}`);

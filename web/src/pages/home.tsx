@@ -1,5 +1,5 @@
-// Home: continue watching (signed in), live now (with viewer counts), upcoming (with
-// countdowns), recent recordings. The
+// Home: continue watching (signed in), live now (with viewer counts), trending (its own chunk),
+// upcoming (with countdowns), recent recordings. The
 // shelves look again every few seconds, so a stream that starts shows up and one that stopped
 // (or the events of an account deleted meanwhile) leaves without a reload.
 import { START_GRACE_MS } from "@stream-platform/shared/api";
@@ -7,8 +7,11 @@ import { useEffect, useRef } from "preact/hooks";
 import { type Page, request, type VideoEvent } from "../api.ts";
 import { ContinueWatching } from "../components/continue-watching.tsx";
 import { EventList } from "../components/event-card.tsx";
+import { lazy } from "../components/lazy.tsx";
 import { ErrorNote, Loading, useLoad } from "../components/status.tsx";
 import { useSession } from "../session.ts";
+
+const Trending = lazy(() => import("../components/trending.tsx").then((m) => m.Trending));
 
 const SHELF = 12;
 const REFRESH_MS = 10_000;
@@ -82,6 +85,7 @@ export function Home() {
         empty="Nobody is live right now."
         all="/search?status=live&sort=newest"
       />
+      <Trending />
       <Shelf
         title="Upcoming"
         query={upcoming}
