@@ -243,7 +243,15 @@ export class Ingest {
       }),
     ]);
     this.deps.log({ level: "info", msg: "stream started", stream: streamId, event: eventId });
-    await this.announcePoster(stream, dir);
+    // Apart from the publish's own work: its failure is logged, never the stream's.
+    void this.announcePoster(stream, dir).catch((error: unknown) =>
+      this.deps.log({
+        level: "error",
+        msg: "announcing the live poster failed",
+        stream: streamId,
+        error: String(error),
+      }),
+    );
   }
 
   /**
