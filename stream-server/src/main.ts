@@ -4,7 +4,7 @@
 // owner GET /api/streams/:channelId/health (health.ts).
 import "./env-file.ts";
 import { createServer } from "node:http";
-import { GrpcDirectory, LOCAL_HOST, log, serviceUrls } from "@stream-platform/shared";
+import { GrpcDirectory, LOCAL_HOST, log, sendProblem, serviceUrls } from "@stream-platform/shared";
 import { ChannelsClient, EventsClient } from "@stream-platform/shared/grpc";
 import { createKafka, EventPublisher } from "@stream-platform/shared/kafka";
 import { ChatGateway } from "./chat.ts";
@@ -109,7 +109,8 @@ const http = createServer((req, res) => {
       })),
     );
   }
-  send(404, { title: "Not found" });
+  // An API path's 404 is a problem, as every other answer there (the edge passes it on).
+  sendProblem(res, { status: 404, title: "Not found", detail: "nothing is served at this path" });
 });
 http.listen(config.httpPort, config.httpBind, () =>
   log({
