@@ -181,7 +181,7 @@ describe("accessibility audit (axe-core)", () => {
       await audit(out, "suggestions", size);
 
       await open(out, `${edge}/watch/${upcoming}`, (p) =>
-        p.getByRole("heading", { name: /^Chat/ }),
+        p.getByRole("heading", { level: 2, name: /^Chat( replay)?$/ }),
       );
       await audit(out, "watch-upcoming", size);
 
@@ -260,7 +260,7 @@ describe("accessibility audit (axe-core)", () => {
     for (const size of SIZE_NAMES) {
       const viewer = await auditedPage(undefined, size);
       await open(viewer, `${edge}/watch/${live.eventId}`, (p) =>
-        p.getByRole("heading", { name: /^Chat/ }),
+        p.getByRole("heading", { level: 2, name: /^Chat( replay)?$/ }),
       );
       await viewer.getByRole("combobox", { name: /Quality/ }).waitFor({ timeout: 45_000 });
       await audit(viewer, "watch-live", size);

@@ -131,6 +131,13 @@ interface PageGlobals {
   playerError?: string;
 }
 
+/**
+ * The watch page's own parts: the player, the event's header and text, its chat; not the cards
+ * below it ("More like this"), which have badges and viewer counts of their own.
+ */
+export const watchedEvent = (page: Page): Locator =>
+  page.getByRole("main").locator("article.watch > :not(section.related)");
+
 /** The watch page's video as it is now (page-side: for `page.evaluate`). */
 export const videoState = () => {
   const { document, hls, playerError } = globalThis as unknown as PageGlobals;

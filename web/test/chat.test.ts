@@ -110,7 +110,8 @@ const messageIn = (page: Page, text: string) =>
 async function openChat(page: Page, url: string): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     await page.goto(url);
-    const chat = page.getByRole("heading", { name: /^Chat/ });
+    // The chat panel's own heading (cards below the page, "More like this", may be titled "Chat …").
+    const chat = page.getByRole("heading", { level: 2, name: /^Chat( replay)?$/ });
     const outcome = await Promise.race([
       chat.waitFor({ timeout: 60_000 }).then(
         () => "chat",

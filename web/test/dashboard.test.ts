@@ -19,6 +19,7 @@ import {
   SIZES,
   type Size,
   shots,
+  watchedEvent,
 } from "./browser.ts";
 
 let browser: Browser;
@@ -127,7 +128,7 @@ describe("the dashboard of a live stream", () => {
     await viewer.goto(`${edge}/watch/${eventId}`);
     await viewer.getByRole("heading", { name: title }).waitFor();
     await expectPlaying(viewer);
-    await viewer.getByTestId("viewer-count").filter({ hasText: "1 viewer" }).waitFor({
+    await watchedEvent(viewer).getByTestId("viewer-count").filter({ hasText: "1 viewer" }).waitFor({
       timeout: 45_000,
     });
     for (const studio of studios.values())

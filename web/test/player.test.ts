@@ -26,6 +26,7 @@ import {
   type Size,
   shots,
   videoState,
+  watchedEvent,
 } from "./browser.ts";
 
 let browser: Browser;
@@ -130,7 +131,7 @@ describe("the player", () => {
       await expect(main.getByRole("button", { name: /unmute/i }).count()).resolves.toBe(0);
       // One LIVE badge (the heading's); the bar says only how far behind live this plays.
       await main.getByText(/^\d+\.\d s behind live$/).waitFor({ timeout: 15_000 });
-      await expect(main.getByText("LIVE", { exact: true }).count()).resolves.toBe(1);
+      await expect(watchedEvent(page).getByText("LIVE", { exact: true }).count()).resolves.toBe(1);
       await expectAutoSaysQuality(main.getByLabel("Quality"));
       insets.set(size, await qualityInset(page));
 
@@ -190,7 +191,7 @@ describe("the player", () => {
       const page = await watching(size, watchPath);
       const main = page.getByRole("main");
       expect((await page.evaluate(videoState)).source).toMatch(/\/vod\.m3u8$/);
-      await expect(main.getByText("LIVE", { exact: true }).count()).resolves.toBe(0);
+      await expect(watchedEvent(page).getByText("LIVE", { exact: true }).count()).resolves.toBe(0);
       await expectAutoSaysQuality(main.getByLabel("Quality"));
       expect(await qualityInset(page)).toBe(insets.get(size));
 

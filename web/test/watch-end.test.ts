@@ -17,6 +17,7 @@ import {
   type Size,
   shots,
   videoState,
+  watchedEvent,
 } from "./browser.ts";
 
 let browser: Browser;
@@ -44,7 +45,7 @@ describe("the watch page at the end of a stream", () => {
       await page.goto(`${edge}/watch/${eventId}`);
       await expectPlaying(page);
       await page.getByText(/s behind/).waitFor();
-      await page.getByTestId("viewer-count").waitFor({ timeout: 15_000 });
+      await watchedEvent(page).getByTestId("viewer-count").waitFor({ timeout: 15_000 });
       pages.set(size, page);
     }
 
@@ -67,9 +68,10 @@ describe("the watch page at the end of a stream", () => {
           .first()
           .isVisible(),
       ).resolves.toBe(true);
-      await expect(main.getByText("LIVE", { exact: true }).count()).resolves.toBe(0);
+      const own = watchedEvent(page);
+      await expect(own.getByText("LIVE", { exact: true }).count()).resolves.toBe(0);
       await expect(main.getByText(/s behind/).count()).resolves.toBe(0);
-      await expect(main.getByTestId("viewer-count").count()).resolves.toBe(0);
+      await expect(own.getByTestId("viewer-count").count()).resolves.toBe(0);
       await expect(main.locator("video").count()).resolves.toBe(0);
       await page.screenshot({ path: join(shots, `ended-${size}.png`) });
     }
@@ -82,7 +84,9 @@ describe("the watch page at the end of a stream", () => {
       await offer.click();
       await expectPlaying(page);
       expect((await page.evaluate(videoState)).source).toMatch(/\/vod\.m3u8$/);
-      await expect(main.getByText("Recording", { exact: true }).isVisible()).resolves.toBe(true);
+      // The event's own badge (cards below, "More like this", have theirs).
+      const title = main.getByRole("heading", { level: 1 });
+      await expect(title.getByText("Recording", { exact: true }).isVisible()).resolves.toBe(true);
       await page.screenshot({ path: join(shots, `recording-offered-${size}.png`) });
     }
     expect(problems).toEqual([]);
