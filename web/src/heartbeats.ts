@@ -13,6 +13,12 @@ interface View {
   expiresAt: string;
 }
 
+/**
+ * Forgets this browser's last view token, which names the person signed in (and their anonymous
+ * viewer): at sign-out, so the next person at this computer is not told who watched before.
+ */
+export const forgetViewToken = () => localStorage.removeItem(LAST_TOKEN);
+
 /** A view token for this event, or undefined if there is nothing to count (not live yet). */
 async function askForView(eventId: string): Promise<View | undefined> {
   const previousToken = localStorage.getItem(LAST_TOKEN) ?? undefined;

@@ -1,6 +1,7 @@
 // Who is signed in: the API knows (the session is an HttpOnly cookie); the app asks /api/me.
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, request, type User } from "./api.ts";
+import { forgetViewToken } from "./heartbeats.ts";
 
 let current: User | null | undefined;
 const listeners = new Set<(user: User | null) => void>();
@@ -39,12 +40,14 @@ export async function signUp(email: string, password: string, displayName: strin
 
 export async function signOut(): Promise<void> {
   await request("/api/sessions", { method: "DELETE" });
+  forgetViewToken();
   publish(null);
 }
 
 /** Deletes the account (its password asked again); the API clears the session cookies. */
 export async function deleteAccount(password: string): Promise<void> {
   await request("/api/me", { method: "DELETE", body: { password } });
+  forgetViewToken();
   publish(null);
 }
 

@@ -55,6 +55,11 @@ const hasDuration = () => {
 const durationOf = () =>
   (globalThis as unknown as PageGlobals).document.querySelector("video")?.duration ?? 0;
 
+const lastViewToken = () =>
+  (
+    globalThis as unknown as { localStorage: { getItem(key: string): string | null } }
+  ).localStorage.getItem("sp-view-token");
+
 /** The person's entry of the event, once the platform has it at or past `position`. */
 const entryAt = (user: TestUser, eventId: string, position: number) =>
   until(
@@ -145,6 +150,12 @@ describe("viewing history in the web app", () => {
       await expect(page.getByRole("region", { name: "Continue watching" }).count()).resolves.toBe(
         0,
       );
+      // Signing out forgets the browser's last view token, which names the person.
+      expect(await page.evaluate(lastViewToken)).toBeTruthy();
+      await page.goto(`${edge}/account`);
+      await page.getByRole("button", { name: "Sign out" }).click();
+      await page.waitForURL(`${edge}/`);
+      expect(await page.evaluate(lastViewToken)).toBeNull();
       await page.context().close();
     }
     expect(problems).toEqual([]);
