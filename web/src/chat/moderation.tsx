@@ -61,8 +61,12 @@ function Rules({ channel, onChanged }: { channel: Channel; onChanged: () => void
       setSaved(e);
     }
   };
+  // The fields hold what is typed until a save (their values are defaults, not bound): the
+  // dashboard's refreshes re-render this form every few seconds, and bound values would put the
+  // stored rules back over what the person was typing. A save, or rules loaded anew, starts the
+  // form again from what the API answered.
   return (
-    <form onSubmit={submit} aria-label="Chat rules">
+    <form key={JSON.stringify(rules)} onSubmit={submit} aria-label="Chat rules">
       <p class="field">
         <label for="chat-slow">Slow mode: seconds between one person's messages (0: off)</label>
         <input
@@ -71,19 +75,19 @@ function Rules({ channel, onChanged }: { channel: Channel; onChanged: () => void
           type="number"
           min={0}
           max={3600}
-          value={rules.slowModeSeconds}
+          defaultValue={String(rules.slowModeSeconds)}
         />
       </p>
       <p>
         <label>
-          <input type="checkbox" name="followersOnly" checked={rules.followersOnly} /> Followers
-          only
+          <input type="checkbox" name="followersOnly" defaultChecked={rules.followersOnly} />{" "}
+          Followers only
         </label>
       </p>
       <p>
         <label>
-          <input type="checkbox" name="linksAllowed" checked={rules.linksAllowed} /> Links are
-          clickable
+          <input type="checkbox" name="linksAllowed" defaultChecked={rules.linksAllowed} /> Links
+          are clickable
         </label>
       </p>
       <p class="field">
@@ -92,7 +96,7 @@ function Rules({ channel, onChanged }: { channel: Channel; onChanged: () => void
           id="chat-blocked"
           name="blockedWords"
           rows={4}
-          value={(rules.blockedWords ?? []).join("\n")}
+          defaultValue={(rules.blockedWords ?? []).join("\n")}
         />
       </p>
       <button type="submit" class="primary">
