@@ -170,6 +170,23 @@ function statusFacet(
     .sort((a, b) => b.count - a.count);
 }
 
+/** The events of an answer as the API lists them (search's hits, "More like this"). */
+export const eventHits = (events: estypes.SearchResponse<EventDocument>) =>
+  events.hits.hits.map((hit) => {
+    const { eventId, posterPath, ...rest } = hit._source as EventDocument;
+    return {
+      id: eventId,
+      ...rest,
+      ...posterOf({ status: rest.status, posterPath }),
+      ...(hit.highlight && {
+        highlight: {
+          ...(hit.highlight.title && { title: hit.highlight.title[0] }),
+          ...(hit.highlight.description && { description: hit.highlight.description }),
+        },
+      }),
+    };
+  });
+
 export function searchResult(
   input: SearchQuery,
   events: estypes.SearchResponse<EventDocument>,
@@ -179,20 +196,7 @@ export function searchResult(
     total: totalOf(events.hits.total),
     page: input.page,
     size: input.size,
-    hits: events.hits.hits.map((hit) => {
-      const { eventId, posterPath, ...rest } = hit._source as EventDocument;
-      return {
-        id: eventId,
-        ...rest,
-        ...posterOf({ status: rest.status, posterPath }),
-        ...(hit.highlight && {
-          highlight: {
-            ...(hit.highlight.title && { title: hit.highlight.title[0] }),
-            ...(hit.highlight.description && { description: hit.highlight.description }),
-          },
-        }),
-      };
-    }),
+    hits: eventHits(events),
     facets: {
       status: statusFacet(events.aggregations),
       category: facet(events.aggregations, "category"),

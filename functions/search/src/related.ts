@@ -7,8 +7,8 @@ import { type Client, errors, type estypes } from "@elastic/elasticsearch";
 import { notFound } from "@stream-platform/shared";
 import type { Aliases } from "./aliases.ts";
 import type { EventDocument } from "./documents.ts";
-import { didNotStart, LIVE_BOOST, NOT_CANCELLED, searchResult } from "./query.ts";
-import { type RelatedQuery, searchQuery } from "./schemas.ts";
+import { didNotStart, eventHits, LIVE_BOOST, NOT_CANCELLED } from "./query.ts";
+import type { RelatedQuery } from "./schemas.ts";
 
 export function relatedSearch(
   events: string,
@@ -60,5 +60,5 @@ export async function related(es: Client, aliases: Aliases, input: RelatedQuery)
     ...relatedSearch(aliases.events, event._source, input.size),
   });
   // Listed as search lists its hits (the same fields, the poster).
-  return { items: searchResult(searchQuery.parse({ size: input.size }), response).hits };
+  return { items: eventHits(response) };
 }
