@@ -137,7 +137,7 @@ describe("web app polish (#24)", () => {
       await page.screenshot({ path: join(shots, `polish-bell-${size}.png`) });
       // And it is usable there: a notification opens its event.
       await panel.getByRole("link", { name: /Bell test 2/ }).click();
-      await page.getByRole("heading", { name: /Bell test 2/ }).waitFor();
+      await page.getByRole("heading", { level: 1, name: /Bell test 2/ }).waitFor();
       expect(problems).toEqual([]);
     });
 
@@ -315,7 +315,7 @@ describe("web app polish (#24)", () => {
     const opened = await chosen(page, box);
     await page.keyboard.press("Enter");
     await page.waitForURL(`${edge}/watch/${opened.eventId}`);
-    await page.getByRole("heading", { name: opened.title }).waitFor();
+    await page.getByRole("heading", { level: 1, name: opened.title }).waitFor();
 
     // Tab from the box reaches the list, which stays while focus is in it (time passes), and
     // takes the same keys.
