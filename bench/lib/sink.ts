@@ -1,15 +1,17 @@
 // A CloudEvents sink in its own process for benchmarks: answers 202 at once and keeps, per
 // event, the delay between the time in its data (`note`: sent-at milliseconds) and arrival.
-// GET /stats returns {count, latencies} and resets them.
+// GET /stats returns {count, latencies, lastAt} (lastAt: when the last event arrived, epoch ms);
+// GET /stats?reset=1 also resets them.
 import { createServer } from "node:http";
 
 const port = Number(process.env.PORT ?? 18290);
 let latencies: number[] = [];
+let lastAt = 0;
 
 createServer((req, res) => {
   if (req.method === "GET") {
     res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify({ count: latencies.length, latencies }));
+    res.end(JSON.stringify({ count: latencies.length, latencies, lastAt }));
     if (req.url === "/stats?reset=1") latencies = [];
     return;
   }
@@ -17,7 +19,8 @@ createServer((req, res) => {
   req.on("data", (chunk: Buffer) => chunks.push(chunk));
   req.on("end", () => {
     const data = JSON.parse(Buffer.concat(chunks).toString()) as { note: string };
-    latencies.push(Date.now() - Number(data.note));
+    lastAt = Date.now();
+    latencies.push(lastAt - Number(data.note));
     res.writeHead(202).end();
   });
 }).listen(port, "127.0.0.1", () => console.log("ready"));
