@@ -16,7 +16,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type KnativeService, loadManifests, type Manifests } from "../src/eventing/manifests.ts";
 import { repoRoot } from "../src/paths.ts";
 import {
+  concurrencyLimits,
   EDGE_MAX_BODY_SIZE,
+  EDGE_MAX_CONCURRENCY,
   EDGE_PATHS,
   edgeLocations,
   edgeRouteOf,
@@ -113,6 +115,24 @@ describe("the declarations", () => {
     expect(() =>
       edgeRoutes(manifests(service("d", { [EDGE_PATHS]: "/x", [EDGE_MAX_BODY_SIZE]: "lots" }))),
     ).toThrow(/^d: .*"lots" is not a size/);
+    for (const bad of ["0", "-1", "many", "1.5"])
+      expect(() =>
+        edgeRoutes(manifests(service("g", { [EDGE_PATHS]: "/x", [EDGE_MAX_CONCURRENCY]: bad }))),
+      ).toThrow(/^g: .*is not a whole number of requests/);
+  });
+
+  it("cap a Service's requests in flight at the edge: one zone for all its paths, 503 beyond", () => {
+    const capped = edgeRoutes(
+      manifests(service("h", { [EDGE_PATHS]: "/a =/b", [EDGE_MAX_CONCURRENCY]: "7" })),
+    );
+    const text = edgeLocations(capped);
+    expect(text.match(/limit_conn fn_h_in_flight 7;\n\s+limit_conn_status 503;/g)).toHaveLength(3);
+    expect(concurrencyLimits(capped)).toContain(
+      "limit_conn_zone $edge_everyone zone=fn_h_in_flight:1m;",
+    );
+    const free = edgeRoutes(manifests(service("i", { [EDGE_PATHS]: "/a" })));
+    expect(edgeLocations(free)).not.toContain("limit_conn");
+    expect(concurrencyLimits(free)).toBe("");
   });
 
   it("become an exact and a prefix location each, with the body limit (a pattern, a regex location)", () => {
@@ -133,6 +153,10 @@ describe("the declarations", () => {
 
 // A private NGINX on the real template, its upstreams stubs that answer with their name.
 const HANG = "/api/events/hang";
+/** The private edge's cap on posts to /ce in flight (the manifest's, made small). */
+const CE_CAP = 3;
+/** Posts to /ce the ingress stub holds until the test lets them go. */
+const held: (() => void)[] = [];
 const OWN_PROBLEM = "/api/events/own-problem";
 const ownProblem = { type: "about:blank", status: 502, title: "The function's own", detail: "d" };
 
@@ -140,6 +164,10 @@ function stub(name: string): Promise<Server> {
   const server = createServer((req, res) => {
     if (req.url === HANG) return; // never answers: the edge times out
     req.resume();
+    if (req.headers["x-hold"]) {
+      held.push(() => res.writeHead(202, { "x-stub": name }).end(name));
+      return;
+    }
     if (req.url === OWN_PROBLEM) {
       res.writeHead(502, { "content-type": PROBLEM_JSON });
       res.end(JSON.stringify(ownProblem));
@@ -193,7 +221,12 @@ describe("a private edge on the generated config", () => {
       "proxy_http_version 1.1;\n  proxy_read_timeout 1s;",
     );
     expect(shortTimeout).not.toBe(config);
-    writeFileSync(join(prefix, "nginx.conf"), shortTimeout);
+    const smallCap = shortTimeout.replace(
+      /limit_conn fn_ingress_in_flight \d+;/g,
+      `limit_conn fn_ingress_in_flight ${CE_CAP};`,
+    );
+    expect(smallCap).not.toBe(shortTimeout);
+    writeFileSync(join(prefix, "nginx.conf"), smallCap);
     nginx = spawn(
       "nginx",
       ["-p", prefix, "-c", join(prefix, "nginx.conf"), "-e", "stderr", "-g", "daemon off;"],
@@ -261,6 +294,23 @@ describe("a private edge on the generated config", () => {
     expect(response.status).toBe(504);
     expect(response.headers.get("content-type")).toBe(PROBLEM_JSON);
     expect(await response.json()).toMatchObject({ status: 504, type: "about:blank" });
+  });
+
+  it("refuses posts to /ce over the ingress's cap with 503 problem+json and Retry-After, and keeps the connection", async () => {
+    const post = () =>
+      fetch(`${edge}/ce`, { method: "POST", headers: { "x-hold": "1" }, body: "{}" });
+    const taken = Array.from({ length: CE_CAP }, post);
+    await until("the posts under the cap at the ingress", async () =>
+      held.length === CE_CAP ? true : undefined,
+    );
+    const refused = await post();
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get("retry-after")).toBe("1");
+    expect(refused.headers.get("content-type")).toBe(PROBLEM_JSON);
+    expect(refused.headers.get("connection")).not.toBe("close");
+    expect(await refused.json()).toMatchObject({ status: 503, title: "Service unavailable" });
+    for (const release of held.splice(0)) release();
+    expect((await Promise.all(taken)).map((r) => r.status)).toEqual(Array(CE_CAP).fill(202));
   });
 
   it("answers 502 problem+json when a function is down", async () => {

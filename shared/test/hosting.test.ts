@@ -4,6 +4,7 @@ import { spawn } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { hostFunction } from "../src/hosting/host.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const port = 18190;
@@ -54,3 +55,55 @@ describe("function hosting", () => {
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
   });
 });
+
+describe("containerConcurrency (CONTAINER_CONCURRENCY where no queue-proxy enforces it)", () => {
+  it("holds what is over the limit in line, answers 503 with Retry-After beyond the line, and loses none of those it took", async () => {
+    const fixture = join(here, "fixtures", "gated-function.ts");
+    const { gate } = await import("./fixtures/gated-function.ts");
+    const hosted = await hostFunction({
+      source: fixture,
+      target: "gated",
+      port: 0,
+      containerConcurrency: 2,
+    });
+    const at = `http://127.0.0.1:${hosted.port}/`;
+    try {
+      // Two in the function, twenty in line (ten times the concurrency, as queue-proxy holds):
+      // the last in line is a caller that will give up.
+      const taken = Array.from({ length: 21 }, () => fetch(at));
+      await until(() => gate().waiting === 2 && hosted.load().queued === 19);
+      const impatient = new AbortController();
+      const leaving = fetch(at, { signal: impatient.signal }).catch((e: Error) => e.name);
+      await until(() => hosted.load().queued === 20);
+      const refused = await fetch(at);
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get("retry-after")).toBe("1");
+      expect(refused.headers.get("content-type")).toBe("application/problem+json");
+      expect(((await refused.json()) as { detail: string }).detail).toMatch(
+        /2 requests at once, 20 waiting/,
+      );
+      // The health probe is never held in line.
+      expect((await fetch(`${at}healthz`)).status).toBe(200);
+      // The one that gives up leaves the line, and its place is free for the next.
+      impatient.abort();
+      await expect(leaving).resolves.toBe("AbortError");
+      await until(() => hosted.load().queued === 19);
+      const next = fetch(at);
+      await until(() => hosted.load().queued === 20);
+      gate().open();
+      const answers = await Promise.all([...taken, next]);
+      expect(answers.map((r) => r.status)).toEqual(Array(22).fill(200));
+      // Everyone in line was served; the one that left never reached the function.
+      expect(gate().waiting).toBe(22);
+      expect(hosted.load()).toEqual({ active: 0, queued: 0 });
+    } finally {
+      await hosted.shutdown(1000);
+    }
+  });
+});
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !condition(); i++)
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(condition()).toBe(true);
+}

@@ -40,6 +40,7 @@ const knativeService = z.object({
       metadata: z.object({ annotations: z.record(z.string(), z.string()).optional() }).optional(),
       spec: z.object({
         containers: z.array(z.object({ env: z.array(envVar).optional() })).min(1),
+        containerConcurrency: z.number().int().nonnegative().optional(),
       }),
     }),
   }),
@@ -163,11 +164,17 @@ export function loadManifests(dirs: string[]): Manifests {
   return result;
 }
 
+/**
+ * A Service's plain variables, and CONTAINER_CONCURRENCY from its `containerConcurrency`: where
+ * no queue-proxy enforces it (a local process, Compose, OpenFaaS), the function host does.
+ */
 export function envOf(service: KnativeService): Record<string, string> {
   const env: Record<string, string> = {};
   for (const variable of service.spec.template.spec.containers[0]?.env ?? []) {
     if (variable.value !== undefined) env[variable.name] = variable.value;
   }
+  const concurrency = service.spec.template.spec.containerConcurrency;
+  if (concurrency) env.CONTAINER_CONCURRENCY = String(concurrency);
   return env;
 }
 

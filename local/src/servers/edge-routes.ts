@@ -15,6 +15,13 @@ import { repoRoot } from "../paths.ts";
 export const EDGE_PATHS = "streamplatform.dev/edge-paths";
 /** The largest request body the edge lets through to the Service (NGINX's default: 1m). */
 export const EDGE_MAX_BODY_SIZE = "streamplatform.dev/edge-max-body-size";
+/**
+ * Requests the edge has in flight to the Service at most (all its paths together); beyond that
+ * it answers 503 with Retry-After at once (NGINX limit_conn), keeping the caller's connection.
+ * Without a cap, a crowd over capacity opens as many upstream connections as it has callers,
+ * the function's accept queue overflows, and every caller waits for seconds (#21's overload).
+ */
+export const EDGE_MAX_CONCURRENCY = "streamplatform.dev/edge-max-concurrency";
 
 export interface EdgeRoute {
   service: string;
@@ -28,6 +35,7 @@ export interface EdgeRoute {
    */
   knative: boolean;
   maxBodySize?: string;
+  maxConcurrency?: number;
 }
 
 /** The NGINX upstream of a Knative Service. */
@@ -51,6 +59,12 @@ export function edgeRoutes(
       throw new Error(
         `${metadata.name}: ${EDGE_MAX_BODY_SIZE}: "${maxBodySize}" is not a size (64k, 2m…)`,
       );
+    const concurrency = annotations[EDGE_MAX_CONCURRENCY];
+    if (concurrency !== undefined && !/^[1-9]\d*$/.test(concurrency))
+      throw new Error(
+        `${metadata.name}: ${EDGE_MAX_CONCURRENCY}: "${concurrency}" is not a whole number of requests`,
+      );
+    const maxConcurrency = concurrency === undefined ? undefined : Number(concurrency);
     for (const entry of paths.trim().split(/\s+/)) {
       const exact = entry.startsWith("=");
       const pattern = entry.startsWith("~");
@@ -73,6 +87,7 @@ export function edgeRoutes(
         ...(pattern && { pattern }),
         knative,
         maxBodySize,
+        maxConcurrency,
       });
     }
   }
@@ -114,6 +129,15 @@ export function edgeLocations(
     [
       `    location ${match} {`,
       ...(route.maxBodySize ? [`      client_max_body_size ${route.maxBodySize};`] : []),
+      ...(route.maxConcurrency
+        ? [
+            `      limit_conn ${concurrencyZoneOf(route.service)} ${route.maxConcurrency};`,
+            // The server's error_page turns it into the @overloaded problem (Retry-After).
+            "      limit_conn_status 503;",
+            // Each refusal is in the access log (503); a flood must not fill the error log too.
+            "      limit_conn_log_level info;",
+          ]
+        : []),
       ...(proxyHeaders?.(route.service).map((header) => `      ${header}`) ?? []),
       `      proxy_pass ${passTo(route.service)};`,
       "    }",
@@ -130,4 +154,29 @@ export function edgeLocations(
           ]),
     ])
     .join("\n");
+}
+
+const concurrencyZoneOf = (service: string) => `${upstreamOf(service)}_in_flight`;
+
+/**
+ * The http-level NGINX lines for the Services with an edge concurrency cap: a key that is the
+ * same for every request (one count for all callers) and a zone per Service.
+ */
+export function concurrencyLimits(routes: EdgeRoute[]): string {
+  const services = [...new Set(routes.filter((r) => r.maxConcurrency).map((r) => r.service))];
+  if (services.length === 0) return "";
+  return [
+    "  map $request_method $edge_everyone {",
+    "    default all;",
+    "  }",
+    ...services.map(
+      (service) => `  limit_conn_zone $edge_everyone zone=${concurrencyZoneOf(service)}:1m;`,
+    ),
+  ].join("\n");
+}
+
+/** Idle connections the edge keeps open to a Service: at least as many as it may have busy. */
+export function keepaliveOf(routes: EdgeRoute[], service: string): number {
+  const cap = routes.find((r) => r.service === service)?.maxConcurrency ?? 0;
+  return Math.max(64, cap);
 }

@@ -9,7 +9,13 @@ import { dataDir, logDir, repoRoot } from "../paths.ts";
 import { run, startDaemon } from "../proc.ts";
 import { ensureDebianPackages } from "../provision/apt.ts";
 import { edgeLimits, requestLimits } from "./edge-limits.ts";
-import { edgeLocations, edgeRoutes, upstreamOf } from "./edge-routes.ts";
+import {
+  concurrencyLimits,
+  edgeLocations,
+  edgeRoutes,
+  keepaliveOf,
+  upstreamOf,
+} from "./edge-routes.ts";
 import { edgeTls, ensureEdgeCertificate } from "./tls.ts";
 import type { Probe, Server } from "./types.ts";
 import { buildWeb, webDist } from "./web.ts";
@@ -24,11 +30,19 @@ function nginxVersion(): string {
   return /nginx\/(\S+)/.exec(`${out.stderr}${out.stdout}`)?.[1] ?? "unknown";
 }
 
-/** One upstream per Knative Service, at the address `at` gives it. */
+/**
+ * One upstream per Knative Service, at the address `at` gives it. Idle connections are closed
+ * by the edge after 4 s, before Node's 5 s (its keepAliveTimeout) can close one just as the
+ * edge sends a request on it: NGINX does not resend a POST, and the caller would get a 502.
+ */
 export function upstreams(at: (service: { name: string; port: number }) => string): string {
-  const layout = topology(loadManifests([join(repoRoot, "knative")]));
-  return layout.services
-    .map((s) => `  upstream ${upstreamOf(s.name)} {\n    server ${at(s)};\n    keepalive 64;\n  }`)
+  const manifests = loadManifests([join(repoRoot, "knative")]);
+  const routes = edgeRoutes(manifests);
+  return topology(manifests)
+    .services.map(
+      (s) =>
+        `  upstream ${upstreamOf(s.name)} {\n    server ${at(s)};\n    keepalive ${keepaliveOf(routes, s.name)};\n    keepalive_timeout 4s;\n  }`,
+    )
     .join("\n");
 }
 
@@ -106,6 +120,7 @@ export function renderEdgeConfig(overrides: Record<string, string> = {}): string
     // The same wherever the edge runs: only upstream addresses differ.
     API_LOCATIONS: edgeLocations(edgeRoutes()),
     REQUEST_LIMITS: requestLimits(edgeLimits()),
+    CONCURRENCY_LIMITS: concurrencyLimits(edgeRoutes()),
     MODULES: STREAM_MODULE,
     // HTTPS beside HTTP (HSTS and Secure cookies go with it: X-Forwarded-Proto is https).
     TLS_LISTEN: tlsListen(`${LOCAL_HOST}:${localPorts().edgeTls}`, edgeTls()),

@@ -11,7 +11,8 @@ import {
 } from "node:http";
 import { getTestServer } from "@google-cloud/functions-framework/testing";
 import type { Application, NextFunction, Request, Response } from "express";
-import { sendProblem } from "../http/problem.ts";
+import { Breaker } from "../http/breaker.ts";
+import { type Problem, sendProblem, serviceUnavailable } from "../http/problem.ts";
 import { loadFunctionModule } from "./code-cache.ts";
 
 export const HEALTH_PATH = "/healthz";
@@ -24,11 +25,18 @@ export interface HostOptions {
   host?: string;
   /** Larger request bodies are refused with 413 before they are read (default 1 MiB). */
   maxBodyBytes?: number;
+  /**
+   * The revision's `containerConcurrency`, enforced here as Knative's queue-proxy does (at most
+   * this many requests at once, ten times as many waiting, 503 beyond); 0 or unset: no limit.
+   */
+  containerConcurrency?: number;
 }
 
 export interface HostedFunction {
   server: Server;
   port: number;
+  /** Requests in the handler and waiting for a place (containerConcurrency), now. */
+  load(): { active: number; queued: number };
   /** Stops accepting and waits for in-flight requests (then call runShutdownHooks). */
   shutdown(graceMs?: number): Promise<void>;
 }
@@ -41,6 +49,9 @@ export async function hostFunction(options: HostOptions): Promise<HostedFunction
   // The framework answers unparsable bodies with an HTML page; ours speak problem+json.
   (handler as unknown as Application).use(bodyErrors);
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  const breaker = options.containerConcurrency
+    ? new Breaker(options.containerConcurrency)
+    : undefined;
   let draining = false;
   let inFlight = 0;
   let drained: (() => void) | undefined;
@@ -75,11 +86,27 @@ export async function hostFunction(options: HostOptions): Promise<HostedFunction
     // A chunked body has no Content-Length to check: count it as it arrives.
     if (req.headers["content-length"] === undefined) limitBody(req, res, maxBodyBytes);
     inFlight += 1;
+    let closed = false;
     res.on("close", () => {
+      closed = true;
       inFlight -= 1;
       if (draining && inFlight === 0) drained?.();
     });
-    handler(req, res);
+    if (!breaker) {
+      handler(req, res);
+      return;
+    }
+    const ticket = breaker.enter();
+    if (!ticket) {
+      req.resume();
+      sendProblem(res, overloaded(breaker));
+      return;
+    }
+    // Done, or gone while it waited in line (its spot goes to the next).
+    res.on("close", ticket.leave);
+    void ticket.admitted.then(() => {
+      if (!closed) handler(req, res);
+    });
   });
   // Long requests (a fan-out, say) are allowed; Knative's own timeout applies in a cluster.
   server.setTimeout(0);
@@ -93,6 +120,10 @@ export async function hostFunction(options: HostOptions): Promise<HostedFunction
   return {
     server,
     port,
+    load: () =>
+      breaker
+        ? { active: breaker.inFlight, queued: breaker.queued }
+        : { active: inFlight, queued: 0 },
     async shutdown(graceMs = 25_000) {
       draining = true;
       server.close();
@@ -108,6 +139,14 @@ export async function hostFunction(options: HostOptions): Promise<HostedFunction
       server.closeAllConnections();
     },
   };
+}
+
+/** 503 for a request the breaker has no place for: the caller comes back in a second. */
+function overloaded(breaker: Breaker): Problem {
+  return serviceUnavailable(
+    `this instance is at its limit (${breaker.maxConcurrency} requests at once, ${breaker.queueDepth} waiting): try again shortly`,
+    1,
+  );
 }
 
 function decodablePath(url: string): boolean {

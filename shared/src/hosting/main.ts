@@ -67,7 +67,17 @@ async function start(): Promise<{ name: string; shutdown: () => Promise<void> }>
   const source = sourceFile(required("FUNCTION_SOURCE"));
   const maxBodyBytes = process.env.MAX_BODY_BYTES ? Number(process.env.MAX_BODY_BYTES) : undefined;
   const { hostFunction } = await import("./host.ts");
-  const hosted = await hostFunction({ source, target, port, host, maxBodyBytes });
+  // Knative's queue-proxy enforces the revision's containerConcurrency in a cluster; a process
+  // run without one (local/, Compose) is given it in CONTAINER_CONCURRENCY and enforces it itself.
+  const containerConcurrency = Number(process.env.CONTAINER_CONCURRENCY ?? 0) || undefined;
+  const hosted = await hostFunction({
+    source,
+    target,
+    port,
+    host,
+    maxBodyBytes,
+    containerConcurrency,
+  });
   return { name: target, shutdown: () => hosted.shutdown() };
 }
 
