@@ -2,7 +2,8 @@
 // Kafka → local KafkaSource dispatcher → sink, against raw kafkajs produce → consume on the
 // same broker in the same run. The load comes from a process of its own (lib/eventing-load.ts),
 // the sink is another (lib/sink.ts). Needs the platform up (npm start).
-//   npm run bench:eventing            (BENCH_EVENTS=20000, BENCH_RATE=1000, BENCH_SECONDS=10)
+//   npm run bench:eventing            (BENCH_EVENTS=20000, BENCH_RATE=1000, BENCH_SECONDS=10,
+//                                      BENCH_OVERLOAD_SECONDS=60: 3× the rate from 2,000 callers)
 
 import "./lib/internal-token.ts";
 import { spawn } from "node:child_process";
@@ -22,6 +23,11 @@ import { printLine, summarize } from "./lib/stats.ts";
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const RATE = Number(process.env.BENCH_RATE ?? 1_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const OVERLOAD_SECONDS = Number(process.env.BENCH_OVERLOAD_SECONDS ?? 60);
+/** A crowd: as many callers as connections, so the queue forms at the platform, not in here. */
+const OVERLOAD_CALLERS = 2000;
+/** After an overload the platform must be back at its figures within this (#21). */
+const RECOVERY_SECONDS = 10;
 const BATCH = 100;
 const CONCURRENCY = 16;
 const SINK_PORT = 18290;
@@ -108,6 +114,54 @@ async function load(args: (string | number)[]): Promise<LoadReport> {
   return JSON.parse(out.trim().split("\n").at(-1) ?? "") as LoadReport;
 }
 
+/**
+ * Overload: 3× the rate from a crowd of callers for OVERLOAD_SECONDS. What the platform cannot
+ * take must be refused with 503 + Retry-After, never by a dropped connection or a 502/504; what
+ * it accepted must all arrive; and under the rated load that follows at once, events sent
+ * RECOVERY_SECONDS after the overload must meet the rated figures again.
+ */
+async function overload(
+  ce: string,
+  token: string,
+  stats: (reset?: boolean) => Promise<{ latencies: number[]; sentAt: number[] }>,
+  waitFor: (count: number) => Promise<unknown>,
+): Promise<void> {
+  if (OVERLOAD_SECONDS <= 0) return;
+  const rate = 3 * RATE;
+  console.log(
+    `\noverload: ${rate} events/s for ${OVERLOAD_SECONDS} s from ${OVERLOAD_CALLERS} callers, then ${RATE}/s …`,
+  );
+  await stats(true);
+  const crowd = await load(["paced", ce, token, rate, OVERLOAD_SECONDS, OVERLOAD_CALLERS]);
+  const after = await load(["paced", ce, token, RATE, 2 * RECOVERY_SECONDS]);
+  console.log(
+    `  offered ${Math.round(crowd.offered)} events/s; answers ${JSON.stringify(crowd.statuses)}; then ${JSON.stringify(after.statuses)}`,
+  );
+  const refusedWell = crowd.statuses["503"] ?? 0;
+  const badAnswers = crowd.sent - crowd.accepted - refusedWell;
+  printLine({
+    name: `overload ${rate}/s: refused with 503`,
+    figure: (refusedWell / crowd.sent) * 100,
+    unit: "%",
+    better: "lower",
+    target: "other failures 0",
+    met: badAnswers === 0 && after.accepted === after.sent,
+  });
+  // Everything accepted arrives, overload or not.
+  await waitFor(crowd.accepted + after.accepted);
+  const { latencies, sentAt } = await stats();
+  const recoveredFrom = after.startedAt + RECOVERY_SECONDS * 1000;
+  const recovered = summarize(latencies.filter((_, i) => (sentAt[i] ?? 0) >= recoveredFrom));
+  printLine({
+    name: `p99 ${RECOVERY_SECONDS}-${2 * RECOVERY_SECONDS} s after the overload`,
+    figure: recovered.p99,
+    unit: "ms",
+    better: "lower",
+    target: "p99 < 100 ms",
+    met: recovered.p99 < 100,
+  });
+}
+
 async function main(): Promise<void> {
   // The sink runs in its own process, as a function would: the dispatcher is measured, not a
   // server sharing its event loop.
@@ -124,11 +178,15 @@ async function main(): Promise<void> {
     ).json()) as {
       count: number;
       latencies: number[];
+      sentAt: number[];
       lastAt: number;
     };
   const waitFor = async (count: number) => {
     for (;;) {
-      const current = await stats();
+      const current = (await (await fetch(`http://127.0.0.1:${SINK_PORT}/count`)).json()) as {
+        count: number;
+        lastAt: number;
+      };
       if (current.count >= count) return current;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
@@ -206,7 +264,8 @@ spec:
     );
     if (pacedLoad.accepted !== total)
       throw new Error(`the ingress accepted ${pacedLoad.accepted} of ${total}`);
-    const paced99 = summarize((await waitFor(total)).latencies);
+    await waitFor(total);
+    const paced99 = summarize((await stats()).latencies);
     const dispatcherUsed = process.cpuUsage(dispatcherCpu);
     const perHop = [
       { name: "load generator (not the platform)", ms: pacedLoad.cpuMs },
@@ -260,6 +319,8 @@ spec:
       target: "p99 < 100 ms",
       met: paced99.p99 < 100,
     });
+
+    await overload(ce, token, stats, waitFor);
   } finally {
     await runtime.stop();
     sink.kill();

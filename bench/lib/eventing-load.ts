@@ -1,7 +1,9 @@
 // The eventing benchmark's load generator, in a process of its own so that it never shares an
 // event loop (or a core's time slice) with the dispatcher it measures. Run by bench/eventing.ts:
 //   tsx eventing-load.ts batch URL TOKEN EVENTS BATCH CONCURRENCY
-//   tsx eventing-load.ts paced URL TOKEN RATE SECONDS
+//   tsx eventing-load.ts paced URL TOKEN RATE SECONDS [CONNECTIONS]
+// (CONNECTIONS, default 64: an overload test needs as many callers as a crowd has, or the
+// queue builds here, in the client, where the platform can neither see nor shed it.)
 // and prints one JSON line: what it sent, what the ingress accepted, and the rate it offered.
 import { randomUUID } from "node:crypto";
 import { toHttpBinary, toHttpStructured } from "@stream-platform/shared";
@@ -31,19 +33,24 @@ export interface LoadReport {
   cpuMs: number;
 }
 
-const pool = new Agent({ connections: 64, keepAliveTimeout: 30_000 });
+let pool = new Agent({ connections: 64, keepAliveTimeout: 30_000 });
 
+/**
+ * The answer's status; "503 without Retry-After" is told apart (shedding must say when to come
+ * back), and 0 is a connection the edge dropped: counted, never thrown.
+ */
 async function post(
   url: string,
   headers: Record<string, string>,
   body: string | Buffer | null,
-): Promise<number> {
+): Promise<number | string> {
   try {
     const response = await request(url, { method: "POST", headers, body, dispatcher: pool });
     await response.body.dump();
-    return response.statusCode;
+    const status = response.statusCode;
+    return status === 503 && !response.headers["retry-after"] ? "503 without Retry-After" : status;
   } catch {
-    return 0; // a connection the edge dropped: counted, never thrown
+    return 0;
   }
 }
 
@@ -90,7 +97,14 @@ async function batches(
   };
 }
 
-async function paced(url: string, token: string, rate: number, seconds: number) {
+async function paced(
+  url: string,
+  token: string,
+  rate: number,
+  seconds: number,
+  connections: number,
+) {
+  pool = new Agent({ connections, keepAliveTimeout: 30_000 });
   const statuses: Record<string, number> = {};
   const total = rate * seconds;
   let accepted = 0;
@@ -127,7 +141,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const result =
     mode === "batch"
       ? await batches(url, token, n[0] ?? 0, n[1] ?? 100, n[2] ?? 16)
-      : await paced(url, token, n[0] ?? 1000, n[1] ?? 10);
+      : await paced(url, token, n[0] ?? 1000, n[1] ?? 10, n[2] ?? 64);
   const used = process.cpuUsage(cpu);
   const report: LoadReport = { ...result, cpuMs: (used.user + used.system) / 1000 };
   console.log(JSON.stringify(report));
