@@ -85,6 +85,12 @@ const BENCHMARKS: Benchmark[] = [
     quick: { BENCH_HLS_SECONDS: "2" },
   },
   {
+    name: "recommendations",
+    script: "recommendations.ts",
+    what: "For you: precision@10 and recall@10 vs a popularity baseline, build and rank time",
+    quick: { BENCH_RECS_VIEWS: "30000", BENCH_RECS_USERS: "1500", BENCH_RECS_ITEMS: "3000" },
+  },
+  {
     name: "cold-start",
     script: "cold-start.ts",
     what: "cold start and idle memory per function vs a bare hello function",
