@@ -362,6 +362,13 @@ export const ROWS: Row[] = [
     path: () => "/api/me/history",
     expect: signedIn(204),
   },
+  // "For you": everyone's own (the user comes from the session).
+  {
+    method: "GET",
+    route: "/api/me/recommendations",
+    path: () => "/api/me/recommendations?limit=5",
+    expect: signedIn(200),
+  },
   // Chat: anyone reads a room and its rules; the owner (and moderators) moderate.
   {
     method: "POST",

@@ -77,7 +77,11 @@ export class HistoryStore {
    * writes it unless it was cleared meanwhile (then the clearing wins, and a later beat
    * writes it anew).
    */
-  async recompute(userId: string, eventId: string): Promise<void> {
+  /** The entry computed anew from its beats; undefined if none counts (or it was cleared). */
+  async recompute(
+    userId: string,
+    eventId: string,
+  ): Promise<{ watchedSeconds: number; updatedAt: Date } | undefined> {
     const _id = entryId(userId, eventId);
     const current = await this.history.findOne({ _id }, { projection: { clearedAt: 1 } });
     const clearedAt = current?.clearedAt ?? NEVER;
@@ -94,7 +98,8 @@ export class HistoryStore {
       )
         last = beat;
     }
-    if (!last) return;
+    if (!last) return undefined;
+    const entry = { watchedSeconds: Math.round(watchedSeconds * 10) / 10, updatedAt: last.t };
     try {
       await this.history.updateOne(
         { _id, clearedAt },
@@ -102,7 +107,7 @@ export class HistoryStore {
           $set: {
             userId,
             eventId,
-            watchedSeconds: Math.round(watchedSeconds * 10) / 10,
+            watchedSeconds: entry.watchedSeconds,
             position: last.p,
             updatedAt: last.t,
             hidden: false,
@@ -113,9 +118,11 @@ export class HistoryStore {
         },
         { upsert: true },
       );
+      return entry;
     } catch (error) {
       // Cleared meanwhile: the upsert met the entry with its new date.
       if (!isDuplicateKey(error)) throw error;
+      return undefined;
     }
   }
 

@@ -3,7 +3,14 @@
 // watched, where they stopped and when. Fed by the aggregation sink beside the figures; read and
 // cleared by the person through the API (/api/me/history). Idempotent on the beats' CloudEvent
 // ids (history-store.ts), and serial in the one aggregator instance, as the figures are.
-import { BoundedMap, GrpcDirectory, permits, readViewToken } from "@stream-platform/shared";
+import {
+  BoundedMap,
+  type CloudEventV1,
+  createEvent,
+  GrpcDirectory,
+  permits,
+  readViewToken,
+} from "@stream-platform/shared";
 import type { EventStatus, HistoryEntry } from "@stream-platform/shared/api";
 import type { ChannelsClient, EventsClient } from "@stream-platform/shared/grpc";
 import { type Heartbeat, toBeat } from "./figures.ts";
@@ -11,6 +18,10 @@ import type { HistoryDoc, HistoryStore, WatchDoc } from "./history-store.ts";
 
 /** Entries computed at once (each a read of its beats and one write). */
 const ENTRIES_IN_FLIGHT = 8;
+const SOURCE = "/analytics/history";
+
+/** Where history's changes go (Kafka: the recommendations function learns tastes from them). */
+export type HistoryEvents = (events: CloudEventV1[]) => Promise<void>;
 
 export class History {
   private chain: Promise<unknown> = Promise.resolve();
@@ -19,6 +30,11 @@ export class History {
 
   constructor(
     private readonly store: HistoryStore,
+    /**
+     * Told each entry as it stands after a batch (history.updated). A failure fails the batch,
+     * which is delivered again: the entries are computed and told again (absolute figures).
+     */
+    private readonly tell: HistoryEvents,
     private readonly now = () => Date.now(),
   ) {}
 
@@ -63,13 +79,46 @@ export class History {
       // left it behind): computing it again from its beats is harmless. Entries are documents
       // of their own: a few at a time.
       const touched = [...entries.values()];
+      const updated: CloudEventV1[] = [];
       for (let i = 0; i < touched.length; i += ENTRIES_IN_FLIGHT)
         await Promise.all(
-          touched
-            .slice(i, i + ENTRIES_IN_FLIGHT)
-            .map(({ userId, eventId }) => this.store.recompute(userId, eventId)),
+          touched.slice(i, i + ENTRIES_IN_FLIGHT).map(async ({ userId, eventId }) => {
+            const entry = await this.store.recompute(userId, eventId);
+            if (entry)
+              updated.push(
+                createEvent({
+                  type: "streamplatform.history.updated",
+                  source: SOURCE,
+                  subject: userId,
+                  data: {
+                    userId,
+                    eventId,
+                    watchedSeconds: entry.watchedSeconds,
+                    updatedAt: entry.updatedAt.toISOString(),
+                  },
+                }),
+              );
+          }),
         );
+      if (updated.length > 0) await this.tell(updated);
     });
+  }
+
+  /**
+   * Forgets what a person watched of one event (or of all), and says so (history.cleared). If
+   * telling fails the caller gets the error, and clearing again (idempotent) tells again.
+   */
+  async clear(userId: string, eventId?: string): Promise<void> {
+    const at = new Date(this.now());
+    await this.store.clear(userId, at, eventId);
+    await this.tell([
+      createEvent({
+        type: "streamplatform.history.cleared",
+        source: SOURCE,
+        subject: userId,
+        data: { userId, ...(eventId !== undefined && { eventId }), clearedAt: at.toISOString() },
+      }),
+    ]);
   }
 
   /** A deleted account (user.deleted): everything it watched. */

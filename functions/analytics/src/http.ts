@@ -24,7 +24,7 @@ import type { ChannelsClient, EventsClient } from "@stream-platform/shared/grpc"
 import type { EventPublisher } from "@stream-platform/shared/kafka";
 import { SharedRateLimiter } from "@stream-platform/shared/postgres";
 import type { EventDirectory } from "./events.ts";
-import type { HistoryReader } from "./history.ts";
+import type { History, HistoryReader } from "./history.ts";
 import type { HistoryStore } from "./history-store.ts";
 import {
   type Beacon,
@@ -68,6 +68,8 @@ export function routes(
   publisher: Pick<EventPublisher, "publish">,
   history: HistoryStore,
   reader: HistoryReader,
+  /** Clears and says so (history.cleared), for those who learn from history. */
+  clearing: Pick<History, "clear">,
 ): Router {
   const router = new Router();
   // Anonymous like /ce's heartbeats, so held to the same rate per address (a player: one beacon
@@ -258,13 +260,13 @@ export function routes(
 
   router.on("DELETE", "/api/me/history", async ({ req }) => {
     const { userId } = await requireSession(req);
-    await history.clear(userId, new Date());
+    await clearing.clear(userId);
     return { status: 204 };
   });
 
   router.on("DELETE", "/api/me/history/:eventId", async ({ req, params }) => {
     const { userId } = await requireSession(req);
-    await history.clear(userId, new Date(), parseInput(eventId, params.eventId, "eventId"));
+    await clearing.clear(userId, parseInput(eventId, params.eventId, "eventId"));
     return { status: 204 };
   });
 

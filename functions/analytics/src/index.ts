@@ -19,7 +19,16 @@ import {
   store,
 } from "./service.ts";
 
-const router = routes(store, directory, channels, events, publisher, historyStore, historyReader);
+const router = routes(
+  store,
+  directory,
+  channels,
+  events,
+  publisher,
+  historyStore,
+  historyReader,
+  history,
+);
 http(
   "api",
   whenReady(ready, (req, res) => router.handle(req, res)),

@@ -22,7 +22,7 @@ export const directory = new EventDirectory(events);
 export const channels = grpcClient((grpc) => new grpc.ChannelsClient());
 
 export const aggregator = new Aggregator(store, directory);
-export const history = new History(historyStore);
+export const history = new History(historyStore, (events) => publisher.publish(events));
 export const historyReader = new HistoryReader(events, channels);
 
 export const ready = startupWork(async () => {

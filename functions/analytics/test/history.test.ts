@@ -3,13 +3,12 @@
 // sink, and /api/me/history answers what they watched, for how long and where they stopped,
 // newest first, in pages. A redelivered CloudEvent counts once, a beat from before a clearing
 // never brings the entry back, and nobody else sees or clears it.
-import { randomUUID } from "node:crypto";
 import { type CloudEventV1, serviceUrls, toHttpBatch } from "@stream-platform/shared";
 import {
   api,
+  endedEvent,
   ingressToken,
   newUser,
-  postToIngress,
   type TestUser,
   uniqueSlug,
   until,
@@ -42,41 +41,6 @@ let viewer: TestUser;
 let stranger: TestUser;
 let slug: string;
 const events: string[] = [];
-
-/** An event of the owner's that was streamed and ended: something to watch again. */
-async function endedEvent(channelId: string, title: string): Promise<string> {
-  const made = await api<{ id: string }>("/api/events", {
-    token: owner.token,
-    body: { channelId, title, startsAt: new Date(Date.now() + 60_000).toISOString() },
-  });
-  expect(made.status).toBe(201);
-  const eventId = made.body.id;
-  const stream = { streamId: `str_${randomUUID().slice(0, 8)}`, channelId, eventId };
-  for (const [type, at] of [
-    ["streamplatform.stream.started", "startedAt"],
-    ["streamplatform.stream.ended", "endedAt"],
-  ] as const) {
-    await until(`${type} taken`, async () => {
-      const status = await postToIngress({
-        specversion: "1.0",
-        id: randomUUID(),
-        source: "/stream-server",
-        type,
-        subject: channelId,
-        datacontenttype: "application/json",
-        data: { ...stream, [at]: new Date().toISOString() },
-        extensions: {},
-      });
-      return status === 202 ? true : undefined;
-    });
-    const wanted = type.endsWith("started") ? "live" : "ended";
-    await until(`event ${wanted}`, async () => {
-      const event = await api<{ status: string }>(`/api/events/${eventId}`);
-      return event.body.status === wanted ? true : undefined;
-    });
-  }
-  return eventId;
-}
 
 const viewFor = async (eventId: string, token?: string, extra: object = {}) => {
   const view = await api<View>("/api/analytics/views", {
@@ -157,8 +121,8 @@ describe("viewing history", () => {
       body: { slug, title: "Rewatched" },
     });
     expect(channel.status).toBe(201);
-    events.push(await endedEvent(channel.body.id, "First talk"));
-    events.push(await endedEvent(channel.body.id, "Second talk"));
+    for (const title of ["First talk", "Second talk"])
+      events.push(await endedEvent(owner.token, { channelId: channel.body.id, title }));
   }, 60_000);
 
   it("binds the session's user in the view token, never one the request names", async () => {

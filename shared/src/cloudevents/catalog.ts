@@ -143,6 +143,24 @@ export const catalog = {
         .optional(),
     }),
   },
+  /**
+   * A person's viewing history entry as it stands now (analytics computes it from their beats;
+   * subject: the person): absolute figures, so applying one twice changes nothing.
+   */
+  "streamplatform.history.updated": {
+    topic: TOPICS.history,
+    data: z.object({
+      userId: id,
+      eventId: id,
+      watchedSeconds: z.number().nonnegative(),
+      updatedAt: instant,
+    }),
+  },
+  /** A person cleared one entry of their history (eventId), or all of it (no eventId). */
+  "streamplatform.history.cleared": {
+    topic: TOPICS.history,
+    data: z.object({ userId: id, eventId: id.optional(), clearedAt: instant }),
+  },
   /** A chat message accepted in an event's room (subject: the event, so a room stays in order). */
   "streamplatform.chat.posted": {
     topic: TOPICS.chat,

@@ -8,6 +8,7 @@ export const TOPICS = {
   subscriptions: "subscriptions",
   notifications: "notifications",
   viewerActivity: "viewer-activity",
+  history: "history",
   chat: "chat",
   users: "users",
   diagnostics: "diagnostics",

@@ -130,6 +130,7 @@ export async function platformServiceAddress(name: string): Promise<string> {
 }
 
 export { clientAt, freshAddress, relayFrom } from "./client-at.ts";
+export { type EndedEventSpec, endedEvent } from "./ended-event.ts";
 export { type EventWatch, watchEvents } from "./events.ts";
 export {
   linkIn,
