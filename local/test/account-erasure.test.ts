@@ -122,6 +122,7 @@ describe("deleting an account", () => {
     const stats = mongo.db("analytics").collection<{ _id: string }>("stats");
     const history = mongo.db("analytics").collection("history");
     const watches = mongo.db("analytics").collection("watches");
+    const learnt = mongo.db("recommendations");
     const searchable = async (index: string, id: string) =>
       (await es.exists({ index, id })) ? true : undefined;
     await until("the creator's event in the search index", () => searchable("events", eventId));
@@ -136,6 +137,11 @@ describe("deleting an account", () => {
     );
     await until("the creator's viewing history", async () =>
       (await history.countDocuments({ userId: creator.id })) > 0 ? true : undefined,
+    );
+    await until("the creator's history learnt by the recommendations", async () =>
+      (await learnt.collection("views").countDocuments({ userId: creator.id })) > 0
+        ? true
+        : undefined,
     );
     const chatOf = async () =>
       Number(
@@ -187,6 +193,16 @@ describe("deleting an account", () => {
       0
         ? true
         : undefined,
+    );
+    await until(
+      "what the recommendations learnt of the creator gone, their event never proposed",
+      async () =>
+        (await learnt.collection("views").countDocuments({ userId: creator.id })) === 0 &&
+        (await learnt.collection("follows").countDocuments({ userId: creator.id })) === 0 &&
+        (await learnt.collection("items").findOne({ _id: eventId as never }))?.status ===
+          "cancelled"
+          ? true
+          : undefined,
     );
     await until("the creator's chat messages gone", async () =>
       (await chatOf()) === 0 ? true : undefined,
