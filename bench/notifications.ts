@@ -53,6 +53,7 @@ async function fanoutBench(): Promise<void> {
     // The bench's followers asked for no mail: only inboxes and CloudEvents are measured.
     const fanout = new Fanout(
       store,
+      { withoutRecommendations: async () => new Set<string>() },
       subscriptions,
       publisher,
       { queueFor: async () => 0 },

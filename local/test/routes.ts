@@ -250,6 +250,19 @@ export const ROWS: Row[] = [
     body: () => ({ reminders: false, live: false, digest: false }),
     expect: signedIn(200),
   },
+  {
+    method: "GET",
+    route: "/api/me/notifications/settings",
+    path: () => "/api/me/notifications/settings",
+    expect: signedIn(200),
+  },
+  {
+    method: "PUT",
+    route: "/api/me/notifications/settings",
+    path: () => "/api/me/notifications/settings",
+    body: () => ({ recommendations: true }),
+    expect: signedIn(200),
+  },
   // The token is the credential: a forged one is refused whoever asks (tested in notifications).
   {
     method: "GET",

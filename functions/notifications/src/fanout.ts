@@ -9,6 +9,7 @@ import type { SubscriptionsClient, Target } from "@stream-platform/shared/grpc";
 import type { EventPublisher } from "@stream-platform/shared/kafka";
 import type { Emailer } from "./emailer.ts";
 import type { NotificationKind } from "./schemas.ts";
+import type { SettingsStore } from "./settings-store.ts";
 import { type InboxEntry, type InboxStore, notificationIdOf } from "./store.ts";
 
 const SOURCE = "/functions/notifications";
@@ -23,9 +24,13 @@ export interface EventNews {
   data: Snapshot;
 }
 
+/** Recommended events a person is told of in a UTC day, at most. */
+export const RECOMMENDED_PER_DAY = 3;
+
 export class Fanout {
   constructor(
     private readonly store: InboxStore,
+    private readonly settings: Pick<SettingsStore, "withoutRecommendations">,
     private readonly subscribers: Pick<SubscriptionsClient, "listSubscriberBatches">,
     private readonly publisher: EventPublisher,
     private readonly emailer: Pick<Emailer, "queueFor">,
@@ -77,6 +82,46 @@ export class Fanout {
     // One failed batch fails the delivery: it is retried whole (every write is idempotent).
     if (failure) throw failure;
     return told;
+  }
+
+  /**
+   * An event the recommendations function finds like what these people watch: each is told,
+   * unless they turned recommendations off or were told of RECOMMENDED_PER_DAY today. One
+   * notification per event and person (its id derives from the event, not the CloudEvent), so
+   * a redelivery, or the person in another batch of it, tells nobody twice. Returns how many
+   * were told.
+   */
+  async recommend(event: EventNews & { data: { userIds: string[] } }): Promise<number> {
+    const { userIds, ...data } = event.data;
+    const createdAt = new Date(event.time ?? Date.now());
+    const dayStart = new Date(createdAt);
+    dayStart.setUTCHours(0, 0, 0, 0);
+    const [off, today] = await Promise.all([
+      this.settings.withoutRecommendations(userIds),
+      this.store.countsSince(userIds, "event.recommended", dayStart),
+    ]);
+    const told = userIds.filter(
+      (userId) => !off.has(userId) && (today.get(userId) ?? 0) < RECOMMENDED_PER_DAY,
+    );
+    if (told.length === 0) return 0;
+    const channelTitle = await this.channelTitle(data.channelId);
+    const sourceId = `recommended/${data.eventId}`;
+    await this.deliver(
+      "event.recommended",
+      told.map((userId) => ({
+        _id: notificationIdOf(sourceId, userId),
+        userId,
+        kind: "event.recommended",
+        eventId: data.eventId,
+        title: data.title,
+        ...(channelTitle && { channelTitle }),
+        sourceId,
+        createdAt,
+        readAt: null,
+      })),
+      createdAt,
+    );
+    return told.length;
   }
 
   /**

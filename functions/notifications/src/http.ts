@@ -11,7 +11,14 @@ import {
 import { escapeHtml } from "@stream-platform/shared/mail";
 import type { EmailKind, EmailStore } from "./email-store.ts";
 import { UNSUBSCRIBE_PATH } from "./mails.ts";
-import { emailPreferencesBody, inboxQuery, notificationId, unsubscribeQuery } from "./schemas.ts";
+import {
+  emailPreferencesBody,
+  inboxQuery,
+  notificationId,
+  notificationSettingsBody,
+  unsubscribeQuery,
+} from "./schemas.ts";
+import type { SettingsStore } from "./settings-store.ts";
 import { type InboxStore, toView } from "./store.ts";
 import { readUnsubscribe } from "./unsubscribe-token.ts";
 
@@ -35,8 +42,19 @@ function unsubscribeToken(query: URLSearchParams) {
   return { token, ...grant };
 }
 
-export function routes(store: InboxStore, emails: EmailStore): Router {
+export function routes(store: InboxStore, emails: EmailStore, settings: SettingsStore): Router {
   const router = new Router();
+
+  router.on("GET", "/api/me/notifications/settings", async ({ req }) => {
+    const { userId } = await requireSession(req);
+    return { status: 200, body: await settings.get(userId) };
+  });
+
+  router.on("PUT", "/api/me/notifications/settings", async ({ req }) => {
+    const { userId } = await requireSession(req);
+    const input = parseInput(notificationSettingsBody, req.body);
+    return { status: 200, body: await settings.set(userId, input) };
+  });
 
   router.on("GET", "/api/me/notifications/email", async ({ req }) => {
     const { userId } = await requireSession(req);

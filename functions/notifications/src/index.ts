@@ -5,9 +5,9 @@
 import { http } from "@google-cloud/functions-framework";
 import { cloudEventTarget, pingTarget, whenReady } from "@stream-platform/shared/hosting";
 import { routes } from "./http.ts";
-import { emailer, emails, fanout, ready, store } from "./service.ts";
+import { emailer, emails, fanout, ready, settings, store } from "./service.ts";
 
-const router = routes(store, emails);
+const router = routes(store, emails, settings);
 http(
   "api",
   whenReady(ready, (req, res) => router.handle(req, res)),
@@ -26,9 +26,15 @@ const sink = cloudEventTarget()
   .on("streamplatform.event.reminder", (event) => fanout.notify("event.reminder", event))
   .on("streamplatform.event.live", (event) => fanout.notify("event.live", event))
   .on("streamplatform.event.cancelled", (event) => fanout.notify("event.cancelled", event))
+  // People the recommendations function found for a new event (not its followers).
+  .on("streamplatform.event.recommended", (event) => fanout.recommend(event))
   // A deleted account's inbox goes with it (from the users topic).
   .on("streamplatform.user.deleted", (event) =>
-    Promise.all([store.deleteInbox(event.data.userId), emails.forget(event.data.userId)]),
+    Promise.all([
+      store.deleteInbox(event.data.userId),
+      emails.forget(event.data.userId),
+      settings.forget(event.data.userId),
+    ]),
   );
 http("fanout", whenReady(ready, sink.handle, sendMail));
 

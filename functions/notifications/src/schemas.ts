@@ -33,6 +33,9 @@ export const inboxQuery = z
 
 export type InboxQuery = z.infer<typeof inboxQuery>;
 
+/** What reaches the inbox beyond what a person follows: every choice named, on or off. */
+export const notificationSettingsBody = z.strictObject({ recommendations: z.boolean() });
+
 /** The mail a person asks for: every kind named, each on or off. */
 export const emailPreferencesBody = z.strictObject({
   reminders: z.boolean(),

@@ -8,12 +8,14 @@ import { createMongoClient, DocumentLocks } from "@stream-platform/shared/mongod
 import { EmailStore } from "./email-store.ts";
 import { Emailer } from "./emailer.ts";
 import { Fanout } from "./fanout.ts";
+import { SettingsStore } from "./settings-store.ts";
 import { InboxStore } from "./store.ts";
 
 export const mongo = createMongoClient();
 const db = mongo.db(process.env.NOTIFICATIONS_DB ?? "notifications");
 export const store = new InboxStore(db);
 export const emails = new EmailStore(db);
+export const settings = new SettingsStore(db);
 export const publisher = new EventPublisher(createKafka("notifications"));
 
 /** Only the fan-out needs them: who to tell, and the channel's title to tell them. */
@@ -39,6 +41,7 @@ export const emailer = new Emailer(
 
 export const fanout = new Fanout(
   store,
+  settings,
   {
     async *listSubscriberBatches(targets) {
       yield* (await subscribers()).listSubscriberBatches(targets);

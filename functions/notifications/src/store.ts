@@ -114,6 +114,23 @@ export class InboxStore {
       .toArray();
   }
 
+  /** How many entries of `kind` each of these people got since `since` (none: absent). */
+  async countsSince(
+    userIds: string[],
+    kind: NotificationKind,
+    since: Date,
+  ): Promise<Map<string, number>> {
+    const entries = await this.inbox
+      .find(
+        { userId: { $in: userIds }, kind, createdAt: { $gte: since } },
+        { projection: { userId: 1 } },
+      )
+      .toArray();
+    const counts = new Map<string, number>();
+    for (const { userId } of entries) counts.set(userId, (counts.get(userId) ?? 0) + 1);
+    return counts;
+  }
+
   /** A deleted account's inbox (user.deleted). */
   async deleteInbox(userId: string): Promise<void> {
     await this.inbox.deleteMany({ userId });

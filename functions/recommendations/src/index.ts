@@ -15,9 +15,9 @@ http(
 
 // Side by side: every write is idempotent and order-proof (store.ts).
 const sink = cloudEventTarget("side-by-side")
+  .on("streamplatform.event.created", (event) => learner.created(event))
   .on(
     [
-      "streamplatform.event.created",
       "streamplatform.event.updated",
       "streamplatform.event.cancelled",
       "streamplatform.event.live",

@@ -2,13 +2,55 @@
 // events' snapshots (what can be recommended), people's history (what they watched, as
 // analytics computed it), follows (subscriptions to channels), and forgetting (a cleared
 // history, a deleted account or event). Each write is idempotent and order-proof (store.ts).
-import type { EventData, PlatformEvent } from "@stream-platform/shared";
+import {
+  type CloudEventV1,
+  createEvent,
+  type EventData,
+  type PlatformEvent,
+} from "@stream-platform/shared";
 import type { RecommendationStore } from "./store.ts";
 
 type Snapshot = EventData<"streamplatform.event.updated">;
 
+/** Who is told of a new event like what they watch: this much of its category in 30 days. */
+export const KEEN_SECONDS = 120;
+const KEEN_WINDOW_MS = 30 * 24 * 3_600_000;
+/** People per event.recommended CloudEvent (its schema's limit). */
+const PER_EVENT = 1_000;
+const SOURCE = "/functions/recommendations";
+
 export class Learner {
-  constructor(private readonly store: RecommendationStore) {}
+  constructor(
+    private readonly store: RecommendationStore,
+    /** Where event.recommended goes (Kafka); a failure fails the delivery, which comes again. */
+    private readonly tell: (events: CloudEventV1[]) => Promise<void>,
+    private readonly now = () => Date.now(),
+  ) {}
+
+  /**
+   * A new event (event.created, scheduled or live at once): learnt, and recommended to those
+   * who watch its category and do not follow its channel (its followers hear of it anyway).
+   * The CloudEvents' ids derive from the source's, so a redelivery tells nobody twice.
+   */
+  async created(event: PlatformEvent<"streamplatform.event.created">): Promise<void> {
+    await this.snapshot(event.data);
+    const { category, channelId } = event.data;
+    if (!category) return;
+    const since = new Date(this.now() - KEEN_WINDOW_MS);
+    const people = await this.store.audience(category, channelId, since, KEEN_SECONDS);
+    const batches: CloudEventV1[] = [];
+    for (let i = 0; i < people.length; i += PER_EVENT)
+      batches.push(
+        createEvent({
+          id: `${event.id}/recommended/${i / PER_EVENT}`,
+          type: "streamplatform.event.recommended",
+          source: SOURCE,
+          subject: event.data.eventId,
+          data: { ...event.data, userIds: people.slice(i, i + PER_EVENT) },
+        }),
+      );
+    if (batches.length > 0) await this.tell(batches);
+  }
 
   /** An event was created or changed: what the ranking reads of it. */
   snapshot(data: Snapshot): Promise<void> {

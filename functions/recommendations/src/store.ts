@@ -45,6 +45,8 @@ export interface PersonDoc {
 }
 
 const pair = (a: string, b: string) => `${a}/${b}`;
+/** A category's most recent events read to find its audience (older views weigh little). */
+const AUDIENCE_ITEMS = 2_000;
 
 export class RecommendationStore {
   readonly items: Collection<ItemDoc>;
@@ -146,6 +148,45 @@ export class RecommendationStore {
       this.follows.find({ userId, following: true }, { projection: { channelId: 1 } }).toArray(),
     ]);
     return { views, follows: follows.map((f) => f.channelId) };
+  }
+
+  /**
+   * People who watched at least `minSeconds` of the category's events since `since`, and who
+   * neither follow `channelId` nor were deleted; ordered by id (a redelivery asks the same).
+   */
+  async audience(
+    category: string,
+    channelId: string,
+    since: Date,
+    minSeconds: number,
+  ): Promise<string[]> {
+    const items = await this.items
+      .find({ category, status: { $ne: "cancelled" } }, { projection: { _id: 1 } })
+      .sort({ startsAt: -1 })
+      .limit(AUDIENCE_ITEMS)
+      .toArray();
+    if (items.length === 0) return [];
+    const views = await this.views
+      .find(
+        { eventId: { $in: items.map((i) => i._id) }, at: { $gte: since }, seconds: { $gt: 0 } },
+        { projection: { userId: 1, seconds: 1 } },
+      )
+      .toArray();
+    const seconds = new Map<string, number>();
+    for (const view of views)
+      seconds.set(view.userId, (seconds.get(view.userId) ?? 0) + view.seconds);
+    const keen = [...seconds].filter(([, s]) => s >= minSeconds).map(([userId]) => userId);
+    if (keen.length === 0) return [];
+    const [following, deleted] = await Promise.all([
+      this.follows
+        .find({ userId: { $in: keen }, channelId, following: true }, { projection: { userId: 1 } })
+        .toArray(),
+      this.people
+        .find({ _id: { $in: keen }, deletedAt: { $exists: true } }, { projection: { _id: 1 } })
+        .toArray(),
+    ]);
+    const left = new Set([...following.map((f) => f.userId), ...deleted.map((p) => p._id)]);
+    return keen.filter((userId) => !left.has(userId)).sort();
   }
 
   /** Items and views changed after `since` (all of them from the epoch). */

@@ -10,6 +10,7 @@ import {
   type TestUser,
   uniqueSlug,
   until,
+  watchAs,
 } from "@stream-platform/shared/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 
@@ -38,17 +39,7 @@ const ids: Record<keyof typeof titles, string> = {
 
 /** `person` watches `seconds` of each event, through the beacon API (as the player does). */
 async function watch(person: TestUser, eventIds: string[], seconds = 40): Promise<void> {
-  for (const eventId of eventIds) {
-    const view = await api<{ token: string }>("/api/analytics/views", {
-      token: person.token,
-      body: { eventId },
-    });
-    expect(view.status).toBe(201);
-    const sent = await api("/api/analytics/beacons", {
-      body: { viewToken: view.body.token, seq: 1, position: seconds, playedSeconds: seconds },
-    });
-    expect(sent.status).toBe(202);
-  }
+  for (const eventId of eventIds) await watchAs(person.token, eventId, seconds);
 }
 
 const forYou = async (person: TestUser, query = "?limit=50") => {

@@ -141,13 +141,18 @@ export interface ChatMessage {
   offsetSeconds?: number;
 }
 
-/** What a person is told of an event they follow (or whose channel they follow). */
+/**
+ * What a person is told of an event they follow (or whose channel they follow), and of an event
+ * like what they watch on a channel they do not follow (event.recommended: a few a day at most,
+ * unless they turned it off).
+ */
 export const NOTIFICATION_KINDS = [
   "event.scheduled",
   "event.updated",
   "event.reminder",
   "event.live",
   "event.cancelled",
+  "event.recommended",
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
@@ -171,6 +176,10 @@ const NEWS: Record<NotificationKind, { of(channel: string): string; alone: strin
   "event.reminder": { of: (channel) => `Starting soon on ${channel}`, alone: "Starting soon" },
   "event.live": { of: (channel) => `${channel} is live`, alone: "Live now" },
   "event.cancelled": { of: (channel) => `${channel} cancelled`, alone: "Cancelled" },
+  "event.recommended": {
+    of: (channel) => `Recommended for you from ${channel}`,
+    alone: "Recommended for you",
+  },
 };
 
 /**

@@ -69,6 +69,15 @@ export const catalog = {
   },
   /** The event is gone (its owner's account was deleted): consumers forget it. */
   "streamplatform.event.deleted": { topic: TOPICS.events, data: videoEvent },
+  /**
+   * A new event the recommendations function finds like what these people watch, on a channel
+   * they do not follow (subject: the event): the notifications function tells each of them,
+   * unless they turned it off or were told a few such things today already.
+   */
+  "streamplatform.event.recommended": {
+    topic: TOPICS.events,
+    data: videoEvent.extend({ userIds: z.array(id).min(1).max(1000) }),
+  },
   "streamplatform.event.reminder": {
     topic: TOPICS.events,
     data: videoEvent.extend({ minutesBefore: z.number().int().positive() }),

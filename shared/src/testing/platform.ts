@@ -149,4 +149,5 @@ export {
 export { openSse, type SseEvent, type SseStream } from "./sse.ts";
 export { type StoredEvent, storeScheduledEvent } from "./stored-event.ts";
 export { type Answer, cookieNamed, requestAt } from "./tls-request.ts";
+export { watchAs } from "./viewing.ts";
 export { until } from "./wait.ts";
