@@ -28,6 +28,7 @@ const HEAVY = [
   "web/test/related.test.ts",
   "web/test/inbox-search.test.ts",
   "web/test/trending.test.ts",
+  "web/test/for-you.test.ts",
   "web/test/posters.test.ts",
   "local/test/transport.test.ts",
 ];

@@ -1,7 +1,7 @@
-// Email notifications chosen on the account page, in a real browser (Debian's Chromium,
-// headless) against the running platform: all off at first; a ticked box is saved at once (the
-// API says so, and it stays ticked after a reload). Screenshot: .data/screenshots/
-// email-preferences.png.
+// Notification choices on the account page, in a real browser (Debian's Chromium, headless)
+// against the running platform: email all off at first, recommended events on; a box is saved
+// as it is ticked (the API says so, and it stays so after a reload). Screenshot:
+// .data/screenshots/email-preferences.png.
 import { join } from "node:path";
 import { api, newUser } from "@stream-platform/shared/testing";
 import type { Browser } from "playwright-core";
@@ -37,6 +37,29 @@ it("turns 'live now' mail on from the account page, and only it", async () => {
   expect(await live.isChecked()).toBe(true);
   expect(await group.getByRole("checkbox", { name: /Reminders/ }).isChecked()).toBe(false);
   await page.screenshot({ path: join(shots, "email-preferences.png"), fullPage: true });
+  expect(problems).toEqual([]);
+  await page.context().close();
+});
+
+it("turns recommended-event notifications off from the account page (on until then)", async () => {
+  const user = await newUser("inbox-chooser");
+  const problems: string[] = [];
+  const page = await pageAs(browser, user, "desktop", problems);
+  await page.goto(`${edge}/account`);
+  const group = page.getByRole("group", { name: "Notify me" });
+  const recommended = group.getByRole("checkbox", { name: /new events like what I watch/ });
+  const loaded = () => page.locator("form.inbox-settings fieldset:not([disabled])").waitFor();
+  await loaded();
+  expect(await recommended.isChecked()).toBe(true);
+
+  await recommended.uncheck();
+  await group.getByRole("status").getByText("Saved.").waitFor();
+  const saved = await api("/api/me/notifications/settings", { token: user.token });
+  expect(saved.body).toEqual({ recommendations: false });
+
+  await page.reload();
+  await loaded();
+  expect(await recommended.isChecked()).toBe(false);
   expect(problems).toEqual([]);
   await page.context().close();
 });

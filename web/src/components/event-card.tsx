@@ -85,8 +85,11 @@ function RecordingFacts({ event }: { event: VideoEvent | SearchHit }) {
   );
 }
 
-/** An event in a list: where it leads, whose it is, when it is, and, live, how many watch. */
-export function EventCard({ event }: { event: VideoEvent | SearchHit }) {
+/**
+ * An event in a list: where it leads, whose it is, when it is, and, live, how many watch; `note`
+ * says why a shelf shows it ("Because you watched …").
+ */
+export function EventCard({ event, note }: { event: VideoEvent | SearchHit; note?: string }) {
   const highlight = "highlight" in event ? event.highlight : undefined;
   const missed = useDidNotStart(event);
   const channel = useChannel(event);
@@ -121,6 +124,7 @@ export function EventCard({ event }: { event: VideoEvent | SearchHit }) {
           when(event.startsAt)
         )}
       </p>
+      {note && <p class="muted card-note">{note}</p>}
     </li>
   );
 }
@@ -128,15 +132,18 @@ export function EventCard({ event }: { event: VideoEvent | SearchHit }) {
 export function EventList({
   events,
   empty,
+  note,
 }: {
   events: (VideoEvent | SearchHit)[];
   empty: string;
+  /** A card's note, if it has one (EventCard). */
+  note?: (event: VideoEvent | SearchHit) => string | undefined;
 }) {
   if (events.length === 0) return <p class="muted">{empty}</p>;
   return (
     <ul class="cards">
       {events.map((event) => (
-        <EventCard key={event.id} event={event} />
+        <EventCard key={event.id} event={event} note={note?.(event)} />
       ))}
     </ul>
   );

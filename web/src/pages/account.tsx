@@ -1,8 +1,8 @@
 // Sign in, sign up (and, signed in, who you are, sign out, delete the account).
 import { useEffect, useState } from "preact/hooks";
-import { EmailPreferences } from "../components/email-preferences.tsx";
 import { FieldError, FormProblem, invalid } from "../components/form.tsx";
 import { lazy } from "../components/lazy.tsx";
+import { EmailPreferences, InboxSettings } from "../components/notification-choices.tsx";
 import { navigate } from "../router.ts";
 import { deleteAccount, signIn, signOut, signUp, useSession } from "../session.ts";
 
@@ -77,6 +77,7 @@ export function Account({ params }: { params: URLSearchParams }) {
         <p>
           <a href="/dashboard">Creator dashboard</a>
         </p>
+        <InboxSettings />
         <EmailPreferences verified={user.emailVerified} />
         <WatchHistory />
         <button type="button" onClick={() => signOut().then(() => navigate("/"))}>

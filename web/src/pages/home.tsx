@@ -1,5 +1,5 @@
-// Home: continue watching (signed in), live now (with viewer counts), trending (its own chunk),
-// upcoming (with countdowns), recent recordings. The
+// Home: continue watching and For you (signed in), live now (with viewer counts), trending (For
+// you and trending each a chunk of their own), upcoming (with countdowns), recent recordings. The
 // shelves look again every few seconds, so a stream that starts shows up and one that stopped
 // (or the events of an account deleted meanwhile) leaves without a reload.
 import { START_GRACE_MS } from "@stream-platform/shared/api";
@@ -12,6 +12,7 @@ import { ErrorNote, Loading, useLoad } from "../components/status.tsx";
 import { useSession } from "../session.ts";
 
 const Trending = lazy(() => import("../components/trending.tsx").then((m) => m.Trending));
+const ForYou = lazy(() => import("../components/for-you.tsx").then((m) => m.ForYou));
 
 const SHELF = 12;
 const REFRESH_MS = 10_000;
@@ -79,6 +80,7 @@ export function Home() {
       {/* The page's title for screen readers (axe: page-has-heading-one); the shelves show it. */}
       <h1 class="visually-hidden">Live and upcoming on Stream Platform</h1>
       {user && <ContinueWatching key={user.id} />}
+      {user && <ForYou key={user.id} />}
       <Shelf
         title="Live now"
         query="status=live&order=desc"
