@@ -14,10 +14,9 @@ import {
   api,
   newUser,
   type Publisher,
-  postToIngress,
   type TestUser,
   until,
-  viewTokenFor,
+  watchAs,
 } from "@stream-platform/shared/testing";
 import type { Browser, Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -88,36 +87,14 @@ async function record(owner: TestUser, title: string, category: string): Promise
 }
 
 /**
- * `user` watched `seconds` of the recording in all and stopped a third of the way in: their
- * player's beat, signed with a view token naming them, posted through the edge's /ce.
+ * `user` watched `seconds` of the recording in all and stopped a third of the way in, as their
+ * player reports it (a view token naming them, a beacon).
  */
-async function watched(user: TestUser, recording: Recording, seconds = 45): Promise<void> {
-  const viewerId = `fy-viewer-${user.id}`;
-  const sessionId = `fy-session-${randomBytes(6).toString("hex")}`;
-  const eventId = recording.id;
-  const status = await postToIngress({
-    specversion: "1.0",
-    id: `hb_${sessionId}_0`,
-    type: "streamplatform.viewer.heartbeat",
-    source: "/test/for-you",
-    subject: eventId,
-    time: new Date().toISOString(),
-    datacontenttype: "application/json",
-    data: {
-      eventId,
-      viewerId,
-      sessionId,
-      viewToken: viewTokenFor({ eventId, viewerId, sessionId, userId: user.id }),
-      position: Math.floor(recording.duration / 3),
-      duration: recording.duration,
-      rendition: "360p",
-      playedSeconds: seconds,
-      bufferingSeconds: 0,
-    },
-    extensions: {},
+const watched = (user: TestUser, recording: Recording, seconds = 45) =>
+  watchAs(user.token, recording.id, seconds, {
+    position: Math.floor(recording.duration / 3),
+    duration: recording.duration,
   });
-  expect(status).toBe(202);
-}
 
 let person: TestUser;
 /** The person watched these two (birding); `alike` is birding too, `other` chess. */
