@@ -117,11 +117,13 @@ describe("access matrix", () => {
         .filter((key) => ["get", "post", "put", "patch", "delete"].includes(key))
         .map((method) => `${method.toUpperCase()} ${path}`),
     );
-    // stream-server's routes (the SSE gateways, a stream's health) and the ingress's.
+    // stream-server's routes (the SSE gateways, a stream's health, a poster's upload) and the
+    // ingress's.
     const extra = [
       "GET /api/me/notifications/stream",
       "GET /api/chat/stream",
       "GET /api/streams/{id}/health",
+      "PUT /api/streams/events/{eventId}/poster",
       "POST /ce",
     ];
     expect(new Set(documented)).toEqual(

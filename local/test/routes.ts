@@ -160,6 +160,14 @@ export const ROWS: Row[] = [
     path: (f) => `/api/channels/${f.channelId}/stream-key`,
     expect: ownerOnly(200),
   },
+  // A poster is the event's owner's to give (a JSON body is no picture: 415 once allowed).
+  {
+    method: "PUT",
+    route: "/api/streams/events/:eventId/poster",
+    path: (f) => `/api/streams/events/${f.eventId}/poster`,
+    body: () => ({ not: "a picture" }),
+    expect: { anonymous: 401, other: 403, owner: 415 },
+  },
   {
     method: "GET",
     route: "/api/streams/:id/health",

@@ -1,7 +1,8 @@
 // stream-server: the stateful tier. RTMP on RTMP_PORT (rtmp://HOST:1935/live/STREAM_KEY), HLS
 // into HLS_DIR/EVENT_ID/ (served by NGINX at /hls/), lifecycle CloudEvents to Kafka, and a small
 // HTTP server: GET /healthz, GET /streams (live streams, never their keys), and for a channel's
-// owner GET /api/streams/:channelId/health (health.ts).
+// owner GET /api/streams/:channelId/health (health.ts) and an event's owner PUT
+// /api/streams/events/:eventId/poster (poster-upload.ts).
 import "./env-file.ts";
 import { createServer } from "node:http";
 import { GrpcDirectory, LOCAL_HOST, log, sendProblem, serviceUrls } from "@stream-platform/shared";
@@ -14,6 +15,7 @@ import { Ingest } from "./ingest.ts";
 import { parseLadder } from "./ladder.ts";
 import { startRtmp } from "./nms.ts";
 import { NotificationGateway } from "./notifications.ts";
+import { posterUploadHandler } from "./poster-upload.ts";
 import { s3Client, uploadRecording } from "./recordings.ts";
 
 const config = loadConfig();
@@ -64,6 +66,8 @@ const rtmp = startRtmp(
   ingest.onPublish,
 );
 
+const posters = posterUploadHandler({ hlsDir: config.hlsDir, events, publisher });
+
 // A channel's owner never changes: asked of accounts once per channel.
 const health = healthHandler(
   ingest,
@@ -96,6 +100,7 @@ const http = createServer((req, res) => {
     return;
   }
   if (req.url && health.matches(req.url)) return health.handle(req, res);
+  if (req.url && posters.matches(req.url)) return posters.handle(req, res);
   if (req.method === "GET" && req.url === "/streams") {
     return send(
       200,

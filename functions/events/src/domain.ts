@@ -52,6 +52,8 @@ export type Command =
   | { kind: "stream.started"; id: string; startedAt: Date }
   /** The live stream's poster is there (stream-server's stream.poster). */
   | { kind: "stream.poster"; id: string; posterPath: string }
+  /** The owner's own poster for the event before it starts (stream-server's poster.uploaded). */
+  | { kind: "poster.uploaded"; id: string; posterPath: string }
   | { kind: "stream.ended"; id: string; endedAt: Date }
   /** The events function's own check at `at` (every minute): the stream went unheard. */
   | { kind: "stream.lost"; at: Date }
@@ -127,6 +129,15 @@ export function decide<S extends EventState>(state: S, command: Command): Change
         state,
         { status: "live", startedAt: command.startedAt },
         "streamplatform.event.live",
+        command.id,
+      );
+    case "poster.uploaded":
+      // Before the stream only: live, its frames are the poster; then the recording's.
+      if (state.applied.includes(command.id) || state.status !== "scheduled") return null;
+      return change(
+        state,
+        { posterPath: command.posterPath },
+        "streamplatform.event.updated",
         command.id,
       );
     case "stream.poster":

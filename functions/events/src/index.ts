@@ -38,6 +38,7 @@ const streams = cloudEventTarget()
   .on("streamplatform.stream.started", (event) => lifecycle.streamStarted(event))
   .on("streamplatform.stream.alive", (event) => lifecycle.streamAlive(event))
   .on("streamplatform.stream.poster", (event) => lifecycle.streamPoster(event))
+  .on("streamplatform.poster.uploaded", (event) => lifecycle.posterUploaded(event))
   .on("streamplatform.stream.ended", (event) => lifecycle.streamEnded(event))
   .on("streamplatform.recording.ready", (event) => lifecycle.recordingReady(event))
   // The account is gone: so are its events (erasure.ts).

@@ -61,6 +61,15 @@ export class Lifecycle {
     });
   }
 
+  /** The owner's poster for an event not started yet (nothing once it is live or over). */
+  async posterUploaded(event: PlatformEvent<"streamplatform.poster.uploaded">): Promise<void> {
+    await this.commands.run(event.data.eventId, {
+      kind: "poster.uploaded",
+      id: event.id,
+      posterPath: event.data.posterPath,
+    });
+  }
+
   /** The stream is still on: its event was heard of now (nothing when it is not live). */
   async streamAlive(event: PlatformEvent<"streamplatform.stream.alive">): Promise<void> {
     await this.commands.alive(event.data.eventId, event.data.channelId);

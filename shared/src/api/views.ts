@@ -87,16 +87,16 @@ export const POSTER_HEIGHTS = { large: 360, small: 180 } as const;
 
 /**
  * Where an event's poster is, from its state: the one stream-server said it wrote (its
- * posterPath: the live frame while live, the recording's once that is ready), its small twin
- * beside it; nothing for an event without one (scheduled, cancelled, or no stream behind it),
- * which the web app shows with a picture of its own.
+ * posterPath: the owner's upload before the stream, the live frame while live, the recording's
+ * once that is ready), its small twin beside it; nothing for a cancelled event or one without
+ * any, which the web app shows with a picture of its own.
  */
 export function posterOf(event: {
   status: EventStatus;
   posterPath?: string | null;
 }): Pick<VideoEvent, "posterUrl" | "posterSmallUrl"> {
   const path = event.posterPath;
-  if (!path || (event.status !== "live" && event.status !== "ended")) return {};
+  if (!path || event.status === "cancelled") return {};
   return { posterUrl: path, posterSmallUrl: path.replace(/\.jpg$/, "-small.jpg") };
 }
 

@@ -95,6 +95,14 @@ export const catalog = {
     data: z.object({ streamId: id, channelId: id, eventId: id, posterPath }),
   },
   /**
+   * The owner uploaded a poster for a scheduled event (stream-server checked, re-encoded and
+   * stored it, under a name of its own): the event shows it until its stream's frames take over.
+   */
+  "streamplatform.poster.uploaded": {
+    topic: TOPICS.streams,
+    data: z.object({ eventId: id, channelId: id, posterPath }),
+  },
+  /**
    * A live stream is still on (stream-server, every 30 s while live): the events function ends a
    * live event whose stream went unheard too long (stream-server killed before stream.ended).
    */

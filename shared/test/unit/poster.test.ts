@@ -10,10 +10,16 @@ describe("posterOf", () => {
         posterSmallUrl: "/hls/evt_1/poster-vod-small.jpg",
       });
   });
-  it("names none for an event without one, or one that is scheduled or cancelled", () => {
+  it("names none for an event without one, or a cancelled one", () => {
     expect(posterOf({ status: "live" })).toEqual({});
     expect(posterOf({ status: "ended", posterPath: null })).toEqual({});
-    for (const status of ["scheduled", "cancelled"] as const)
-      expect(posterOf({ status, posterPath: "/hls/evt_1/poster.jpg" })).toEqual({});
+    expect(posterOf({ status: "cancelled", posterPath: "/hls/evt_1/poster.jpg" })).toEqual({});
+  });
+
+  it("names a scheduled event's uploaded poster and its small twin", () => {
+    expect(posterOf({ status: "scheduled", posterPath: "/hls/posters/evt_1-ab.jpg" })).toEqual({
+      posterUrl: "/hls/posters/evt_1-ab.jpg",
+      posterSmallUrl: "/hls/posters/evt_1-ab-small.jpg",
+    });
   });
 });

@@ -285,6 +285,35 @@ describe("the stream's commands", () => {
       posterPath: null,
     });
   });
+  it("takes the owner's uploaded poster before the stream only, once", () => {
+    const uploaded: Command = {
+      kind: "poster.uploaded",
+      id: "ce-5",
+      posterPath: "/hls/posters/evt_x-ab.jpg",
+    };
+    const taken = decide(event("scheduled"), uploaded);
+    expect(taken).toMatchObject({
+      set: { posterPath: "/hls/posters/evt_x-ab.jpg" },
+      emits: "streamplatform.event.updated",
+      applied: "ce-5",
+    });
+    expect(decide(taken?.state ?? event("scheduled"), uploaded)).toBeNull();
+    for (const status of ["live", "ended", "cancelled"] as const)
+      expect(decide(event(status), uploaded)).toBeNull();
+    // Live, the stream's frames take over.
+    const started = decide(taken?.state ?? event("scheduled"), {
+      kind: "stream.started",
+      id: "ce-6",
+      startedAt: new Date(startsAt),
+    });
+    const framed = decide(started?.state ?? event("live"), {
+      kind: "stream.poster",
+      id: "ce-7",
+      posterPath: "/hls/e/poster.jpg",
+    });
+    expect(framed?.set.posterPath).toBe("/hls/e/poster.jpg");
+  });
+
   it("a redelivered stream CloudEvent changes nothing", () => {
     expect(decide(event("scheduled", { applied: ["ce-1"] }), started)).toBeNull();
     expect(decide(event("live", { applied: ["ce-2"] }), ended)).toBeNull();
