@@ -11,7 +11,7 @@ import {
   permits,
   readViewToken,
 } from "@stream-platform/shared";
-import type { EventStatus, HistoryEntry } from "@stream-platform/shared/api";
+import { type EventStatus, type HistoryEntry, posterOf } from "@stream-platform/shared/api";
 import type { ChannelsClient, EventsClient } from "@stream-platform/shared/grpc";
 import { type Heartbeat, toBeat } from "./figures.ts";
 import type { HistoryDoc, HistoryStore, WatchDoc } from "./history-store.ts";
@@ -167,6 +167,7 @@ export class HistoryReader {
           position: doc.position,
           ...(doc.duration !== undefined && { duration: doc.duration }),
           updatedAt: doc.updatedAt.toISOString(),
+          ...posterOf({ status: event.status as EventStatus, posterPath: event.posterPath }),
         };
       }),
     );

@@ -22,6 +22,7 @@ function reply(lookup: () => Promise<EventDoc | null>, callback: Callback, what:
               status: doc.status,
               startsAt: doc.startsAt.toISOString(),
               endsAt: doc.endsAt?.toISOString() ?? "",
+              posterPath: doc.posterPath ?? "",
             })
           : callback(
               Object.assign(new Error(what), { code: grpc.status.NOT_FOUND, details: what }),

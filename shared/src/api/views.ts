@@ -216,4 +216,7 @@ export interface HistoryEntry {
   duration?: number;
   /** When they last watched. */
   updatedAt: string;
+  /** The event's poster now (posterOf), when it has one. */
+  posterUrl?: string;
+  posterSmallUrl?: string;
 }

@@ -3,6 +3,7 @@
 // when there is nothing to continue.
 import { type Page, request } from "../api.ts";
 import { clock, type HistoryEntry, unfinished } from "../history.ts";
+import { Poster } from "./poster.tsx";
 import { useLoad } from "./status.tsx";
 
 export function ContinueWatching() {
@@ -19,6 +20,15 @@ export function ContinueWatching() {
         {items.map((e) => (
           <li class="card" key={e.eventId}>
             <a href={`/watch/${e.eventId}`} class="card-link">
+              <Poster
+                event={{
+                  id: e.eventId,
+                  channelId: e.channel.id,
+                  posterUrl: e.posterUrl,
+                  posterSmallUrl: e.posterSmallUrl,
+                }}
+                channelName={e.channel.title}
+              />
               <h3>{e.title}</h3>
             </a>
             <a class="muted card-channel" href={`/c/${e.channel.slug}`}>

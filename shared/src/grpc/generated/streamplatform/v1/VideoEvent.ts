@@ -18,6 +18,10 @@ export interface VideoEvent {
    * The owner of the event's channel (who may see its private figures).
    */
   'ownerId'?: (string);
+  /**
+   * Its poster under the edge's /hls/ (the upload, the live frame, the recording's); empty if none.
+   */
+  'posterPath'?: (string);
 }
 
 export interface VideoEvent__Output {
@@ -37,4 +41,8 @@ export interface VideoEvent__Output {
    * The owner of the event's channel (who may see its private figures).
    */
   'ownerId': (string);
+  /**
+   * Its poster under the edge's /hls/ (the upload, the live frame, the recording's); empty if none.
+   */
+  'posterPath': (string);
 }
