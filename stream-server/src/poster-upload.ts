@@ -84,6 +84,12 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 const tooLarge = () =>
   problem(413, "Request body too large", "body", `a poster is at most ${MAX_POSTER_BYTES} bytes`);
 
+/** ffmpeg's arguments for one picture of the filter graph's `label` output, as a JPEG. */
+const jpegOut = (label: string, file: string) => [
+  ...["-map", `[${label}]`, "-frames:v", "1", "-c:v", "mjpeg", "-q:v", "4"],
+  ...["-f", "image2", file],
+];
+
 /** ffmpeg: the upload decoded as its type only, re-encoded in both sizes (16:9, cropped). */
 function reencode(image: Buffer, type: PosterType, large: string, small: string): Promise<void> {
   const size = (height: number) => `${Math.round((height * 16) / 9)}:${height}`;
@@ -99,32 +105,8 @@ function reencode(image: Buffer, type: PosterType, large: string, small: string)
           "-filter_complex",
           `[0:v]split=2[a][b];[a]${fit(POSTER_HEIGHTS.large)}[large];[b]${fit(POSTER_HEIGHTS.small)}[small]`,
         ],
-        ...[
-          "-map",
-          "[large]",
-          "-frames:v",
-          "1",
-          "-c:v",
-          "mjpeg",
-          "-q:v",
-          "4",
-          "-f",
-          "image2",
-          large,
-        ],
-        ...[
-          "-map",
-          "[small]",
-          "-frames:v",
-          "1",
-          "-c:v",
-          "mjpeg",
-          "-q:v",
-          "4",
-          "-f",
-          "image2",
-          small,
-        ],
+        ...jpegOut("large", large),
+        ...jpegOut("small", small),
       ],
       { timeout: 15_000 },
       (error) => (error ? reject(error) : resolve()),
