@@ -30,6 +30,7 @@ const HEAVY = [
   "web/test/trending.test.ts",
   "web/test/for-you.test.ts",
   "web/test/posters.test.ts",
+  "web/test/poster-upload.test.ts",
   "local/test/transport.test.ts",
 ];
 

@@ -19,16 +19,20 @@ export class ApiError extends Error {
   }
 }
 
+/** `body`: JSON, or a Blob sent with its own type. */
 export async function request<T>(
   path: string,
   options: { method?: string; body?: unknown; signal?: AbortSignal } = {},
 ): Promise<T> {
+  const { body: sent } = options;
+  // A file (a poster) goes as it is, with its own type; anything else as JSON.
+  const file = sent instanceof Blob;
   let response: Response;
   try {
     response = await fetch(path, {
-      method: options.method ?? (options.body === undefined ? "GET" : "POST"),
-      headers: options.body === undefined ? {} : { "content-type": "application/json" },
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      method: options.method ?? (sent === undefined ? "GET" : "POST"),
+      headers: sent === undefined ? {} : { "content-type": file ? sent.type : "application/json" },
+      body: file ? sent : sent === undefined ? undefined : JSON.stringify(sent),
       credentials: "same-origin",
       signal: options.signal,
     });

@@ -7,20 +7,21 @@ import { VerifyEmailNotice } from "./components/verify-notice.tsx";
 import { useInbox } from "./notifications.ts";
 import { Account } from "./pages/account.tsx";
 import { Channel } from "./pages/channel.tsx";
-import { Dashboard } from "./pages/dashboard.tsx";
 import { Home } from "./pages/home.tsx";
 import { Search } from "./pages/search.tsx";
 import { Watch } from "./pages/watch.tsx";
 import { useLocation } from "./router.ts";
 import { useSession } from "./session.ts";
 
-// The pages mailed links open, and Following: their own chunks, off the home page's budget.
+// The pages mailed links open, Following and the creator dashboard: their own chunks, off the
+// home page's budget.
 const ForgotPassword = lazy(() =>
   import("./pages/password-reset.tsx").then((m) => m.ForgotPassword),
 );
 const ResetPassword = lazy(() => import("./pages/password-reset.tsx").then((m) => m.ResetPassword));
 const VerifyEmail = lazy(() => import("./pages/verify-email.tsx").then((m) => m.VerifyEmail));
 const Following = lazy(() => import("./pages/following.tsx").then((m) => m.Following));
+const Dashboard = lazy(() => import("./pages/dashboard.tsx").then((m) => m.Dashboard));
 
 function Page({ url }: { url: URL }) {
   const path = url.pathname;

@@ -235,6 +235,16 @@ describe("accessibility audit (axe-core)", () => {
         p.getByRole("heading", { name: "Chat moderation" }),
       );
       await audit(studio, "dashboard", size);
+      // The edit form of a scheduled event, its poster refused (a text file, refused before it
+      // is sent: the event keeps no poster).
+      await studio.getByRole("button", { name: `Edit “Audit ${word} upcoming”` }).click();
+      await studio.getByLabel(/^Poster/).setInputFiles({
+        name: "notes.txt",
+        mimeType: "text/plain",
+        buffer: Buffer.from("not a picture"),
+      });
+      await studio.getByText("Choose a JPEG, PNG or WebP picture").waitFor();
+      await audit(studio, "dashboard-poster", size);
 
       await open(studio, `${edge}/account`, (p) => p.getByRole("button", { name: "Sign out" }));
       await audit(studio, "account", size);

@@ -112,6 +112,8 @@ describe("the dashboard of a live stream", () => {
       .click();
     const form = desktop.getByRole("form", { name: "Edit the event" });
     await expect(form.getByLabel("Starts").count()).resolves.toBe(0);
+    // Live, its frames are its poster: none to upload.
+    await expect(form.getByLabel(/^Poster/).count()).resolves.toBe(0);
     await form.getByLabel("Title").fill(title);
     await form.getByLabel("Description").fill("Proofs, live");
     await form.getByLabel("Tags (comma-separated)").fill("maths, live");

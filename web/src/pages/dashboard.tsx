@@ -1,12 +1,14 @@
 // The creator dashboard: a channel, its stream key (hidden until asked) with OBS settings, its
-// events (schedule, edit, cancel; a live one renamed), the viewers of its current or last event
-// (live, then its final figures), its live stream's preview and health, and its chat's moderation.
+// events (schedule, edit, give a poster before it starts, cancel; a live one renamed), the
+// viewers of its current or last event (live, then its final figures), its live stream's preview
+// and health, and its chat's moderation.
 import { didNotStart } from "@stream-platform/shared/api";
 import { useEffect, useState } from "preact/hooks";
 import { type Channel, type EventDetails, type Page, request, type VideoEvent } from "../api.ts";
 import { LineChart, type Point } from "../components/chart.tsx";
 import { FieldError, FormProblem, invalid } from "../components/form.tsx";
 import { lazy } from "../components/lazy.tsx";
+import { PosterUpload } from "../components/poster-upload.tsx";
 import { ErrorNote, Loading, StatusBadge, useLoad } from "../components/status.tsx";
 import { duration, plural, when } from "../format.ts";
 import { navigate } from "../router.ts";
@@ -279,6 +281,7 @@ function EventForm({
         />
         <FieldError error={error} field="category" id="e-category" />
       </p>
+      {event?.status === "scheduled" && <PosterUpload event={event} channelName={channel.title} />}
       <FormProblem
         error={error}
         fields={["title", "startsAt", "description", "tags", "category"]}

@@ -105,10 +105,17 @@ export function Watch({ eventId }: { eventId: string }) {
             poster={event.posterUrl}
           />
         ) : (
-          // No video yet (or none): the channel's generated picture behind what is said.
+          // No video yet (or none): the channel's generated picture behind what is said, or the
+          // poster its owner gave a scheduled event, darkened for the text to read on.
           <div
             class="player placeholder poster-fallback"
-            style={{ "--hue": hueOf(event.channelId) }}
+            style={{
+              "--hue": hueOf(event.channelId),
+              ...(event.status === "scheduled" &&
+                event.posterUrl && {
+                  "--poster-picture": `linear-gradient(#0008, #0008), center / cover url("${event.posterUrl}")`,
+                }),
+            }}
           >
             {missed ? (
               <p>
