@@ -12,6 +12,7 @@ import { join } from "node:path";
 import type { VideoEvent } from "@stream-platform/shared/api";
 import {
   api,
+  endedEvent,
   newUser,
   type Publisher,
   type TestUser,
@@ -86,6 +87,17 @@ async function record(owner: TestUser, title: string, category: string): Promise
   return { id: ended.id, title, duration };
 }
 
+/** An event of `category` that went live and ended with no stream behind it (no encoder). */
+async function endedWithoutRecording(
+  owner: TestUser,
+  title: string,
+  category: string,
+): Promise<Recording> {
+  const channel = await newChannel(owner, `for-you-${randomBytes(5).toString("hex")}`);
+  const id = await endedEvent(owner.token, { channelId: channel.id, title, category });
+  return { id, title, duration: 300 };
+}
+
 /**
  * `user` watched `seconds` of the recording in all and stopped a third of the way in, as their
  * player reports it (a view token naming them, a beacon).
@@ -105,11 +117,13 @@ let other: Recording;
 
 beforeAll(async () => {
   const owner = await newUser("ForYouCreator");
+  // Three real recordings (the ones a card must play); the other taste's is an event ended
+  // without a stream: one encoder fewer on a machine the other heavy tests share.
   [first, second, alike, other] = await Promise.all([
     record(owner, `Herons at dawn ${run}`, BIRDS),
     record(owner, `Owls by night ${run}`, BIRDS),
     record(owner, `Kingfishers ${run}`, BIRDS),
-    record(owner, `Endgames ${run}`, CHESS),
+    endedWithoutRecording(owner, `Endgames ${run}`, CHESS),
   ]);
   person = await newUser("ForYou");
   const others = await Promise.all(Array.from({ length: 4 }, (_, n) => newUser(`ForYouOther${n}`)));

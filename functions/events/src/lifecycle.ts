@@ -33,6 +33,9 @@ export class Lifecycle {
   async streamStarted(event: PlatformEvent<"streamplatform.stream.started">): Promise<void> {
     const { data } = event;
     const doc = await this.eventOf(data);
+    // A copy of one already taken (a redelivery, perhaps minutes late) is no sign of life: its
+    // stream was heard of when it first came, and a silent stream must still end as lost.
+    if (doc?.applied.includes(event.id)) return;
     if (doc) {
       await this.commands.run(doc._id, {
         kind: "stream.started",
