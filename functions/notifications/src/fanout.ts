@@ -24,6 +24,28 @@ export interface EventNews {
   data: Snapshot;
 }
 
+/** A person's inbox entry of `kind` about the event, its id derived from the source and them. */
+function entryOf(
+  kind: NotificationKind,
+  sourceId: string,
+  userId: string,
+  data: Pick<Snapshot, "eventId" | "title">,
+  channelTitle: string | undefined,
+  createdAt: Date,
+): InboxEntry {
+  return {
+    _id: notificationIdOf(sourceId, userId),
+    userId,
+    kind,
+    eventId: data.eventId,
+    title: data.title,
+    ...(channelTitle && { channelTitle }),
+    sourceId,
+    createdAt,
+    readAt: null,
+  };
+}
+
 /** Recommended events a person is told of in a UTC day, at most. */
 export const RECOMMENDED_PER_DAY = 3;
 
@@ -57,17 +79,9 @@ export class Fanout {
     const inFlight = new Set<Promise<void>>();
     let failure: unknown;
     for await (const batch of this.subscribers.listSubscriberBatches(targets)) {
-      const entries: InboxEntry[] = batch.map((userId) => ({
-        _id: notificationIdOf(event.id, userId),
-        userId,
-        kind,
-        eventId: data.eventId,
-        title: data.title,
-        ...(channelTitle && { channelTitle }),
-        sourceId: event.id,
-        createdAt,
-        readAt: null,
-      }));
+      const entries = batch.map((userId) =>
+        entryOf(kind, event.id, userId, data, channelTitle, createdAt),
+      );
       const work: Promise<void> = this.deliver(kind, entries, createdAt)
         .catch((error: unknown) => {
           failure ??= error;
@@ -108,17 +122,9 @@ export class Fanout {
     const sourceId = `recommended/${data.eventId}`;
     await this.deliver(
       "event.recommended",
-      told.map((userId) => ({
-        _id: notificationIdOf(sourceId, userId),
-        userId,
-        kind: "event.recommended",
-        eventId: data.eventId,
-        title: data.title,
-        ...(channelTitle && { channelTitle }),
-        sourceId,
-        createdAt,
-        readAt: null,
-      })),
+      told.map((userId) =>
+        entryOf("event.recommended", sourceId, userId, data, channelTitle, createdAt),
+      ),
       createdAt,
     );
     return told.length;

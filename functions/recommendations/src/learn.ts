@@ -8,6 +8,7 @@ import {
   type EventData,
   type PlatformEvent,
 } from "@stream-platform/shared";
+import type { ItemInput } from "./model.ts";
 import type { RecommendationStore } from "./store.ts";
 
 type Snapshot = EventData<"streamplatform.event.updated">;
@@ -18,6 +19,17 @@ const KEEN_WINDOW_MS = 30 * 24 * 3_600_000;
 /** People per event.recommended CloudEvent (its schema's limit). */
 const PER_EVENT = 1_000;
 const SOURCE = "/functions/recommendations";
+
+/** What the ranking reads of an event's snapshot. */
+const itemOf = (data: Snapshot): ItemInput => ({
+  id: data.eventId,
+  title: data.title,
+  channelId: data.channelId,
+  ...(data.category && { category: data.category }),
+  tags: data.tags ?? [],
+  status: data.status,
+  startsAt: Date.parse(data.startsAt),
+});
 
 export class Learner {
   constructor(
@@ -54,34 +66,13 @@ export class Learner {
 
   /** An event was created or changed: what the ranking reads of it. */
   snapshot(data: Snapshot): Promise<void> {
-    return this.store.putItem(
-      {
-        id: data.eventId,
-        title: data.title,
-        channelId: data.channelId,
-        ...(data.category && { category: data.category }),
-        tags: data.tags ?? [],
-        status: data.status,
-        startsAt: Date.parse(data.startsAt),
-      },
-      data.version,
-    );
+    return this.store.putItem(itemOf(data), data.version);
   }
 
   /** The event is gone (its owner's account was deleted): never recommended again. */
   gone(data: Snapshot): Promise<void> {
     // A version above any the events function will write: no late snapshot brings it back.
-    return this.store.putItem(
-      {
-        id: data.eventId,
-        title: data.title,
-        channelId: data.channelId,
-        tags: [],
-        status: "cancelled",
-        startsAt: Date.parse(data.startsAt),
-      },
-      Number.MAX_SAFE_INTEGER,
-    );
+    return this.store.putItem({ ...itemOf(data), status: "cancelled" }, Number.MAX_SAFE_INTEGER);
   }
 
   watched(data: EventData<"streamplatform.history.updated">): Promise<void> {
