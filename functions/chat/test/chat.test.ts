@@ -380,7 +380,8 @@ describe("offsets", () => {
     expect(replay.map((m) => m.id)).toEqual([posted.body.id]);
     const during = replay[0] as Message;
     const elapsed = (Date.parse(during.sentAt) - startedAt.getTime()) / 1000;
-    expect(during.offsetSeconds).toBeCloseTo(elapsed, 1);
+    // Tenths of a second, rounded: at most half a tenth from the exact figure (0.05 rounds up).
+    expect(Math.abs((during.offsetSeconds ?? Number.NaN) - elapsed)).toBeLessThanOrEqual(0.0501);
     const all = await api<{ items: Message[] }>(`/api/chat/events/${eventId}/messages`);
     expect(all.body.items.map((m) => [m.text, m.offsetSeconds])).toEqual([
       ["before the stream", undefined],
