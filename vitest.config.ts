@@ -5,7 +5,9 @@ import { defineConfig } from "vitest/config";
 // (search within 2 s, say), so they run in a group of their own, after the others.
 const HEAVY = [
   "stream-server/test/ingest.test.ts",
+  "stream-server/test/ingest-shapes.test.ts",
   "stream-server/test/posters.test.ts",
+  "stream-server/test/key-rotation.test.ts",
   "bench/test/report.test.ts",
   "local/test/scale-to-zero.test.ts",
   // Kills and restarts the analytics function: a blip for the tests beside it.

@@ -182,8 +182,9 @@ async function main(): Promise<void> {
 
   // 2. Encoding speed: bare ffmpeg on the clip, then the clip through stream-server.
   const rungs = parseLadder(LADDER);
+  // The clip has audio and video, keyframes every 2 s: the whole ladder, source included.
   const { filter, options } = transcodeOptions({
-    rungs,
+    ladder: { rungs, audio: true, video: true, keyframes: "source" },
     segmentSeconds: 2,
     preset: "veryfast",
     posterSeconds: 5,
@@ -202,8 +203,7 @@ async function main(): Promise<void> {
       "flv",
       "-i",
       clip,
-      "-filter_complex",
-      filter,
+      ...(filter ? ["-filter_complex", filter] : []),
       ...options,
       "%v/index.m3u8",
       ...posterOptions(),

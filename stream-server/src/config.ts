@@ -22,7 +22,10 @@ const schema = z.object({
   /** Loopback by default; 0.0.0.0 in a container (the edge is another host there). */
   STREAM_SERVER_BIND: z.string().default("127.0.0.1"),
   HLS_DIR: z.string().default("hls"),
-  /** Target segment length; segments cut on the source's keyframes (send one every 1–2 s). */
+  /**
+   * Target segment length: cut on the source's keyframes when they come at least this often,
+   * else on keyframes the encoded renditions force every this long (ladder.ts).
+   */
   HLS_SEGMENT_SECONDS: z.coerce.number().min(1).max(6).default(2),
   /** The ladder: `source` (passed through), or heights with an optional bitrate: 480p:1400. */
   HLS_LADDER: z.string().default("source,480p,360p"),

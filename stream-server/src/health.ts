@@ -1,7 +1,9 @@
 // A live stream's health for its channel's owner: what the publisher sends (kbit/s, counted on
 // the encoder's input) and how the encoder keeps up (fps, speed, dropped and duplicated frames,
 // read from ffmpeg's stats lines on stderr), with the publisher's picture size (ffmpeg's input
-// description). Served as GET /api/streams/:channelId/health, to the channel's owner only.
+// description), with the publisher's keyframe interval and a notice when the ladder had to leave
+// the source out for it (ladder.ts). Served as GET /api/streams/:channelId/health, to the
+// channel's owner only.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { PassThrough, type TransformCallback } from "node:stream";
 import {
@@ -39,11 +41,14 @@ export class MeteredInput extends PassThrough {
   }
 }
 
-/** ffmpeg's stats line: `frame=  120 fps= 30 q=28.0 size=N/A time=… bitrate=N/A dup=0 drop=2 speed=1.01x`. */
+/**
+ * ffmpeg's stats line: `frame=  120 fps= 30 q=28.0 size=N/A time=… bitrate=N/A dup=0 drop=2
+ * speed=1.01x`; without video (an audio-only stream) it starts at `size=` and has no frames.
+ */
 export function parseStats(
   line: string,
 ): { fps: number; speed?: number; dup: number; drop: number } | undefined {
-  if (!/^\s*frame=\s*\d+/.test(line)) return undefined;
+  if (!/^\s*(frame=\s*\d+|size=)/.test(line)) return undefined;
   const value = (key: string) => line.match(new RegExp(`\\b${key}=\\s*([\\d.]+)`))?.[1];
   const speed = value("speed");
   return {
@@ -65,6 +70,10 @@ export class EncoderHealth {
   size?: { width: number; height: number };
   /** The publisher left: what the encoder still does is finishing the recording. */
   stopped = false;
+  /** The publisher's latest keyframe interval (ms), as its stream's watch measures it. */
+  keyframes?: () => number | undefined;
+  /** What the owner should know about the ladder (the source left out, and why). */
+  notice?: string;
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -110,6 +119,7 @@ export class EncoderHealth {
     const first = this.samples[0];
     const last = this.samples[this.samples.length - 1];
     const span = first && last ? last.at - first.at : 0;
+    const keyframeMs = this.keyframes?.();
     return {
       signal: stats !== undefined && now - stats.at < SIGNAL_TIMEOUT_MS,
       ...(first &&
@@ -125,6 +135,8 @@ export class EncoderHealth {
         updatedAt: new Date(stats.at).toISOString(),
       }),
       ...(this.size && this.size),
+      ...(keyframeMs !== undefined && { keyframeSeconds: Math.round(keyframeMs / 100) / 10 }),
+      ...(this.notice && { notice: this.notice }),
     };
   }
 }

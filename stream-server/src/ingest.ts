@@ -18,7 +18,13 @@ import type { EventPublisher } from "@stream-platform/shared/kafka";
 import { SharedRateLimiter } from "@stream-platform/shared/postgres";
 import type { Config } from "./config.ts";
 import type { Rung } from "./ladder.ts";
-import { attachFeed, type NmsSession } from "./nms.ts";
+import {
+  attachFeed,
+  type NmsSession,
+  publisherGone,
+  rejectPublish,
+  watchVideoCodec,
+} from "./nms.ts";
 import {
   describeRendition,
   finalizeAsVod,
@@ -31,6 +37,7 @@ import {
 import { keepRecordingPoster, livePosterWritten } from "./posters.ts";
 import { clientAddress } from "./proxy-protocol.ts";
 import { Transcoder } from "./transcoder.ts";
+import { unsupportedVideo } from "./video-codecs.ts";
 
 const SOURCE = "/stream-server";
 /** How long after stream.started a live poster may take to come (it comes within seconds). */
@@ -44,6 +51,8 @@ export interface LiveStream {
   startedAt?: string;
   /** Set once its publisher left: no more stream.alive. */
   ending?: boolean;
+  /** Why stream-server ended it, when it did (stream.ended's reason). */
+  endReason?: "encoder-failed";
   transcoder: Transcoder;
 }
 
@@ -63,6 +72,8 @@ export class Ingest {
   readonly live = new Map<string, LiveStream>();
   /** Channels whose publish is being authorized right now (two at once: only the first). */
   private readonly claiming = new Set<string>();
+  /** Each live stream's publisher (kept out of LiveStream, which is listed: its path has the key). */
+  private readonly publishers = new WeakMap<LiveStream, NmsSession>();
   private readonly ending = new Set<Promise<void>>();
   /**
    * One publish attempt a second per address, with bursts of 20 (OBS reconnecting). In
@@ -105,6 +116,11 @@ export class Ingest {
 
   /** node-media-server's prePublish: decide, then start or refuse. Never throws. */
   onPublish = (session: NmsSession): void => {
+    // Seen on its first video message, before the transcoder could choke on it.
+    watchVideoCodec(session, (codec) => {
+      const reason = unsupportedVideo(codec);
+      if (reason && !publisherGone(session)) this.refuse(session, reason);
+    });
     void this.admit(session).catch((error: unknown) => {
       this.deps.log({
         level: "error",
@@ -126,7 +142,44 @@ export class Ingest {
       address: clientAddress(session.socket),
       reason,
     });
-    session.close();
+    rejectPublish(session, reason);
+  }
+
+  /**
+   * The channel's key was rotated (channel.key-rotated): its live publish ends within the moment,
+   * as if its publisher had left (stream.ended, the recording kept), unless its key is still
+   * good, asked again of accounts (a late event, after a publish with the new key). When accounts
+   * cannot answer, the publish ends all the same: a rotated key is most often a leaked one.
+   */
+  async keyRotated(channelId: string): Promise<void> {
+    // A publish being admitted was authorized with the key of that moment: judged once live.
+    while (this.claiming.has(channelId) && !this.live.has(channelId))
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    const stream = this.live.get(channelId);
+    const session = stream && this.publishers.get(stream);
+    if (!stream || !session || stream.ending) return;
+    const stillGood = await this.deps.channels.authorizePublish(session.streamName).then(
+      (channel) => channel.id === channelId,
+      () => false,
+    );
+    if (publisherGone(session)) return;
+    if (stillGood) {
+      this.deps.log({
+        level: "info",
+        msg: "publish kept: its key is current",
+        stream: stream.streamId,
+      });
+      return;
+    }
+    this.deps.log({
+      level: "info",
+      msg: "publish cut",
+      stream: stream.streamId,
+      channel: channelId,
+      event: stream.eventId,
+      reason: "the stream key was rotated",
+    });
+    rejectPublish(session, "the stream key was rotated: publish with the new key");
   }
 
   private async admit(session: NmsSession): Promise<void> {
@@ -154,7 +207,7 @@ export class Ingest {
       }
       throw error;
     }
-    if (session.socket.destroyed) return; // gone while we asked
+    if (publisherGone(session)) return; // gone while we asked
     if (this.live.has(channelId) || this.claiming.has(channelId)) {
       this.refuse(session, "the channel is already live");
       return;
@@ -181,7 +234,7 @@ export class Ingest {
     }
     // From here on all is synchronous until the close listener is set: a publisher that left
     // while we asked is seen now, or by that listener.
-    if (session.socket.destroyed) return;
+    if (publisherGone(session)) return;
     const eventId = scheduled ?? adHocEventId(startedEventId);
     const dir = join(config.hlsDir, eventId);
     if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
@@ -197,6 +250,7 @@ export class Ingest {
     });
     const stream: LiveStream = { streamId, channelId, eventId, transcoder };
     this.live.set(channelId, stream);
+    this.publishers.set(stream, session);
     this.deps.log({
       level: "info",
       msg: "publish accepted",
@@ -219,14 +273,34 @@ export class Ingest {
       this.ending.add(done);
       void done.finally(() => this.ending.delete(done));
     });
-    transcoder.start();
+    // An encoder that keeps failing ends the stream as its publisher leaving would (the socket
+    // closes: stream.ended with the reason, the recording so far kept).
+    transcoder.once("failed", (detail: string) => {
+      stream.endReason = "encoder-failed";
+      this.deps.log({
+        level: "error",
+        msg: "the encoder kept failing: ending the stream",
+        stream: streamId,
+        event: eventId,
+        reason: stream.endReason,
+        detail,
+      });
+      session.socket.destroy();
+    });
+    // What the publisher sends decides the ladder (a few seconds at most): undefined if it left.
+    const ladder = await transcoder.start();
+    if (!ladder) return;
 
     // stream.started once every rendition has a segment, with the master playlist in place.
-    while (!hasFirstSegments(dir, rungs)) {
-      if (session.socket.destroyed || this.live.get(channelId) !== stream) return;
+    while (!hasFirstSegments(dir, ladder.rungs)) {
+      if (publisherGone(session) || this.live.get(channelId) !== stream) return;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    writeAtomically(join(dir, "master.m3u8"), masterPlaylist(await this.describe(dir)));
+    const master = masterPlaylist(await this.describe(dir, ladder.rungs));
+    // Its publisher may have left while the renditions were probed: then it never went live
+    // (end() saw no startedAt, and sends no stream.ended).
+    if (stream.ending) return;
+    writeAtomically(join(dir, "master.m3u8"), master);
     stream.startedAt = new Date().toISOString();
     await this.deps.publisher.publish([
       createEvent({
@@ -243,15 +317,17 @@ export class Ingest {
       }),
     ]);
     this.deps.log({ level: "info", msg: "stream started", stream: streamId, event: eventId });
-    // Apart from the publish's own work: its failure is logged, never the stream's.
-    void this.announcePoster(stream, dir).catch((error: unknown) =>
-      this.deps.log({
-        level: "error",
-        msg: "announcing the live poster failed",
-        stream: streamId,
-        error: String(error),
-      }),
-    );
+    // Apart from the publish's own work: its failure is logged, never the stream's. A stream
+    // without video has no poster.
+    if (ladder.video)
+      void this.announcePoster(stream, dir).catch((error: unknown) =>
+        this.deps.log({
+          level: "error",
+          msg: "announcing the live poster failed",
+          stream: streamId,
+          error: String(error),
+        }),
+      );
   }
 
   /**
@@ -281,8 +357,8 @@ export class Ingest {
     ]);
   }
 
-  private describe(dir: string): Promise<RenditionInfo[]> {
-    return Promise.all(this.deps.rungs.map((rung) => describeRendition(dir, rung)));
+  private describe(dir: string, rungs: Rung[]): Promise<RenditionInfo[]> {
+    return Promise.all(rungs.map((rung) => describeRendition(dir, rung)));
   }
 
   private async end(stream: LiveStream, dir: string): Promise<void> {
@@ -297,7 +373,13 @@ export class Ingest {
           type: "streamplatform.stream.ended",
           source: SOURCE,
           subject: channelId,
-          data: { streamId, channelId, eventId, endedAt },
+          data: {
+            streamId,
+            channelId,
+            eventId,
+            endedAt,
+            ...(stream.endReason && { reason: stream.endReason }),
+          },
         }),
       ]);
     }
@@ -313,24 +395,27 @@ export class Ingest {
       });
       return;
     }
-    // Final bandwidths: the peak over the whole recording.
-    const renditions = await this.describe(dir);
+    // Final bandwidths: the peak over the whole recording. (Started: the ladder is known.)
+    const ladder = stream.transcoder.ladder ?? { rungs: this.deps.rungs, video: true };
+    const renditions = await this.describe(dir, ladder.rungs);
     writeAtomically(join(dir, "master.m3u8"), masterPlaylist(renditions));
-    const durationSeconds = finalizeAsVod(dir, this.deps.rungs, renditions);
+    const durationSeconds = finalizeAsVod(dir, ladder.rungs, renditions);
     // Its poster, before recording.ready says where it is (none if it failed: the web app then
-    // draws its own).
-    const posterPath = await keepRecordingPoster(dir, this.deps.rungs[0]?.name ?? "source").then(
-      () => `/hls/${eventId}/${POSTER_FILES.recording.large}`,
-      (error: unknown) => {
-        this.deps.log({
-          level: "error",
-          msg: "recording poster failed",
-          event: eventId,
-          error: String(error),
-        });
-        return undefined;
-      },
-    );
+    // draws its own; none without video).
+    const posterPath = ladder.video
+      ? await keepRecordingPoster(dir, ladder.rungs[0]?.name ?? "source").then(
+          () => `/hls/${eventId}/${POSTER_FILES.recording.large}`,
+          (error: unknown) => {
+            this.deps.log({
+              level: "error",
+              msg: "recording poster failed",
+              event: eventId,
+              error: String(error),
+            });
+            return undefined;
+          },
+        )
+      : undefined;
     await this.deps.afterRecording?.(eventId, dir).catch((error: unknown) =>
       this.deps.log({
         level: "error",

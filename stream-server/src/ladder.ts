@@ -1,7 +1,16 @@
 // The HLS ladder: which renditions, and the ffmpeg arguments that make them. The source is passed
-// through untouched (no quality lost, no CPU spent); the smaller renditions are encoded with
-// keyframes forced where the source has them, so segments of every rendition start at the same
-// instants and a player can switch between them at any segment boundary.
+// through untouched (no quality lost, no CPU spent); the smaller renditions are encoded. The
+// ladder follows what the publisher sends (stream-shape.ts): video without audio gets renditions
+// without audio, audio alone one AAC rendition and no poster.
+//
+// Keyframes: a player switches renditions at segment boundaries, so every rendition in a master
+// must cut its segments at the same instants. The passed-through source can only cut where the
+// publisher put keyframes. When those come at most about a segment apart (OBS at 1–2 s), the
+// encoded renditions copy them (`-force_key_frames source`): all cut on the same frames, exactly.
+// When they are further apart (OBS "auto": ~8 s), following them would make every segment that
+// long, so the encoded renditions put keyframes on the segment clock instead (aligned with each
+// other, at the configured length) and the source is left out: it could never be aligned with
+// them, and a player must not be handed renditions that are not. The health says why.
 
 import { POSTER_FILES, POSTER_HEIGHTS } from "@stream-platform/shared/api";
 
@@ -45,8 +54,62 @@ export function parseLadder(spec: string): Rung[] {
   return rungs;
 }
 
-export interface TranscodeArgs {
+/** What a publisher sends (stream-shape.ts finds it out before the encoder starts). */
+export interface StreamShape {
+  audio: boolean;
+  video: boolean;
+  /**
+   * Milliseconds between the source's first two keyframes; when the second did not come in
+   * time, how long it was waited for (so: at least this). Unknown when it was not needed.
+   */
+  keyframeMs?: number;
+}
+
+/** The renditions a stream gets, and how its encoded renditions place their keyframes. */
+export interface Ladder {
   rungs: Rung[];
+  audio: boolean;
+  video: boolean;
+  /** `source`: where the source has keyframes; `clock`: every segment length. */
+  keyframes: "source" | "clock";
+  /** Why the configured source rendition is not in this ladder (in a person's words). */
+  sourceLeftOut?: string;
+}
+
+/** The rendition of a stream without video. */
+export const AUDIO_ONLY: Rung = { name: "audio" };
+
+/**
+ * Source keyframes this much longer apart than a segment still count as fitting (an encoder's
+ * "2 s" at 29.97 fps is 2.002 s, say): the segments get that much longer, no more.
+ */
+const KEYFRAME_SLACK_MS = 250;
+
+/** The ms a source's keyframes may be apart for it to stay in the ladder. */
+export const fittingKeyframeMs = (segmentSeconds: number) =>
+  segmentSeconds * 1000 + KEYFRAME_SLACK_MS;
+
+/** The configured rungs, fitted to what the stream carries (see the top of this file). */
+export function planLadder(rungs: Rung[], shape: StreamShape, segmentSeconds: number): Ladder {
+  if (!shape.video) return { rungs: [AUDIO_ONLY], audio: true, video: false, keyframes: "clock" };
+  const tracks = { audio: shape.audio, video: true };
+  const encoded = rungs.filter((r) => r.height !== undefined);
+  const source = rungs.find((r) => r.height === undefined);
+  if (!source) return { rungs, ...tracks, keyframes: "clock" };
+  if (encoded.length === 0) return { rungs, ...tracks, keyframes: "source" };
+  const fits =
+    shape.keyframeMs !== undefined && shape.keyframeMs <= fittingKeyframeMs(segmentSeconds);
+  if (fits) return { rungs, ...tracks, keyframes: "source" };
+  return {
+    rungs: encoded,
+    ...tracks,
+    keyframes: "clock",
+    sourceLeftOut: `The original quality is not offered: its keyframes come more than ${segmentSeconds} s apart, longer than a segment. Set the encoder's keyframe interval to ${segmentSeconds} s.`,
+  };
+}
+
+export interface TranscodeArgs {
+  ladder: Ladder;
   segmentSeconds: number;
   preset: string;
   posterSeconds: number;
@@ -54,58 +117,64 @@ export interface TranscodeArgs {
   resume: boolean;
 }
 
-/** ffmpeg's output options for the ladder, FLV on stdin; paths are relative to the event dir. */
-export function transcodeOptions(args: TranscodeArgs): { filter: string; options: string[] } {
-  const encoded = args.rungs.filter((r) => r.height !== undefined);
+/**
+ * ffmpeg's output options for the ladder, FLV on stdin; paths are relative to the event dir.
+ * `filter` (the scaled pictures and the posters) is absent without video.
+ */
+export function transcodeOptions(args: TranscodeArgs): { filter?: string; options: string[] } {
+  const { ladder } = args;
+  const encoded = ladder.rungs.filter((r) => r.height !== undefined);
   const splits = encoded.length + 1; // one more branch for the poster
   const labels = Array.from({ length: splits }, (_, i) => `[s${i}]`).join("");
-  const filter = [
-    `[0:v]split=${splits}${labels}`,
-    ...encoded.map((r, i) => `[s${i}]scale=-2:${r.height}[v${i}]`),
-    // The poster in its two sizes: cards ask for the small one, the watch page the large.
-    `[s${encoded.length}]fps=1/${args.posterSeconds},scale=-2:${POSTER_HEIGHTS.large},split=2[poster][p1]`,
-    `[p1]scale=-2:${POSTER_HEIGHTS.small}[poster_small]`,
-  ].join(";");
+  const filter = ladder.video
+    ? [
+        `[0:v]split=${splits}${labels}`,
+        ...encoded.map((r, i) => `[s${i}]scale=-2:${r.height}[v${i}]`),
+        // The poster in its two sizes: cards ask for the small one, the watch page the large.
+        `[s${encoded.length}]fps=1/${args.posterSeconds},scale=-2:${POSTER_HEIGHTS.large},split=2[poster][p1]`,
+        `[p1]scale=-2:${POSTER_HEIGHTS.small}[poster_small]`,
+      ].join(";")
+    : undefined;
+  const forceKeyFrames =
+    ladder.keyframes === "source" ? "source" : `expr:gte(t,n_forced*${args.segmentSeconds})`;
 
   const options: string[] = [];
   let encodedIndex = 0;
-  args.rungs.forEach((rung, i) => {
-    if (rung.height === undefined) {
-      options.push("-map", "0:v:0", `-c:v:${i}`, "copy");
-    } else {
-      const kbps = rung.videoKbps ?? 800;
-      options.push(
-        "-map",
-        `[v${encodedIndex++}]`,
-        `-c:v:${i}`,
-        "libx264",
-        `-preset:v:${i}`,
-        args.preset,
-        `-profile:v:${i}`,
-        "main",
-        `-b:v:${i}`,
-        `${kbps}k`,
-        `-maxrate:v:${i}`,
-        `${Math.round(kbps * 1.1)}k`,
-        `-bufsize:v:${i}`,
-        `${kbps * 2}k`,
-        `-force_key_frames:v:${i}`,
-        "source",
-      );
-    }
-  });
-  for (let i = 0; i < args.rungs.length; i++) options.push("-map", "0:a:0");
+  if (ladder.video) {
+    ladder.rungs.forEach((rung, i) => {
+      if (rung.height === undefined) {
+        options.push("-map", "0:v:0", `-c:v:${i}`, "copy");
+      } else {
+        const kbps = rung.videoKbps ?? 800;
+        options.push(
+          "-map",
+          `[v${encodedIndex++}]`,
+          `-c:v:${i}`,
+          "libx264",
+          `-preset:v:${i}`,
+          args.preset,
+          `-profile:v:${i}`,
+          "main",
+          `-b:v:${i}`,
+          `${kbps}k`,
+          `-maxrate:v:${i}`,
+          `${Math.round(kbps * 1.1)}k`,
+          `-bufsize:v:${i}`,
+          `${kbps * 2}k`,
+          `-force_key_frames:v:${i}`,
+          forceKeyFrames,
+        );
+      }
+    });
+    options.push("-sc_threshold", "0", "-pix_fmt", "yuv420p");
+  }
+  if (ladder.audio) {
+    for (let i = 0; i < ladder.rungs.length; i++) options.push("-map", "0:a:0");
+    options.push("-c:a", "aac", "-b:a", `${AUDIO_KBPS}k`, "-ac", "2");
+  }
+  const streams = (i: number) =>
+    [ladder.video && `v:${i}`, ladder.audio && `a:${i}`].filter(Boolean).join(",");
   options.push(
-    "-sc_threshold",
-    "0",
-    "-pix_fmt",
-    "yuv420p",
-    "-c:a",
-    "aac",
-    "-b:a",
-    `${AUDIO_KBPS}k`,
-    "-ac",
-    "2",
     "-f",
     "hls",
     "-hls_time",
@@ -124,7 +193,7 @@ export function transcodeOptions(args: TranscodeArgs): { filter: string; options
     "-master_pl_name",
     "ffmpeg-master.m3u8",
     "-var_stream_map",
-    args.rungs.map((r, i) => `v:${i},a:${i},name:${r.name}`).join(" "),
+    ladder.rungs.map((r, i) => `${streams(i)},name:${r.name}`).join(" "),
     "-hls_segment_filename",
     "%v/seg_%05d.ts",
   );

@@ -1,6 +1,7 @@
 // Playlists stream-server writes itself: the master (with BANDWIDTH, RESOLUTION and CODECS of
 // every rendition, probed from its first segment, since a passed-through source has no bitrate
-// ffmpeg could state), and the VOD finalization of media playlists when the stream ends.
+// ffmpeg could state; CODECS name only what the stream carries, and an audio-only rendition has
+// no RESOLUTION), and the VOD finalization of media playlists when the stream ends.
 import { execFile } from "node:child_process";
 import {
   existsSync,
@@ -18,9 +19,10 @@ const run = promisify(execFile);
 
 export interface RenditionInfo {
   name: string;
+  /** The picture's size; 0 × 0 without video. */
   width: number;
   height: number;
-  /** avc1.PPCCLL for the video, and AAC-LC. */
+  /** avc1.PPCCLL for the video, and AAC-LC, as far as the rendition has them. */
   codecs: string;
   /** Peak bits per second over the segments seen. */
   bandwidth: number;
@@ -100,7 +102,7 @@ export async function describeRendition(eventDir: string, rung: Rung): Promise<R
   const streams = await probeSegment(join(dir, first.uri));
   const video = streams.find((s) => s.codec_type === "video");
   const audio = streams.find((s) => s.codec_type === "audio");
-  const estimated = ((rung.videoKbps ?? 0) + AUDIO_KBPS) * 1000;
+  const estimated = ((rung.videoKbps ?? 0) + (audio ? AUDIO_KBPS : 0)) * 1000;
   return {
     name: rung.name,
     width: video?.width ?? 0,
@@ -119,7 +121,7 @@ export function masterPlaylist(renditions: RenditionInfo[], media = "index.m3u8"
     "#EXT-X-VERSION:6",
     "#EXT-X-INDEPENDENT-SEGMENTS",
     ...sorted.flatMap((r) => [
-      `#EXT-X-STREAM-INF:BANDWIDTH=${r.bandwidth},RESOLUTION=${r.width}x${r.height},CODECS="${r.codecs}"`,
+      `#EXT-X-STREAM-INF:BANDWIDTH=${r.bandwidth}${r.width ? `,RESOLUTION=${r.width}x${r.height}` : ""},CODECS="${r.codecs}"`,
       `${r.name}/${media}`,
     ]),
     "",

@@ -25,7 +25,8 @@ import type { Consumer } from "kafkajs";
 
 /**
  * Consumes `topic` in a group of this instance's own; each batch's valid platform events (their
- * data checked against the catalog, so `event.type` narrows it) to `handle`.
+ * data checked against the catalog, so `event.type` narrows it) to `handle`. (key-rotations.ts
+ * hears rotated stream keys so too.)
  */
 export async function consumeEverything(
   name: string,

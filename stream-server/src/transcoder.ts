@@ -1,13 +1,26 @@
 // One ffmpeg per live stream, fed FLV from the broadcast, writing the HLS ladder and the poster.
-// If ffmpeg dies while the publisher is still there, a new one continues the same playlists
-// (appended, with a discontinuity), fed from the broadcast's last keyframe.
+// It starts once it is known what the publisher sends (stream-shape.ts), with the ladder fitted to
+// that (ladder.ts). If ffmpeg dies while the publisher is still there, a new one continues the
+// same playlists (appended, with a discontinuity), fed from the broadcast's last keyframe, after
+// a back-off that grows with each failure; too many failures in a short while and it gives up
+// ("failed"): the stream then ends with what it recorded so far.
 import { EventEmitter } from "node:events";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { PassThrough } from "node:stream";
+import type { Writable } from "node:stream";
 import ffmpeg from "fluent-ffmpeg";
 import { EncoderHealth } from "./health.ts";
-import { LIVE_POSTERS, posterOptions, type Rung, transcodeOptions } from "./ladder.ts";
+import {
+  fittingKeyframeMs,
+  type Ladder,
+  LIVE_POSTERS,
+  planLadder,
+  posterOptions,
+  type Rung,
+  transcodeOptions,
+} from "./ladder.ts";
+import { RestartBackoff } from "./restarts.ts";
+import { FlvWatch, settledShape } from "./stream-shape.ts";
 
 export interface TranscoderOptions {
   dir: string;
@@ -16,14 +29,17 @@ export interface TranscoderOptions {
   preset: string;
   posterSeconds: number;
   /** Attaches a new feed of the stream to `sink`; returns its detach. */
-  feed(sink: PassThrough): () => void;
+  feed(sink: Writable): () => void;
   log(message: string): void;
 }
 
 export class Transcoder extends EventEmitter {
   private command?: ffmpeg.FfmpegCommand;
-  private input?: PassThrough;
+  private input?: Writable;
   private detach?: () => void;
+  /** The watch on what the publisher sends (its keyframe interval, for the health). */
+  private detachWatch?: () => void;
+  private readonly backoff = new RestartBackoff();
   private stopping = false;
   /** An ffmpeg was started and has not exited yet (its pid may not be known yet). */
   private running = false;
@@ -31,6 +47,8 @@ export class Transcoder extends EventEmitter {
   private settle?: () => void;
   restarts = 0;
   pid?: number;
+  /** The renditions, once the stream's shape is known (start()). */
+  ladder?: Ladder;
   /** Input bitrate, fps, speed, dropped frames, picture size (health.ts). */
   readonly health = new EncoderHealth();
 
@@ -38,20 +56,44 @@ export class Transcoder extends EventEmitter {
     super();
   }
 
-  start(): void {
-    for (const rung of this.options.rungs)
-      mkdirSync(join(this.options.dir, rung.name), { recursive: true });
+  /**
+   * Finds out what the publisher sends (a few seconds at most), then starts ffmpeg with the
+   * ladder for it. Undefined when stopped before (the publisher left).
+   */
+  async start(): Promise<Ladder | undefined> {
+    const { dir, rungs, segmentSeconds } = this.options;
     this.finished = new Promise((resolve) => {
       this.settle = resolve;
     });
-    this.spawn(false);
+    // The keyframe interval matters only when there is a source to keep or leave out.
+    const sourceToKeepOrDrop =
+      rungs.some((r) => r.height === undefined) && rungs.some((r) => r.height !== undefined);
+    const watch = new FlvWatch({
+      keyframeLimitMs: sourceToKeepOrDrop ? fittingKeyframeMs(segmentSeconds) : undefined,
+    });
+    this.detachWatch = this.options.feed(watch);
+    this.health.keyframes = () => watch.keyframeMs;
+    const shape = await settledShape(watch, () => this.stopping);
+    if (!shape) {
+      this.settle?.();
+      return undefined;
+    }
+    const ladder = planLadder(rungs, shape, segmentSeconds);
+    this.ladder = ladder;
+    if (ladder.sourceLeftOut) {
+      this.health.notice = ladder.sourceLeftOut;
+      this.options.log(ladder.sourceLeftOut);
+    }
+    for (const rung of ladder.rungs) mkdirSync(join(dir, rung.name), { recursive: true });
+    this.spawn(ladder, false);
+    return ladder;
   }
 
-  private spawn(resume: boolean): void {
-    const { dir, rungs, segmentSeconds, preset, posterSeconds } = this.options;
+  private spawn(ladder: Ladder, resume: boolean): void {
+    const { dir, segmentSeconds, preset, posterSeconds } = this.options;
     const input = this.health.input({ highWaterMark: 4 * 1024 * 1024 });
     const { filter, options } = transcodeOptions({
-      rungs,
+      ladder,
       segmentSeconds,
       preset,
       posterSeconds,
@@ -60,14 +102,18 @@ export class Transcoder extends EventEmitter {
     const command = ffmpeg({ source: input, cwd: dir, logger: undefined })
       .inputFormat("flv")
       // Start as soon as the headers are read: the publisher's metadata says what is inside.
-      .inputOptions(["-analyzeduration", "1000000", "-probesize", "1000000"])
-      .complexFilter(filter)
-      .output("%v/index.m3u8")
-      .outputOptions(options)
-      .output(LIVE_POSTERS.large)
-      .outputOptions(posterOptions())
-      .output(LIVE_POSTERS.small)
-      .outputOptions(posterOptions(true));
+      .inputOptions(["-analyzeduration", "1000000", "-probesize", "1000000"]);
+    if (filter) command.complexFilter(filter);
+    // Spread: given one array, fluent-ffmpeg splits any option with a single space in two
+    // (a var_stream_map of two renditions).
+    command.output("%v/index.m3u8").outputOptions(...options);
+    // The live posters, from the same pictures (a stream without video has none).
+    if (ladder.video)
+      command
+        .output(LIVE_POSTERS.large)
+        .outputOptions(posterOptions())
+        .output(LIVE_POSTERS.small)
+        .outputOptions(posterOptions(true));
     command.on("start", () => {
       this.pid = (command as unknown as { ffmpegProc?: { pid?: number } }).ffmpegProc?.pid;
     });
@@ -92,18 +138,27 @@ export class Transcoder extends EventEmitter {
       this.settle?.();
       return;
     }
-    // The publisher is still there: continue the recording with a new ffmpeg.
-    const tail = stderr.trim().split("\n").slice(-3).join(" | ");
-    this.options.log(
-      `ffmpeg exited (${error?.message ?? "no error"}${tail ? `: ${tail}` : ""}); restarting`,
-    );
+    // The publisher is still there: continue the recording with a new ffmpeg, unless it keeps
+    // failing (then what it recorded so far is what there is).
+    // What it said went wrong (its last lines are statistics otherwise).
+    const lines = stderr.trim().split("\n");
+    const said = lines.filter((l) => /error|invalid|failed|could not|cannot|no such/i.test(l));
+    const tail = (said.length ? said : lines).slice(-3).join(" | ");
+    const exit = `ffmpeg exited (${error?.message ?? "no error"}${tail ? `: ${tail}` : ""})`;
+    const delay = this.backoff.next();
+    if (delay === undefined) {
+      this.options.log(`${exit}; ${this.backoff.failures} failures within a minute: giving up`);
+      this.emit("failed", exit);
+      return;
+    }
+    this.options.log(`${exit}; restarting in ${delay} ms`);
     this.restarts += 1;
     this.health.restarted();
     this.emit("restart");
     setTimeout(() => {
-      if (!this.stopping) this.spawn(true);
+      if (!this.stopping && this.ladder) this.spawn(this.ladder, true);
       else this.settle?.();
-    }, 500);
+    }, delay);
   }
 
   /** Ends the input; ffmpeg writes its last segments and exits (killed after `graceMs`). */
@@ -111,6 +166,8 @@ export class Transcoder extends EventEmitter {
     if (this.stopping) return this.finished;
     this.stopping = true;
     this.health.stopped = true;
+    this.detachWatch?.();
+    this.detachWatch = undefined;
     this.detach?.();
     this.detach = undefined;
     if (!this.running) {

@@ -26,7 +26,7 @@ describe("ladder", () => {
 
   it("passes the source through and aligns the encoded keyframes on it", () => {
     const { filter, options } = transcodeOptions({
-      rungs: parseLadder("source,480p"),
+      ladder: { rungs: parseLadder("source,480p"), audio: true, video: true, keyframes: "source" },
       segmentSeconds: 2,
       preset: "veryfast",
       posterSeconds: 5,

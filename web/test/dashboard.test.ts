@@ -87,6 +87,9 @@ describe("the dashboard of a live stream", () => {
         500,
       );
       await expect(studio.getByTestId("health-resolution").textContent()).resolves.toBe("640×360");
+      // The publisher's keyframe interval (a test pattern's: 2 s), fitting: nothing to say.
+      await expect(studio.getByTestId("health-keyframes").textContent()).resolves.toBe("every 2 s");
+      await expect(studio.getByTestId("health-notice").count()).resolves.toBe(0);
       await expectPlaying(studio); // the preview, muted
       await expect(
         studio.getByTestId("preview").evaluate((v) => (v as unknown as PageVideo).muted),

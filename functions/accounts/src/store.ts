@@ -340,14 +340,27 @@ export class Store {
     return rows[0]?.stream_key_encrypted;
   }
 
-  /** A new key; the old one stops authorizing at once. */
+  /**
+   * A new key; the old one stops authorizing at once, and channel.key-rotated tells stream-server
+   * to cut a live publish that still uses it.
+   */
   async rotateStreamKey(channelId: string): Promise<string> {
     const streamKey = newStreamKey();
-    await this.pool.query(
-      "update channels set stream_key_hash = $2, stream_key_encrypted = $3 where id = $1",
-      [channelId, hashStreamKey(streamKey), encryptStreamKey(streamKey)],
-    );
-    return streamKey;
+    return inTransaction(this.pool, async (client) => {
+      await client.query(
+        "update channels set stream_key_hash = $2, stream_key_encrypted = $3 where id = $1",
+        [channelId, hashStreamKey(streamKey), encryptStreamKey(streamKey)],
+      );
+      await enqueue(client, [
+        createEvent({
+          type: "streamplatform.channel.key-rotated",
+          source: SOURCE,
+          subject: channelId,
+          data: { channelId, rotatedAt: new Date().toISOString() },
+        }),
+      ]);
+      return streamKey;
+    });
   }
 
   async channelByStreamKey(streamKey: string): Promise<Channel | undefined> {

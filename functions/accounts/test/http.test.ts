@@ -292,6 +292,13 @@ describe("channels and stream keys", () => {
     const refused = await channels.authorizePublish(old).catch((error: unknown) => error);
     expect(isGrpcStatus(refused, GrpcStatus.PERMISSION_DENIED)).toBe(true);
     expect((await channels.authorizePublish(rotated.body.streamKey)).id).toBe(channel.id);
+    // Told to stream-server (which cuts a live publish with the old key), without either key.
+    const told = await watch.waitFor(
+      (e) => e.type === "streamplatform.channel.key-rotated" && e.subject === channel.id,
+    );
+    expect(told).toMatchObject({ source: "/functions/accounts", data: { channelId: channel.id } });
+    expect(JSON.stringify(told)).not.toContain(old);
+    expect(JSON.stringify(told)).not.toContain(rotated.body.streamKey);
   });
 
   it("lists a person's own channels, without keys (401 signed out)", async () => {

@@ -123,6 +123,11 @@ export interface StreamHealth {
   /** The publisher's picture. */
   width?: number;
   height?: number;
+  /** Seconds between the publisher's keyframes (the latest two). */
+  keyframeSeconds?: number;
+  /** Something about the stream its owner should know, in a person's words (the original
+   * quality left out of the ladder, and why). */
+  notice?: string;
   /** When the encoder last reported. */
   updatedAt?: string;
 }

@@ -45,6 +45,14 @@ export const catalog = {
     topic: TOPICS.channels,
     data: z.object({ channelId: id, ownerId: id, slug: z.string().min(1).max(64), title }),
   },
+  /**
+   * The owner rotated the channel's stream key (subject: the channel; never the key, old or new):
+   * stream-server cuts a live publish that still uses the old one.
+   */
+  "streamplatform.channel.key-rotated": {
+    topic: TOPICS.channels,
+    data: z.object({ channelId: id, rotatedAt: instant }),
+  },
   "streamplatform.subscription.created": {
     topic: TOPICS.subscriptions,
     data: z.object({ userId: id, target }),
@@ -112,7 +120,17 @@ export const catalog = {
   },
   "streamplatform.stream.ended": {
     topic: TOPICS.streams,
-    data: z.object({ streamId: id, channelId: id, eventId: id.optional(), endedAt: instant }),
+    data: z.object({
+      streamId: id,
+      channelId: id,
+      eventId: id.optional(),
+      endedAt: instant,
+      /**
+       * Why stream-server ended it while its publisher was still there: `encoder-failed`, its
+       * encoder kept failing (the recording so far is kept). Absent: the publisher left.
+       */
+      reason: z.enum(["encoder-failed"]).optional(),
+    }),
   },
   "streamplatform.recording.ready": {
     topic: TOPICS.streams,

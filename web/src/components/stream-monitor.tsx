@@ -111,16 +111,24 @@ function Figures({ health }: { health: StreamHealth }) {
       health.width && health.height ? `${health.width}×${health.height}` : "…",
       "health-resolution",
     ],
+    [
+      "Keyframes",
+      health.keyframeSeconds !== undefined ? `every ${number(health.keyframeSeconds, 1)} s` : "…",
+      "health-keyframes",
+    ],
   ];
   return (
-    <dl class="health">
-      {rows.map(([term, value, id]) => (
-        <div key={id}>
-          <dt>{term}</dt>
-          <dd data-testid={id}>{value}</dd>
-        </div>
-      ))}
-    </dl>
+    <>
+      <dl class="health">
+        {rows.map(([term, value, id]) => (
+          <div key={id}>
+            <dt>{term}</dt>
+            <dd data-testid={id}>{value}</dd>
+          </div>
+        ))}
+      </dl>
+      {health.notice && <p data-testid="health-notice">{health.notice}</p>}
+    </>
   );
 }
 
