@@ -91,13 +91,23 @@ async function main(): Promise<void> {
     `cold start (production build), median of ${RUNS}, each beside as many starts of a bare "hello" function …`,
   );
   const results: { name: string; fn: Sample; baseline: Sample }[] = [];
-  for (const service of layout.services) {
+  const measure = async (name: string, service: LocalService) => {
     const result = await measurePaired(service, baselineService);
-    results.push({ name: service.name, ...result });
+    results.push({ name, ...result });
     console.log(
-      `  ${service.name}: ${Math.round(result.fn.startMs)} ms, ${result.fn.rss.toFixed(0)} MiB (hello: ${Math.round(result.baseline.startMs)} ms, ${result.baseline.rss.toFixed(0)} MiB)`,
+      `  ${name}: ${Math.round(result.fn.startMs)} ms, ${result.fn.rss.toFixed(0)} MiB (hello: ${Math.round(result.baseline.startMs)} ms, ${result.baseline.rss.toFixed(0)} MiB)`,
     );
-  }
+  };
+  for (const service of layout.services) await measure(service.name, service);
+  // With trace export configured, the OpenTelemetry SDK loads before the function: the same
+  // functions against the same bare "hello" (without it). Nothing needs to listen at the
+  // endpoint: spans leave in batches, after the start.
+  console.log("… and with traces exported (OTEL_EXPORTER_OTLP_ENDPOINT set):");
+  for (const service of layout.services)
+    await measure(`${service.name}, tracing on`, {
+      ...service,
+      env: { ...service.env, OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318" },
+    });
   for (const result of results)
     printLine({
       name: `cold start ${result.name}`,

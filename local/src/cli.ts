@@ -16,7 +16,8 @@ const usage = `usage: npm run infra -- <command>
   status            each server with state, version and address; exits 1 if any is down
   logs NAME [-f]    the end of a server's log (-f follows it)
 
-servers: postgres, kafka, mongodb (FerretDB), elasticsearch, platform, nginx, stream-server
+servers: postgres, kafka, mongodb (FerretDB), elasticsearch, mailpit, jaeger (traces),
+victoria-metrics (metrics), platform, nginx, stream-server
 A server whose URL is set in the environment (DATABASE_URL, KAFKA_BROKERS, MONGODB_URL,
 ELASTICSEARCH_URL) is used as it is and never provisioned.`;
 

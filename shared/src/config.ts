@@ -47,6 +47,12 @@ export interface LocalPorts {
   smtp: number;
   /** Mailpit's web inbox and HTTP API (tests read the mail sent from it). */
   mailpit: number;
+  /** VictoriaMetrics: scrapes every process's /metrics, Prometheus query API. */
+  victoriaMetrics: number;
+  /** The trace store's (Jaeger's) OTLP/HTTP receiver: where processes send spans. */
+  otlpHttp: number;
+  /** Jaeger's query API. */
+  jaeger: number;
 }
 
 export function localPorts(): LocalPorts {
@@ -66,6 +72,9 @@ export function localPorts(): LocalPorts {
     streamServer: port("STREAM_SERVER_PORT", 8091),
     smtp: port("SMTP_PORT", 1025),
     mailpit: port("MAILPIT_PORT", 8025),
+    victoriaMetrics: port("VICTORIA_METRICS_PORT", 8428),
+    otlpHttp: port("OTLP_HTTP_PORT", 4318),
+    jaeger: port("JAEGER_PORT", 16686),
   };
 }
 

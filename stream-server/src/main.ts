@@ -4,20 +4,40 @@
 // owner GET /api/streams/:channelId/health (health.ts) and an event's owner PUT
 // /api/streams/events/:eventId/poster (poster-upload.ts).
 import "./env-file.ts";
-import { createServer } from "node:http";
-import { GrpcDirectory, LOCAL_HOST, log, sendProblem, serviceUrls } from "@stream-platform/shared";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import {
+  flushTraces,
+  formatTraceparent,
+  GrpcDirectory,
+  inSpan,
+  LOCAL_HOST,
+  log,
+  METRICS_PATH,
+  measureRequest,
+  sendProblem,
+  serveMetrics,
+  serviceUrls,
+  setRoute,
+  setServiceName,
+  startTracing,
+  traceRequest,
+} from "@stream-platform/shared";
 import { ChannelsClient, EventsClient } from "@stream-platform/shared/grpc";
 import { createKafka, EventPublisher } from "@stream-platform/shared/kafka";
 import { ChatGateway } from "./chat.ts";
 import { loadConfig } from "./config.ts";
 import { healthHandler } from "./health.ts";
 import { Ingest } from "./ingest.ts";
+import { KeyRotations } from "./key-rotations.ts";
 import { parseLadder } from "./ladder.ts";
+import { registerStreamMetrics } from "./metrics.ts";
 import { startRtmp } from "./nms.ts";
 import { NotificationGateway } from "./notifications.ts";
 import { posterUploadHandler } from "./poster-upload.ts";
 import { s3Client, uploadRecording } from "./recordings.ts";
 
+setServiceName("stream-server");
+await startTracing();
 const config = loadConfig();
 const rungs = parseLadder(config.ladder);
 const publisher = new EventPublisher(createKafka("stream-server"));
@@ -48,6 +68,15 @@ void gateway.start().catch((error: unknown) => {
   log({ level: "error", msg: "the notifications gateway could not start", error: String(error) });
   process.exit(1);
 });
+// A rotated key cuts the live publish that uses it.
+const keyRotations = new KeyRotations({
+  onRotated: (channelId) => ingest.keyRotated(channelId),
+  log,
+});
+void keyRotations.start().catch((error: unknown) => {
+  log({ level: "error", msg: "stream key rotations cannot be heard", error: String(error) });
+  process.exit(1);
+});
 const chat = new ChatGateway({ chatUrl: process.env.CHAT_URL ?? serviceUrls().edgeUrl, log });
 void chat.start().catch((error: unknown) => {
   log({ level: "error", msg: "the chat gateway could not start", error: String(error) });
@@ -74,35 +103,49 @@ const health = healthHandler(
   new GrpcDirectory(async (channelId) => (await channels.getChannel(channelId)).ownerId),
 );
 
+registerStreamMetrics({ live: ingest.live, notifications: gateway, chat });
+
+/** A JSON answer nobody caches. */
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
+  res.end(JSON.stringify(body));
+}
+
 const http = createServer((req, res) => {
-  const send = (status: number, body: unknown) => {
-    res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
-    res.end(JSON.stringify(body));
-  };
   if (req.method === "GET" && req.url === "/healthz") {
     // The fingerprint lets local/ tell a stream-server running older code.
-    return send(200, { status: "ok", fingerprint: process.env.STREAM_SERVER_FINGERPRINT });
+    sendJson(res, 200, { status: "ok", fingerprint: process.env.STREAM_SERVER_FINGERPRINT });
+    return;
   }
+  // Scraped on this port; the edge forwards only /api/streams/ and the two SSE paths here.
+  if (req.method === "GET" && req.url === METRICS_PATH) {
+    serveMetrics(res);
+    return;
+  }
+  measureRequest(req, res);
+  setRoute(req, routeOf(req.url ?? "/"));
+  const span = traceRequest(req, res);
+  res.setHeader("traceresponse", formatTraceparent(span.context));
+  inSpan(span, () => serve(req, res));
+});
+
+function serve(req: IncomingMessage, res: ServerResponse): void {
+  const failed = (what: string) => (error: unknown) => {
+    log({ level: "error", msg: `${what} failed`, error: String(error) });
+    if (!res.headersSent) sendJson(res, 500, { title: "Internal error" });
+    else res.end();
+  };
   if (req.method === "GET" && req.url?.startsWith("/api/me/notifications/stream")) {
-    void gateway.handle(req, res).catch((error: unknown) => {
-      log({ level: "error", msg: "notification stream failed", error: String(error) });
-      if (!res.headersSent) send(500, { title: "Internal error" });
-      else res.end();
-    });
-    return;
-  }
-  if (req.method === "GET" && req.url?.startsWith("/api/chat/stream")) {
-    void chat.handle(req, res).catch((error: unknown) => {
-      log({ level: "error", msg: "chat stream failed", error: String(error) });
-      if (!res.headersSent) send(500, { title: "Internal error" });
-      else res.end();
-    });
-    return;
-  }
-  if (req.url && health.matches(req.url)) return health.handle(req, res);
-  if (req.url && posters.matches(req.url)) return posters.handle(req, res);
-  if (req.method === "GET" && req.url === "/streams") {
-    return send(
+    void gateway.handle(req, res).catch(failed("notification stream"));
+  } else if (req.method === "GET" && req.url?.startsWith("/api/chat/stream")) {
+    void chat.handle(req, res).catch(failed("chat stream"));
+  } else if (req.url && health.matches(req.url)) {
+    health.handle(req, res);
+  } else if (req.url && posters.matches(req.url)) {
+    posters.handle(req, res);
+  } else if (req.method === "GET" && req.url === "/streams") {
+    sendJson(
+      res,
       200,
       [...ingest.live.values()].map((s) => ({
         streamId: s.streamId,
@@ -113,10 +156,22 @@ const http = createServer((req, res) => {
         ffmpegRestarts: s.transcoder.restarts,
       })),
     );
+  } else {
+    // An API path's 404 is a problem, as every other answer there (the edge passes it on).
+    sendProblem(res, { status: 404, title: "Not found", detail: "nothing is served at this path" });
   }
-  // An API path's 404 is a problem, as every other answer there (the edge passes it on).
-  sendProblem(res, { status: 404, title: "Not found", detail: "nothing is served at this path" });
-});
+}
+
+/** The request metrics' route label: a pattern, never a channel or event id. */
+function routeOf(url: string): string {
+  const path = url.split("?")[0] ?? "/";
+  if (path === "/api/me/notifications/stream" || path === "/api/chat/stream" || path === "/streams")
+    return path;
+  if (health.matches(path)) return "/api/streams/:channelId/health";
+  if (posters.matches(path)) return "/api/streams/events/:eventId/poster";
+  return "unmatched";
+}
+
 http.listen(config.httpPort, config.httpBind, () =>
   log({
     level: "info",
@@ -137,10 +192,12 @@ async function shutdown(signal: string): Promise<void> {
   rtmp.stop();
   await new Promise((resolve) => setTimeout(resolve, 100));
   await ingest.drain();
+  await keyRotations.stop();
   await gateway.stop();
   await chat.stop();
   http.close();
   await publisher.disconnect();
+  await flushTraces();
   channels.close();
   events.close();
   process.exit(0);

@@ -3,11 +3,12 @@
 //   STREAM_SERVER_PORT (8091), STREAM_SERVER_BIND, CHAT_URL, NOTIFICATIONS_URL, KAFKA_TOPIC_PREFIX
 import "./env-file.ts";
 import { createServer } from "node:http";
-import { log, serviceUrls } from "@stream-platform/shared";
+import { log, serviceUrls, setServiceName } from "@stream-platform/shared";
 import { ChatGateway } from "./chat.ts";
 import { loadConfig } from "./config.ts";
 import { NotificationGateway } from "./notifications.ts";
 
+setServiceName("sse-gateway");
 const config = loadConfig();
 const chat = new ChatGateway({ chatUrl: process.env.CHAT_URL ?? serviceUrls().edgeUrl, log });
 const notifications = new NotificationGateway({

@@ -5,10 +5,12 @@ import { timingSafeEqual } from "node:crypto";
 import type { Request, Response } from "@google-cloud/functions-framework";
 import {
   type CloudEventV1,
+  currentTraceparent,
   HttpProblem,
   sendHttpProblem,
   sendProblem,
   serviceUnavailable,
+  setRoute,
 } from "@stream-platform/shared";
 import { readPlatformEvents } from "@stream-platform/shared/hosting";
 import { SharedRateLimiter } from "@stream-platform/shared/postgres";
@@ -32,12 +34,23 @@ function hasIngressToken(req: Request, token: string | undefined): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
+/**
+ * An event that comes without a trace joins the request's (the distributed-tracing extension):
+ * its delivery and handling are then in the trace the edge started. A producer's own is kept.
+ */
+function inThisTrace(event: CloudEventV1): CloudEventV1 {
+  const traceparent = currentTraceparent();
+  if (event.extensions.traceparent || !traceparent) return event;
+  return { ...event, extensions: { ...event.extensions, traceparent } };
+}
+
 export function createIngest(publisher: Publisher, token = process.env.INGRESS_TOKEN) {
   // 20 a second with bursts of 50 per address: a few hundred viewers behind one NAT. Kept in
   // PostgreSQL, so replicas share it and scaling to zero does not reset it; only anonymous posts
   // take from it; the producers' (ingress token) never wait on PostgreSQL.
   const anonymousByAddress = new SharedRateLimiter("ce:anonymous-address", 20, 50);
   return async function ingest(req: Request, res: Response): Promise<void> {
+    setRoute(req, "/ce");
     if (req.method !== "POST") {
       res.setHeader("allow", "POST");
       sendProblem(res, {
@@ -86,7 +99,7 @@ export function createIngest(publisher: Publisher, token = process.env.INGRESS_T
       return;
     }
     try {
-      await publisher.publish(events);
+      await publisher.publish(events.map(inThisTrace));
     } catch (error) {
       sendProblem(
         res,

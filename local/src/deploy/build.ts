@@ -98,11 +98,14 @@ export async function buildFunctions(
     external: EXTERNAL,
     logLevel: "warning",
   } as const;
-  // The host: ESM (it awaits at the top level).
+  // The host: ESM (it awaits at the top level). Split: what it imports only when needed (the
+  // OpenTelemetry SDK, with trace export on) is a chunk of its own, not parsed at every start.
   await build({
     ...common,
     entryPoints: { host: join(repoRoot, "shared", "src", "hosting", "main.ts") },
     format: "esm",
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
     outExtension: { ".js": ".mjs" },
     // CommonJS dependencies bundled into ESM still call require() for Node's own modules.
     banner: {

@@ -67,6 +67,14 @@ export class Activator {
     return this.fn.pid;
   }
 
+  /**
+   * Where the process itself listens while it runs and answers (not the Service's port, which
+   * is this activator's: a request there would keep it from scaling to zero).
+   */
+  get instancePort(): number | undefined {
+    return this.running && this.fn.state === "ready" ? this.fn.port : undefined;
+  }
+
   /** "ready", or "idle" when scaled to zero (healthy: the next request starts it). */
   get state(): string {
     if (!this.running && !this.starting) return "idle";

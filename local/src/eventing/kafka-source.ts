@@ -18,19 +18,23 @@
 
 import {
   type CloudEventV1,
+  currentTraceparent,
   decodeData,
   fromKafkaMessage,
   internalAuthorization,
   type Parsed,
   parseCloudEvent,
   physicalTopic,
+  spansRecorded,
   toHttpBatch,
   toHttpBinary,
+  traced,
 } from "@stream-platform/shared";
 import { createConsumer, type EventPublisher } from "@stream-platform/shared/kafka";
 import type { Consumer, KafkaMessage } from "kafkajs";
 import { Agent as UndiciAgent, request as undiciRequest } from "undici";
 import { sleep } from "../proc.ts";
+import type { LaggingSource } from "./consumer-lag.ts";
 import type { Log } from "./functions.ts";
 import { type Delivery, durationMs, type KafkaSource } from "./manifests.ts";
 import type { Target, Topology } from "./topology.ts";
@@ -62,6 +66,11 @@ export function backoffMs(delivery: Delivery | undefined, attempt: number): numb
 // http client, cost more than the delivery itself).
 const pools = new UndiciAgent({ connections: 128, keepAliveTimeout: 30_000 });
 
+const traceHeader = (): Record<string, string> => {
+  const traceparent = currentTraceparent();
+  return traceparent ? { traceparent } : {};
+};
+
 /** POSTs one event in binary mode, or several in batch mode; never throws (a failure is an outcome). */
 export async function post(
   url: string,
@@ -73,7 +82,8 @@ export async function post(
     const response = await undiciRequest(url, {
       method: "POST",
       // Sinks take events only with the platform-internal token (cloudevent-target.ts).
-      headers: { ...headers, ...internalAuthorization() },
+      // The delivery's span, when there is one: the sink's request is its child.
+      headers: { ...headers, ...internalAuthorization(), ...traceHeader() },
       body,
       dispatcher: pools,
       headersTimeout: timeoutMs,
@@ -142,6 +152,19 @@ export class KafkaSourceDispatcher {
     return this.source.metadata.name;
   }
 
+  /** Its consumer group and topics, as Kafka knows them (the lag monitor reads them). */
+  get lagging(): LaggingSource {
+    const spec = this.source.spec;
+    return {
+      name: this.name,
+      // Prefixed like the topics: runtimes with different prefixes (a benchmark beside the
+      // platform, say) must not share a group, or they would split each other's partitions.
+      groupId: `${this.topicPrefix ?? ""}${spec.consumerGroup ?? `knative-kafkasource-${this.name}`}`,
+      topics: spec.topics.map((topic) => physicalTopic(topic, this.topicPrefix)),
+      fromBeginning: spec.initialOffset === "earliest",
+    };
+  }
+
   private get ordering(): "ordered" | "unordered" {
     return this.source.spec.ordering ?? "ordered";
   }
@@ -158,9 +181,7 @@ export class KafkaSourceDispatcher {
       ? this.topology.resolve(spec.delivery.deadLetterSink)
       : undefined;
     const consumer = createConsumer(`kafkasource-${this.name}`, {
-      // Prefixed like the topics: runtimes with different prefixes (a benchmark beside the
-      // platform, say) must not share a group, or they would split each other's partitions.
-      groupId: `${this.topicPrefix ?? ""}${spec.consumerGroup ?? `knative-kafkasource-${this.name}`}`,
+      groupId: this.lagging.groupId,
       // Short polls: a record is dispatched as soon as it is written.
       maxWaitTimeInMs: 100,
       // A batching sink takes what has piled up in one request (kafkajs fetches 1 MiB at most).
@@ -169,8 +190,8 @@ export class KafkaSourceDispatcher {
     this.consumer = consumer;
     await consumer.connect();
     await consumer.subscribe({
-      topics: spec.topics.map((topic) => physicalTopic(topic, this.topicPrefix)),
-      fromBeginning: spec.initialOffset === "earliest",
+      topics: this.lagging.topics,
+      fromBeginning: this.lagging.fromBeginning,
     });
     await consumer.run({
       partitionsConsumedConcurrently: 8,
@@ -243,7 +264,9 @@ export class KafkaSourceDispatcher {
     if (valid.length === 0) return;
     const events = valid.map((v) => v.event);
     const url = sink.kind === "http" ? sink.url : "";
-    const outcome = await this.withRetries((timeoutMs) => post(url, events, timeoutMs), heartbeat);
+    const outcome = await this.delivering(events, topic, partition, () =>
+      this.withRetries((timeoutMs) => post(url, events, timeoutMs), heartbeat),
+    );
     if (outcome.ok) {
       this.delivered += events.length;
       return;
@@ -253,6 +276,39 @@ export class KafkaSourceDispatcher {
     );
     for (const { message } of valid)
       await this.dispatch(message, topic, partition, sink, deadLetter, heartbeat);
+  }
+
+  /**
+   * A delivery (with its retries) as a span of the first event's trace, as Knative's dispatcher
+   * would be; only when spans are exported (without, the events' own traceparent goes on).
+   */
+  private delivering(
+    events: CloudEventV1[],
+    topic: string,
+    partition: number,
+    deliver: () => Promise<DeliveryOutcome>,
+  ): Promise<DeliveryOutcome> {
+    if (!spansRecorded()) return deliver();
+    return traced(
+      `deliver ${this.name}`,
+      {
+        kind: "consumer",
+        traceparent: events[0]?.extensions.traceparent,
+        attributes: {
+          "messaging.system": "kafka",
+          "messaging.operation.type": "process",
+          "messaging.destination.name": topic,
+          "messaging.destination.partition.id": String(partition),
+          "messaging.batch.message_count": events.length,
+          ...(events.length === 1 && events[0] && { "cloudevents.event_id": events[0].id }),
+        },
+      },
+      async (span) => {
+        const outcome = await deliver();
+        if (!outcome.ok) span.fail(`not delivered: ${outcome.status ?? outcome.error}`);
+        return outcome;
+      },
+    );
   }
 
   /** The record as a CloudEvent: its own, or Knative's wrapping of a record that is not one. */
@@ -289,10 +345,12 @@ export class KafkaSourceDispatcher {
       return;
     }
     const event = parsed.value;
-    const outcome = await this.withRetries(
-      (timeoutMs) =>
-        sink.kind === "http" ? post(sink.url, event, timeoutMs) : this.toTopic(sink.topic, event),
-      heartbeat,
+    const outcome = await this.delivering([event], topic, partition, () =>
+      this.withRetries(
+        (timeoutMs) =>
+          sink.kind === "http" ? post(sink.url, event, timeoutMs) : this.toTopic(sink.topic, event),
+        heartbeat,
+      ),
     );
     if (outcome.ok) {
       this.delivered += 1;

@@ -3,11 +3,19 @@
 // With EVENTING_SERVICE_URL (e.g. http://{name}:8080, as in docker-compose.yml) the Services
 // run elsewhere and only the KafkaSources and PingSources run here.
 import { resolve } from "node:path";
-import { localPorts } from "@stream-platform/shared";
+import {
+  flushTraces,
+  localPorts,
+  log,
+  setServiceName,
+  startTracing,
+} from "@stream-platform/shared";
 import { logDir, repoRoot } from "../paths.ts";
 import { startRuntime } from "./runtime.ts";
 import { functionsBasePort } from "./topology.ts";
 
+setServiceName("eventing");
+await startTracing();
 const dirs = (process.env.KNATIVE_DIRS ?? "knative")
   .split(",")
   .map((dir) => resolve(repoRoot, dir.trim()));
@@ -20,20 +28,23 @@ const runtime = await startRuntime({
     ? (name) => (process.env.EVENTING_SERVICE_URL as string).replace("{name}", name)
     : undefined,
 });
-console.log(`[eventing] up; status on http://127.0.0.1:${runtime.statusPort}/`);
+log({ level: "info", msg: `up; status on http://127.0.0.1:${runtime.statusPort}/` });
 
 let stopping = false;
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
-    console.log(`[eventing] ${signal}: stopping sources, then functions`);
-    runtime.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error(error);
-        process.exit(1);
-      },
-    );
+    log({ level: "info", msg: "stopping sources, then functions", signal });
+    runtime
+      .stop()
+      .then(flushTraces)
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          log({ level: "error", msg: "stopping failed", error: String(error) });
+          process.exit(1);
+        },
+      );
   });
 }

@@ -1,13 +1,23 @@
 // Knative, locally: from the manifests, run every Service as a process, a dispatcher per
-// KafkaSource and a timer per PingSource, and report their state on a small status endpoint.
+// KafkaSource and a timer per PingSource, and report their state on a small status endpoint
+// (with the running processes as scrape targets for the local metrics server).
 import { createServer, type Server } from "node:http";
-import { LOCAL_HOST, physicalTopic, topicPrefix } from "@stream-platform/shared";
+import {
+  LOCAL_HOST,
+  METRICS_PATH,
+  physicalTopic,
+  serveMetrics,
+  topicPrefix,
+  log as writeLog,
+} from "@stream-platform/shared";
 import { createKafka, EventPublisher, ensureTopics } from "@stream-platform/shared/kafka";
 import { Activator, scalePolicy } from "./activator.ts";
+import { ConsumerLagMonitor } from "./consumer-lag.ts";
 import { FunctionProcess, type Log } from "./functions.ts";
 import { KafkaSourceDispatcher } from "./kafka-source.ts";
 import { loadManifests } from "./manifests.ts";
 import { PingSourceTimer } from "./ping-source.ts";
+import { SCRAPE_TARGETS_PATH, scrapeTargets } from "./scrape-targets.ts";
 import { peerAddresses, topology } from "./topology.ts";
 
 export interface RuntimeOptions {
@@ -49,7 +59,7 @@ export interface RuntimeStatus {
 }
 
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
-  const log = options.log ?? ((message: string) => console.log(`[eventing] ${message}`));
+  const log = options.log ?? ((message: string) => writeLog({ level: "info", msg: message }));
   const prefix = options.topicPrefix ?? topicPrefix();
   const manifests = loadManifests(options.dirs);
   const layout = topology(manifests, options.basePort, prefix, options.serviceUrl);
@@ -67,6 +77,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     (s) => new KafkaSourceDispatcher(s, layout, publisher, log, prefix),
   );
   const pings = manifests.pingSources.map((s) => new PingSourceTimer(s, layout, log));
+  const lag = new ConsumerLagMonitor(
+    createKafka("local-eventing-lag"),
+    dispatchers.map((d) => d.lagging),
+    log,
+  );
 
   const status = (): RuntimeStatus => ({
     fingerprint: process.env.PLATFORM_FINGERPRINT,
@@ -90,6 +105,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const stop = async () => {
     // Sources first (they finish the record in hand and commit), then the functions they feed.
     for (const ping of pings) ping.stop();
+    await lag.stop();
     await Promise.all(dispatchers.map((d) => d.stop()));
     await Promise.all(functions.map((f) => f.stop()));
     await publisher.disconnect();
@@ -113,7 +129,23 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     );
     await Promise.all(dispatchers.map((d) => d.start()));
     for (const ping of pings) ping.start();
-    statusServer = createServer((_req, res) => {
+    lag.start();
+    statusServer = createServer((req, res) => {
+      // The sources' consumer lag and the runtime's own process figures.
+      if (req.url === METRICS_PATH) {
+        serveMetrics(res);
+        return;
+      }
+      if (req.url === SCRAPE_TARGETS_PATH) {
+        const instances = functions.map((f) => ({
+          service: f.service.name,
+          port: f.instancePort,
+          grpc: Boolean(f.service.env.GRPC_SOURCE),
+        }));
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify(scrapeTargets(instances)));
+        return;
+      }
       const current = status();
       // Scaled to zero is healthy: the next request starts it.
       const healthy = current.services.every((s) => s.state === "ready" || s.state === "idle");

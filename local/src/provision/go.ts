@@ -1,6 +1,6 @@
-// Go programs (FerretDB, Mailpit, the deployment tools) are built from the Go module proxy,
-// once per version, into the cache.
-import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+// Go programs (FerretDB, Mailpit, VictoriaMetrics, Jaeger, the deployment tools) are built from
+// the Go module proxy, once per version, into the cache.
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { InfraError } from "../errors.ts";
 import { cacheDir } from "../paths.ts";
@@ -104,6 +104,96 @@ export async function goInstall(
     }),
     30_000,
   );
+  progress(name, `built ${binary}`);
+  return binary;
+}
+
+/** A go.mod's replace directives that point at another module (`a => b v1`), in either form. */
+export function moduleReplacements(goMod: string): string[] {
+  const blocks = [...goMod.matchAll(/^replace\s*\(([^)]*)\)/gm)].flatMap((m) =>
+    (m[1] as string).split("\n"),
+  );
+  const singles = [...goMod.matchAll(/^replace\s+([^(\s].*)$/gm)].map((m) => m[1] as string);
+  return [...blocks, ...singles]
+    .map((line) => line.replace(/\/\/.*$/, "").trim())
+    .filter((line) => /=>\s*[^.\s/]\S*\s+v\S+$/.test(line));
+}
+
+export interface WrappedBuild {
+  name: string;
+  /** The module and version to build from, and its main package's import path. */
+  module: string;
+  version: string;
+  pkg: string;
+  /** How long the first build takes ("about 5 minutes"). */
+  about: string;
+  /** Where the build goes (`<dir>/<name>-<version>/<name>`); the Go builds' cache by default. */
+  dir?: string;
+  /** The wrapper's replace directives (`a => b v1`), from the module's own go.mod. */
+  replaces?: (upstreamGoMod: string) => string[];
+}
+
+/**
+ * `go install pkg@version` refuses a module whose go.mod has replace directives (Jaeger,
+ * Kubernetes), so the main package is built inside a small module of our own that requires the
+ * module and repeats its replacements (by default, those that point at other modules). Returns
+ * the binary.
+ */
+export async function goBuildWrapped(build: WrappedBuild): Promise<string> {
+  const { name, module, version } = build;
+  const dir = build.dir ?? join(cacheDir, "go");
+  const out = join(dir, `${name}-${version}`);
+  const binary = join(out, name);
+  if (existsSync(binary)) return binary;
+  if (!commandExists("go"))
+    throw new InfraError(name, "the Go toolchain is not installed", "install Go 1.24 or newer");
+  rmSync(out, { recursive: true, force: true });
+  const src = join(out, "src");
+  mkdirSync(src, { recursive: true });
+  const options = {
+    server: name,
+    fix: FIX,
+    cwd: src,
+    log: join(dir, `${name}-${version}.log`),
+    env: { CGO_ENABLED: "0" },
+  };
+  progress(
+    name,
+    `building ${build.pkg}@${version} from the Go module proxy (${build.about}, once) …`,
+  );
+  await withHeartbeat(
+    name,
+    `building ${name}`,
+    (async () => {
+      const download = JSON.parse(
+        await run("go", ["mod", "download", "-json", `${module}@${version}`], options),
+      ) as { GoMod?: string };
+      const upstream = readFileSync(download.GoMod ?? "", "utf8");
+      const replaces = (build.replaces ?? moduleReplacements)(upstream);
+      writeFileSync(
+        join(src, "go.mod"),
+        [
+          `module stream-platform/${name}`,
+          "",
+          `go ${/^go\s+(\S+)/m.exec(upstream)?.[1] ?? "1.24"}`,
+          "",
+          `require ${module} ${version}`,
+          "",
+          ...replaces.map((replace) => `replace ${replace}`),
+          "",
+        ].join("\n"),
+      );
+      // Never compiled (a main package cannot be imported): it makes `go mod tidy` keep it.
+      writeFileSync(
+        join(src, "tools.go"),
+        `//go:build tools\n\npackage tools\n\nimport _ "${build.pkg}"\n`,
+      );
+      await run("go", ["mod", "tidy"], options);
+      await run("go", ["build", "-trimpath", "-ldflags=-s -w", "-o", binary, build.pkg], options);
+    })(),
+    30_000,
+  );
+  rmSync(src, { recursive: true, force: true });
   progress(name, `built ${binary}`);
   return binary;
 }

@@ -1,5 +1,6 @@
 import { elasticsearch } from "./elasticsearch.ts";
 import { ferretdb } from "./ferretdb.ts";
+import { jaeger } from "./jaeger.ts";
 import { kafka } from "./kafka.ts";
 import { mailpit } from "./mailpit.ts";
 import { nginx } from "./nginx.ts";
@@ -7,6 +8,7 @@ import { platform } from "./platform.ts";
 import { postgres } from "./postgres.ts";
 import { streamServer } from "./stream-server.ts";
 import type { Server } from "./types.ts";
+import { victoriaMetrics } from "./victoria-metrics.ts";
 
 /** Every server local/ runs, in start order (dependencies first). */
 export const servers: Server[] = [
@@ -15,6 +17,8 @@ export const servers: Server[] = [
   kafka,
   elasticsearch,
   mailpit,
+  jaeger,
+  victoriaMetrics,
   platform,
   nginx,
   streamServer,

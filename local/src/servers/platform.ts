@@ -6,6 +6,7 @@ import { dirname, join } from "node:path";
 import { LOCAL_HOST, localPorts } from "@stream-platform/shared";
 import { dataDir, repoRoot } from "../paths.ts";
 import { startDaemon } from "../proc.ts";
+import { traceExportEnv } from "./trace-export.ts";
 import type { Probe, Server } from "./types.ts";
 
 /** A random secret kept in .data/secrets/NAME (0600), made on first use. */
@@ -72,6 +73,8 @@ export const platform: Server = {
         INGRESS_TOKEN: localSecret("ingress-token"),
         INTERNAL_TOKEN: localSecret("internal-token"),
         PLATFORM_FINGERPRINT: codeFingerprint(),
+        // Spans to the local Jaeger (the functions inherit it from the runtime).
+        ...traceExportEnv(),
       },
     });
   },

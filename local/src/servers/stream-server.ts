@@ -8,6 +8,7 @@ import { repoRoot } from "../paths.ts";
 import { startDaemon } from "../proc.ts";
 import { hlsDir } from "./nginx.ts";
 import { codeFingerprint, localSecret } from "./platform.ts";
+import { traceExportEnv } from "./trace-export.ts";
 import type { Probe, Server } from "./types.ts";
 
 const fingerprint = () => codeFingerprint(["shared", "stream-server/src"]);
@@ -49,6 +50,7 @@ export const streamServer: Server = {
         RTMP_PROXY_TRUSTED: LOCAL_HOST,
         STREAM_SERVER_PORT: String(localPorts().streamServer),
         STREAM_SERVER_FINGERPRINT: fingerprint(),
+        ...traceExportEnv(),
         // A live stream's sign of life every 5 s here (30 s in a cluster), so the ingest test
         // sees some within its 20 s stream.
         STREAM_ALIVE_SECONDS: "5",

@@ -1,6 +1,7 @@
 // A CloudEvent the platform accepts: a catalog type, a subject (the entity id, which is also the
 // Kafka key, so events of one entity stay in order) and data that passes the type's schema.
 import { randomUUID } from "node:crypto";
+import { currentTraceparent } from "../observability/trace-context.ts";
 import { catalog, type EventData, type EventType, isEventType } from "./catalog.ts";
 import { type CloudEventV1, type FieldProblem, isJsonContentType, type Parsed } from "./format.ts";
 
@@ -70,13 +71,15 @@ export interface NewEvent<T extends EventType> {
   source: string;
   subject: string;
   data: EventData<T>;
-  /** W3C trace context of the work that caused this event. */
+  /** W3C trace context of the work that caused this event (default: the current span's). */
   traceparent?: string;
   id?: string;
 }
 
 /** A new, valid platform event (throws if `data` does not fit its schema: a programming error). */
 export function createEvent<T extends EventType>(spec: NewEvent<T>): PlatformEvent<T> {
+  // Caused by the work being done now, unless told otherwise: the trace goes on through Kafka.
+  const traceparent = spec.traceparent ?? currentTraceparent();
   const event: CloudEventV1 = {
     specversion: "1.0",
     id: spec.id ?? randomUUID(),
@@ -86,7 +89,7 @@ export function createEvent<T extends EventType>(spec: NewEvent<T>): PlatformEve
     time: new Date().toISOString(),
     datacontenttype: "application/json",
     data: spec.data,
-    extensions: spec.traceparent ? { traceparent: spec.traceparent } : {},
+    extensions: traceparent ? { traceparent } : {},
   };
   const checked = validatePlatformEvent(event);
   if (!checked.ok) {

@@ -14,6 +14,7 @@ import type { SubscriptionServiceClient } from "./generated/streamplatform/v1/Su
 import type { Target } from "./generated/streamplatform/v1/Target.ts";
 import type { VideoEvent__Output } from "./generated/streamplatform/v1/VideoEvent.ts";
 import { accountsProto, channelsProto, eventsProto, subscriptionsProto } from "./load.ts";
+import { traceCalls } from "./tracing.ts";
 
 export type { Channel__Output as Channel } from "./generated/streamplatform/v1/Channel.ts";
 export type { Target } from "./generated/streamplatform/v1/Target.ts";
@@ -35,7 +36,9 @@ const withInternalToken: grpc.Interceptor = (options, nextCall) =>
       next(metadata, listener);
     },
   });
-const clientOptions = (): grpc.ClientOptions => ({ interceptors: [withInternalToken] });
+const clientOptions = (): grpc.ClientOptions => ({
+  interceptors: [withInternalToken, traceCalls],
+});
 
 /** A unary call as a promise, with a deadline. */
 function unary<T>(

@@ -5,7 +5,7 @@
 // finds it can never apply (EventRefused) is a 422, which goes to the dead letter at once
 // instead of holding its partition through every retry.
 import type { Request, Response } from "@google-cloud/functions-framework";
-import type { EventType } from "../cloudevents/catalog.ts";
+import { type EventType, isEventType } from "../cloudevents/catalog.ts";
 import type { FieldProblem } from "../cloudevents/format.ts";
 import {
   eventsFromHttp,
@@ -15,7 +15,23 @@ import {
 import { type PlatformEvent, validatePlatformEvent } from "../cloudevents/platform-event.ts";
 import { HttpProblem, invalidInput, sendHttpProblem, sendProblem } from "../http/problem.ts";
 import { log } from "../log.ts";
+import { setRoute } from "../observability/http-metrics.ts";
+import { metrics } from "../observability/metrics.ts";
+import { traced } from "../observability/trace-context.ts";
 import { sinkCallerProblem } from "./sink-credential.ts";
+
+const handled = metrics.counter(
+  "cloudevents_handled_total",
+  "CloudEvents received by this sink, by type and outcome (applied, ignored: no handler here, invalid, refused, failed).",
+  ["type", "outcome"],
+);
+type Outcome = "applied" | "ignored" | "invalid" | "refused" | "failed";
+// A type nobody catalogued is "unknown": a sender cannot make series at will.
+const typeLabel = (type: unknown) =>
+  typeof type === "string" && isEventType(type) ? type : "unknown";
+const count = (events: readonly { type: unknown }[], outcome: Outcome) => {
+  for (const event of events) handled.inc({ type: typeLabel(event.type), outcome });
+};
 
 /**
  * The CloudEvents of a request (binary, structured or batch mode), each checked against the
@@ -35,10 +51,12 @@ export async function readPlatformEvents(
       return undefined;
     }
     if (!(error instanceof UnsupportedContentType)) throw error;
+    count([{ type: undefined }], "invalid");
     sendProblem(res, { status: 415, title: "Unsupported media type", detail: error.message });
     return undefined;
   }
   if (!parsed.ok) {
+    count([{ type: undefined }], "invalid");
     sendProblem(res, invalidInput(parsed.problems, "Invalid CloudEvent"));
     return undefined;
   }
@@ -54,6 +72,8 @@ export async function readPlatformEvents(
       );
   });
   if (problems.length > 0) {
+    // Nothing of the request is applied, the valid events of a batch neither.
+    count(parsed.value, "invalid");
     sendProblem(res, invalidInput(problems, "Invalid CloudEvent"));
     return undefined;
   }
@@ -64,6 +84,7 @@ export async function readPlatformEvents(
 export class EventRefused extends Error {}
 
 function handlerFailed(res: Response, events: PlatformEvent[], error: unknown): void {
+  count(events, error instanceof EventRefused ? "refused" : "failed");
   if (error instanceof EventRefused) {
     log({
       level: "warn",
@@ -148,7 +169,22 @@ export class CloudEventTarget {
   async apply(events: PlatformEvent[]): Promise<void> {
     const batched = this.batch ? events.filter((event) => this.batch?.types.has(event.type)) : [];
     const single = events.filter((event) => this.handlers.has(event.type));
-    const run = (event: PlatformEvent) => (this.handlers.get(event.type) as AnyHandler)(event);
+    // Each event's handling is a span of the trace the event carries (the distributed-tracing
+    // extension), else of the request's.
+    const run = (event: PlatformEvent) =>
+      traced(
+        `process ${event.type}`,
+        {
+          kind: "consumer",
+          traceparent: event.extensions.traceparent,
+          attributes: {
+            "cloudevents.event_id": event.id,
+            "cloudevents.event_type": event.type,
+            "cloudevents.event_source": event.source,
+          },
+        },
+        () => (this.handlers.get(event.type) as AnyHandler)(event),
+      );
     const work: Promise<unknown>[] = [];
     if (batched.length > 0 && this.batch) work.push(this.batch.handle(batched));
     if (this.dispatch === "side-by-side") work.push(...single.map(run));
@@ -163,6 +199,8 @@ export class CloudEventTarget {
 
   /** The functions-framework HTTP handler. */
   readonly handle = async (req: Request, res: Response): Promise<void> => {
+    // One route for the request metrics and the server span, whatever path the source posts to.
+    setRoute(req, "cloudevents");
     const refused = await sinkCallerProblem(req.headers.authorization);
     if (refused) {
       sendProblem(res, refused);
@@ -176,6 +214,14 @@ export class CloudEventTarget {
       handlerFailed(res, events, error);
       return;
     }
+    for (const event of events)
+      handled.inc({
+        type: event.type,
+        outcome:
+          this.handlers.has(event.type) || this.batch?.types.has(event.type)
+            ? "applied"
+            : "ignored",
+      });
     res.status(204).end();
   };
 }

@@ -4,6 +4,7 @@
 // SIGTERM lets open calls finish.
 import * as grpc from "@grpc/grpc-js";
 import { carriesInternalToken } from "../auth/internal.ts";
+import { traceHandlers } from "../grpc/tracing.ts";
 import { loadFunctionModule } from "./code-cache.ts";
 
 /** Refuses a call whose metadata lacks the internal token (gRPC clients send it: grpc/clients.ts). */
@@ -24,9 +25,16 @@ const requireInternalToken: grpc.ServerInterceptor = (_method, call) =>
       }),
   });
 
-/** The server a function's gRPC services are added to: every call checked as above. */
+/**
+ * The server a function's gRPC services are added to: every call checked as above, and handled
+ * as a span of its caller's trace.
+ */
 export function platformGrpcServer(): grpc.Server {
-  return new grpc.Server({ interceptors: [requireInternalToken] });
+  const server = new grpc.Server({ interceptors: [requireInternalToken] });
+  const addService = server.addService.bind(server);
+  server.addService = (service, implementation) =>
+    addService(service, traceHandlers(service, implementation));
+  return server;
 }
 
 export interface HostedGrpc {

@@ -13,6 +13,9 @@ import { getTestServer } from "@google-cloud/functions-framework/testing";
 import type { Application, NextFunction, Request, Response } from "express";
 import { Breaker } from "../http/breaker.ts";
 import { type Problem, sendProblem, serviceUnavailable } from "../http/problem.ts";
+import { METRICS_PATH, measureRequest, serveMetrics } from "../observability/http-metrics.ts";
+import { traceRequest } from "../observability/http-tracing.ts";
+import { formatTraceparent, inSpan } from "../observability/trace-context.ts";
 import { loadFunctionModule } from "./code-cache.ts";
 
 export const HEALTH_PATH = "/healthz";
@@ -56,12 +59,7 @@ export async function hostFunction(options: HostOptions): Promise<HostedFunction
   let inFlight = 0;
   let drained: (() => void) | undefined;
 
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    if (req.url === HEALTH_PATH && req.method === "GET") {
-      res.writeHead(draining ? 503 : 200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ status: draining ? "draining" : "ok", target: options.target }));
-      return;
-    }
+  const serve = (req: IncomingMessage, res: ServerResponse) => {
     const length = Number(req.headers["content-length"] ?? 0);
     if (length > maxBodyBytes) {
       req.resume();
@@ -107,6 +105,25 @@ export async function hostFunction(options: HostOptions): Promise<HostedFunction
     void ticket.admitted.then(() => {
       if (!closed) handler(req, res);
     });
+  };
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (req.method === "GET" && req.url === HEALTH_PATH) {
+      res.writeHead(draining ? 503 : 200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ status: draining ? "draining" : "ok", target: options.target }));
+      return;
+    }
+    // Scraped on the instance's own port (the edge routes no such path): never queued behind work.
+    if (req.method === "GET" && req.url === METRICS_PATH) {
+      serveMetrics(res);
+      return;
+    }
+    measureRequest(req, res);
+    // The request is a span of its caller's trace (or a new one): what it logs and emits says so.
+    const span = traceRequest(req, res);
+    // W3C Trace Context's response header: which trace the answer belongs to (an error's
+    // trace, for whoever reports it).
+    res.setHeader("traceresponse", formatTraceparent(span.context));
+    inSpan(span, () => serve(req, res));
   });
   // Long requests (a fan-out, say) are allowed; Knative's own timeout applies in a cluster.
   server.setTimeout(0);

@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { loadEnvFileIfPresent } from "../env-file.ts";
 import { log } from "../log.ts";
+import { flushTraces, startTracing } from "../observability/tracing.ts";
 import { writeWarmCodeCache } from "./code-cache.ts";
 import { runShutdownHooks } from "./shutdown.ts";
 import { sourceFile } from "./sources.ts";
@@ -81,6 +82,8 @@ async function start(): Promise<{ name: string; shutdown: () => Promise<void> }>
   return { name: target, shutdown: () => hosted.shutdown() };
 }
 
+// Before the function's module loads: its first request is traced like the others.
+await startTracing();
 const hosted = await start();
 const target = hosted.name;
 log({ level: "info", msg: "serving", target, port });
@@ -94,6 +97,7 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     hosted
       .shutdown()
       .then(runShutdownHooks)
+      .then(flushTraces)
       .then(
         () => process.exit(0),
         (error: unknown) => {

@@ -2,12 +2,11 @@
 // kept on the process, not in this module: in a production build the host and the function are
 // separate bundles, each with its own copy of this module, and the host must run the hooks the
 // function registered.
+import { processGlobal } from "../util/process-global.ts";
+
 type Hook = () => Promise<void> | void;
 
-const KEY = Symbol.for("stream-platform.shutdown-hooks");
-const registry = globalThis as { [KEY]?: Hook[] };
-registry[KEY] ??= [];
-const hooks = registry[KEY];
+const hooks = processGlobal<Hook[]>("shutdown-hooks", () => []);
 
 export function onShutdown(hook: Hook): void {
   hooks.push(hook);

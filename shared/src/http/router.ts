@@ -3,6 +3,7 @@
 // without internals. Unknown paths are 404, known paths with another method 405.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { log } from "../log.ts";
+import { setRoute } from "../observability/http-metrics.ts";
 import { HttpProblem, sendHttpProblem, sendProblem, serviceUnavailable } from "./problem.ts";
 import { storeUnavailable } from "./unavailable.ts";
 
@@ -36,6 +37,8 @@ export interface RouteOptions {
 
 interface Route {
   method: string;
+  /** As declared (`/api/events/:id`): the route label of the request metrics. */
+  path: string;
   pattern: RegExp;
   names: string[];
   handler: Handler;
@@ -74,7 +77,14 @@ export class Router {
       names.push(name);
       return "([^/]+)";
     });
-    this.routes.push({ method, pattern: new RegExp(`^${source}/?$`), names, handler, options });
+    this.routes.push({
+      method,
+      path,
+      pattern: new RegExp(`^${source}/?$`),
+      names,
+      handler,
+      options,
+    });
     return this;
   }
 
@@ -86,6 +96,7 @@ export class Router {
     const url = new URL(req.url ?? "/", "http://function");
     const matches = this.routes.filter((r) => r.pattern.test(url.pathname));
     const route = matches.find((r) => r.method === req.method);
+    setRoute(req, route?.path ?? "unmatched");
     try {
       if (!route) {
         if (matches.length > 0) {

@@ -6,6 +6,7 @@ import { catalog, isEventType } from "../cloudevents/catalog.ts";
 import type { CloudEventV1 } from "../cloudevents/format.ts";
 import { toKafkaMessage } from "../cloudevents/kafka-binding.ts";
 import { physicalTopic, TOPICS, topicPrefix } from "../cloudevents/topics.ts";
+import { currentSpan, spansRecorded, traced } from "../observability/trace-context.ts";
 import { ensureTopics } from "./client.ts";
 
 interface Pending {
@@ -119,11 +120,28 @@ export class EventPublisher {
       topic: this.topicFor(event),
       message: toKafkaMessage(event),
     }));
-    await this.connect();
-    await new Promise<void>((resolve, reject) => {
-      this.pending.push({ routed, resolve, reject });
-      if (!this.flushing) void this.flush();
-    });
+    const send = async () => {
+      await this.connect();
+      await new Promise<void>((resolve, reject) => {
+        this.pending.push({ routed, resolve, reject });
+        if (!this.flushing) void this.flush();
+      });
+    };
+    // A span of the work that publishes (a request's outbox relay, say), when spans are kept.
+    if (!spansRecorded() || !currentSpan()) return send();
+    return traced(
+      "publish",
+      {
+        kind: "producer",
+        attributes: {
+          "messaging.system": "kafka",
+          "messaging.operation.type": "send",
+          "messaging.batch.message_count": events.length,
+          "messaging.destination.name": [...new Set(routed.map((r) => r.topic))].join(","),
+        },
+      },
+      send,
+    );
   }
 
   private async flush(): Promise<void> {

@@ -10,6 +10,7 @@ import { createHash } from "node:crypto";
 import type { Collection, Document, Filter, UpdateFilter } from "mongodb";
 import type { CloudEventV1 } from "../cloudevents/format.ts";
 import type { EventPublisher } from "../kafka/publisher.ts";
+import { outboxPending, outboxPublished } from "../observability/outbox-metrics.ts";
 import { Sweeper } from "../util/sweeper.ts";
 import type { DocumentLocks } from "./lock.ts";
 
@@ -62,11 +63,14 @@ export class MongoOutboxRelay<T extends Document & WithOutbox> extends Sweeper {
       .find({ outboxPending: true } as Filter<T>, { projection: { _id: 1 } })
       .limit(200)
       .toArray();
+    outboxPending.set({ store: "mongodb" }, pending.length);
     for (const { _id } of pending) {
       const { locks, lockKey } = this.options;
       const relay = () => this.relayOne(_id);
       await (locks && lockKey ? locks.withLock(lockKey(_id), relay) : relay());
     }
+    // All relayed, unless there were more than one sweep takes (the next one counts them).
+    if (pending.length < 200) outboxPending.set({ store: "mongodb" }, 0);
   }
 
   /** Publishes one document's queued events, then removes exactly those from its outbox. */
@@ -76,6 +80,7 @@ export class MongoOutboxRelay<T extends Document & WithOutbox> extends Sweeper {
     });
     const entries = Object.entries((doc?.outbox ?? {}) as Record<string, CloudEventV1>);
     if (entries.length > 0) await this.publisher.publish(entries.map(([, event]) => event));
+    outboxPublished.inc({ store: "mongodb" }, entries.length);
     // Writers hold the document's lock too, so nothing is queued between the read and this.
     await this.collection.updateOne(
       { _id: id } as Filter<T>,

@@ -7,6 +7,7 @@ import type pg from "pg";
 import type { CloudEventV1 } from "../cloudevents/format.ts";
 import type { PlatformEvent } from "../cloudevents/platform-event.ts";
 import type { EventPublisher } from "../kafka/publisher.ts";
+import { outboxPending, outboxPublished } from "../observability/outbox-metrics.ts";
 import { Sweeper } from "../util/sweeper.ts";
 
 // The table (each function's migrations create it):
@@ -39,6 +40,11 @@ export class OutboxRelay extends Sweeper {
   protected async sweep(): Promise<void> {
     const client = await this.pool.connect();
     try {
+      // Cheap: the partial index on unpublished rows holds only the backlog.
+      const { rows: counted } = await client.query<{ n: number }>(
+        "select count(*)::int as n from outbox where published_at is null",
+      );
+      outboxPending.set({ store: "postgres" }, counted[0]?.n ?? 0);
       for (;;) {
         await client.query("begin");
         const { rows } = await client.query<{ id: string; event: CloudEventV1 }>(
@@ -46,6 +52,7 @@ export class OutboxRelay extends Sweeper {
         );
         if (rows.length === 0) {
           await client.query("commit");
+          outboxPending.set({ store: "postgres" }, 0);
           return;
         }
         await this.publisher.publish(rows.map((row) => row.event));
@@ -53,6 +60,7 @@ export class OutboxRelay extends Sweeper {
           rows.map((r) => r.id),
         ]);
         await client.query("commit");
+        outboxPublished.inc({ store: "postgres" }, rows.length);
       }
     } catch (error) {
       await client.query("rollback").catch(() => undefined);

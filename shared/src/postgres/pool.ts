@@ -2,6 +2,7 @@
 import pg from "pg";
 import { serviceUrls } from "../config.ts";
 import { log } from "../log.ts";
+import { traceQueries } from "../observability/db-tracing.ts";
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
@@ -12,6 +13,8 @@ export function createPool(
   options: Pick<pg.PoolConfig, "idleTimeoutMillis"> = {},
 ): pg.Pool {
   const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: 5000, ...options });
+  const database = new URL(connectionString).pathname.slice(1) || "postgres";
+  pool.on("connect", (client) => traceQueries(client, database));
   // An idle client losing its connection (a database restart) must not crash the process.
   pool.on("error", (error) =>
     log({ level: "warn", msg: "idle pg client error", error: error.message }),

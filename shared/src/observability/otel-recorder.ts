@@ -1,0 +1,77 @@
+// Spans recorded by the OpenTelemetry SDK and exported over OTLP/HTTP (the exporter reads the
+// standard OTEL_EXPORTER_OTLP_* variables). Only loaded when export is configured (tracing.ts):
+// the SDK costs start-up time a function without it does not pay. Our own AsyncLocalStorage
+// stays the context (trace-context.ts); the SDK is handed each span's parent explicitly.
+import {
+  type Span as OtelSpan,
+  SpanKind as OtelSpanKind,
+  ROOT_CONTEXT,
+  SpanStatusCode,
+  TraceFlags,
+  trace,
+} from "@opentelemetry/api";
+import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
+import { resourceFromAttributes } from "@opentelemetry/resources";
+import { BatchSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
+import type { ParentSpan, Span, SpanKind, SpanRecorder } from "./trace-context.ts";
+
+const KINDS: Record<SpanKind, OtelSpanKind> = {
+  server: OtelSpanKind.SERVER,
+  client: OtelSpanKind.CLIENT,
+  producer: OtelSpanKind.PRODUCER,
+  consumer: OtelSpanKind.CONSUMER,
+  internal: OtelSpanKind.INTERNAL,
+};
+
+export interface OtelTracing {
+  recorder: SpanRecorder;
+  /** Exports what is buffered (before the process exits). */
+  flush(): Promise<void>;
+}
+
+export function otelTracing(serviceName: string): OtelTracing {
+  const provider = new TracerProvider({
+    resource: resourceFromAttributes({ "service.name": serviceName }),
+    // Batches leave every second: a short-lived request's trace is there soon after.
+    spanProcessors: [
+      new BatchSpanProcessor({ exporter: new OTLPTraceExporter(), scheduledDelayMillis: 1000 }),
+    ],
+  });
+  const tracer = provider.getTracer("stream-platform");
+  const wrap = (span: OtelSpan, parent: ParentSpan | undefined): Span => {
+    const own = span.spanContext();
+    let ended = false;
+    return {
+      context: {
+        traceId: own.traceId,
+        spanId: own.spanId,
+        ...(parent && { parentSpanId: parent.spanId }),
+        sampled: (own.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED,
+      },
+      setName: (name) => span.updateName(name),
+      setAttributes: (attributes) => span.setAttributes(attributes),
+      fail: (message) => span.setStatus({ code: SpanStatusCode.ERROR, message }),
+      end: () => {
+        if (ended) return;
+        ended = true;
+        span.end();
+      },
+    };
+  };
+  return {
+    recorder: {
+      start(name, kind, parent, attributes) {
+        const context = parent
+          ? trace.setSpanContext(ROOT_CONTEXT, {
+              traceId: parent.traceId,
+              spanId: parent.spanId,
+              traceFlags: parent.sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
+              isRemote: true,
+            })
+          : ROOT_CONTEXT;
+        return wrap(tracer.startSpan(name, { kind: KINDS[kind], attributes }, context), parent);
+      },
+    },
+    flush: () => provider.forceFlush(),
+  };
+}
