@@ -4,7 +4,7 @@
 // exported by its own process to the local trace store (Jaeger) and found there by trace id.
 import { randomUUID } from "node:crypto";
 import { createEvent, serviceUrls, toHttpBinary } from "@stream-platform/shared";
-import { api, ingressToken, newUser, uniqueSlug, until } from "@stream-platform/shared/testing";
+import { api, ingressToken, newChannel, newUser, until } from "@stream-platform/shared/testing";
 import { describe, expect, it } from "vitest";
 import { jaegerUrl } from "../src/servers/jaeger.ts";
 
@@ -32,15 +32,11 @@ const tag = (span: JaegerSpan, key: string) => span.tags.find((t) => t.key === k
 describe("tracing", () => {
   it("follows a CloudEvent from the edge through Kafka to its sink's database call, in one trace", async () => {
     const owner = await newUser("traced");
-    const channel = await api<{ id: string }>("/api/channels", {
-      token: owner.token,
-      body: { slug: uniqueSlug("traced"), title: "Traced" },
-    });
-    expect(channel.status).toBe(201);
+    const channel = await newChannel(owner);
     const event = await api<{ id: string }>("/api/events", {
       token: owner.token,
       body: {
-        channelId: channel.body.id,
+        channelId: channel.id,
         title: "Traced event",
         startsAt: new Date(Date.now() + 3_600_000).toISOString(),
       },
@@ -51,10 +47,10 @@ describe("tracing", () => {
     const started = createEvent({
       type: "streamplatform.stream.started",
       source: "/tests/tracing",
-      subject: channel.body.id,
+      subject: channel.id,
       data: {
         streamId: `str_${randomUUID()}`,
-        channelId: channel.body.id,
+        channelId: channel.id,
         eventId: event.body.id,
         startedAt: new Date().toISOString(),
       },

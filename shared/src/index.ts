@@ -22,6 +22,7 @@ export * from "./log.ts";
 export * from "./observability/http-metrics.ts";
 export * from "./observability/http-tracing.ts";
 export * from "./observability/metrics.ts";
+export * from "./observability/panels.ts";
 export * from "./observability/trace-context.ts";
 export * from "./observability/tracing.ts";
 export * from "./util/bounded-map.ts";

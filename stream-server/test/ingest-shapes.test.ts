@@ -8,11 +8,11 @@ import {
   api,
   type EventWatch,
   liveStream,
+  newChannel,
   newUser,
   type Publisher,
   publishTestPattern,
   type TestUser,
-  uniqueSlug,
   until,
   watchEvents,
 } from "@stream-platform/shared/testing";
@@ -34,15 +34,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await watch?.stop();
 });
-
-async function newChannel(): Promise<{ id: string; streamKey: string }> {
-  const created = await api<{ id: string; streamKey: string }>("/api/channels", {
-    token: owner.token,
-    body: { slug: uniqueSlug("shape"), title: "Shapes" },
-  });
-  expect(created.status).toBe(201);
-  return created.body;
-}
 
 const ofChannel = (type: string, channelId: string) => (e: CloudEventV1) =>
   e.type === `streamplatform.${type}` && (e.data as { channelId?: string }).channelId === channelId;
@@ -85,7 +76,7 @@ const vodSegments = (eventId: string, rendition: string) =>
 
 describe("what encoders really send", () => {
   it("video without audio goes live with silent renditions and becomes a VOD", async () => {
-    const channel = await newChannel();
+    const channel = await newChannel(owner);
     const publisher = publishTestPattern(channel.streamKey, {
       seconds: 30,
       size: SIZE,
@@ -107,7 +98,7 @@ describe("what encoders really send", () => {
   });
 
   it("audio without video goes live as one AAC rendition, without a poster, and ends with a recording", async () => {
-    const channel = await newChannel();
+    const channel = await newChannel(owner);
     const publisher = publishTestPattern(channel.streamKey, { seconds: 30, video: false });
     const { live, variants } = await goLive(channel.id);
     expect(variants).toEqual([
@@ -127,7 +118,7 @@ describe("what encoders really send", () => {
   });
 
   it("keyframes 8 s apart: encoded segments of the configured 2 s, aligned, and the source left out saying why", async () => {
-    const channel = await newChannel();
+    const channel = await newChannel(owner);
     const publisher = publishTestPattern(channel.streamKey, {
       seconds: 30,
       size: SIZE,
@@ -158,7 +149,7 @@ describe("what encoders really send", () => {
   });
 
   it("an encoder that keeps failing ends the stream, saying why, and keeps its recording", async () => {
-    const channel = await newChannel();
+    const channel = await newChannel(owner);
     const publisher = publishTestPattern(channel.streamKey, { seconds: 60, size: SIZE });
     try {
       const { live } = await goLive(channel.id);

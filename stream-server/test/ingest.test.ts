@@ -10,10 +10,10 @@ import {
   api,
   type EventWatch,
   liveStream,
+  newChannel,
   newUser,
   publishTestPattern,
   type TestUser,
-  uniqueSlug,
   until,
   watchEvents,
 } from "@stream-platform/shared/testing";
@@ -26,15 +26,6 @@ const run = promisify(execFile);
 const edge = serviceUrls().edgeUrl;
 
 const publish = (key: string, seconds: number) => publishTestPattern(key, { seconds });
-
-async function newChannel(user: TestUser): Promise<{ id: string; streamKey: string }> {
-  const created = await api<{ id: string; streamKey: string }>("/api/channels", {
-    token: user.token,
-    body: { slug: uniqueSlug("live"), title: "Live test" },
-  });
-  expect(created.status).toBe(201);
-  return created.body;
-}
 
 // Page-side code as functions (the web app's CSP refuses strings to evaluate); this file is
 // type-checked for Node, so the page's globals are described as far as used.

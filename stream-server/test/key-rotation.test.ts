@@ -9,11 +9,11 @@ import {
   api,
   type EventWatch,
   liveStream,
+  newChannel,
   newUser,
   postToIngress,
   publishTestPattern,
   type TestUser,
-  uniqueSlug,
   until,
   watchEvents,
 } from "@stream-platform/shared/testing";
@@ -63,12 +63,7 @@ const ofStream = (type: string, streamId: string) =>
 
 describe("a stream key rotated while live", () => {
   it("cuts the publish, which ends with its recording; the old key is refused, the new one taken", async () => {
-    const created = await api<{ id: string; streamKey: string }>("/api/channels", {
-      token: owner.token,
-      body: { slug: uniqueSlug("rotate"), title: "Rotated while live" },
-    });
-    expect(created.status).toBe(201);
-    const channel = created.body;
+    const channel = await newChannel(owner);
     // Would stream for a minute (and exit 0) if nothing cut it.
     const first = publish(channel.streamKey, 60);
     const stream = await live(channel.id);

@@ -20,6 +20,9 @@ import {
 } from "playwright-core";
 import { afterAll, beforeAll, expect } from "vitest";
 
+// Web tests have always found it here.
+export { newChannel } from "@stream-platform/shared/testing";
+
 export const edge = serviceUrls().edgeUrl;
 export const shots = join(import.meta.dirname, "..", "..", ".data", "screenshots");
 
@@ -92,17 +95,6 @@ export async function expectFieldError(field: Locator, message: string): Promise
 }
 
 /** A channel of `owner`, made through the API: its id and stream key. */
-export async function newChannel(
-  owner: TestUser,
-  slug: string,
-): Promise<{ id: string; slug: string; streamKey: string }> {
-  const channel = await api<{ id: string; streamKey: string }>("/api/channels", {
-    token: owner.token,
-    body: { slug, title: `Channel ${slug}` },
-  });
-  if (channel.status !== 201) throw new Error(`channel: ${channel.status}`);
-  return { ...channel.body, slug };
-}
 
 /**
  * An event of the channel, made through the API, hours ahead (so a stream of the channel makes

@@ -22,6 +22,7 @@ import {
   edgeImageTransport,
   edgeObjects,
 } from "./edge-objects.ts";
+import { grafanaDashboard } from "./grafana.ts";
 import { helmChartFiles } from "./helm-chart.ts";
 import { openfaasServersFile } from "./openfaas.ts";
 
@@ -547,6 +548,7 @@ export const GENERATED = {
   "knative/edge.yaml": knativeEdgeFile,
   "deploy/openfaas/servers.yaml": openfaasServersFile,
   "knative/platform-secrets.yaml.example": () => secretTemplate(),
+  "deploy/grafana/stream-platform.json": () => grafanaDashboard(),
 } as const;
 
 export function generated(): Record<string, string> {

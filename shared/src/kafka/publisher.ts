@@ -6,7 +6,7 @@ import { catalog, isEventType } from "../cloudevents/catalog.ts";
 import type { CloudEventV1 } from "../cloudevents/format.ts";
 import { toKafkaMessage } from "../cloudevents/kafka-binding.ts";
 import { physicalTopic, TOPICS, topicPrefix } from "../cloudevents/topics.ts";
-import { currentSpan, spansRecorded, traced } from "../observability/trace-context.ts";
+import { describingSpans, traced } from "../observability/trace-context.ts";
 import { ensureTopics } from "./client.ts";
 
 interface Pending {
@@ -128,7 +128,7 @@ export class EventPublisher {
       });
     };
     // A span of the work that publishes (a request's outbox relay, say), when spans are kept.
-    if (!spansRecorded() || !currentSpan()) return send();
+    if (!describingSpans()) return send();
     return traced(
       "publish",
       {

@@ -3,7 +3,7 @@
 // text is the parameterized one: values (a password hash, an address) never reach a span.
 import type { MongoClient } from "mongodb";
 import type pg from "pg";
-import { currentSpan, type Span, spansRecorded, startSpan } from "./trace-context.ts";
+import { describingSpans, type Span, spansRecorded, startSpan } from "./trace-context.ts";
 
 const operationOf = (sql: string) => /^\s*(\w+)/.exec(sql)?.[1]?.toUpperCase() ?? "QUERY";
 
@@ -15,7 +15,11 @@ export function traceQueries(client: pg.PoolClient | pg.Client, database: string
     const first = args[0] as string | { text?: string; submit?: unknown } | undefined;
     const text = typeof first === "string" ? first : first?.text;
     // A cursor or stream (submittable) is left alone, and so is work outside any span.
-    if (typeof text !== "string" || (typeof first === "object" && first?.submit) || !currentSpan())
+    if (
+      typeof text !== "string" ||
+      (typeof first === "object" && first?.submit) ||
+      !describingSpans()
+    )
       return query(...args);
     const span = startSpan(operationOf(text), {
       kind: "client",
@@ -71,7 +75,7 @@ export function traceCommands(client: MongoClient): void {
   const key = (e: { connectionId?: unknown; requestId: number }) =>
     `${String(e.connectionId)}:${e.requestId}`;
   client.on("commandStarted", (event) => {
-    if (DRIVER_COMMANDS.has(event.commandName.toLowerCase()) || !currentSpan()) return;
+    if (DRIVER_COMMANDS.has(event.commandName.toLowerCase()) || !describingSpans()) return;
     const collection = event.command[event.commandName];
     open.set(
       key(event),

@@ -12,7 +12,15 @@ import {
 } from "@opentelemetry/api";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
-import { BatchSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  type Sampler,
+  TraceIdRatioBasedSampler,
+  TracerProvider,
+} from "@opentelemetry/sdk-trace";
 import type { ParentSpan, Span, SpanKind, SpanRecorder } from "./trace-context.ts";
 
 const KINDS: Record<SpanKind, OtelSpanKind> = {
@@ -29,8 +37,32 @@ export interface OtelTracing {
   flush(): Promise<void>;
 }
 
+/**
+ * OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG, as the specification names them (the SDK's
+ * version 3 no longer reads them itself); default parentbased_always_on.
+ */
+export function samplerFromEnv(): Sampler {
+  const ratio = Number(process.env.OTEL_TRACES_SAMPLER_ARG ?? 1);
+  const fraction = Number.isFinite(ratio) ? Math.min(1, Math.max(0, ratio)) : 1;
+  switch (process.env.OTEL_TRACES_SAMPLER ?? "parentbased_always_on") {
+    case "always_on":
+      return new AlwaysOnSampler();
+    case "always_off":
+      return new AlwaysOffSampler();
+    case "traceidratio":
+      return new TraceIdRatioBasedSampler(fraction);
+    case "parentbased_always_off":
+      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+    case "parentbased_traceidratio":
+      return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(fraction) });
+    default:
+      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+  }
+}
+
 export function otelTracing(serviceName: string): OtelTracing {
   const provider = new TracerProvider({
+    sampler: samplerFromEnv(),
     resource: resourceFromAttributes({ "service.name": serviceName }),
     // Batches leave every second: a short-lived request's trace is there soon after.
     spanProcessors: [

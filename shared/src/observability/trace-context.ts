@@ -102,6 +102,10 @@ export function useSpanRecorder(next: SpanRecorder | undefined): void {
  */
 export const spansRecorded = () => state.recorder !== undefined;
 
+/** Whether a span describing part of the current work would be kept (exported and sampled). */
+export const describingSpans = () =>
+  state.recorder !== undefined && storage.getStore()?.sampled === true;
+
 /** The span of the work being done now, if any. */
 export const currentSpan = (): TraceContext | undefined => storage.getStore();
 

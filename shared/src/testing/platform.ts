@@ -119,6 +119,20 @@ export async function newUser(name = "tester"): Promise<TestUser> {
 
 export const uniqueSlug = (prefix = "ch") => `${prefix}-${randomBytes(5).toString("hex")}`;
 
+/** A new channel of `owner`'s (titled after its slug): its id, slug and stream key. */
+export async function newChannel(
+  owner: TestUser,
+  slug = uniqueSlug(),
+): Promise<{ id: string; slug: string; streamKey: string }> {
+  const created = await api<{ id: string; streamKey: string }>("/api/channels", {
+    token: owner.token,
+    body: { slug, title: `Channel ${slug}` },
+  });
+  if (created.status !== 201)
+    throw new Error(`channel not created: ${created.status} ${JSON.stringify(created.body)}`);
+  return { ...created.body, slug };
+}
+
 /** host:port of a Knative Service the local platform runs (from its status endpoint). */
 export async function platformServiceAddress(name: string): Promise<string> {
   const status = (await (await fetch(`http://127.0.0.1:${localPorts().platform}/`)).json()) as {
