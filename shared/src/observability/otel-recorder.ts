@@ -38,8 +38,8 @@ export interface OtelTracing {
 }
 
 /**
- * OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG, as the specification names them (the SDK's
- * version 3 no longer reads them itself); default parentbased_always_on.
+ * OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG, as the specification names them (the
+ * @opentelemetry/sdk-trace package no longer reads them itself); default parentbased_always_on.
  */
 export function samplerFromEnv(): Sampler {
   const ratio = Number(process.env.OTEL_TRACES_SAMPLER_ARG ?? 1);

@@ -1,4 +1,4 @@
-// Which traces are kept, from OpenTelemetry's own variables (the SDK's version 3 leaves them
+// Which traces are kept, from OpenTelemetry's own variables (the @opentelemetry/sdk-trace package leaves them
 // to us): the specification's sampler names, a ratio clamped to 0..1.
 import { afterEach, describe, expect, it } from "vitest";
 import { samplerFromEnv } from "../../src/observability/otel-recorder.ts";
