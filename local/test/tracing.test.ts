@@ -1,11 +1,14 @@
 // One trace through the platform: a CloudEvent posted to the edge's /ce is traced from the
-// ingress's request (the edge gives it a trace id when the caller sends none), through Kafka (the
+// ingress's request (the caller's traceparent, which the edge passes on), through Kafka (the
 // KafkaSource's delivery) to the sink that handles it and that sink's database calls, every span
 // exported by its own process to the local trace store (Jaeger) and found there by trace id.
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { createEvent, serviceUrls, toHttpBinary } from "@stream-platform/shared";
 import { api, ingressToken, newChannel, newUser, until } from "@stream-platform/shared/testing";
 import { describe, expect, it } from "vitest";
+import { logDir } from "../src/paths.ts";
 import { jaegerUrl } from "../src/servers/jaeger.ts";
 
 interface JaegerSpan {
@@ -43,7 +46,22 @@ describe("tracing", () => {
     });
     expect(event.status).toBe(201);
 
-    // No traceparent from the caller: the edge starts the trace.
+    // Without a traceparent of the caller's, the edge starts the trace (one in ten sampled): its
+    // id is the request's, in the edge's access log.
+    const unsampled = await fetch(`${serviceUrls().edgeUrl}/api/events?limit=1`);
+    expect(unsampled.status).toBe(200);
+    const edgeTrace = /^00-([0-9a-f]{32})-[0-9a-f]{16}-0[01]$/.exec(
+      unsampled.headers.get("traceresponse") ?? "",
+    )?.[1];
+    expect(edgeTrace).toBeDefined();
+    await until("the request in the edge's access log", async () =>
+      readFileSync(join(logDir, "edge-access.log"), "utf8").includes(`00-${edgeTrace}-`)
+        ? true
+        : undefined,
+    );
+
+    // A caller that wants its request traced says so (flag 01).
+    const caller = `00-${randomBytes(16).toString("hex")}-${randomBytes(8).toString("hex")}-01`;
     const started = createEvent({
       type: "streamplatform.stream.started",
       source: "/tests/tracing",
@@ -58,7 +76,7 @@ describe("tracing", () => {
     const { headers, body } = toHttpBinary(started);
     const answer = await fetch(`${serviceUrls().edgeUrl}/ce`, {
       method: "POST",
-      headers: { ...headers, authorization: `Bearer ${ingressToken()}` },
+      headers: { ...headers, authorization: `Bearer ${ingressToken()}`, traceparent: caller },
       body,
     });
     expect(answer.status).toBe(202);
@@ -66,7 +84,7 @@ describe("tracing", () => {
     const traceId = /^00-([0-9a-f]{32})-[0-9a-f]{16}-0[01]$/.exec(
       answer.headers.get("traceresponse") ?? "",
     )?.[1];
-    expect(traceId).toBeDefined();
+    expect(traceId).toBe(caller.slice(3, 35));
 
     const services = (t: JaegerTrace, span: JaegerSpan) => t.processes[span.processID]?.serviceName;
     const found = await until(
