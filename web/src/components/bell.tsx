@@ -3,7 +3,7 @@
 // moving to another page; at its foot, the switch for desktop notifications
 // (desktop-notifications.ts).
 import { notificationText } from "@stream-platform/shared/api";
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { useDesktopNotifications } from "../desktop-notifications.ts";
 import { when } from "../format.ts";
 import { type useInbox, useInboxSearch } from "../notifications.ts";
@@ -23,7 +23,9 @@ export function Bell({ inbox }: { inbox: ReturnType<typeof useInbox> }) {
   // Another page: the panel was about this one.
   useEffect(() => setOpen(false), [where]);
 
-  useEffect(() => {
+  // Listening from the moment the panel is drawn (a layout effect runs before the browser
+  // paints; a plain effect may run later, and an Escape pressed at once would be lost).
+  useLayoutEffect(() => {
     if (!open) return;
     const onKey = (event: KeyboardEvent) => {
       if (event.key !== "Escape") return;
