@@ -7,7 +7,6 @@ import "./env-file.ts";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import {
   flushTraces,
-  formatTraceparent,
   GrpcDirectory,
   inSpan,
   LOCAL_HOST,
@@ -124,9 +123,7 @@ const http = createServer((req, res) => {
   }
   measureRequest(req, res);
   setRoute(req, routeOf(req.url ?? "/"));
-  const span = traceRequest(req, res);
-  res.setHeader("traceresponse", formatTraceparent(span.context));
-  inSpan(span, () => serve(req, res));
+  inSpan(traceRequest(req, res), () => serve(req, res));
 });
 
 function serve(req: IncomingMessage, res: ServerResponse): void {

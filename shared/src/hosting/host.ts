@@ -15,7 +15,7 @@ import { Breaker } from "../http/breaker.ts";
 import { type Problem, sendProblem, serviceUnavailable } from "../http/problem.ts";
 import { METRICS_PATH, measureRequest, serveMetrics } from "../observability/http-metrics.ts";
 import { traceRequest } from "../observability/http-tracing.ts";
-import { formatTraceparent, inSpan } from "../observability/trace-context.ts";
+import { inSpan } from "../observability/trace-context.ts";
 import { loadFunctionModule } from "./code-cache.ts";
 
 export const HEALTH_PATH = "/healthz";
@@ -119,11 +119,7 @@ export async function hostFunction(options: HostOptions): Promise<HostedFunction
     }
     measureRequest(req, res);
     // The request is a span of its caller's trace (or a new one): what it logs and emits says so.
-    const span = traceRequest(req, res);
-    // W3C Trace Context's response header: which trace the answer belongs to (an error's
-    // trace, for whoever reports it).
-    res.setHeader("traceresponse", formatTraceparent(span.context));
-    inSpan(span, () => serve(req, res));
+    inSpan(traceRequest(req, res), () => serve(req, res));
   });
   // Long requests (a fan-out, say) are allowed; Knative's own timeout applies in a cluster.
   server.setTimeout(0);

@@ -1,8 +1,10 @@
 // An HTTP request served is a span (kind server) of its caller's trace, named by its route
-// pattern once a router matched it (`GET /api/events/:id`); a 5xx answer marks it failed.
+// pattern once a router matched it (`GET /api/events/:id`); a 5xx answer marks it failed. The
+// answer names its trace in W3C Trace Context's `traceresponse` header (an error's trace, for
+// whoever reports it).
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { routeOf } from "./http-metrics.ts";
-import { type Span, startSpan } from "./trace-context.ts";
+import { formatTraceparent, type Span, startSpan } from "./trace-context.ts";
 
 export function traceRequest(req: IncomingMessage, res: ServerResponse): Span {
   const header = req.headers.traceparent;
@@ -16,6 +18,7 @@ export function traceRequest(req: IncomingMessage, res: ServerResponse): Span {
       "url.path": (req.url ?? "/").split("?")[0] ?? "/",
     },
   });
+  res.setHeader("traceresponse", formatTraceparent(span.context));
   res.once("close", () => {
     const route = routeOf(req);
     span.setName(`${method} ${route}`);
