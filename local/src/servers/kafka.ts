@@ -3,6 +3,8 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { externalServers, LOCAL_HOST, localPorts, serviceUrls } from "@stream-platform/shared";
+// kafkajs as the platform mends it (a busy timer otherwise: shared/src/kafka/request-queue-fix.ts).
+import "@stream-platform/shared/kafka";
 import { Kafka, logLevel } from "kafkajs";
 import { dataDir, logDir } from "../paths.ts";
 import { run, startDaemon } from "../proc.ts";

@@ -1,6 +1,7 @@
 // Kafka clients for the platform: one place for broker addresses, logging and topic creation.
 import { type Consumer, type ConsumerConfig, Kafka, type KafkaConfig, logLevel } from "kafkajs";
 import { serviceUrls } from "../config.ts";
+import "./request-queue-fix.ts";
 
 // kafkajs warns once per process about a partitioner change from 2019; we pick it explicitly.
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = "1";
