@@ -1,6 +1,7 @@
 // Benchmark (not a test): live chat. Needs the platform up (npm start).
 //   npm run bench:chat   (BENCH_CHAT_CLIENTS=5000, BENCH_CHAT_RATE=100, BENCH_CHAT_SECONDS=60,
-//                         BENCH_CHAT_GATEWAYS=1,2, BENCH_CHAT_WORKERS=4)
+//                         BENCH_CHAT_GATEWAYS=1,2, BENCH_CHAT_WORKERS=4,
+//                         BENCH_CHAT_PROFILE=DIR: the gateways' CPU profiles written there)
 // C SSE clients in one room, M messages/s posted to the chat function for S seconds; each
 // message's delivery latency (from the moment its POST was sent to its arrival at a client,
 // every client), and per client whether every accepted message arrived exactly once. Run once
@@ -35,6 +36,7 @@ const RATE = Number(process.env.BENCH_CHAT_RATE ?? 100);
 const SECONDS = Number(process.env.BENCH_CHAT_SECONDS ?? 60);
 const GATEWAYS = (process.env.BENCH_CHAT_GATEWAYS ?? "1,2").split(",").map(Number);
 const WORKERS = Number(process.env.BENCH_CHAT_WORKERS ?? 4);
+const PROFILE_DIR = process.env.BENCH_CHAT_PROFILE;
 const POSTERS = 20;
 const BASE_PORT = 18700;
 const GATEWAY_PORT = 18790;
@@ -93,6 +95,8 @@ async function startGateways(
     const port = GATEWAY_PORT + i;
     const gateway = start("stream-server/src/sse-main.ts", [], {
       STREAM_SERVER_PORT: String(port),
+      // A CPU profile of each gateway, written when it stops (below).
+      ...(PROFILE_DIR && { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${PROFILE_DIR}` }),
       KAFKA_TOPIC_PREFIX: prefix,
       CHAT_URL: chatUrl,
       // The clients all come from this machine's one address, straight to the gateway.
@@ -142,11 +146,10 @@ async function scenario(
   const perWorker = Math.ceil(CLIENTS / WORKERS);
   for (let w = 0; w < WORKERS; w++) {
     const count = Math.min(perWorker, CLIENTS - w * perWorker);
-    workers.push(
-      start("bench/lib/chat-clients.ts", [
-        JSON.stringify({ urls: streamUrls, count, first: w * perWorker, total: RATE * SECONDS }),
-      ]),
-    );
+    const worker = start("bench/lib/chat-clients.ts", [
+      JSON.stringify({ urls: streamUrls, count, first: w * perWorker, total: RATE * SECONDS }),
+    ]);
+    workers.push(worker);
   }
   await Promise.race([
     Promise.all(workers.map((w) => lineOf(w, (line) => line === "ready"))),
@@ -162,18 +165,20 @@ async function scenario(
   const began = Date.now();
   const inFlight = new Set<Promise<void>>();
   const statuses = new Map<number, number>();
+  const answered: number[] = [];
   const post = (seq: number) => {
     const poster = posters[seq % posters.length] as TestUser;
     const sent = Date.now();
     const request: Promise<void> = fetch(`${chatUrl}/api/chat/events/${eventId}/messages`, {
       method: "POST",
       headers: { authorization: `Bearer ${poster.token}`, "content-type": "application/json" },
-      body: JSON.stringify({ text: `b ${seq} ${sent}` }),
+      body: JSON.stringify({ text: `~${seq} ${sent}` }),
       // A post unanswered in 10 s is not accepted (and the run cannot hang on it).
       signal: AbortSignal.any([AbortSignal.timeout(10_000), stopping.signal]),
     })
       .then(async (r) => {
         await r.arrayBuffer();
+        answered.push(Date.now() - sent);
         statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
         if (r.status === 201) accepted.push(seq);
         else refused++;
@@ -194,7 +199,10 @@ async function scenario(
   await Promise.all(inFlight);
   const offered = total / ((Date.now() - began) / 1000);
   console.log(
-    `  posted ${total} (${offered.toFixed(0)}/s offered), ${accepted.length} accepted; statuses ${JSON.stringify(Object.fromEntries(statuses))}`,
+    `  posted ${total} (${offered.toFixed(0)}/s offered), ${accepted.length} accepted; statuses ${JSON.stringify(Object.fromEntries(statuses))}; answered in p50 ${percentile(
+      answered.sort((a, b) => a - b),
+      50,
+    )} ms, p99 ${percentile(answered, 99)} ms`,
   );
   // Time for the last messages to arrive everywhere (anything later counts as late, not lost).
   await sleep(5000);
@@ -224,6 +232,12 @@ async function scenario(
       );
     }),
   );
+  if (PROFILE_DIR) {
+    // A gateway writes its profile when it stops of itself, not when killed.
+    for (const pid of gatewayPids) process.kill(pid, "SIGTERM");
+    await sleep(3000);
+    console.log(`  gateway CPU profiles in ${PROFILE_DIR}`);
+  }
   stopAll();
   const histogram = new Array<number>(reports[0]?.histogram.length ?? 0).fill(0);
   let over = 0;

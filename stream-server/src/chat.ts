@@ -16,13 +16,13 @@ import {
 } from "@stream-platform/shared";
 import type { ChatMessage } from "@stream-platform/shared/api";
 import type { Consumer } from "kafkajs";
+import { ChatRoom, type Connection, type Item } from "./chat-room.ts";
 import {
   assertStarted,
   ConnectionCaps,
   consumeEverything,
   heartbeat,
   openEventStream,
-  SentIds,
   sseEvent,
 } from "./sse.ts";
 
@@ -30,26 +30,14 @@ import {
 // X-Forwarded-For; several people may share one, hence more than an account's).
 const PER_ADDRESS = Number(process.env.SSE_MAX_PER_ADDRESS ?? 100);
 
-/** One SSE event for a room, rendered once for all its connections. */
-interface Item {
-  /** What a connection remembers having sent (a message id, or `deleted:` and one). */
-  key: string;
-  chunk: string;
-}
-
-interface Connection {
-  res: ServerResponse;
-  sent: SentIds;
-  /** Live items held back while the join or replay is being sent. */
-  held?: Item[];
-}
-
 export interface ChatGatewayOptions {
   /** Where the chat API is (the edge locally; the chat Service in a cluster). */
   chatUrl: string;
   heartbeatMs?: number;
   /** How long a join keeps asking the chat API before it gives up on the connection. */
   replayPatienceMs?: number;
+  /** At most one write per connection per this long (CHAT_FLUSH_MS, 100). */
+  flushMs?: number;
   log(entry: Record<string, unknown>): void;
 }
 
@@ -63,16 +51,19 @@ const deletedItem = (id: string): Item => ({
 });
 
 export class ChatGateway {
-  private readonly rooms = new Map<string, Set<Connection>>();
+  private readonly rooms = new Map<string, ChatRoom>();
   private consumer?: Consumer;
   private timer?: NodeJS.Timeout;
   private readonly caps = new ConnectionCaps(PER_ADDRESS, "this address");
+  private readonly flushMs: number;
 
-  constructor(private readonly options: ChatGatewayOptions) {}
+  constructor(private readonly options: ChatGatewayOptions) {
+    this.flushMs = options.flushMs ?? Number(process.env.CHAT_FLUSH_MS ?? 100);
+  }
 
   get connected(): number {
     let n = 0;
-    for (const room of this.rooms.values()) n += room.size;
+    for (const room of this.rooms.values()) n += room.connections.size;
     return n;
   }
 
@@ -85,49 +76,36 @@ export class ChatGateway {
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    for (const room of this.rooms.values()) room.close();
     for (const res of this.responses()) res.end();
     await this.consumer?.disconnect();
   }
 
   private *responses(): Iterable<ServerResponse> {
-    for (const room of this.rooms.values()) for (const connection of room) yield connection.res;
+    for (const room of this.rooms.values())
+      for (const connection of room.connections) yield connection.res;
   }
 
-  /** A batch from Kafka: each room's items rendered once, then written once per connection. */
+  /** A batch from Kafka: each room's items, rendered once, to the room. */
   private receive(events: PlatformEvent[]): void {
-    const byRoom = new Map<string, Item[]>();
+    const byRoom = new Map<ChatRoom, Item[]>();
     for (const event of events) {
-      let room: string;
+      let room: ChatRoom | undefined;
       let item: Item;
       if (event.type === "streamplatform.chat.posted") {
         const { messageId, ...data } = event.data;
-        room = data.eventId;
+        room = this.rooms.get(data.eventId);
         item = messageItem({ id: messageId, ...data });
       } else if (event.type === "streamplatform.chat.deleted") {
-        room = event.data.eventId;
+        room = this.rooms.get(event.data.eventId);
         item = deletedItem(event.data.messageId);
       } else continue;
-      if (!this.rooms.has(room)) continue;
+      if (!room) continue;
       const items = byRoom.get(room) ?? [];
       items.push(item);
       byRoom.set(room, items);
     }
-    for (const [room, items] of byRoom) {
-      const all = items.map((item) => item.chunk).join("");
-      for (const connection of this.rooms.get(room) ?? []) {
-        if (connection.held) connection.held.push(...items);
-        else this.send(connection, items, all);
-      }
-    }
-  }
-
-  /** Writes the items this connection has not had, in one write (`all`: every one of them). */
-  private send(connection: Connection, items: Item[], all?: string): void {
-    const fresh = items.filter((item) => connection.sent.add(item.key));
-    if (fresh.length === 0) return;
-    connection.res.write(
-      all && fresh.length === items.length ? all : fresh.map((item) => item.chunk).join(""),
-    );
+    for (const [room, items] of byRoom) room.push(items);
   }
 
   /** GET /api/chat/stream?eventId=…: anyone may read a room. */
@@ -158,29 +136,33 @@ export class ChatGateway {
     const lastEventId =
       (typeof header === "string" && header) || url.searchParams.get("lastEventId") || undefined;
     openEventStream(res);
-    const connection: Connection = { res, sent: new SentIds(500), held: [] };
-    const room = this.rooms.get(eventId) ?? new Set<Connection>();
+    const connection: Connection = { res };
+    const room = this.rooms.get(eventId) ?? new ChatRoom(this.flushMs);
     this.rooms.set(eventId, room);
     room.add(connection);
     let closed = false;
     req.once("close", () => {
       closed = true;
       room.delete(connection);
-      if (room.size === 0) this.rooms.delete(eventId);
+      if (room.connections.size === 0) {
+        room.close();
+        this.rooms.delete(eventId);
+      }
     });
-    const missed = await this.missed(eventId, lastEventId, () => closed);
+    // Newcomers share one read of the latest messages; a reconnect asks for its own gap.
+    const missed = lastEventId
+      ? await this.missed(eventId, lastEventId, () => closed)
+      : await room.shared(() => this.missed(eventId, undefined, () => room.connections.size === 0));
     if (closed) return;
     if (!missed) {
       // Better a reconnect (with the same Last-Event-ID) than a gap nobody sees.
       res.end();
       return;
     }
-    this.send(connection, [
+    room.joined(connection, [
       ...missed.items.map(messageItem),
       ...(missed.deleted ?? []).map(deletedItem),
-      ...(connection.held ?? []),
     ]);
-    delete connection.held;
   };
 
   /**

@@ -1,0 +1,96 @@
+// A chat room's fan-out: live items written once per flush to every connection (straight to
+// its socket, as an HTTP chunk), redeliveries dropped once for the room, a join's replay never
+// repeated by what arrives live, and newcomers' reads of the latest messages shared.
+import type { ServerResponse } from "node:http";
+import { describe, expect, it } from "vitest";
+import { ChatRoom, type Connection, type Item } from "../../src/chat-room.ts";
+
+/** A response whose socket keeps what is written (as text), chunked as HTTP/1.1's are. */
+function connection(): Connection & { text(): string } {
+  const written: string[] = [];
+  const socket = {
+    writable: true,
+    writableLength: 0,
+    write: (data: Buffer) => written.push(data.toString()),
+  };
+  const res = {
+    socket,
+    chunkedEncoding: true,
+    writableEnded: false,
+    write: (data: string) => written.push(data),
+  } as unknown as ServerResponse;
+  return { res, text: () => written.join("") };
+}
+
+const item = (key: string): Item => ({ key, chunk: `id: ${key}\ndata: ${key}\n\n` });
+const flushed = () => new Promise((resolve) => setTimeout(resolve, 20));
+const ids = (text: string) => [...text.matchAll(/^id: (\S+)$/gm)].map((m) => m[1]);
+
+describe("ChatRoom", () => {
+  it("writes what arrived together once per connection, as one HTTP chunk", async () => {
+    const room = new ChatRoom(0);
+    const [a, b] = [connection(), connection()];
+    for (const c of [a, b]) {
+      room.add(c);
+      room.joined(c, []);
+    }
+    room.push([item("m1")]);
+    room.push([item("m2")]);
+    await flushed();
+    const body = "id: m1\ndata: m1\n\nid: m2\ndata: m2\n\n";
+    for (const c of [a, b]) expect(c.text()).toBe(`${body.length.toString(16)}\r\n${body}\r\n`);
+  });
+
+  it("drops a redelivered item for the whole room", async () => {
+    const room = new ChatRoom(0);
+    const c = connection();
+    room.add(c);
+    room.joined(c, []);
+    room.push([item("m1"), item("m2")]);
+    await flushed();
+    room.push([item("m2"), item("m1"), item("m3")]);
+    await flushed();
+    expect(ids(c.text())).toEqual(["m1", "m2", "m3"]);
+  });
+
+  it("sends a join's replay and what arrived meanwhile once, and never again live", async () => {
+    const room = new ChatRoom(0);
+    const c = connection();
+    room.add(c);
+    // Live while the replay is read: m2 (also in the replay) and m3.
+    room.push([item("m2"), item("m3")]);
+    await flushed();
+    expect(c.text()).toBe("");
+    // The replay holds m1 and m2, and m4: committed, its event not yet published.
+    room.joined(c, [item("m1"), item("m2"), item("m4")]);
+    expect(ids(c.text())).toEqual(["m1", "m2", "m4", "m3"]);
+    room.push([item("m4"), item("m5")]);
+    await flushed();
+    expect(ids(c.text())).toEqual(["m1", "m2", "m4", "m3", "m5"]);
+  });
+
+  it("shares one read of the latest messages among those who join together", async () => {
+    const room = new ChatRoom(0);
+    let reads = 0;
+    let release: () => void = () => {};
+    const read = () => {
+      reads++;
+      const n = reads;
+      return new Promise<number>((resolve) => {
+        release = () => resolve(n);
+      });
+    };
+    const first = [room.shared(read), room.shared(read), room.shared(read)];
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(reads).toBe(1);
+    // Joined while that read is under way: a read of its own, after it.
+    const later = room.shared(read);
+    const firstRelease = release;
+    firstRelease();
+    expect(await Promise.all(first)).toEqual([1, 1, 1]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(reads).toBe(2);
+    release();
+    expect(await later).toBe(2);
+  });
+});
