@@ -11,6 +11,8 @@ export interface Item {
   /** What identifies it among redeliveries and replays (a message id, or `deleted:` and one). */
   key: string;
   chunk: string;
+  /** When a message was sent (ms): one sent long ago has been published, so cannot come live. */
+  sentAt?: number;
 }
 
 export interface Connection {
@@ -20,9 +22,11 @@ export interface Connection {
   /**
    * Keys this connection got in its join that the room has not yet seen live: messages
    * committed but not yet published (a function restarting) reach the room later, and must not
-   * reach this connection twice. Emptied as they arrive; forgotten after `REPLAYED_MEMORY_MS`.
+   * reach this connection twice. Only messages sent in the last `REPLAYED_MEMORY_MS` (older ones
+   * are published: an outbox relays within seconds); emptied as they arrive, forgotten after it.
    */
   replayed?: Set<string>;
+  forget?: NodeJS.Timeout;
 }
 
 /** A client this far behind (bytes not yet taken by its socket) is dropped; it reconnects. */
@@ -45,7 +49,13 @@ class Frame {
 
   writeTo(res: ServerResponse): void {
     const socket = res.socket;
-    if (!socket?.writable || res.writableEnded) return;
+    if (res.writableEnded) return;
+    // Not yet given its socket (a pipelined request's answer waits its turn): buffered by res.
+    if (!socket) {
+      res.write(this.body);
+      return;
+    }
+    if (!socket.writable) return;
     if (socket.writableLength > MAX_BEHIND_BYTES) {
       socket.destroy();
       return;
@@ -62,8 +72,9 @@ class Frame {
   }
 }
 
-// Past this, what was replayed and is still unpublished is older than any outbox delay.
-const REPLAYED_MEMORY_MS = 10 * 60_000;
+// Longer than any outbox delay: a relay publishes right after the commit, and a restarted
+// function's relay sweeps what its predecessor left within seconds.
+const REPLAYED_MEMORY_MS = 2 * 60_000;
 
 export class ChatRoom {
   readonly connections = new Set<Connection>();
@@ -130,6 +141,7 @@ export class ChatRoom {
 
   delete(connection: Connection): void {
     this.connections.delete(connection);
+    clearTimeout(connection.forget);
   }
 
   /** The join (the last messages, or what was missed) and what arrived live meanwhile. */
@@ -145,15 +157,26 @@ export class ChatRoom {
       }
     // What may still be flushed to this connection: items not yet arrived, and those waiting.
     const waiting = new Set(this.pending.map((item) => item.key));
-    for (const key of keys) if (this.seen.has(key) && !waiting.has(key)) keys.delete(key);
+    const recent = Date.now() - REPLAYED_MEMORY_MS;
+    for (const item of items)
+      if ((this.seen.has(item.key) && !waiting.has(item.key)) || (item.sentAt ?? recent) < recent)
+        keys.delete(item.key);
+    for (const item of held) if (!waiting.has(item.key)) keys.delete(item.key);
     if (keys.size > 0) {
       connection.replayed = keys;
-      setTimeout(() => delete connection.replayed, REPLAYED_MEMORY_MS).unref();
+      connection.forget = setTimeout(() => delete connection.replayed, REPLAYED_MEMORY_MS);
+      connection.forget.unref();
     }
     if (fresh.length > 0) connection.res.write(fresh.map((item) => item.chunk).join(""));
   }
 
   private flush(): void {
+    // A batch that came before the last round's rest was known: wait the rest out.
+    const rest = this.restUntil - Date.now();
+    if (rest > 0) {
+      this.timer = setTimeout(() => this.flush(), rest);
+      return;
+    }
     this.timer = undefined;
     this.lastFlush = Date.now();
     const items = this.pending;

@@ -44,6 +44,7 @@ export interface ChatGatewayOptions {
 const messageItem = (message: ChatMessage): Item => ({
   key: message.id,
   chunk: sseEvent("message", message, message.id),
+  sentAt: Date.parse(message.sentAt),
 });
 const deletedItem = (id: string): Item => ({
   key: `deleted:${id}`,

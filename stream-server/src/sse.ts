@@ -42,9 +42,6 @@ export async function consumeEverything(
   await consumer.connect();
   await consumer.subscribe({ topics: [physical], fromBeginning: false });
   await consumer.run({
-    // The group is this instance's alone and starts at the topic's end: its offsets are never
-    // read, so none is committed (a round trip per batch, waiting behind a gateway's writes).
-    autoCommit: false,
     // A batch at a time: a gateway writes once per connection for all of a batch's events.
     eachBatch: async ({ batch }) => {
       const events: PlatformEvent[] = [];

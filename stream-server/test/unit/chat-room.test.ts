@@ -69,6 +69,22 @@ describe("ChatRoom", () => {
     expect(ids(c.text())).toEqual(["m1", "m2", "m4", "m3", "m5"]);
   });
 
+  it("remembers only replayed messages recent enough to be unpublished", () => {
+    const room = new ChatRoom(0);
+    const c = connection();
+    room.add(c);
+    const old = { ...item("m1"), sentAt: Date.now() - 10 * 60_000 };
+    room.joined(c, [old]);
+    expect(c.replayed).toBeUndefined();
+    const d = connection();
+    room.add(d);
+    room.joined(d, [{ ...item("m2"), sentAt: Date.now() }]);
+    expect([...(d.replayed ?? [])]).toEqual(["m2"]);
+    expect(d.forget).toBeDefined();
+    room.delete(d);
+    expect(room.connections.has(d)).toBe(false);
+  });
+
   it("shares one read of the latest messages among those who join together", async () => {
     const room = new ChatRoom(0);
     let reads = 0;
