@@ -4,7 +4,15 @@
 // podman-compose with the stores swapped for local builds (deploy/compose/local/).
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { InfraError } from "../errors.ts";
@@ -68,16 +76,20 @@ export async function ensureBaseImage(): Promise<void> {
   const tarball = join(deployCache, "debian-bookworm-minbase.tar");
   if (!existsSync(tarball)) {
     progress(SERVER, "making the Debian base image with mmdebstrap (about 30 s, once) …");
+    const partial = `${tarball}.partial`;
+    // What an interrupted run left (a file, or a directory from before the format was named).
+    rmSync(partial, { recursive: true, force: true });
     await withHeartbeat(
       SERVER,
       "running mmdebstrap",
-      run("mmdebstrap", ["--variant=minbase", "bookworm", `${tarball}.partial`], {
+      // The format named: mmdebstrap guesses it from the name, and "….partial" reads as a
+      // directory to fill, not a tarball.
+      run("mmdebstrap", ["--variant=minbase", "--format=tar", "bookworm", partial], {
         server: SERVER,
         fix: "check that Debian's mirror is reachable (apt-get update)",
       }),
     );
-    cpSync(`${tarball}.partial`, tarball);
-    rmSync(`${tarball}.partial`);
+    renameSync(partial, tarball);
   }
   await podman(["import", tarball, BASE_IMAGE]);
 }
