@@ -107,3 +107,78 @@ async function until(condition: () => boolean): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 10));
   expect(condition()).toBe(true);
 }
+
+describe("what a function is given", () => {
+  const fixture = join(here, "fixtures", "echo-function.ts");
+  const post = (port: number, body: string, type?: string) =>
+    fetch(`http://127.0.0.1:${port}/`, {
+      method: "POST",
+      headers: { "user-agent": "host-test", ...(type && { "content-type": type }) },
+      body,
+    });
+  const echoed = async (answer: Response) => (await answer.json()) as { body: unknown };
+
+  it("an HTTP function: the body as the framework parses it, outside any domain; bad input is a problem", async () => {
+    const hosted = await hostFunction({ source: fixture, target: "echo", port: 0 });
+    try {
+      const json = await post(hosted.port, '{"a":1}', "application/json");
+      expect(await json.json()).toEqual({
+        body: { a: 1 },
+        rawBody: '{"a":1}',
+        inDomain: false,
+        agent: "host-test",
+      });
+      const text = await post(hosted.port, "plain words", "text/plain");
+      expect((await echoed(text)).body).toBe("plain words");
+      const form = await post(hosted.port, "a=1&b=two", "application/x-www-form-urlencoded");
+      expect((await echoed(form)).body).toEqual({ a: "1", b: "two" });
+      const bytes = await post(hosted.port, "12345", "application/octet-stream");
+      expect((await echoed(bytes)).body).toBe("5 bytes");
+      for (const bad of ["{not json", "42"]) {
+        const refused = await post(hosted.port, bad, "application/json");
+        expect(refused.status).toBe(400);
+        expect(refused.headers.get("content-type")).toBe("application/problem+json");
+        expect(((await refused.json()) as { errors: unknown }).errors).toEqual([
+          { field: "body", detail: "malformed JSON" },
+        ]);
+      }
+    } finally {
+      await hosted.shutdown(0);
+    }
+  });
+
+  it("a function that throws answers 500 as a problem, and the process goes on", async () => {
+    const hosted = await hostFunction({ source: fixture, target: "crash", port: 0 });
+    try {
+      for (let i = 0; i < 2; i++) {
+        const answer = await fetch(`http://127.0.0.1:${hosted.port}/`);
+        expect(answer.status).toBe(500);
+        expect(answer.headers.get("content-type")).toBe("application/problem+json");
+      }
+    } finally {
+      await hosted.shutdown(0);
+    }
+  });
+
+  it("a CloudEvent function: served by the framework, binary mode", async () => {
+    const hosted = await hostFunction({ source: fixture, target: "echoEvent", port: 0 });
+    const { received } = await import("./fixtures/echo-function.ts");
+    try {
+      const answer = await fetch(`http://127.0.0.1:${hosted.port}/`, {
+        method: "POST",
+        headers: {
+          "ce-specversion": "1.0",
+          "ce-id": "host-test-1",
+          "ce-type": "test.echo",
+          "ce-source": "/test",
+          "content-type": "application/json",
+        },
+        body: '{"n":1}',
+      });
+      expect(answer.status).toBeLessThan(300);
+      expect(received).toContainEqual({ id: "host-test-1", data: { n: 1 } });
+    } finally {
+      await hosted.shutdown(0);
+    }
+  });
+});

@@ -2,7 +2,7 @@
 // against the event catalog and written to their topics. All or nothing: one invalid event in a
 // batch refuses the whole batch, and nothing reaches Kafka.
 import { timingSafeEqual } from "node:crypto";
-import type { Request, Response } from "@google-cloud/functions-framework";
+import type { ServerResponse } from "node:http";
 import {
   type CloudEventV1,
   currentTraceparent,
@@ -12,7 +12,7 @@ import {
   serviceUnavailable,
   setRoute,
 } from "@stream-platform/shared";
-import { readPlatformEvents } from "@stream-platform/shared/hosting";
+import { type RequestWithBody, readPlatformEvents } from "@stream-platform/shared/hosting";
 import { SharedRateLimiter } from "@stream-platform/shared/postgres";
 
 export interface Publisher {
@@ -26,7 +26,7 @@ const PUBLIC_TYPES = new Set(["streamplatform.viewer.heartbeat"]);
 export const MAX_ANONYMOUS_EVENTS = 50;
 
 /** `Authorization: Bearer <INGRESS_TOKEN>`, compared in constant time. */
-function hasIngressToken(req: Request, token: string | undefined): boolean {
+function hasIngressToken(req: RequestWithBody, token: string | undefined): boolean {
   const header = req.headers.authorization ?? "";
   if (!token || !header.startsWith("Bearer ")) return false;
   const given = Buffer.from(header.slice(7).trim());
@@ -49,7 +49,7 @@ export function createIngest(publisher: Publisher, token = process.env.INGRESS_T
   // PostgreSQL, so replicas share it and scaling to zero does not reset it; only anonymous posts
   // take from it; the producers' (ingress token) never wait on PostgreSQL.
   const anonymousByAddress = new SharedRateLimiter("ce:anonymous-address", 20, 50);
-  return async function ingest(req: Request, res: Response): Promise<void> {
+  return async function ingest(req: RequestWithBody, res: ServerResponse): Promise<void> {
     setRoute(req, "/ce");
     if (req.method !== "POST") {
       res.setHeader("allow", "POST");
@@ -107,6 +107,8 @@ export function createIngest(publisher: Publisher, token = process.env.INGRESS_T
       );
       return;
     }
-    res.status(202).json({ accepted: events.length, ids: events.map((e) => e.id) });
+    res
+      .writeHead(202, { "content-type": "application/json" })
+      .end(JSON.stringify({ accepted: events.length, ids: events.map((e) => e.id) }));
   };
 }

@@ -4,7 +4,7 @@
 // handler. The handler's own failure is a 500, which Knative retries; an event the handler
 // finds it can never apply (EventRefused) is a 422, which goes to the dead letter at once
 // instead of holding its partition through every retry.
-import type { Request, Response } from "@google-cloud/functions-framework";
+import type { ServerResponse } from "node:http";
 import { type EventType, isEventType } from "../cloudevents/catalog.ts";
 import type { FieldProblem } from "../cloudevents/format.ts";
 import {
@@ -18,6 +18,7 @@ import { log } from "../log.ts";
 import { setRoute } from "../observability/http-metrics.ts";
 import { metrics } from "../observability/metrics.ts";
 import { traced } from "../observability/trace-context.ts";
+import type { RequestWithBody } from "./request-body.ts";
 import { sinkCallerProblem } from "./sink-credential.ts";
 
 const handled = metrics.counter(
@@ -39,8 +40,8 @@ const count = (events: readonly { type: unknown }[], outcome: Outcome) => {
  * every field at fault, with `[i].` before it in a batch).
  */
 export async function readPlatformEvents(
-  req: Request,
-  res: Response,
+  req: RequestWithBody,
+  res: ServerResponse,
 ): Promise<PlatformEvent[] | undefined> {
   let parsed: ReturnType<typeof eventsFromHttp>;
   try {
@@ -83,7 +84,7 @@ export async function readPlatformEvents(
 /** Thrown by a handler for an event that no retry could ever apply (its channel is gone, say). */
 export class EventRefused extends Error {}
 
-function handlerFailed(res: Response, events: PlatformEvent[], error: unknown): void {
+function handlerFailed(res: ServerResponse, events: PlatformEvent[], error: unknown): void {
   count(events, error instanceof EventRefused ? "refused" : "failed");
   if (error instanceof EventRefused) {
     log({
@@ -198,7 +199,7 @@ export class CloudEventTarget {
   }
 
   /** The functions-framework HTTP handler. */
-  readonly handle = async (req: Request, res: Response): Promise<void> => {
+  readonly handle = async (req: RequestWithBody, res: ServerResponse): Promise<void> => {
     // One route for the request metrics and the server span, whatever path the source posts to.
     setRoute(req, "cloudevents");
     const refused = await sinkCallerProblem(req.headers.authorization);
@@ -222,7 +223,7 @@ export class CloudEventTarget {
             ? "applied"
             : "ignored",
       });
-    res.status(204).end();
+    res.writeHead(204).end();
   };
 }
 

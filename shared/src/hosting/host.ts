@@ -1,22 +1,28 @@
 // Runs one functions-framework target as its own HTTP server, the way Knative runs a function's
-// container: the framework's own request handling (HTTP and CloudEvent signatures, binary and
-// structured modes), plus what the framework lacks: a health route and a graceful shutdown that
-// finishes in-flight requests before the process exits.
-import {
-  createServer,
-  type IncomingMessage,
-  type RequestListener,
-  type Server,
-  type ServerResponse,
-} from "node:http";
-import { getTestServer } from "@google-cloud/functions-framework/testing";
-import type { Application, NextFunction, Request, Response } from "express";
+// container: the function registered with the framework's `http(…)`, given the request as the
+// framework would give it (the body parsed, request-body.ts), plus what the framework lacks: a
+// health route, problem+json for bad requests, and a graceful shutdown that finishes in-flight
+// requests before the process exits. An HTTP function is called without the framework's
+// middleware chain and per-request `domain` (see `direct`); a CloudEvent function is served by
+// the framework as it is.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { HttpFunction } from "@google-cloud/functions-framework";
+import { getFunction, getTestServer } from "@google-cloud/functions-framework/testing";
+import type { Express, NextFunction, Request, Response } from "express";
 import { Breaker } from "../http/breaker.ts";
-import { type Problem, sendProblem, serviceUnavailable } from "../http/problem.ts";
+import {
+  HttpProblem,
+  type Problem,
+  sendHttpProblem,
+  sendProblem,
+  serviceUnavailable,
+} from "../http/problem.ts";
+import { log } from "../log.ts";
 import { METRICS_PATH, measureRequest, serveMetrics } from "../observability/http-metrics.ts";
 import { traceRequest } from "../observability/http-tracing.ts";
 import { inSpan } from "../observability/trace-context.ts";
 import { loadFunctionModule } from "./code-cache.ts";
+import { type RequestWithBody, readBody } from "./request-body.ts";
 
 export const HEALTH_PATH = "/healthz";
 
@@ -46,11 +52,10 @@ export interface HostedFunction {
 
 export async function hostFunction(options: HostOptions): Promise<HostedFunction> {
   await loadFunctionModule(options.source);
-  // The framework builds its express app around the registered target; we keep its handler.
-  const framework = getTestServer(options.target);
-  const handler = framework.listeners("request")[0] as RequestListener;
-  // The framework answers unparsable bodies with an HTML page; ours speak problem+json.
-  (handler as unknown as Application).use(bodyErrors);
+  const fn = getFunction(options.target) as HttpFunction | undefined;
+  if (!fn) throw new Error(`${options.source} registers no function named ${options.target}`);
+  const app = getTestServer(options.target).listeners("request")[0] as Express;
+  const handler = isHttpSignature(app) ? direct(fn, app) : framework(app);
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const breaker = options.containerConcurrency
     ? new Breaker(options.containerConcurrency)
@@ -196,6 +201,71 @@ function limitBody(req: IncomingMessage, res: ServerResponse, maxBodyBytes: numb
     // Whoever reads the body gets an empty end; the answer is given.
     return push(null);
   };
+}
+
+/**
+ * Whether the framework serves the target as an HTTP function (`http(…)`): its app routes every
+ * method to it, GET included (a CloudEvent function takes POSTs only). Read from Express 5's
+ * route defensively: anything else is served by the framework's own stack.
+ */
+function isHttpSignature(app: Express): boolean {
+  const router = (app as unknown as { router?: { stack?: { route?: { methods?: object } }[] } })
+    .router;
+  const methods = router?.stack?.at(-1)?.route?.methods as Record<string, boolean> | undefined;
+  return methods?.get === true && methods.post === true;
+}
+
+/**
+ * An HTTP function, called with the request once its body is read (request-body.ts), on the
+ * framework's Express request and response (a function written to the framework's contract
+ * may use `res.status(…).send(…)`), without the rest of its stack: Express's middleware chain
+ * and the `domain` it runs each request in cost more CPU than a small function's own work.
+ */
+function direct(fn: HttpFunction, app: Express) {
+  return (req: IncomingMessage, res: ServerResponse) => {
+    Object.assign(req, { res });
+    Object.assign(res, { req, locals: Object.create(null) });
+    Object.setPrototypeOf(req, app.request);
+    Object.setPrototypeOf(res, app.response);
+    void invoke(fn, req, res);
+  };
+}
+
+/** What `invoke` does, by the framework itself (a CloudEvent function, say). */
+function framework(app: Express) {
+  // The framework answers unparsable bodies with an HTML page; ours speak problem+json.
+  app.use(bodyErrors);
+  return app as unknown as (req: IncomingMessage, res: ServerResponse) => void;
+}
+
+/** The function, given the request with its body read; what it throws is a 500 problem. */
+async function invoke(fn: HttpFunction, req: RequestWithBody, res: ServerResponse): Promise<void> {
+  try {
+    await readBody(req);
+  } catch (error) {
+    if (error instanceof HttpProblem) {
+      if (!res.headersSent) sendHttpProblem(res, error);
+      return;
+    }
+    // The connection went while the body arrived: nobody to answer.
+    res.destroy();
+    return;
+  }
+  // A body refused while it arrived (limitBody) was answered already.
+  if (res.headersSent) return;
+  try {
+    // The framework's types are Express's; the objects are (see `direct`).
+    await fn(req as Parameters<HttpFunction>[0], res as Parameters<HttpFunction>[1]);
+  } catch (error) {
+    log({
+      level: "error",
+      msg: "the function failed",
+      error: (error as Error)?.message ?? String(error),
+    });
+    if (!res.headersSent)
+      sendProblem(res, { status: 500, title: "Internal error", detail: "the function failed" });
+    else res.destroy();
+  }
 }
 
 function bodyErrors(error: unknown, _req: Request, res: Response, next: NextFunction): void {

@@ -2,12 +2,13 @@
 // POSTs must be who a sink trusts (sinkCallerProblem: the platform-internal token locally and in
 // Compose, the PingSource's OIDC token on Knative), so a stray caller cannot run the job at will.
 // The answer (200 with what `work` returns) comes when the run's work is done.
-import type { Request, Response } from "@google-cloud/functions-framework";
+import type { ServerResponse } from "node:http";
 import { sendProblem } from "../http/problem.ts";
+import type { RequestWithBody } from "./request-body.ts";
 import { sinkCallerProblem } from "./sink-credential.ts";
 
 export function pingTarget(work: () => Promise<unknown>) {
-  return async (req: Request, res: Response): Promise<void> => {
+  return async (req: RequestWithBody, res: ServerResponse): Promise<void> => {
     if (req.method !== "POST") {
       sendProblem(res, {
         status: 405,
@@ -21,6 +22,6 @@ export function pingTarget(work: () => Promise<unknown>) {
       sendProblem(res, refused);
       return;
     }
-    res.status(200).json(await work());
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(await work()));
   };
 }
