@@ -139,38 +139,42 @@ export class ChatStore {
 
   /**
    * Stores a message with its CloudEvent, claiming the poster's slow-mode slot in the same
-   * transaction: of two posts at once, the second finds the slot taken and gets null.
+   * statement: of two posts at once, the second finds the slot taken and gets null.
    */
   async post(
     message: Message,
     slowModeSeconds: number,
     event: (message: Message) => PlatformEvent,
   ): Promise<Message | null> {
-    return inTransaction(this.pool, async (client) => {
-      const slot = await client.query(
-        `insert into last_posts (event_id, user_id, at) values ($1, $2, $3)
+    const outboxEvent = event(message);
+    // One statement, so one round trip and atomic by itself: the slow-mode slot, the message
+    // if the slot was had, its CloudEvent in the outbox (shared/src/postgres/outbox.ts) if the
+    // message was written. Every post of a busy room pays this.
+    const { rowCount } = await this.pool.query(
+      `with slot as (
+         insert into last_posts (event_id, user_id, at) values ($1, $2, $3)
          on conflict (event_id, user_id) do update set at = greatest(last_posts.at, excluded.at)
          where $4 = 0 or last_posts.at <= excluded.at - make_interval(secs => $4)
-         returning at`,
-        [message.eventId, message.userId, message.sentAt, slowModeSeconds],
-      );
-      if (slot.rowCount === 0) return null;
-      await client.query(
-        `insert into messages (id, event_id, channel_id, user_id, author, body, sent_at)
-         values ($1, $2, $3, $4, $5, $6, $7)`,
-        [
-          message.id,
-          message.eventId,
-          message.channelId,
-          message.userId,
-          message.author,
-          message.text,
-          message.sentAt,
-        ],
-      );
-      await enqueue(client, [event(message)]);
-      return message;
-    });
+         returning at),
+       posted as (
+         insert into messages (id, event_id, channel_id, user_id, author, body, sent_at)
+         select $5, $1, $6, $2, $7, $8, $3 where exists (select 1 from slot)
+         returning id)
+       insert into outbox (id, event) select $9, $10 where exists (select 1 from posted)`,
+      [
+        message.eventId,
+        message.userId,
+        message.sentAt,
+        slowModeSeconds,
+        message.id,
+        message.channelId,
+        message.author,
+        message.text,
+        outboxEvent.id,
+        JSON.stringify(outboxEvent),
+      ],
+    );
+    return rowCount === 1 ? message : null;
   }
 
   async message(id: string): Promise<(Message & { deleted: boolean }) | undefined> {
