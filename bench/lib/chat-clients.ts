@@ -3,7 +3,8 @@
 // benchmark's own process so that reading 5,000 streams does not slow the posting or itself.
 //   argv: JSON { urls: string[], count: number, first: number, total: number (seqs posted) }
 // stdout: "ready" once every connection is open; then, told the accepted seqs on stdin, a JSON
-//   line { histogram (1 ms buckets of latency), over, incomplete, missing, duplicates }.
+//   line { histogram (1 ms buckets of latency), fanOut (the same, from the function's
+//   acceptance, a sample), over, incomplete, missing, duplicates }.
 import { connect } from "node:net";
 
 const { urls, count, first, total } = JSON.parse(process.argv[2] ?? "{}") as {
@@ -16,6 +17,14 @@ const { urls, count, first, total } = JSON.parse(process.argv[2] ?? "{}") as {
 const HISTOGRAM_MS = 20_000;
 const histogram = new Uint32Array(HISTOGRAM_MS);
 let over = 0;
+/**
+ * For one message in SAMPLE_EVERY, the part of its latency after the chat function accepted it
+ * (its `sentAt`, the function's clock, which is this machine's): where a slow delivery is spent,
+ * posting or fanning out.
+ */
+const SAMPLE_EVERY = 8;
+const fanOut = new Uint32Array(HISTOGRAM_MS);
+const SENT_AT = Buffer.from('","sentAt":"');
 interface Client {
   /** One byte per seq: how many times it arrived (capped). */
   seen: Uint8Array;
@@ -29,6 +38,7 @@ const clients: Client[] = [];
 // The bench's texts are "~SEQ SENT"; nothing else in a message has a "~" (a one-byte search).
 const MARK = "~".charCodeAt(0);
 const EVENT_END = Buffer.from("\n\n");
+const READ_BUFFER = Buffer.allocUnsafe(256 * 1024);
 
 /** The decimal number at `at` in `data`, and where it ends. */
 function number(data: Buffer, at: number): [number, number] {
@@ -42,8 +52,15 @@ function receive(client: Client, chunk: Buffer): void {
   const now = Date.now();
   const data = client.rest ? Buffer.concat([client.rest, chunk]) : chunk;
   const end = data.lastIndexOf(EVENT_END);
-  client.rest = end < 0 ? data : end + 2 < data.length ? data.subarray(end + 2) : undefined;
-  for (let at = data.indexOf(MARK); at >= 0 && at < end; at = data.indexOf(MARK, at)) {
+  // An event not yet whole is kept from its mark on (the rest of it, a chunk's framing, needs
+  // no keeping): copied, as `chunk` is the shared read buffer.
+  const open = data.indexOf(MARK, Math.max(end, 0));
+  client.rest = open < 0 ? undefined : Buffer.from(data.subarray(open));
+  for (
+    let at = data.indexOf(MARK);
+    at >= 0 && at < end && at !== open;
+    at = data.indexOf(MARK, at)
+  ) {
     const [seq, after] = number(data, at + 1);
     const [sent, next] = number(data, after + 1);
     at = next;
@@ -56,6 +73,15 @@ function receive(client: Client, chunk: Buffer): void {
     const latency = now - sent;
     if (latency >= 0 && latency < HISTOGRAM_MS) histogram[latency] = (histogram[latency] ?? 0) + 1;
     else over++;
+    if (
+      seq % SAMPLE_EVERY === 0 &&
+      data.compare(SENT_AT, 0, SENT_AT.length, next, next + SENT_AT.length) === 0
+    ) {
+      const from = next + SENT_AT.length;
+      const accepted = Date.parse(data.toString("latin1", from, from + 24));
+      const after = now - accepted;
+      if (after >= 0 && after < HISTOGRAM_MS) fanOut[after] = (fanOut[after] ?? 0) + 1;
+    }
   }
 }
 
@@ -69,11 +95,8 @@ function open(url: string): Promise<void> {
     const client: Client = { seen: new Uint8Array(total), dups: 0 };
     clients.push(client);
     const { hostname, port, pathname, search } = new URL(url);
-    const socket = connect(Number(port), hostname, () =>
-      socket.write(`GET ${pathname}${search} HTTP/1.1\r\nHost: ${hostname}\r\n\r\n`),
-    );
     let head: Buffer | undefined = Buffer.alloc(0);
-    socket.on("data", (chunk: Buffer) => {
+    const data = (chunk: Buffer) => {
       if (!head) return receive(client, chunk);
       head = Buffer.concat([head, chunk]);
       const end = head.indexOf("\r\n\r\n");
@@ -88,7 +111,23 @@ function open(url: string): Promise<void> {
       }
       resolve();
       if (body.length > 0) receive(client, body);
-    });
+    };
+    // Every socket reads into the one buffer (a read is handled before the next): no Buffer
+    // made per read.
+    const socket = connect(
+      {
+        port: Number(port),
+        host: hostname,
+        onread: {
+          buffer: READ_BUFFER,
+          callback: (n) => {
+            data(READ_BUFFER.subarray(0, n));
+            return true;
+          },
+        },
+      },
+      () => socket.write(`GET ${pathname}${search} HTTP/1.1\r\nHost: ${hostname}\r\n\r\n`),
+    );
     socket.on("error", reject);
   });
 }
@@ -116,7 +155,7 @@ function report(accepted: number[]): void {
     duplicates += client.dups;
   }
   process.stdout.write(
-    `${JSON.stringify({ histogram: Array.from(histogram), over, incomplete, missing, duplicates })}\n`,
+    `${JSON.stringify({ histogram: Array.from(histogram), fanOut: Array.from(fanOut), over, incomplete, missing, duplicates })}\n`,
     () => process.exit(0),
   );
 }
