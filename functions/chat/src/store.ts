@@ -85,8 +85,10 @@ export class ChatStore {
       ban_until: Date | null;
       last_post_at: Date | null;
       started_at: Date | null;
-    }>(
-      `select s.slow_mode_seconds, s.followers_only, s.links_allowed, s.blocked_words,
+    }>({
+      // Named: each connection plans it once (every post asks it).
+      name: "chat-post-context",
+      text: `select s.slow_mode_seconds, s.followers_only, s.links_allowed, s.blocked_words,
          exists (select 1 from moderators where channel_id = $1 and user_id = $3) as moderator,
          (select following from followers where channel_id = $1 and user_id = $3) as following,
          b.reason as ban_reason, b.until as ban_until,
@@ -95,8 +97,8 @@ export class ChatStore {
        from (select 1) one
        left join settings s on s.channel_id = $1
        left join bans b on b.channel_id = $1 and b.user_id = $3`,
-      [channelId, eventId, userId],
-    );
+      values: [channelId, eventId, userId],
+    });
     const row = rows[0];
     if (!row) throw new Error("postContext: no row");
     const rules: RoomRules =
@@ -149,9 +151,11 @@ export class ChatStore {
     const outboxEvent = event(message);
     // One statement, so one round trip and atomic by itself: the slow-mode slot, the message
     // if the slot was had, its CloudEvent in the outbox (shared/src/postgres/outbox.ts) if the
-    // message was written. Every post of a busy room pays this.
-    const { rowCount } = await this.pool.query(
-      `with slot as (
+    // message was written. Every post of a busy room pays this: named, so each connection
+    // plans it once.
+    const { rowCount } = await this.pool.query({
+      name: "chat-post",
+      text: `with slot as (
          insert into last_posts (event_id, user_id, at) values ($1, $2, $3)
          on conflict (event_id, user_id) do update set at = greatest(last_posts.at, excluded.at)
          where $4 = 0 or last_posts.at <= excluded.at - make_interval(secs => $4)
@@ -161,7 +165,7 @@ export class ChatStore {
          select $5, $1, $6, $2, $7, $8, $3 where exists (select 1 from slot)
          returning id)
        insert into outbox (id, event) select $9, $10 where exists (select 1 from posted)`,
-      [
+      values: [
         message.eventId,
         message.userId,
         message.sentAt,
@@ -173,7 +177,7 @@ export class ChatStore {
         outboxEvent.id,
         JSON.stringify(outboxEvent),
       ],
-    );
+    });
     return rowCount === 1 ? message : null;
   }
 
