@@ -1,6 +1,6 @@
 // Benchmark (not a test): live chat. Needs the platform up (npm start).
 //   npm run bench:chat   (BENCH_CHAT_CLIENTS=5000, BENCH_CHAT_RATE=100, BENCH_CHAT_SECONDS=60,
-//                         BENCH_CHAT_GATEWAYS=1,2, BENCH_CHAT_WORKERS=4,
+//                         BENCH_CHAT_GATEWAYS=1,2, BENCH_CHAT_WORKERS=2,
 //                         BENCH_CHAT_WARM_UP_SECONDS=5: posted first and not counted,
 //                         BENCH_CHAT_PROFILE=DIR: the gateways' CPU profiles written there)
 // C SSE clients in one room, M messages/s posted to the chat function for S seconds; each
@@ -28,7 +28,7 @@ import { repoRoot } from "../local/src/paths.ts";
 import { daemonPid } from "../local/src/proc.ts";
 import { localSecret } from "../local/src/servers/platform.ts";
 import { benchUser, deleteBenchAccounts } from "./lib/accounts.ts";
-import { childrenOf, cpuMeter, type Hop } from "./lib/cpu.ts";
+import { cpuMeter, type Hop } from "./lib/cpu.ts";
 import { startBenchRuntime } from "./lib/runtime.ts";
 import { percentile, printLine } from "./lib/stats.ts";
 
@@ -36,7 +36,7 @@ const CLIENTS = Number(process.env.BENCH_CHAT_CLIENTS ?? 5000);
 const RATE = Number(process.env.BENCH_CHAT_RATE ?? 100);
 const SECONDS = Number(process.env.BENCH_CHAT_SECONDS ?? 60);
 const GATEWAYS = (process.env.BENCH_CHAT_GATEWAYS ?? "1,2").split(",").map(Number);
-const WORKERS = Number(process.env.BENCH_CHAT_WORKERS ?? 4);
+const WORKERS = Number(process.env.BENCH_CHAT_WORKERS ?? 2);
 const PROFILE_DIR = process.env.BENCH_CHAT_PROFILE;
 const WARM_UP_SECONDS = Number(process.env.BENCH_CHAT_WARM_UP_SECONDS ?? 5);
 const POSTERS = 20;
@@ -121,16 +121,14 @@ async function startGateways(
 
 /** Where the CPU goes: each process on the path, and the load generator's own. */
 function hops(chatPid: number, gatewayPids: number[], workers: ChildProcess[]): Hop[] {
-  const server = (name: string) => {
-    const pid = daemonPid(name);
-    return pid ? [pid, ...childrenOf(pid)] : [];
-  };
+  // A server with every process under it, those it starts during the run too.
+  const server = (name: string) => ({ pids: [], tree: daemonPid(name) });
   return [
     { name: "SSE clients (load generator)", pids: workers.map((w) => w.pid ?? 0) },
     { name: "gateway(s)", pids: gatewayPids },
     { name: "chat function", pids: [chatPid] },
-    { name: "Kafka broker", pids: server("kafka") },
-    { name: "PostgreSQL", pids: server("postgres") },
+    { name: "Kafka broker", ...server("kafka") },
+    { name: "PostgreSQL", ...server("postgres") },
   ];
 }
 

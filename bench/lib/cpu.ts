@@ -5,13 +5,17 @@ import { readdirSync, readFileSync } from "node:fs";
 /** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in these ticks. */
 const TICKS_PER_SECOND = 100;
 
-/** User + system CPU time of a process so far, in milliseconds (0 if it is gone). */
-export function cpuMs(pid: number): number {
+/**
+ * User + system CPU time of a process so far, in milliseconds (0 if it is gone); with
+ * `exitedChildren`, plus that of its children that have exited (and were waited for).
+ */
+export function cpuMs(pid: number, exitedChildren = false): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     // Fields after the command name (which may hold spaces, inside parentheses).
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime
+    let ticks = Number(fields[11]) + Number(fields[12]); // utime, stime
+    if (exitedChildren) ticks += Number(fields[13]) + Number(fields[14]); // cutime, cstime
     return (ticks * 1000) / TICKS_PER_SECOND;
   } catch {
     return 0;
@@ -37,11 +41,22 @@ export function childrenOf(pid: number): number[] {
 export interface Hop {
   name: string;
   pids: number[];
+  /**
+   * A server that starts and ends processes as it goes (PostgreSQL's backends): it and all its
+   * children, those started meanwhile and those that exited included.
+   */
+  tree?: number;
+}
+
+/** A process, its live children, and its children that have exited. */
+function treeMs(root: number): number {
+  return childrenOf(root).reduce((sum, pid) => sum + cpuMs(pid), cpuMs(root, true));
 }
 
 /** CPU milliseconds each hop spent between `start()` and the `stop()` that returns them. */
 export function cpuMeter(hops: Hop[]): { stop(): { name: string; ms: number }[] } {
-  const total = (hop: Hop) => hop.pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
+  const total = (hop: Hop) =>
+    hop.pids.reduce((sum, pid) => sum + cpuMs(pid), hop.tree ? treeMs(hop.tree) : 0);
   const before = hops.map(total);
   return {
     stop: () => hops.map((hop, i) => ({ name: hop.name, ms: total(hop) - (before[i] ?? 0) })),
