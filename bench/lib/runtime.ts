@@ -10,6 +10,8 @@ export interface BenchRuntime {
   runtime: Runtime;
   /** The URL of a Knative Service the files describe. */
   url(name: string): string;
+  /** Its running process's own URL (the activator out of the path), once it runs. */
+  instanceUrl(name: string): string | undefined;
   stop(): Promise<void>;
 }
 
@@ -33,13 +35,15 @@ export async function startBenchRuntime(options: {
     rmSync(manifests, { recursive: true, force: true });
     throw error;
   });
+  const service = (name: string) => {
+    const found = runtime.status().services.find((s) => s.name === name);
+    if (!found) throw new Error(`no Service ${name} in knative/${options.files.join(", ")}`);
+    return found;
+  };
   return {
     runtime,
-    url: (name) => {
-      const found = runtime.status().services.find((s) => s.name === name);
-      if (!found) throw new Error(`no Service ${name} in knative/${options.files.join(", ")}`);
-      return found.url;
-    },
+    url: (name) => service(name).url,
+    instanceUrl: (name) => service(name).instanceUrl,
     stop: async () => {
       await runtime.stop();
       rmSync(manifests, { recursive: true, force: true });

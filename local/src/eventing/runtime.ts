@@ -49,6 +49,12 @@ export interface RuntimeStatus {
   services: {
     name: string;
     url: string;
+    /**
+     * The running process's own address, while it runs: where Knative routes a revision with
+     * ready pods, the activator out of the path (locally a request there does not count as
+     * activity: the process may scale to zero under it).
+     */
+    instanceUrl?: string;
     state: string;
     pid?: number;
     coldStarts: number;
@@ -88,6 +94,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     services: functions.map((f) => ({
       name: f.service.name,
       url: f.service.url,
+      ...(f.instancePort && { instanceUrl: `http://${LOCAL_HOST}:${f.instancePort}` }),
       state: f.state,
       pid: f.pid,
       coldStarts: f.coldStarts,
