@@ -134,7 +134,9 @@ describe("what a function is given", () => {
       expect((await echoed(form)).body).toEqual({ a: "1", b: "two" });
       const bytes = await post(hosted.port, "12345", "application/octet-stream");
       expect((await echoed(bytes)).body).toBe("5 bytes");
-      for (const bad of ["{not json", "42"]) {
+      const marked = await post(hosted.port, '\uFEFF{"a":2}', "application/json");
+      expect((await echoed(marked)).body).toEqual({ a: 2 });
+      for (const bad of ["{not json", "42", "  "]) {
         const refused = await post(hosted.port, bad, "application/json");
         expect(refused.status).toBe(400);
         expect(refused.headers.get("content-type")).toBe("application/problem+json");
@@ -147,12 +149,16 @@ describe("what a function is given", () => {
     }
   });
 
-  it("a function that throws answers 500 as a problem, and the process goes on", async () => {
+  it("a function that throws answers 500 as a problem (or its own problem), and the process goes on", async () => {
     const hosted = await hostFunction({ source: fixture, target: "crash", port: 0 });
     try {
-      for (let i = 0; i < 2; i++) {
-        const answer = await fetch(`http://127.0.0.1:${hosted.port}/`);
-        expect(answer.status).toBe(500);
+      for (const [path, status] of [
+        ["/", 500],
+        ["/", 500],
+        ["/?problem", 409],
+      ] as const) {
+        const answer = await fetch(`http://127.0.0.1:${hosted.port}${path}`);
+        expect(answer.status).toBe(status);
         expect(answer.headers.get("content-type")).toBe("application/problem+json");
       }
     } finally {

@@ -77,7 +77,8 @@ async function verifyToken(token: string): Promise<Session> {
     // Tokens from before sessions could be revoked name none: they cannot be, so they are not
     // honoured (signing in again gives one that is).
     if (typeof payload.sid !== "string") throw unauthorized("sign in again: the token is too old");
-    const session = { userId: payload.sub, sessionId: payload.sid };
+    // Frozen: every request with this token gets this object.
+    const session = Object.freeze({ userId: payload.sub, sessionId: payload.sid });
     // A token without `exp` is not remembered: every use checks it again.
     if (payload.exp !== undefined) verified.set(token, { session, expiresAt: payload.exp * 1000 });
     return session;

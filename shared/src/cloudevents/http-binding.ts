@@ -77,9 +77,9 @@ function prefixed(problems: FieldProblem[], index: number): FieldProblem[] {
 }
 
 /**
- * The body of a CloudEvents request. functions-framework's body parsers keep the bytes of any
- * request with a Content-Type (`rawBody`) but skip one without, leaving it unread: binary mode
- * for an event without datacontenttype, which the Go and Python SDKs send that way.
+ * The body of a CloudEvents request: `rawBody`, where the host (or functions-framework's body
+ * parsers, which skip a body without Content-Type: binary mode for an event without
+ * datacontenttype, as the Go and Python SDKs send it) kept the bytes; else read here.
  */
 export async function requestBody(
   req: IncomingMessage & { rawBody?: Buffer },

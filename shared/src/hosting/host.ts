@@ -257,10 +257,16 @@ async function invoke(fn: HttpFunction, req: RequestWithBody, res: ServerRespons
     // The framework's types are Express's; the objects are (see `direct`).
     await fn(req as Parameters<HttpFunction>[0], res as Parameters<HttpFunction>[1]);
   } catch (error) {
+    // A problem it threw is its answer; anything else is a 500 (the stack goes to the log).
+    if (error instanceof HttpProblem) {
+      if (!res.headersSent) sendHttpProblem(res, error);
+      else res.destroy();
+      return;
+    }
     log({
       level: "error",
       msg: "the function failed",
-      error: (error as Error)?.message ?? String(error),
+      error: (error as Error)?.stack ?? String(error),
     });
     if (!res.headersSent)
       sendProblem(res, { status: 500, title: "Internal error", detail: "the function failed" });

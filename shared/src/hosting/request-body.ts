@@ -7,6 +7,9 @@
 //   application/x-www-form-urlencoded               an object of its fields
 //   any other type                                  the bytes (a Buffer)
 //   no Content-Type                                 left unset (`rawBody` still has the bytes)
+// Where it differs from the framework's parsers (nothing here relies on those): a compressed
+// body (Content-Encoding) is refused with 415 instead of inflated; the charset is taken as
+// UTF-8; a form's fields are flat (the last of a repeated name wins), not nested.
 import type { IncomingMessage } from "node:http";
 import { HttpProblem } from "../http/problem.ts";
 
@@ -28,9 +31,11 @@ function mediaType(header: string | undefined): string | undefined {
 }
 
 function parseJson(raw: Buffer): unknown {
-  const text = raw.toString("utf8");
-  const first = text.trimStart()[0];
-  if (first === undefined) return {};
+  if (raw.length === 0) return {};
+  // A byte-order mark is not JSON, but the framework's decoder drops it.
+  const decoded = raw.toString("utf8");
+  const text = decoded.charCodeAt(0) === 0xfeff ? decoded.slice(1) : decoded;
+  const first = text.trimStart()[0] ?? "nothing";
   let parsed: unknown;
   try {
     // Objects and arrays only, as the framework's parser (strict) takes.
