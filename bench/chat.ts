@@ -132,34 +132,62 @@ function hops(chatPid: number, gatewayPids: number[], workers: ChildProcess[]): 
   ];
 }
 
+interface Posted {
+  seq: number;
+  /** When the POST was sent. */
+  sent: number;
+  /** The answer's status and how long it took; none when there was no answer (a time-out). */
+  status?: number;
+  answeredMs?: number;
+}
+
+/**
+ * `total` chat posts at RATE a second, as `text(seq, sent)`, each from the next of the posters;
+ * resolves, once every post is answered, with what each got. Every few milliseconds it sends
+ * whatever is due by now: the rate holds however late a timer fires.
+ */
+async function postAtRate(
+  chatUrl: string,
+  eventId: string,
+  posters: TestUser[],
+  total: number,
+  text: (seq: number, sent: number) => string,
+): Promise<Posted[]> {
+  const began = Date.now();
+  const posts: Promise<Posted>[] = [];
+  const post = (seq: number): Promise<Posted> => {
+    const poster = posters[seq % posters.length] as TestUser;
+    const sent = Date.now();
+    return fetch(`${chatUrl}/api/chat/events/${eventId}/messages`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${poster.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ text: text(seq, sent) }),
+      // A post unanswered in 10 s is not accepted (and the run cannot hang on it).
+      signal: AbortSignal.any([AbortSignal.timeout(10_000), stopping.signal]),
+    }).then(
+      async (r) => {
+        await r.arrayBuffer();
+        return { seq, sent, status: r.status, answeredMs: Date.now() - sent };
+      },
+      () => ({ seq, sent }),
+    );
+  };
+  for (let seq = 0; seq < total; ) {
+    const due = Math.min(total, Math.floor(((Date.now() - began) * RATE) / 1000) + 1);
+    while (seq < due) posts.push(post(seq++));
+    stopping.signal.throwIfAborted();
+    await sleep(5);
+  }
+  return Promise.all(posts);
+}
+
 /**
  * WARM_UP_SECONDS of the same posting first, uncounted (no "~" mark, which the clients look
  * for): the figures are those of a running chat, not of processes compiling their hot paths.
  */
 async function warmUp(chatUrl: string, eventId: string, posters: TestUser[]): Promise<void> {
-  const began = Date.now();
   const total = RATE * WARM_UP_SECONDS;
-  const posts: Promise<unknown>[] = [];
-  for (let seq = 0; seq < total; ) {
-    const due = Math.min(total, Math.floor(((Date.now() - began) * RATE) / 1000) + 1);
-    for (; seq < due; seq++) {
-      const poster = posters[seq % posters.length] as TestUser;
-      posts.push(
-        fetch(`${chatUrl}/api/chat/events/${eventId}/messages`, {
-          method: "POST",
-          headers: { authorization: `Bearer ${poster.token}`, "content-type": "application/json" },
-          body: JSON.stringify({ text: `warming up ${seq}` }),
-          signal: AbortSignal.timeout(10_000),
-        }).then(
-          (r) => r.arrayBuffer(),
-          () => undefined,
-        ),
-      );
-    }
-    stopping.signal.throwIfAborted();
-    await sleep(5);
-  }
-  await Promise.all(posts);
+  await postAtRate(chatUrl, eventId, posters, total, (seq) => `warming up ${seq}`);
   console.log(`  warmed up: ${total} messages in ${WARM_UP_SECONDS} s, not counted`);
 }
 
@@ -191,44 +219,24 @@ async function scenario(
   const meter = cpuMeter(hops(chat.pid, gatewayPids, workers));
   const ownCpu = process.cpuUsage();
 
-  const accepted: number[] = [];
-  let refused = 0;
   const total = RATE * SECONDS;
   const began = Date.now();
-  const inFlight = new Set<Promise<void>>();
+  const posted = await postAtRate(
+    chatUrl,
+    eventId,
+    posters,
+    total,
+    (seq, sent) => `~${seq} ${sent}`,
+  );
+  const accepted = posted.filter((p) => p.status === 201).map((p) => p.seq);
+  const refused = total - accepted.length;
   const statuses = new Map<number, number>();
   const answered: number[] = [];
-  const post = (seq: number) => {
-    const poster = posters[seq % posters.length] as TestUser;
-    const sent = Date.now();
-    const request: Promise<void> = fetch(`${chatUrl}/api/chat/events/${eventId}/messages`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${poster.token}`, "content-type": "application/json" },
-      body: JSON.stringify({ text: `~${seq} ${sent}` }),
-      // A post unanswered in 10 s is not accepted (and the run cannot hang on it).
-      signal: AbortSignal.any([AbortSignal.timeout(10_000), stopping.signal]),
-    })
-      .then(async (r) => {
-        await r.arrayBuffer();
-        answered.push(Date.now() - sent);
-        statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
-        if (r.status === 201) accepted.push(seq);
-        else refused++;
-      })
-      .catch(() => {
-        refused++;
-      })
-      .finally(() => inFlight.delete(request));
-    inFlight.add(request);
-  };
-  // Every few milliseconds, whatever is due by now: the rate holds however late a timer fires.
-  for (let seq = 0; seq < total; ) {
-    const due = Math.min(total, Math.floor(((Date.now() - began) * RATE) / 1000) + 1);
-    while (seq < due) post(seq++);
-    stopping.signal.throwIfAborted();
-    await sleep(5);
-  }
-  await Promise.all(inFlight);
+  for (const { status, answeredMs } of posted)
+    if (status !== undefined && answeredMs !== undefined) {
+      statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      answered.push(answeredMs);
+    }
   const offered = total / ((Date.now() - began) / 1000);
   console.log(
     `  posted ${total} (${offered.toFixed(0)}/s offered), ${accepted.length} accepted; statuses ${JSON.stringify(Object.fromEntries(statuses))}; answered in p50 ${percentile(

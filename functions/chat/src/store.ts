@@ -4,7 +4,13 @@
 import { randomBytes } from "node:crypto";
 import type { PlatformEvent } from "@stream-platform/shared";
 import type { ChatMessage } from "@stream-platform/shared/api";
-import { enqueue, inTransaction, type Pool } from "@stream-platform/shared/postgres";
+import {
+  enqueue,
+  inTransaction,
+  OUTBOX_ROW,
+  outboxValues,
+  type Pool,
+} from "@stream-platform/shared/postgres";
 import { type Ban, DEFAULT_RULES, offsetSeconds, type RoomRules } from "./domain.ts";
 import type { HistoryQuery, SettingsBody } from "./schemas.ts";
 
@@ -148,7 +154,6 @@ export class ChatStore {
     slowModeSeconds: number,
     event: (message: Message) => PlatformEvent,
   ): Promise<Message | null> {
-    const outboxEvent = event(message);
     // One statement, so one round trip and atomic by itself: the slow-mode slot, the message
     // if the slot was had, its CloudEvent in the outbox (shared/src/postgres/outbox.ts) if the
     // message was written. Every post of a busy room pays this: named, so each connection
@@ -164,7 +169,7 @@ export class ChatStore {
          insert into messages (id, event_id, channel_id, user_id, author, body, sent_at)
          select $5, $1, $6, $2, $7, $8, $3 where exists (select 1 from slot)
          returning id)
-       insert into outbox (id, event) select $9, $10 where exists (select 1 from posted)`,
+       insert into ${OUTBOX_ROW} select $9, $10 where exists (select 1 from posted)`,
       values: [
         message.eventId,
         message.userId,
@@ -174,8 +179,7 @@ export class ChatStore {
         message.channelId,
         message.author,
         message.text,
-        outboxEvent.id,
-        JSON.stringify(outboxEvent),
+        ...outboxValues(event(message)),
       ],
     });
     return rowCount === 1 ? message : null;

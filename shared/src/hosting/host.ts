@@ -22,7 +22,7 @@ import { METRICS_PATH, measureRequest, serveMetrics } from "../observability/htt
 import { traceRequest } from "../observability/http-tracing.ts";
 import { inSpan } from "../observability/trace-context.ts";
 import { loadFunctionModule } from "./code-cache.ts";
-import { type RequestWithBody, readBody } from "./request-body.ts";
+import { malformedJson, type RequestWithBody, readBody } from "./request-body.ts";
 
 export const HEALTH_PATH = "/healthz";
 
@@ -279,12 +279,7 @@ function bodyErrors(error: unknown, _req: Request, res: Response, next: NextFunc
   if (res.headersSent) return;
   const type = (error as { type?: string }).type;
   if (type === "entity.parse.failed") {
-    sendProblem(res, {
-      status: 400,
-      title: "Malformed body",
-      detail: `the body is not valid JSON: ${(error as Error).message}`,
-      errors: [{ field: "body", detail: "malformed JSON" }],
-    });
+    sendProblem(res, malformedJson((error as Error).message));
     return;
   }
   if (type === "entity.too.large") {

@@ -11,7 +11,7 @@
 // body (Content-Encoding) is refused with 415 instead of inflated; the charset is taken as
 // UTF-8; a form's fields are flat (the last of a repeated name wins), not nested.
 import type { IncomingMessage } from "node:http";
-import { HttpProblem } from "../http/problem.ts";
+import { HttpProblem, type Problem } from "../http/problem.ts";
 
 export type RequestWithBody = IncomingMessage & { body?: unknown; rawBody?: Buffer };
 
@@ -30,6 +30,14 @@ function mediaType(header: string | undefined): string | undefined {
   return type || undefined;
 }
 
+/** A JSON body that does not parse (here, or in the framework's parser). */
+export const malformedJson = (reason: string): Problem => ({
+  status: 400,
+  title: "Malformed body",
+  detail: `the body is not valid JSON: ${reason}`,
+  errors: [{ field: "body", detail: "malformed JSON" }],
+});
+
 function parseJson(raw: Buffer): unknown {
   if (raw.length === 0) return {};
   // A byte-order mark is not JSON, but the framework's decoder drops it.
@@ -42,12 +50,7 @@ function parseJson(raw: Buffer): unknown {
     if (first !== "{" && first !== "[") throw new Error(`a body starts with { or [, not ${first}`);
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new HttpProblem({
-      status: 400,
-      title: "Malformed body",
-      detail: `the body is not valid JSON: ${(error as Error).message}`,
-      errors: [{ field: "body", detail: "malformed JSON" }],
-    });
+    throw new HttpProblem(malformedJson((error as Error).message));
   }
   return parsed;
 }

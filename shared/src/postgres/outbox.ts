@@ -13,14 +13,20 @@ import { Sweeper } from "../util/sweeper.ts";
 // The table (each function's migrations create it):
 //   outbox (id text primary key, event jsonb not null, created_at timestamptz, published_at timestamptz)
 
+/**
+ * An event as an outbox row: `insert into ${OUTBOX_ROW} values (…)` with `outboxValues(event)`,
+ * for a store that writes its change and the event in one statement (chat's posts).
+ */
+export const OUTBOX_ROW = "outbox (id, event)";
+export const outboxValues = (event: PlatformEvent): [string, string] => [
+  event.id,
+  JSON.stringify(event),
+];
+
 /** Adds events to the outbox inside the caller's transaction. */
 export async function enqueue(client: pg.PoolClient, events: PlatformEvent[]): Promise<void> {
-  for (const event of events) {
-    await client.query("insert into outbox (id, event) values ($1, $2)", [
-      event.id,
-      JSON.stringify(event),
-    ]);
-  }
+  for (const event of events)
+    await client.query(`insert into ${OUTBOX_ROW} values ($1, $2)`, outboxValues(event));
 }
 
 /** Rows relayed per Kafka send. */
