@@ -42,6 +42,10 @@ export async function consumeEverything(
   await consumer.connect();
   await consumer.subscribe({ topics: [physical], fromBeginning: false });
   await consumer.run({
+    // The group is this process's alone and starts where the topic ends (below): an offset
+    // commit after every batch would be a broker write, and a wait before the next fetch,
+    // that nothing ever reads.
+    autoCommit: false,
     // A batch at a time: a gateway writes once per connection for all of a batch's events.
     eachBatch: async ({ batch }) => {
       const events: PlatformEvent[] = [];
