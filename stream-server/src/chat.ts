@@ -36,7 +36,7 @@ export interface ChatGatewayOptions {
   heartbeatMs?: number;
   /** How long a join keeps asking the chat API before it gives up on the connection. */
   replayPatienceMs?: number;
-  /** At most one write per connection per this long (CHAT_FLUSH_MS, 100). */
+  /** At most one write per connection per this long (CHAT_FLUSH_MS, 200). */
   flushMs?: number;
   log(entry: Record<string, unknown>): void;
 }
@@ -59,7 +59,7 @@ export class ChatGateway {
   private readonly flushMs: number;
 
   constructor(private readonly options: ChatGatewayOptions) {
-    this.flushMs = options.flushMs ?? Number(process.env.CHAT_FLUSH_MS ?? 100);
+    this.flushMs = options.flushMs ?? Number(process.env.CHAT_FLUSH_MS ?? 200);
   }
 
   get connected(): number {

@@ -1,9 +1,10 @@
-// A chat room's fan-out: live items written once per flush to every connection (straight to
-// its socket, as an HTTP chunk), redeliveries dropped once for the room, a join's replay never
-// repeated by what arrives live, and newcomers' reads of the latest messages shared.
+// A chat room's fan-out: live items written at most once per flush interval to every connection
+// (straight to its socket, as an HTTP chunk; a large room's connections in turns), redeliveries
+// dropped once for the room, a join's replay never repeated by what arrives live, and
+// newcomers' reads of the latest messages shared.
 import type { ServerResponse } from "node:http";
-import { describe, expect, it } from "vitest";
-import { ChatRoom, type Connection, type Item } from "../../src/chat-room.ts";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { ChatRoom, type Connection, type Item, TURN_SIZE } from "../../src/chat-room.ts";
 
 /** A response whose socket keeps what is written (as text), chunked as HTTP/1.1's are. */
 function connection(): Connection & { text(): string } {
@@ -83,6 +84,58 @@ describe("ChatRoom", () => {
     expect(d.forget).toBeDefined();
     room.delete(d);
     expect(room.connections.has(d)).toBe(false);
+  });
+
+  describe("in turns", () => {
+    afterEach(() => vi.useRealTimers());
+
+    it("writes a large room's turns apart, each connection at most once per flush interval", () => {
+      vi.useFakeTimers();
+      const room = new ChatRoom(100);
+      const all = Array.from({ length: TURN_SIZE + 1 }, () => connection());
+      for (const c of all) {
+        room.add(c);
+        room.joined(c, []);
+      }
+      const first = all[0] as ReturnType<typeof connection>;
+      const last = all[TURN_SIZE] as ReturnType<typeof connection>;
+      room.push([item("m1")]);
+      vi.advanceTimersByTime(1);
+      expect(ids(first.text())).toEqual(["m1"]);
+      expect(ids(last.text())).toEqual([]);
+      // Two turns: the second half a flush interval after the first.
+      room.push([item("m2")]);
+      vi.advanceTimersByTime(49);
+      expect(ids(last.text())).toEqual(["m1", "m2"]);
+      expect(ids(first.text())).toEqual(["m1"]);
+      vi.advanceTimersByTime(50);
+      expect(ids(first.text())).toEqual(["m1", "m2"]);
+      // Nothing new: no more writes, and no timer left running.
+      vi.advanceTimersByTime(500);
+      expect(ids(first.text())).toEqual(["m1", "m2"]);
+      expect(vi.getTimerCount()).toBe(0);
+    });
+
+    it("keeps what arrives while a join is read, however many turns pass meanwhile", () => {
+      vi.useFakeTimers();
+      const room = new ChatRoom(100);
+      const [live, joining] = [connection(), connection()];
+      room.add(live);
+      room.joined(live, []);
+      room.add(joining);
+      for (const key of ["m1", "m2", "m3"]) {
+        room.push([item(key)]);
+        vi.advanceTimersByTime(150);
+      }
+      expect(ids(live.text())).toEqual(["m1", "m2", "m3"]);
+      expect(joining.text()).toBe("");
+      room.joined(joining, [item("m0")]);
+      expect(ids(joining.text())).toEqual(["m0", "m1", "m2", "m3"]);
+      room.push([item("m4")]);
+      vi.advanceTimersByTime(150);
+      expect(ids(joining.text())).toEqual(["m0", "m1", "m2", "m3", "m4"]);
+      expect(ids(live.text())).toEqual(["m1", "m2", "m3", "m4"]);
+    });
   });
 
   it("shares one read of the latest messages among those who join together", async () => {
