@@ -41,6 +41,7 @@ const dir = mkdtempSync(join(tmpdir(), "probe-"));
 const probeLog = join(dir, "deliveries.jsonl");
 const batchLog = join(dir, "batch-deliveries.jsonl");
 let runtime: Runtime;
+let stopped = false;
 
 /** What the probe Service `sink` received (probe-sink: the ordered source's). */
 function deliveries(sink = "probe-sink"): Delivery[] {
@@ -52,10 +53,14 @@ function deliveries(sink = "probe-sink"): Delivery[] {
     .filter((d) => d.sink === sink);
 }
 
-async function until<T>(what: string, check: () => T | undefined, timeoutMs = 15_000): Promise<T> {
+async function until<T>(
+  what: string,
+  check: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const value = check();
+    const value = await check();
     if (value !== undefined) return value;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -133,7 +138,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await runtime?.stop();
+  if (!stopped) await runtime?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -428,5 +433,49 @@ describe("the /ce ingress refuses invalid CloudEvents, and none reaches Kafka", 
     await settled(subject);
     const delivered = deliveries().filter((d) => d.subject === subject);
     expect(delivered).toHaveLength(1);
+  });
+});
+
+// Last: it stops the runtime.
+describe("committed offsets", () => {
+  /** The probe source's committed offset of the partition a record went to. */
+  async function committed(partition: number): Promise<bigint> {
+    const admin = createKafka("eventing-test").admin();
+    await admin.connect();
+    try {
+      const [topic] = await admin.fetchOffsets({
+        groupId: "local-test-probe",
+        topics: ["diagnostics"],
+      });
+      return BigInt(topic?.partitions.find((p) => p.partition === partition)?.offset ?? "-1");
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /** A ping produced straight to Kafka (its partition and offset known), once delivered. */
+  async function delivered(): Promise<{ partition: number; offset: bigint }> {
+    const event = ping(uniqueName("commit"));
+    const producer = createKafka("eventing-test").producer();
+    await producer.connect();
+    const [meta] = await producer.send({
+      topic: "diagnostics",
+      messages: [{ ...toKafkaMessage(event), partition: 2 }],
+    });
+    await producer.disconnect();
+    await until("the ping", () => deliveries().find((d) => d.id === event.id && d.ok));
+    return { partition: meta?.partition ?? 2, offset: BigInt(meta?.baseOffset ?? "0") };
+  }
+
+  it("are committed a moment after delivery, and by a dispatcher that stops", async () => {
+    const first = await delivered();
+    await until("the commit", async () =>
+      (await committed(first.partition)) > first.offset ? true : undefined,
+    );
+    // Stopped right after a delivery, before the next periodic commit is due (or just after).
+    const last = await delivered();
+    await runtime.stop();
+    stopped = true;
+    expect(await committed(last.partition)).toBe(last.offset + 1n);
   });
 });

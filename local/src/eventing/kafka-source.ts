@@ -1,8 +1,11 @@
 // What Knative's KafkaSource dispatcher does: consume the topics in the source's consumer group
 // and POST each record to the sink as a binary-mode CloudEvent, retrying with the `delivery`
-// back-off, then sending it to the dead-letter sink. A batch's offsets are committed only once
-// every record in it is delivered or dead-lettered, so a crash redelivers (at least once) and
-// never loses a record.
+// back-off, then sending it to the dead-letter sink. An offset is committed only once its record
+// (and every one before it) is delivered or dead-lettered, so a crash redelivers (at least once)
+// and never loses a record. Commits go once a second, not after every batch as kafkajs does by
+// default: each is a write to Kafka's offsets log, and at a few hundred batches a second they
+// were most of the broker's CPU (a crash redelivers up to a second's records; every consumer
+// is idempotent on the CloudEvent id). Stopping commits what is delivered.
 //
 // `spec.ordering` as Knative's consumers have it: `ordered` (the default) delivers one record
 // of a partition at a time, the next only once the sink acknowledged the previous one;
@@ -31,7 +34,7 @@ import {
   traced,
 } from "@stream-platform/shared";
 import { createConsumer, type EventPublisher } from "@stream-platform/shared/kafka";
-import type { Consumer, KafkaMessage } from "kafkajs";
+import type { Batch, Consumer, KafkaMessage } from "kafkajs";
 import { Agent as UndiciAgent, request as undiciRequest } from "undici";
 import { sleep } from "../proc.ts";
 import type { LaggingSource } from "./consumer-lag.ts";
@@ -134,9 +137,18 @@ export function wrapRecord(
   });
 }
 
+/** How often delivered offsets are committed. */
+const COMMIT_EVERY_MS = 1000;
+
 export class KafkaSourceDispatcher {
   private consumer?: Consumer;
   private stopping = false;
+  /** Delivered and not yet committed: by topic and partition, the next offset to read. */
+  private readonly uncommitted = new Map<
+    string,
+    { topic: string; partition: number; offset: string }
+  >();
+  private committer?: NodeJS.Timeout;
   delivered = 0;
   deadLettered = 0;
 
@@ -196,54 +208,95 @@ export class KafkaSourceDispatcher {
     await consumer.run({
       partitionsConsumedConcurrently: 8,
       eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary }) => {
-        const size = this.batchSize;
-        if (size > 1 && sink.kind === "http") {
-          for (let start = 0; start < batch.messages.length; start += size) {
-            const chunk = batch.messages.slice(start, start + size);
-            await this.dispatchChunk(
-              chunk,
-              batch.topic,
-              batch.partition,
-              sink,
-              deadLetter,
-              heartbeat,
-            );
-          }
-          resolveOffset(batch.lastOffset());
-          await commitOffsetsIfNecessary();
-          await heartbeat();
-          return;
+      autoCommit: false,
+      eachBatch: async ({ batch, heartbeat, resolveOffset }) => {
+        // kafkajs fetches on from the offsets resolved; this commits them.
+        const delivered = (offset: string) => {
+          resolveOffset(offset);
+          this.markDelivered(batch.topic, batch.partition, offset);
+        };
+        try {
+          await this.deliverBatch(batch, delivered, sink, deadLetter, heartbeat);
+        } finally {
+          // Stopping: what is delivered is committed now, while the consumer still runs.
+          if (this.stopping) await this.commit();
         }
-        if (this.ordering === "ordered") {
-          // One at a time: the next record only once the sink acknowledged this one.
-          for (const message of batch.messages) {
-            await this.dispatch(message, batch.topic, batch.partition, sink, deadLetter, heartbeat);
-            resolveOffset(message.offset);
-          }
-        } else {
-          const queue = [...batch.messages];
-          const worker = async () => {
-            for (let message = queue.shift(); message; message = queue.shift())
-              await this.dispatch(
-                message,
-                batch.topic,
-                batch.partition,
-                sink,
-                deadLetter,
-                heartbeat,
-              );
-          };
-          await Promise.all(
-            Array.from({ length: Math.min(UNORDERED_IN_FLIGHT, queue.length) }, worker),
-          );
-        }
-        // Only now is the whole batch delivered or dead-lettered: commit it.
-        resolveOffset(batch.lastOffset());
-        await commitOffsetsIfNecessary();
-        await heartbeat();
       },
     });
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) =>
+      this.keepAssigned(payload.memberAssignment),
+    );
+    this.committer = setInterval(() => void this.commit(), COMMIT_EVERY_MS);
+    this.committer.unref();
+  }
+
+  /** A batch's records to the sink, each offset marked delivered as its record is done. */
+  private async deliverBatch(
+    batch: Batch,
+    resolveOffset: (offset: string) => void,
+    sink: Target,
+    deadLetter: Target | undefined,
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
+    const size = this.batchSize;
+    if (size > 1 && sink.kind === "http") {
+      for (let start = 0; start < batch.messages.length; start += size) {
+        const chunk = batch.messages.slice(start, start + size);
+        await this.dispatchChunk(chunk, batch.topic, batch.partition, sink, deadLetter, heartbeat);
+      }
+      resolveOffset(batch.lastOffset());
+      await heartbeat();
+      return;
+    }
+    if (this.ordering === "ordered") {
+      // One at a time: the next record only once the sink acknowledged this one.
+      for (const message of batch.messages) {
+        await this.dispatch(message, batch.topic, batch.partition, sink, deadLetter, heartbeat);
+        resolveOffset(message.offset);
+      }
+    } else {
+      const queue = [...batch.messages];
+      const worker = async () => {
+        for (let message = queue.shift(); message; message = queue.shift())
+          await this.dispatch(message, batch.topic, batch.partition, sink, deadLetter, heartbeat);
+      };
+      await Promise.all(
+        Array.from({ length: Math.min(UNORDERED_IN_FLIGHT, queue.length) }, worker),
+      );
+    }
+    // Only now is the whole batch delivered or dead-lettered.
+    resolveOffset(batch.lastOffset());
+    await heartbeat();
+  }
+
+  private markDelivered(topic: string, partition: number, offset: string): void {
+    const next = (BigInt(offset) + 1n).toString();
+    this.uncommitted.set(`${topic}\0${partition}`, { topic, partition, offset: next });
+  }
+
+  /** Commits what is delivered; kept for the next try if Kafka refuses. */
+  private async commit(): Promise<void> {
+    if (this.uncommitted.size === 0 || !this.consumer) return;
+    const offsets = [...this.uncommitted.values()];
+    this.uncommitted.clear();
+    try {
+      await this.consumer.commitOffsets(offsets);
+    } catch (error) {
+      for (const o of offsets) {
+        const key = `${o.topic}\0${o.partition}`;
+        if (!this.uncommitted.has(key)) this.uncommitted.set(key, o);
+      }
+      this.log(`${this.name}: committing offsets failed (${(error as Error).message}); retrying`);
+    }
+  }
+
+  /**
+   * After a rebalance, offsets of partitions now another member's are not committed: that
+   * member may be further on already, and a commit from here would move it back.
+   */
+  private keepAssigned(assignment: Record<string, number[]>): void {
+    for (const [key, { topic, partition }] of this.uncommitted)
+      if (!assignment[topic]?.includes(partition)) this.uncommitted.delete(key);
   }
 
   /** Records in one batch-mode request; one by one if the sink refuses the batch. */
@@ -452,6 +505,10 @@ export class KafkaSourceDispatcher {
   /** Finishes the record in hand, commits, and leaves the group. */
   async stop(): Promise<void> {
     this.stopping = true;
+    clearInterval(this.committer);
+    // What is delivered so far, while the consumer still runs; the batch in hand commits its
+    // own as it ends.
+    await this.commit();
     await this.consumer?.disconnect();
   }
 }
