@@ -29,7 +29,7 @@ import { repoRoot } from "../local/src/paths.ts";
 import { daemonPid } from "../local/src/proc.ts";
 import { localSecret } from "../local/src/servers/platform.ts";
 import { benchUser, deleteBenchAccounts } from "./lib/accounts.ts";
-import { cpuMeter, type Hop } from "./lib/cpu.ts";
+import { cpuMeter, type Hop, machineMeter } from "./lib/cpu.ts";
 import { startBenchRuntime } from "./lib/runtime.ts";
 import { percentile, printLine } from "./lib/stats.ts";
 
@@ -222,6 +222,7 @@ async function scenario(
   console.log(`  ${CLIENTS} connections open`);
   await warmUp(chatUrl, eventId, posters);
   const meter = cpuMeter(hops(chat.pid, gatewayPids, workers));
+  const machine = machineMeter();
   const ownCpu = process.cpuUsage();
 
   const total = RATE * SECONDS;
@@ -253,10 +254,11 @@ async function scenario(
   await sleep(5000);
   const wallMs = Date.now() - began;
   const own = process.cpuUsage(ownCpu);
-  const cpu = [
+  const metered = [
     ...meter.stop(),
     { name: "this process (posting; the runtime)", ms: (own.user + own.system) / 1000 },
   ];
+  const cpu = [...metered, ...machine.stop(metered.reduce((sum, hop) => sum + hop.ms, 0))];
   console.log(`  CPU over the ${(wallMs / 1000).toFixed(0)} s (2 cores = 200%):`);
   for (const hop of cpu)
     console.log(`    ${hop.name.padEnd(38)} ${((hop.ms / wallMs) * 100).toFixed(0).padStart(4)}%`);

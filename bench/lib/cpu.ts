@@ -62,3 +62,34 @@ export function cpuMeter(hops: Hop[]): { stop(): { name: string; ms: number }[] 
     stop: () => hops.map((hop, i) => ({ name: hop.name, ms: total(hop) - (before[i] ?? 0) })),
   };
 }
+
+/** The whole machine's busy CPU (all cores, ms) and what the hypervisor took from it. */
+function machineMs(): { busy: number; stolen: number } {
+  // cpu  user nice system idle iowait irq softirq steal …
+  const fields = (readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "")
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
+  const ms = (ticks: number) => (ticks * 1000) / TICKS_PER_SECOND;
+  return { busy: ms(user + nice + system + irq + softirq), stolen: ms(steal) };
+}
+
+/**
+ * What the machine did besides the processes a benchmark meters (the rest of the platform,
+ * anything else running) and the time the hypervisor gave to other guests: a run on a shared
+ * machine is only as good as these are small.
+ */
+export function machineMeter(): { stop(meteredMs: number): { name: string; ms: number }[] } {
+  const before = machineMs();
+  return {
+    stop: (meteredMs) => {
+      const now = machineMs();
+      return [
+        { name: "everything else on the machine", ms: now.busy - before.busy - meteredMs },
+        { name: "stolen by the hypervisor", ms: now.stolen - before.stolen },
+      ];
+    },
+  };
+}
