@@ -105,9 +105,12 @@ export class ChatRoom {
   private readonly turnSent = new Map<Set<Connection>, number>();
   /** Connections whose join is being read: live items wait in the log until it is sent. */
   private readonly joining = new Set<Connection>();
+  /** When each turn with connections was last written (ms). */
+  private readonly writtenAt = new Map<Set<Connection>, number>();
   /** The turn written next (an index into `turns`). */
   private next = 0;
   private timer?: NodeJS.Timeout;
+  private closed = false;
 
   /** The read of the room's latest messages that newcomers added from now on will share. */
   private nextRead?: Promise<unknown>;
@@ -145,6 +148,7 @@ export class ChatRoom {
 
   /** Live items from Kafka, in order: each connection gets them at its next turn. */
   push(items: Item[]): void {
+    if (this.closed) return;
     for (const item of items) if (this.seen.add(item.key)) this.log.push(item);
     // After the rest of this batch: a turn writes what arrived together at once.
     if (!this.timer && !this.allSent()) this.timer = setTimeout(() => this.tick(), 0);
@@ -168,13 +172,18 @@ export class ChatRoom {
   delete(connection: Connection): void {
     this.connections.delete(connection);
     this.joining.delete(connection);
-    connection.turn?.delete(connection);
-    if (connection.turn?.size === 0) this.turnSent.delete(connection.turn);
+    const turn = connection.turn;
+    turn?.delete(connection);
+    if (turn?.size === 0) {
+      this.turnSent.delete(turn);
+      this.writtenAt.delete(turn);
+    }
     clearTimeout(connection.forget);
   }
 
   /** The join (the last messages, or what was missed) and what arrived live meanwhile. */
   joined(connection: Connection, items: Item[]): void {
+    if (this.closed) return;
     const held = this.log.slice((connection.sent ?? this.end) - this.base);
     this.joining.delete(connection);
     connection.sent = this.end;
@@ -206,18 +215,27 @@ export class ChatRoom {
 
   /** Writes the next turn that has connections, then waits for the one after. */
   private tick(): void {
-    const began = Date.now();
     this.timer = undefined;
     const live = this.turnSent.size;
-    if (live === 0) {
+    if (this.closed || live === 0) {
       this.forgetSent();
       return;
     }
+    const began = Date.now();
     // With no interval to keep, every turn at once.
     for (let written = 0; written < (this.flushMs > 0 ? 1 : live); written++) {
       while ((this.turns[this.next % this.turns.length] as Set<Connection>).size === 0) this.next++;
       this.next %= this.turns.length;
-      this.writeTurn(this.turns[this.next++] as Set<Connection>);
+      const turn = this.turns[this.next] as Set<Connection>;
+      // At most once per flushMs for a connection, also when the room was idle in between:
+      // the turn due may have been written just before.
+      const due = (this.writtenAt.get(turn) ?? Number.NEGATIVE_INFINITY) + this.flushMs;
+      if (due > began) {
+        this.timer = setTimeout(() => this.tick(), due - began);
+        return;
+      }
+      this.writeTurn(turn);
+      this.next++;
     }
     const idle = this.allSent();
     if (this.next >= this.turns.length || idle) this.forgetSent();
@@ -229,6 +247,7 @@ export class ChatRoom {
   private writeTurn(turn: Set<Connection>): void {
     const end = this.end;
     this.turnSent.set(turn, end);
+    this.writtenAt.set(turn, Date.now());
     // Connections at the same point share one frame: a turn's are all at one, but those that
     // joined since.
     const frames = new Map<number, Frame>();
@@ -272,8 +291,9 @@ export class ChatRoom {
     if (fresh.length > 0) connection.res.write(fresh.map((item) => item.chunk).join(""));
   }
 
-  /** Stops the pending turn (the gateway is stopping). */
+  /** Stops the room for good (its last connection left, or the gateway is stopping). */
   close(): void {
+    this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
   }

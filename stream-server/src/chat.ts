@@ -142,14 +142,16 @@ export class ChatGateway {
     this.rooms.set(eventId, room);
     room.add(connection);
     let closed = false;
-    req.once("close", () => {
+    const leave = () => {
+      if (closed) return;
       closed = true;
       room.delete(connection);
       if (room.connections.size === 0) {
         room.close();
-        this.rooms.delete(eventId);
+        if (this.rooms.get(eventId) === room) this.rooms.delete(eventId);
       }
-    });
+    };
+    req.once("close", leave);
     // Newcomers share one read of the latest messages; a reconnect asks for its own gap.
     const missed = lastEventId
       ? await this.missed(eventId, lastEventId, () => closed)
@@ -157,6 +159,7 @@ export class ChatGateway {
     if (closed) return;
     if (!missed) {
       // Better a reconnect (with the same Last-Event-ID) than a gap nobody sees.
+      leave();
       res.end();
       return;
     }

@@ -149,6 +149,10 @@ export class KafkaSourceDispatcher {
     { topic: string; partition: number; offset: string }
   >();
   private committer?: NodeJS.Timeout;
+  /** The commit under way: one at a time, so an older one never lands after a newer. */
+  private committing?: Promise<void>;
+  /** The batches being delivered: stopping waits for them before its last commit. */
+  private readonly inHand = new Set<Promise<void>>();
   delivered = 0;
   deadLettered = 0;
 
@@ -215,18 +219,26 @@ export class KafkaSourceDispatcher {
           resolveOffset(offset);
           this.markDelivered(batch.topic, batch.partition, offset);
         };
+        const delivering = this.deliverBatch(batch, delivered, sink, deadLetter, heartbeat);
+        this.inHand.add(delivering);
         try {
-          await this.deliverBatch(batch, delivered, sink, deadLetter, heartbeat);
+          await delivering;
         } finally {
-          // Stopping: what is delivered is committed now, while the consumer still runs.
-          if (this.stopping) await this.commit();
+          this.inHand.delete(delivering);
         }
       },
+    });
+    // A consumer that gave up for good commits nothing more.
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) clearInterval(this.committer);
     });
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) =>
       this.keepAssigned(payload.memberAssignment),
     );
-    this.committer = setInterval(() => void this.commit(), COMMIT_EVERY_MS);
+    if (this.stopping) return;
+    this.committer = setInterval(() => {
+      if (!this.committing) void this.commit();
+    }, COMMIT_EVERY_MS);
     this.committer.unref();
   }
 
@@ -274,20 +286,37 @@ export class KafkaSourceDispatcher {
     this.uncommitted.set(`${topic}\0${partition}`, { topic, partition, offset: next });
   }
 
-  /** Commits what is delivered; kept for the next try if Kafka refuses. */
-  private async commit(): Promise<void> {
+  /** Commits what is delivered, one commit at a time. */
+  private commit(): Promise<void> {
+    this.committing ??= this.commitDelivered().finally(() => {
+      this.committing = undefined;
+    });
+    return this.committing;
+  }
+
+  /**
+   * What is delivered, forgotten only once committed: kafkajs returns without committing (and
+   * without an error) while its consumer is not running, a crash's restart say, so what is
+   * still here is tried again next time.
+   */
+  private async commitDelivered(): Promise<void> {
     if (this.uncommitted.size === 0 || !this.consumer) return;
-    const offsets = [...this.uncommitted.values()];
-    this.uncommitted.clear();
+    const offsets = [...this.uncommitted.entries()];
+    let committed = false;
+    const confirm = this.consumer.on(this.consumer.events.COMMIT_OFFSETS, () => {
+      committed = true;
+    });
     try {
-      await this.consumer.commitOffsets(offsets);
+      await this.consumer.commitOffsets(offsets.map(([, offset]) => offset));
     } catch (error) {
-      for (const o of offsets) {
-        const key = `${o.topic}\0${o.partition}`;
-        if (!this.uncommitted.has(key)) this.uncommitted.set(key, o);
-      }
       this.log(`${this.name}: committing offsets failed (${(error as Error).message}); retrying`);
+    } finally {
+      confirm();
     }
+    if (!committed) return;
+    // Unless a later delivery (or a rebalance) changed it meanwhile.
+    for (const [key, offset] of offsets)
+      if (this.uncommitted.get(key) === offset) this.uncommitted.delete(key);
   }
 
   /**
@@ -506,9 +535,16 @@ export class KafkaSourceDispatcher {
   async stop(): Promise<void> {
     this.stopping = true;
     clearInterval(this.committer);
-    // What is delivered so far, while the consumer still runs; the batch in hand commits its
-    // own as it ends.
-    await this.commit();
-    await this.consumer?.disconnect();
+    const consumer = this.consumer;
+    if (consumer) {
+      // No batch starts from here; those in hand end (a failing delivery ends them), and what
+      // is delivered is committed while the consumer still runs: kafkajs's own stop stops
+      // running before it waits for them, and commits nothing after that.
+      consumer.pause(this.lagging.topics.map((topic) => ({ topic })));
+      await Promise.allSettled([...this.inHand]);
+      await this.committing;
+      await this.commit();
+    }
+    await consumer?.disconnect();
   }
 }

@@ -179,27 +179,38 @@ function decodablePath(url: string): boolean {
 /**
  * Refuses a body without Content-Length (chunked) once it passes the limit: the parser hands
  * each chunk to `push`, so counting there sees every byte whoever reads the stream later
- * (body-parser's own limit is the framework's 1024 MB). The 413 goes out at once; the rest of
- * the body is read and dropped (closing a socket with data still arriving resets it, and the
- * client may lose the answer), for at most a few seconds.
+ * (body-parser's own limit is the framework's 1024 MB). The rest of the body is read and
+ * dropped, and the 413 goes out once it has ended: an answer given while the client still sends
+ * makes Node close the connection, and the reset that the client's next bytes then meet can
+ * discard the answer before the client reads it. A client still sending after a few seconds
+ * gets the answer and a closed connection.
  */
 function limitBody(req: IncomingMessage, res: ServerResponse, maxBodyBytes: number): void {
   let seen = 0;
-  const push = req.push.bind(req);
-  req.push = (chunk: unknown, encoding?: BufferEncoding) => {
-    if (seen > maxBodyBytes) return chunk === null ? push(null) : true;
-    if (chunk === null) return push(null);
-    seen += (chunk as Buffer).length;
-    if (seen <= maxBodyBytes) return push(chunk, encoding);
+  let linger: NodeJS.Timeout | undefined;
+  const refuse = () => {
+    clearTimeout(linger);
+    if (res.headersSent) return;
     sendProblem(res, {
       status: 413,
       title: "Request body too large",
       detail: `the body is over ${maxBodyBytes} bytes`,
     });
-    const linger = setTimeout(() => req.socket.destroy(), 5000).unref();
-    req.once("end", () => clearTimeout(linger));
-    // Whoever reads the body gets an empty end; the answer is given.
-    return push(null);
+  };
+  const push = req.push.bind(req);
+  req.push = (chunk: unknown, encoding?: BufferEncoding) => {
+    if (chunk === null) {
+      // The answer first: whoever reads the body then gets an end, and answers nothing more.
+      if (seen > maxBodyBytes) refuse();
+      return push(null);
+    }
+    seen += (chunk as Buffer).length;
+    if (seen <= maxBodyBytes) return push(chunk, encoding);
+    linger ??= setTimeout(() => {
+      refuse();
+      req.socket.destroy();
+    }, 5000).unref();
+    return true;
   };
 }
 

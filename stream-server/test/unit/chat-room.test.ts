@@ -108,11 +108,49 @@ describe("ChatRoom", () => {
       vi.advanceTimersByTime(49);
       expect(ids(last.text())).toEqual(["m1", "m2"]);
       expect(ids(first.text())).toEqual(["m1"]);
-      vi.advanceTimersByTime(50);
+      vi.advanceTimersByTime(49);
+      expect(ids(first.text())).toEqual(["m1"]);
+      vi.advanceTimersByTime(2);
       expect(ids(first.text())).toEqual(["m1", "m2"]);
       // Nothing new: no more writes, and no timer left running.
       vi.advanceTimersByTime(500);
       expect(ids(first.text())).toEqual(["m1", "m2"]);
+      expect(vi.getTimerCount()).toBe(0);
+    });
+
+    it("after going idle, writes a connection no sooner than the interval after its last write", () => {
+      vi.useFakeTimers();
+      const room = new ChatRoom(100);
+      const c = connection();
+      room.add(c);
+      room.joined(c, []);
+      room.push([item("m1")]);
+      vi.advanceTimersByTime(1);
+      expect(ids(c.text())).toEqual(["m1"]);
+      // Written and nothing else waiting: idle. A message 10 ms later waits out the interval.
+      vi.advanceTimersByTime(10);
+      room.push([item("m2")]);
+      vi.advanceTimersByTime(80);
+      expect(ids(c.text())).toEqual(["m1"]);
+      vi.advanceTimersByTime(15);
+      expect(ids(c.text())).toEqual(["m1", "m2"]);
+      // Long after the last write: at once.
+      vi.advanceTimersByTime(1000);
+      room.push([item("m3")]);
+      vi.advanceTimersByTime(1);
+      expect(ids(c.text())).toEqual(["m1", "m2", "m3"]);
+    });
+
+    it("writes nothing once closed", () => {
+      vi.useFakeTimers();
+      const room = new ChatRoom(100);
+      const c = connection();
+      room.add(c);
+      room.joined(c, []);
+      room.close();
+      room.push([item("m1")]);
+      vi.advanceTimersByTime(500);
+      expect(c.text()).toBe("");
       expect(vi.getTimerCount()).toBe(0);
     });
 
