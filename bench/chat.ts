@@ -396,6 +396,12 @@ async function main(): Promise<void> {
     // out of the path).
     const chatPid = bench.runtime.status().services.find((s) => s.name === "chat")?.pid ?? 0;
     const chatUrl = bench.instanceUrl("chat") ?? serviceUrl;
+    // The machine's speed now, which every figure below moves with.
+    const probe = start("bench/lib/write-probe.ts", []);
+    const roundMs = await lineOf(probe, (line) => /^\d+$/.test(line));
+    console.log(
+      `machine probe: a bare write round to 5,000 loopback sockets takes ${roundMs} ms (47 ms on a quiet stretch, 2026-12-02)`,
+    );
     for (const [i, gateways] of GATEWAYS.entries())
       await scenario(gateways, { url: chatUrl, pid: chatPid }, events[i] as string, posters);
   } finally {
