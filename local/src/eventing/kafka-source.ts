@@ -2,10 +2,7 @@
 // and POST each record to the sink as a binary-mode CloudEvent, retrying with the `delivery`
 // back-off, then sending it to the dead-letter sink. An offset is committed only once its record
 // (and every one before it) is delivered or dead-lettered, so a crash redelivers (at least once)
-// and never loses a record. Commits go once a second, not after every batch as kafkajs does by
-// default: each is a write to Kafka's offsets log, and at a few hundred batches a second they
-// were most of the broker's CPU (a crash redelivers up to a second's records; every consumer
-// is idempotent on the CloudEvent id). Stopping commits what is delivered.
+// and never loses a record. Commits go once a second and on stop (offset-commits.ts).
 //
 // `spec.ordering` as Knative's consumers have it: `ordered` (the default) delivers one record
 // of a partition at a time, the next only once the sink acknowledged the previous one;
@@ -40,6 +37,7 @@ import { sleep } from "../proc.ts";
 import type { LaggingSource } from "./consumer-lag.ts";
 import type { Log } from "./functions.ts";
 import { type Delivery, durationMs, type KafkaSource } from "./manifests.ts";
+import { OffsetCommits } from "./offset-commits.ts";
 import type { Target, Topology } from "./topology.ts";
 
 /** Records of one partition in flight at once for an `unordered` source. */
@@ -137,20 +135,10 @@ export function wrapRecord(
   });
 }
 
-/** How often delivered offsets are committed. */
-const COMMIT_EVERY_MS = 1000;
-
 export class KafkaSourceDispatcher {
   private consumer?: Consumer;
   private stopping = false;
-  /** Delivered and not yet committed: by topic and partition, the next offset to read. */
-  private readonly uncommitted = new Map<
-    string,
-    { topic: string; partition: number; offset: string }
-  >();
-  private committer?: NodeJS.Timeout;
-  /** The commit under way: one at a time, so an older one never lands after a newer. */
-  private committing?: Promise<void>;
+  private commits?: OffsetCommits;
   /** The batches being delivered: stopping waits for them before its last commit. */
   private readonly inHand = new Set<Promise<void>>();
   delivered = 0;
@@ -204,6 +192,8 @@ export class KafkaSourceDispatcher {
       ...(this.batchSize > 1 && { maxBytesPerPartition: 16 << 20, maxBytes: 64 << 20 }),
     });
     this.consumer = consumer;
+    const commits = new OffsetCommits(consumer, (message) => this.log(`${this.name}: ${message}`));
+    this.commits = commits;
     await consumer.connect();
     await consumer.subscribe({
       topics: this.lagging.topics,
@@ -217,7 +207,7 @@ export class KafkaSourceDispatcher {
         // kafkajs fetches on from the offsets resolved; this commits them.
         const delivered = (offset: string) => {
           resolveOffset(offset);
-          this.markDelivered(batch.topic, batch.partition, offset);
+          commits.delivered(batch.topic, batch.partition, offset);
         };
         const delivering = this.deliverBatch(batch, delivered, sink, deadLetter, heartbeat);
         this.inHand.add(delivering);
@@ -228,18 +218,7 @@ export class KafkaSourceDispatcher {
         }
       },
     });
-    // A consumer that gave up for good commits nothing more.
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart) clearInterval(this.committer);
-    });
-    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) =>
-      this.keepAssigned(payload.memberAssignment),
-    );
-    if (this.stopping) return;
-    this.committer = setInterval(() => {
-      if (!this.committing) void this.commit();
-    }, COMMIT_EVERY_MS);
-    this.committer.unref();
+    if (!this.stopping) commits.start();
   }
 
   /** A batch's records to the sink, each offset marked delivered as its record is done. */
@@ -279,53 +258,6 @@ export class KafkaSourceDispatcher {
     // Only now is the whole batch delivered or dead-lettered.
     resolveOffset(batch.lastOffset());
     await heartbeat();
-  }
-
-  private markDelivered(topic: string, partition: number, offset: string): void {
-    const next = (BigInt(offset) + 1n).toString();
-    this.uncommitted.set(`${topic}\0${partition}`, { topic, partition, offset: next });
-  }
-
-  /** Commits what is delivered, one commit at a time. */
-  private commit(): Promise<void> {
-    this.committing ??= this.commitDelivered().finally(() => {
-      this.committing = undefined;
-    });
-    return this.committing;
-  }
-
-  /**
-   * What is delivered, forgotten only once committed: kafkajs returns without committing (and
-   * without an error) while its consumer is not running, a crash's restart say, so what is
-   * still here is tried again next time.
-   */
-  private async commitDelivered(): Promise<void> {
-    if (this.uncommitted.size === 0 || !this.consumer) return;
-    const offsets = [...this.uncommitted.entries()];
-    let committed = false;
-    const confirm = this.consumer.on(this.consumer.events.COMMIT_OFFSETS, () => {
-      committed = true;
-    });
-    try {
-      await this.consumer.commitOffsets(offsets.map(([, offset]) => offset));
-    } catch (error) {
-      this.log(`${this.name}: committing offsets failed (${(error as Error).message}); retrying`);
-    } finally {
-      confirm();
-    }
-    if (!committed) return;
-    // Unless a later delivery (or a rebalance) changed it meanwhile.
-    for (const [key, offset] of offsets)
-      if (this.uncommitted.get(key) === offset) this.uncommitted.delete(key);
-  }
-
-  /**
-   * After a rebalance, offsets of partitions now another member's are not committed: that
-   * member may be further on already, and a commit from here would move it back.
-   */
-  private keepAssigned(assignment: Record<string, number[]>): void {
-    for (const [key, { topic, partition }] of this.uncommitted)
-      if (!assignment[topic]?.includes(partition)) this.uncommitted.delete(key);
   }
 
   /** Records in one batch-mode request; one by one if the sink refuses the batch. */
@@ -534,7 +466,7 @@ export class KafkaSourceDispatcher {
   /** Finishes the record in hand, commits, and leaves the group. */
   async stop(): Promise<void> {
     this.stopping = true;
-    clearInterval(this.committer);
+    this.commits?.stop();
     const consumer = this.consumer;
     if (consumer) {
       // No batch starts from here; those in hand end (a failing delivery ends them), and what
@@ -542,8 +474,7 @@ export class KafkaSourceDispatcher {
       // running before it waits for them, and commits nothing after that.
       consumer.pause(this.lagging.topics.map((topic) => ({ topic })));
       await Promise.allSettled([...this.inHand]);
-      await this.committing;
-      await this.commit();
+      await this.commits?.flush();
     }
     await consumer?.disconnect();
   }
