@@ -37,6 +37,9 @@ export interface Connection {
   forget?: NodeJS.Timeout;
 }
 
+/** Items as the stream carries them, one after another. */
+const text = (items: Item[]) => items.map((item) => item.chunk).join("");
+
 /**
  * How many connections a turn writes at most. Fewer per turn (more turns) wakes their readers
  * more often for the same messages: at 5,000 connections in turns of 500 the gateway and its
@@ -204,7 +207,7 @@ export class ChatRoom {
       connection.forget = setTimeout(() => delete connection.replayed, REPLAYED_MEMORY_MS);
       connection.forget.unref();
     }
-    if (fresh.length > 0) connection.res.write(fresh.map((item) => item.chunk).join(""));
+    if (fresh.length > 0) connection.res.write(text(fresh));
   }
 
   /** Whether every turn has been sent all that arrived. */
@@ -261,12 +264,7 @@ export class ChatRoom {
       }
       let frame = frames.get(from);
       if (!frame) {
-        frame = new Frame(
-          this.log
-            .slice(from - this.base)
-            .map((item) => item.chunk)
-            .join(""),
-        );
+        frame = new Frame(text(this.log.slice(from - this.base)));
         frames.set(from, frame);
       }
       frame.writeTo(connection.res);
@@ -288,7 +286,7 @@ export class ChatRoom {
   private sendUnseen(connection: Connection, replayed: Set<string>, items: Item[]): void {
     const fresh = items.filter((item) => !replayed.delete(item.key));
     if (replayed.size === 0) delete connection.replayed;
-    if (fresh.length > 0) connection.res.write(fresh.map((item) => item.chunk).join(""));
+    if (fresh.length > 0) connection.res.write(text(fresh));
   }
 
   /** Stops the room for good (its last connection left, or the gateway is stopping). */
