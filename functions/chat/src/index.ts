@@ -14,14 +14,11 @@ const router = routes(store);
 // This process writes, so it relays its outbox: the sweep recovers what a crash left behind.
 relay.start(ready);
 
-// After a write, publish what it put in the outbox at once rather than at the next sweep.
+// Writes publish what they put in the outbox themselves (messages.ts), at once rather than at
+// the next sweep.
 http(
   "api",
-  whenReady(
-    ready,
-    (req, res) => router.handle(req, res),
-    () => void relay.flush(),
-  ),
+  whenReady(ready, (req, res) => router.handle(req, res)),
 );
 
 /** Followers-only mode needs who follows which channel; follows of single events do not count. */

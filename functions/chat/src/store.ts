@@ -7,9 +7,10 @@ import type { ChatMessage } from "@stream-platform/shared/api";
 import {
   enqueue,
   inTransaction,
-  OUTBOX_ROW,
   outboxValues,
   type Pool,
+  WRITER_CLAIM,
+  WRITER_CLAIMED_OUTBOX_ROW,
 } from "@stream-platform/shared/postgres";
 import { type Ban, DEFAULT_RULES, offsetSeconds, type RoomRules } from "./domain.ts";
 import type { HistoryQuery, SettingsBody } from "./schemas.ts";
@@ -152,12 +153,12 @@ export class ChatStore {
   async post(
     message: Message,
     slowModeSeconds: number,
-    event: (message: Message) => PlatformEvent,
+    event: PlatformEvent,
   ): Promise<Message | null> {
     // One statement, so one round trip and atomic by itself: the slow-mode slot, the message
     // if the slot was had, its CloudEvent in the outbox (shared/src/postgres/outbox.ts) if the
-    // message was written. Every post of a busy room pays this: named, so each connection
-    // plans it once.
+    // message was written, claimed by this writer, which publishes it (`publishClaimed`).
+    // Every post of a busy room pays this: named, so each connection plans it once.
     const { rowCount } = await this.pool.query({
       name: "chat-post",
       text: `with slot as (
@@ -169,7 +170,8 @@ export class ChatStore {
          insert into messages (id, event_id, channel_id, user_id, author, body, sent_at)
          select $5, $1, $6, $2, $7, $8, $3 where exists (select 1 from slot)
          returning id)
-       insert into ${OUTBOX_ROW} select $9, $10 where exists (select 1 from posted)`,
+       insert into ${WRITER_CLAIMED_OUTBOX_ROW} select $9, $10, ${WRITER_CLAIM}
+         where exists (select 1 from posted)`,
       values: [
         message.eventId,
         message.userId,
@@ -179,7 +181,7 @@ export class ChatStore {
         message.channelId,
         message.author,
         message.text,
-        ...outboxValues(event(message)),
+        ...outboxValues(event),
       ],
     });
     return rowCount === 1 ? message : null;

@@ -7,11 +7,20 @@ import type pg from "pg";
 import type { CloudEventV1 } from "../cloudevents/format.ts";
 import type { PlatformEvent } from "../cloudevents/platform-event.ts";
 import type { EventPublisher } from "../kafka/publisher.ts";
+import { log } from "../log.ts";
 import { outboxPending, outboxPublished } from "../observability/outbox-metrics.ts";
 import { Sweeper } from "../util/sweeper.ts";
 
 // The table (each function's migrations create it):
-//   outbox (id text primary key, event jsonb not null, created_at timestamptz, published_at timestamptz)
+//   outbox (id text primary key, event jsonb not null, created_at timestamptz, published_at timestamptz,
+//           writer_claim_until timestamptz)
+//
+// A hot write path (a chat post) may publish its own event: the row is written with a claim of
+// its writer's (`WRITER_CLAIMED_OUTBOX_ROW`), which the relay leaves alone until it lapses, and
+// the writer publishes the event after the commit (`publishClaimed`) and marks it published a
+// little later, with others. That is one PostgreSQL statement per write for the relay (a batched
+// mark) instead of a transaction of its own (begin and claim, commit); a writer that dies before
+// it published leaves the row to the sweep once the claim has lapsed.
 
 /**
  * An event as an outbox row: `insert into ${OUTBOX_ROW} values (…)` with `outboxValues(event)`,
@@ -22,6 +31,14 @@ export const outboxValues = (event: PlatformEvent): [string, string] => [
   event.id,
   JSON.stringify(event),
 ];
+
+/** How long the relay leaves a row to the writer that claimed it: longer than a publish takes. */
+export const WRITER_CLAIM_SECONDS = 5;
+/** The outbox row of a writer that publishes its event itself: `select …, ${WRITER_CLAIM}`. */
+export const WRITER_CLAIMED_OUTBOX_ROW = "outbox (id, event, writer_claim_until)";
+export const WRITER_CLAIM = `now() + make_interval(secs => ${WRITER_CLAIM_SECONDS})`;
+/** How long published ids gather before they are marked, in one statement. */
+const MARK_EVERY_MS = 100;
 
 /** Adds events to the outbox inside the caller's transaction. */
 export async function enqueue(client: pg.PoolClient, events: PlatformEvent[]): Promise<void> {
@@ -37,7 +54,9 @@ const BATCH = 500;
  * (replicas, or a function's HTTP and gRPC processes, never publish the same rows at once).
  */
 const CLAIM = `with claimed as (
-    select id from outbox where published_at is null order by created_at limit ${BATCH}
+    select id from outbox
+    where published_at is null and (writer_claim_until is null or writer_claim_until < now())
+    order by created_at limit ${BATCH}
     for update skip locked),
   marked as (
     update outbox o set published_at = now() from claimed where o.id = claimed.id
@@ -46,6 +65,11 @@ const CLAIM = `with claimed as (
 
 export class OutboxRelay extends Sweeper {
   private countedAt = 0;
+  /** Ids of writer-claimed rows published, to be marked. */
+  private published: string[] = [];
+  private marking?: NodeJS.Timeout;
+  /** Publishes of writer-claimed rows, and marks, under way (awaited by `stop`). */
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
     private readonly pool: pg.Pool,
@@ -53,6 +77,61 @@ export class OutboxRelay extends Sweeper {
     private readonly countEveryMs = 1000,
   ) {
     super(countEveryMs);
+  }
+
+  /**
+   * Publishes events whose rows the caller committed with a writer's claim, then marks them
+   * published, gathered with others. A failed publish (or mark) leaves the rows to the sweep once
+   * the claim has lapsed: delayed, or published twice, never lost (consumers are idempotent).
+   */
+  publishClaimed(events: PlatformEvent[]): void {
+    this.track(
+      this.publisher.publish(events).then(
+        () => {
+          for (const event of events) this.published.push(event.id);
+          this.marking ??= setTimeout(() => this.track(this.mark()), MARK_EVERY_MS);
+        },
+        (error: unknown) =>
+          log({
+            level: "warn",
+            msg: "outbox publish failed: left to the sweep",
+            error: (error as Error).message,
+          }),
+      ),
+    );
+  }
+
+  private track(work: Promise<void>): void {
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+  }
+
+  private async mark(): Promise<void> {
+    clearTimeout(this.marking);
+    this.marking = undefined;
+    const ids = this.published;
+    this.published = [];
+    if (ids.length === 0) return;
+    try {
+      await this.pool.query({
+        name: "outbox-mark-published",
+        text: "update outbox set published_at = now() where id = any($1) and published_at is null",
+        values: [ids],
+      });
+      outboxPublished.inc({ store: "postgres" }, ids.length);
+    } catch (error) {
+      log({
+        level: "warn",
+        msg: "outbox mark failed: the sweep publishes those again",
+        error: (error as Error).message,
+      });
+    }
+  }
+
+  override async stop(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight);
+    await this.mark();
+    await super.stop();
   }
 
   /**
