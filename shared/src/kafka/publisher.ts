@@ -61,9 +61,17 @@ export class EventPublisher {
   private readonly pending: Pending[] = [];
   private flushing = false;
 
+  /**
+   * `lingerMs`: how long a send waits for more publishes to join it when none is in flight (the
+   * Java producer's linger.ms). Each Kafka request costs the producer and the broker more than
+   * its records do: at 1,000 single events/s, 2 ms took the ingress from ~470 to ~350 µs of CPU
+   * per event and the broker from ~240 to ~165 (5 ms did no better). 0 sends at once; while a
+   * send is in flight, what arrives waits for it anyway.
+   */
   constructor(
     private readonly kafka: Kafka,
     private readonly prefix = topicPrefix(),
+    private readonly lingerMs = 0,
   ) {
     this.producer = this.newProducer();
   }
@@ -124,7 +132,13 @@ export class EventPublisher {
       await this.connect();
       await new Promise<void>((resolve, reject) => {
         this.pending.push({ routed, resolve, reject });
-        if (!this.flushing) void this.flush();
+        if (!this.flushing) {
+          // Lingers a moment first (the Java producer's linger.ms): what arrives meanwhile goes
+          // in the same request.
+          this.flushing = true;
+          if (this.lingerMs > 0) setTimeout(() => void this.flush(), this.lingerMs);
+          else void this.flush();
+        }
       });
     };
     // A span of the work that publishes (a request's outbox relay, say), when spans are kept.
