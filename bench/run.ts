@@ -47,8 +47,8 @@ const BENCHMARKS: Benchmark[] = [
   {
     name: "events-list",
     script: "events-list.ts",
-    what: "events list latency vs the MongoDB driver",
-    quick: { BENCH_EVENTS_STORED: "10000", BENCH_QUERIES: "50" },
+    what: "events list and home shelves latency vs the MongoDB driver",
+    quick: { BENCH_EVENTS_STORED: "10000", BENCH_QUERIES: "50", BENCH_LIST_SECONDS: "20" },
   },
   {
     name: "subscribers",
@@ -89,6 +89,19 @@ const BENCHMARKS: Benchmark[] = [
     script: "recommendations.ts",
     what: "For you: precision@10 and recall@10 vs a popularity baseline, build and rank time",
     quick: { BENCH_RECS_VIEWS: "30000", BENCH_RECS_USERS: "1500", BENCH_RECS_ITEMS: "3000" },
+  },
+  {
+    name: "for-you",
+    script: "for-you.ts",
+    what: "For you (GET /api/me/recommendations) latency at 10,000 people × 100 views, warm",
+    quick: {
+      BENCH_FOR_YOU_PEOPLE: "1000",
+      BENCH_FOR_YOU_VIEWS: "20",
+      BENCH_FOR_YOU_ITEMS: "5000",
+      BENCH_FOR_YOU_ACCOUNTS: "20",
+      BENCH_FOR_YOU_REQUESTS: "500",
+      BENCH_FOR_YOU_SECONDS: "60",
+    },
   },
   {
     name: "cold-start",

@@ -1,8 +1,10 @@
 // A runtime of the benchmark's own: the named files of knative/ (copied apart, so nothing else
-// starts), with its own topic prefix and ports, and a way to find a Service's URL.
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+// starts; or only some of their Knative Services), with its own topic prefix and ports, and a
+// way to find a Service's URL.
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseAllDocuments } from "yaml";
 import { type Runtime, startRuntime } from "../../local/src/eventing/runtime.ts";
 import { logDir, repoRoot } from "../../local/src/paths.ts";
 
@@ -17,13 +19,37 @@ export interface BenchRuntime {
 
 export async function startBenchRuntime(options: {
   files: string[];
+  /**
+   * Only these Knative Services of the files, as the files describe them, and nothing else of
+   * the files (no sources, sinks or other Services): a function's API alone, without its sink.
+   */
+  services?: string[];
   basePort: number;
   topicPrefix: string;
   log?: (message: string) => void;
 }): Promise<BenchRuntime> {
   const manifests = mkdtempSync(join(tmpdir(), "bench-knative-"));
-  for (const file of options.files)
-    copyFileSync(join(repoRoot, "knative", file), join(manifests, file));
+  for (const file of options.files) {
+    const from = join(repoRoot, "knative", file);
+    const only = options.services;
+    if (!only) {
+      copyFileSync(from, join(manifests, file));
+      continue;
+    }
+    const kept = parseAllDocuments(readFileSync(from, "utf8")).filter((doc) => {
+      const object = doc.toJS() as {
+        apiVersion?: string;
+        kind?: string;
+        metadata?: { name?: string };
+      };
+      return (
+        object?.apiVersion === "serving.knative.dev/v1" &&
+        object.kind === "Service" &&
+        only.includes(object.metadata?.name ?? "")
+      );
+    });
+    writeFileSync(join(manifests, file), kept.map((doc) => doc.toString()).join("---\n"));
+  }
   const runtime = await startRuntime({
     dirs: [manifests],
     basePort: options.basePort,
