@@ -37,8 +37,8 @@ import { createKafka } from "@stream-platform/shared/kafka";
 import { createMongoClient } from "@stream-platform/shared/mongodb";
 import { platformServiceAddress, type TestUser } from "@stream-platform/shared/testing";
 import { Agent, request } from "undici";
+import { forYou } from "../functions/recommendations/src/http.ts";
 import { buildModel, type Model } from "../functions/recommendations/src/model.ts";
-import { recommend } from "../functions/recommendations/src/rank.ts";
 import {
   type FollowDoc,
   RecommendationStore,
@@ -254,19 +254,7 @@ async function main(): Promise<void> {
       const start = performance.now();
       const person = await store.person(userId);
       const read = performance.now();
-      recommend(
-        model,
-        {
-          watched: person.views.map((v) => ({
-            eventId: v.eventId,
-            seconds: v.seconds,
-            at: v.at.getTime(),
-          })),
-          follows: person.follows,
-        },
-        Date.now(),
-        LIMIT,
-      ).map(({ eventId, title, reason }) => ({ eventId, title, reason }));
+      forYou(model, person, Date.now(), LIMIT);
       const end = performance.now();
       baselineReads.push(read - start);
       baselineRank.push(end - read);

@@ -80,8 +80,17 @@ describe("outbox rows a writer publishes itself", () => {
     await until("the row marked published", async () =>
       (await publishedAt(event.id)) ? true : undefined,
     );
-    // Nothing is published twice: a sweep now finds nothing to claim.
+    // Nothing is published twice: after a sweep, an event on the same key (so in order behind
+    // anything the sweep sent) arrives with the first one alone before it.
     await relay.flush();
+    const after = createEvent({
+      type: "streamplatform.diagnostic.ping",
+      source: "/test/outbox",
+      subject: event.subject,
+      data: { note: "after" },
+    });
+    await publisher.publish([after]);
+    await watch.waitFor((e) => e.id === after.id);
     expect(watch.events.filter((e) => e.id === event.id)).toHaveLength(1);
   });
 
@@ -91,6 +100,25 @@ describe("outbox rows a writer publishes itself", () => {
     await relay.flush();
     expect(await publishedAt(event.id)).toBeInstanceOf(Date);
     await watch.waitFor((e) => e.id === event.id);
+  });
+
+  it("are handed back to the relay when their publish fails, the claim lifted at once", async () => {
+    // A type with no topic: the publisher refuses it before Kafka is asked.
+    const poisoned = {
+      ...ping(`failing-${schema}`),
+      type: "streamplatform.test.unknown",
+    } as unknown as ReturnType<typeof ping>;
+    await writeClaimed(poisoned);
+    relay.publishClaimed([poisoned]);
+    await until("the writer's claim lifted", async () => {
+      const { rows } = await pool.query<{ claim: Date | null; at: Date | null }>(
+        "select writer_claim_until as claim, published_at as at from outbox where id = $1",
+        [poisoned.id],
+      );
+      return rows[0] && rows[0].claim === null && rows[0].at === null ? true : undefined;
+    });
+    // It can never be published: out of the way of the next test.
+    await pool.query("delete from outbox where id = $1", [poisoned.id]);
   });
 
   it("are marked by the time the relay has stopped", async () => {

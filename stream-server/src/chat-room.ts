@@ -19,6 +19,8 @@ export interface Item {
   chunk: string;
   /** When a message was sent (ms): one sent long ago has been published, so cannot come live. */
   sentAt?: number;
+  /** The key of the item this one deletes. */
+  deletes?: string;
 }
 
 export interface Connection {
@@ -97,6 +99,11 @@ export class ChatRoom {
   readonly connections = new Set<Connection>();
   /** Kafka may deliver an event again (a rebalance, a restart): the room drops it once. */
   private readonly seen = new SentIds(5000);
+  /**
+   * Keys deleted: a message that reaches Kafka after its deletion (its publish failed, and the
+   * outbox relayed it late) is not shown live.
+   */
+  private readonly deleted = new SentIds(5000);
   /** Live items in arrival order, from number `base` on: what some connection still needs. */
   private log: Item[] = [];
   private base = 0;
@@ -152,7 +159,11 @@ export class ChatRoom {
   /** Live items from Kafka, in order: each connection gets them at its next turn. */
   push(items: Item[]): void {
     if (this.closed) return;
-    for (const item of items) if (this.seen.add(item.key)) this.log.push(item);
+    for (const item of items) {
+      if (item.deletes) this.deleted.add(item.deletes);
+      else if (this.deleted.has(item.key)) continue;
+      if (this.seen.add(item.key)) this.log.push(item);
+    }
     // After the rest of this batch: a turn writes what arrived together at once.
     if (!this.timer && !this.allSent()) this.timer = setTimeout(() => this.tick(), 0);
   }

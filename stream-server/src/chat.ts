@@ -49,6 +49,7 @@ const messageItem = (message: ChatMessage): Item => ({
 const deletedItem = (id: string): Item => ({
   key: `deleted:${id}`,
   chunk: sseEvent("deleted", { id }),
+  deletes: id,
 });
 
 export class ChatGateway {

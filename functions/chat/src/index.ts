@@ -14,8 +14,8 @@ const router = routes(store);
 // This process writes, so it relays its outbox: the sweep recovers what a crash left behind.
 relay.start(ready);
 
-// Writes publish what they put in the outbox themselves (messages.ts), at once rather than at
-// the next sweep.
+// Writes relay what they put in the outbox at once rather than at the next sweep: a post
+// publishes its own event, a deletion flushes the relay (messages.ts).
 http(
   "api",
   whenReady(ready, (req, res) => router.handle(req, res)),

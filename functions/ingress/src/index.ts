@@ -6,10 +6,8 @@ import { createIngest } from "./ingest.ts";
 
 // A caller waits on Kafka's acknowledgement: when the broker is away, give up within seconds
 // and answer 503 + Retry-After (the caller retries) rather than hold it through kafkajs's
-// default ~15 s of retries.
-// Every caller waits for its events' acknowledgement, so a request to Kafka lingers 2 ms
-// (KAFKA_LINGER_MS) for the posts arriving meanwhile: a quarter less CPU per event here and a
-// third less in the broker, for 2 ms of latency.
+// default ~15 s of retries. A request to Kafka lingers 2 ms (KAFKA_LINGER_MS) for the posts
+// arriving meanwhile: a quarter less CPU per event here and a third less in the broker.
 const publisher = new EventPublisher(
   createKafka("ingress", {
     connectionTimeout: 1000,

@@ -59,14 +59,15 @@ export class EventPublisher {
   private producer: Producer;
   private connected?: Promise<void>;
   private readonly pending: Pending[] = [];
-  private flushing = false;
+  /** A send is scheduled (lingering) or under way: what is published meanwhile joins the next. */
+  private sending?: Promise<void>;
+  private lingering?: NodeJS.Timeout;
 
   /**
    * `lingerMs`: how long a send waits for more publishes to join it when none is in flight (the
-   * Java producer's linger.ms). Each Kafka request costs the producer and the broker more than
-   * its records do: at 1,000 single events/s, 2 ms took the ingress from ~470 to ~350 µs of CPU
-   * per event and the broker from ~240 to ~165 (5 ms did no better). 0 sends at once; while a
-   * send is in flight, what arrives waits for it anyway.
+   * Java producer's linger.ms): each Kafka request costs the producer and the broker more than
+   * its records do (the ingress's figures: docs/performance.md). 0 sends at once; while a send is
+   * in flight, what arrives waits for it anyway.
    */
   constructor(
     private readonly kafka: Kafka,
@@ -119,8 +120,8 @@ export class EventPublisher {
 
   /**
    * Resolves once Kafka has acknowledged every event (acks from all in-sync replicas).
-   * Concurrent calls are coalesced into one request while the previous one is in flight (what
-   * the Java producer's linger does), so many small publishes cost few round trips.
+   * Concurrent calls are coalesced into one request while the previous one is in flight (and
+   * while the first lingers), so many small publishes cost few round trips.
    */
   async publish(events: CloudEventV1[]): Promise<void> {
     if (events.length === 0) return;
@@ -132,13 +133,15 @@ export class EventPublisher {
       await this.connect();
       await new Promise<void>((resolve, reject) => {
         this.pending.push({ routed, resolve, reject });
-        if (!this.flushing) {
-          // Lingers a moment first (the Java producer's linger.ms): what arrives meanwhile goes
-          // in the same request.
-          this.flushing = true;
-          if (this.lingerMs > 0) setTimeout(() => void this.flush(), this.lingerMs);
-          else void this.flush();
-        }
+        this.sending ??=
+          this.lingerMs > 0
+            ? new Promise<void>((resolve) => {
+                this.lingering = setTimeout(() => {
+                  this.lingering = undefined;
+                  resolve(this.flush());
+                }, this.lingerMs);
+              })
+            : this.flush();
       });
     };
     // A span of the work that publishes (a request's outbox relay, say), when spans are kept.
@@ -159,7 +162,6 @@ export class EventPublisher {
   }
 
   private async flush(): Promise<void> {
-    this.flushing = true;
     try {
       while (this.pending.length > 0) {
         // At least one call; more while they fit.
@@ -172,13 +174,13 @@ export class EventPublisher {
           take += 1;
         }
         const waiting = this.pending.splice(0, take);
-        const byTopic = new Map<string, TopicMessages>();
-        for (const { topic, message } of waiting.flatMap((w) => w.routed)) {
-          const entry = byTopic.get(topic) ?? { topic, messages: [] };
-          entry.messages.push(message);
-          byTopic.set(topic, entry);
-        }
         try {
+          const byTopic = new Map<string, TopicMessages>();
+          for (const { topic, message } of waiting.flatMap((w) => w.routed)) {
+            const entry = byTopic.get(topic) ?? { topic, messages: [] };
+            entry.messages.push(message);
+            byTopic.set(topic, entry);
+          }
           const topicMessages = [...byTopic.values()];
           await this.send((producer) => producer.sendBatch({ acks: -1, topicMessages }));
           for (const w of waiting) w.resolve();
@@ -187,7 +189,7 @@ export class EventPublisher {
         }
       }
     } finally {
-      this.flushing = false;
+      this.sending = undefined;
     }
   }
 
@@ -206,6 +208,13 @@ export class EventPublisher {
   }
 
   async disconnect(): Promise<void> {
+    // What lingers is sent first, not refused by a disconnected producer.
+    if (this.lingering) {
+      clearTimeout(this.lingering);
+      this.lingering = undefined;
+      this.sending = this.flush();
+    }
+    await this.sending;
     if (this.connected) await this.producer.disconnect();
     this.connected = undefined;
   }

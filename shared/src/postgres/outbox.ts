@@ -19,12 +19,13 @@ import { Sweeper } from "../util/sweeper.ts";
 // its writer's (`WRITER_CLAIMED_OUTBOX_ROW`), which the relay leaves alone until it lapses, and
 // the writer publishes the event after the commit (`publishClaimed`) and marks it published a
 // little later, with others. That is one PostgreSQL statement per write for the relay (a batched
-// mark) instead of a transaction of its own (begin and claim, commit); a writer that dies before
-// it published leaves the row to the sweep once the claim has lapsed.
+// mark) instead of a transaction of its own (begin and claim, commit). The claim is short: while
+// it lasts, a row whose writer died waits, and newer rows may reach Kafka before it (a reader
+// resuming after one of those would miss it), so a failed publish hands its rows back at once.
 
 /**
  * An event as an outbox row: `insert into ${OUTBOX_ROW} values (…)` with `outboxValues(event)`,
- * for a store that writes its change and the event in one statement (chat's posts).
+ * for a store that writes its change and the event in one statement.
  */
 export const OUTBOX_ROW = "outbox (id, event)";
 export const outboxValues = (event: PlatformEvent): [string, string] => [
@@ -32,13 +33,18 @@ export const outboxValues = (event: PlatformEvent): [string, string] => [
   JSON.stringify(event),
 ];
 
-/** How long the relay leaves a row to the writer that claimed it: longer than a publish takes. */
-export const WRITER_CLAIM_SECONDS = 5;
+/**
+ * How long the relay leaves a row to the writer that claimed it: far longer than a publish takes
+ * (milliseconds), short enough that what a writer that died left is relayed within seconds.
+ */
+export const WRITER_CLAIM_SECONDS = 2;
 /** The outbox row of a writer that publishes its event itself: `select …, ${WRITER_CLAIM}`. */
 export const WRITER_CLAIMED_OUTBOX_ROW = "outbox (id, event, writer_claim_until)";
 export const WRITER_CLAIM = `now() + make_interval(secs => ${WRITER_CLAIM_SECONDS})`;
 /** How long published ids gather before they are marked, in one statement. */
 const MARK_EVERY_MS = 100;
+/** Ids kept for a mark that failed (PostgreSQL away): past this, the sweep publishes them again. */
+const MAX_TO_MARK = 10_000;
 
 /** Adds events to the outbox inside the caller's transaction. */
 export async function enqueue(client: pg.PoolClient, events: PlatformEvent[]): Promise<void> {
@@ -66,8 +72,11 @@ const CLAIM = `with claimed as (
 export class OutboxRelay extends Sweeper {
   private countedAt = 0;
   /** Ids of writer-claimed rows published, to be marked. */
-  private published: string[] = [];
-  private marking?: NodeJS.Timeout;
+  private toMark: string[] = [];
+  private markTimer?: NodeJS.Timeout;
+  private marking?: Promise<void>;
+  /** A claimed publish failed: writers hand their rows to the relay until a sweep succeeds. */
+  private degraded = false;
   /** Publishes of writer-claimed rows, and marks, under way (awaited by `stop`). */
   private readonly inFlight = new Set<Promise<void>>();
 
@@ -81,24 +90,45 @@ export class OutboxRelay extends Sweeper {
 
   /**
    * Publishes events whose rows the caller committed with a writer's claim, then marks them
-   * published, gathered with others. A failed publish (or mark) leaves the rows to the sweep once
-   * the claim has lapsed: delayed, or published twice, never lost (consumers are idempotent).
+   * published, gathered with others. A failed publish hands the rows back to the relay (their
+   * claim lifted), which relays them in the order they were written with the rows still waiting;
+   * so do the writes that follow, until a sweep succeeds. Never lost; published twice at worst
+   * (consumers are idempotent).
    */
   publishClaimed(events: PlatformEvent[]): void {
+    if (this.degraded) {
+      this.track(this.handBack(events));
+      return;
+    }
     this.track(
       this.publisher.publish(events).then(
         () => {
-          for (const event of events) this.published.push(event.id);
-          this.marking ??= setTimeout(() => this.track(this.mark()), MARK_EVERY_MS);
+          for (const event of events) this.toMark.push(event.id);
+          this.markTimer ??= setTimeout(() => this.track(this.mark()), MARK_EVERY_MS);
         },
-        (error: unknown) =>
+        (error: unknown) => {
           log({
             level: "warn",
-            msg: "outbox publish failed: left to the sweep",
+            msg: "outbox publish failed: handed to the relay",
+            ids: events.map((event) => event.id),
             error: (error as Error).message,
-          }),
+          });
+          this.degraded = true;
+          return this.handBack(events);
+        },
       ),
     );
+  }
+
+  /** Lifts the writer's claim on these rows and relays them (if that fails, the claim lapses). */
+  private async handBack(events: PlatformEvent[]): Promise<void> {
+    await this.pool
+      .query(
+        "update outbox set writer_claim_until = null where id = any($1) and published_at is null",
+        [events.map((event) => event.id)],
+      )
+      .catch(() => undefined);
+    await this.flush();
   }
 
   private track(work: Promise<void>): void {
@@ -106,31 +136,61 @@ export class OutboxRelay extends Sweeper {
     void work.finally(() => this.inFlight.delete(work));
   }
 
-  private async mark(): Promise<void> {
-    clearTimeout(this.marking);
-    this.marking = undefined;
-    const ids = this.published;
-    this.published = [];
+  /** One mark at a time: ids keep gathering while one runs. */
+  private mark(): Promise<void> {
+    clearTimeout(this.markTimer);
+    this.markTimer = undefined;
+    this.marking ??= this.markGathered().finally(() => {
+      this.marking = undefined;
+      if (this.toMark.length > 0)
+        this.markTimer ??= setTimeout(() => this.track(this.mark()), MARK_EVERY_MS);
+    });
+    return this.marking;
+  }
+
+  private async markGathered(): Promise<void> {
+    const ids = this.toMark;
+    this.toMark = [];
     if (ids.length === 0) return;
     try {
-      await this.pool.query({
+      // Rows a sweep holds (their claim lapsed) are being published by it: not waited for.
+      const { rowCount } = await this.pool.query({
         name: "outbox-mark-published",
-        text: "update outbox set published_at = now() where id = any($1) and published_at is null",
+        text: `update outbox set published_at = now() where id in (
+          select id from outbox where id = any($1) and published_at is null for update skip locked)`,
         values: [ids],
       });
-      outboxPublished.inc({ store: "postgres" }, ids.length);
+      outboxPublished.inc({ store: "postgres" }, rowCount ?? 0);
     } catch (error) {
       log({
         level: "warn",
-        msg: "outbox mark failed: the sweep publishes those again",
+        msg: "outbox mark failed: tried again, or the sweep publishes those again",
         error: (error as Error).message,
       });
+      this.toMark = [...ids, ...this.toMark].slice(-MAX_TO_MARK);
     }
   }
 
+  /**
+   * Waits for the publishes under way, no longer than a claim lasts (what is left is the
+   * sweep's), then marks what was published.
+   */
   override async stop(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.all(this.inFlight);
-    await this.mark();
+    const deadline = Date.now() + WRITER_CLAIM_SECONDS * 1000;
+    while (this.inFlight.size > 0 && Date.now() < deadline) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all(this.inFlight),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, deadline - Date.now());
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+    await this.marking;
+    await this.markGathered();
+    clearTimeout(this.markTimer);
+    this.markTimer = undefined;
     await super.stop();
   }
 
@@ -162,6 +222,8 @@ export class OutboxRelay extends Sweeper {
         const rows = (results[1] as pg.QueryResult<{ id: string; event: CloudEventV1 }>).rows;
         if (rows.length > 0) await this.publisher.publish(rows.map((row) => row.event));
         await client.query("commit");
+        // Relayed without failing: writers may publish their own again.
+        this.degraded = false;
         if (rows.length === 0) {
           outboxPending.set({ store: "postgres" }, 0);
           return;

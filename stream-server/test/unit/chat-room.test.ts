@@ -54,6 +54,18 @@ describe("ChatRoom", () => {
     expect(ids(c.text())).toEqual(["m1", "m2", "m3"]);
   });
 
+  it("does not show a message that arrives after its deletion", async () => {
+    const room = new ChatRoom(0);
+    const c = connection();
+    room.add(c);
+    room.joined(c, []);
+    room.push([{ ...item("deleted:m1"), deletes: "m1" }, item("m2")]);
+    await flushed();
+    room.push([item("m1"), item("m3")]);
+    await flushed();
+    expect(ids(c.text())).toEqual(["deleted:m1", "m2", "m3"]);
+  });
+
   it("sends a join's replay and what arrived meanwhile once, and never again live", async () => {
     const room = new ChatRoom(0);
     const c = connection();
