@@ -1,26 +1,15 @@
 // Accounts a benchmark signs up, deleted when it ends (in its finally), so `npm run bench`
 // leaves nothing a visitor sees: deleting an account erases its channels and events everywhere
 // (user.deleted), the home page's list and search included.
-import { randomBytes } from "node:crypto";
 import { api, newUser, type TestUser } from "@stream-platform/shared/testing";
 
 const made: TestUser[] = [];
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A new signed-in account that deleteBenchAccounts removes. */
 export async function benchUser(name: string): Promise<TestUser> {
   const user = await newUser(name);
   made.push(user);
   return user;
-}
-
-/** POSTs `body` to `path`, waiting out 429s (the limit's Retry-After); the final answer. */
-async function posted<T>(path: string, body: unknown) {
-  for (;;) {
-    const answer = await api<T>(path, { body });
-    if (answer.status !== 429) return answer;
-    await sleep(1000 * Number(answer.headers.get("retry-after") ?? 1));
-  }
 }
 
 /**
@@ -35,17 +24,7 @@ export async function benchUsers(
 ): Promise<TestUser[]> {
   const users: TestUser[] = [];
   const one = async (): Promise<TestUser> => {
-    const email = `${name}-${randomBytes(6).toString("hex")}@example.org`;
-    const password = `pw-${randomBytes(8).toString("hex")}`;
-    const created = await posted("/api/users", { email, password, displayName: name });
-    if (created.status !== 202)
-      throw new Error(`sign-up failed: ${created.status} ${JSON.stringify(created.body)}`);
-    const session = await posted<{ token: string; userId: string }>("/api/sessions", {
-      email,
-      password,
-    });
-    if (session.status !== 200) throw new Error(`sign-in failed: ${session.status}`);
-    const user = { id: session.body.userId, email, password, token: session.body.token };
+    const user = await newUser(name, { patient: true });
     made.push(user);
     return user;
   };

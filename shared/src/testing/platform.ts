@@ -103,15 +103,30 @@ export interface TestUser {
 }
 
 /** A new account, signed in. */
-export async function newUser(name = "tester"): Promise<TestUser> {
+export async function newUser(
+  name = "tester",
+  options: {
+    /** Wait out the sign-up and sign-in limits (429, Retry-After) rather than fail. */
+    patient?: boolean;
+  } = {},
+): Promise<TestUser> {
+  const post = async <T>(path: string, body: unknown) => {
+    for (;;) {
+      const answer = await api<T>(path, { body });
+      if (answer.status !== 429 || !options.patient) return answer;
+      const seconds = Number(answer.headers.get("retry-after") ?? 1);
+      await new Promise((resolve) => setTimeout(resolve, 1000 * seconds));
+    }
+  };
   const email = `${name}-${randomBytes(6).toString("hex")}@example.org`;
   const password = `pw-${randomBytes(8).toString("hex")}`;
-  const created = await api("/api/users", { body: { email, password, displayName: name } });
+  const created = await post("/api/users", { email, password, displayName: name });
   if (created.status !== 202)
     throw new Error(`sign-up failed: ${created.status} ${JSON.stringify(created.body)}`);
   // Sign-up does not say who has an account (nor its id): signing in does.
-  const session = await api<{ token: string; userId: string }>("/api/sessions", {
-    body: { email, password },
+  const session = await post<{ token: string; userId: string }>("/api/sessions", {
+    email,
+    password,
   });
   if (session.status !== 200) throw new Error(`sign-in failed: ${session.status}`);
   return { id: session.body.userId, email, password, token: session.body.token };
