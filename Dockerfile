@@ -30,6 +30,7 @@ COPY functions/chat/package.json functions/chat/
 COPY functions/events/package.json functions/events/
 COPY functions/ingress/package.json functions/ingress/
 COPY functions/notifications/package.json functions/notifications/
+COPY functions/ops/package.json functions/ops/
 COPY functions/recommendations/package.json functions/recommendations/
 COPY functions/search/package.json functions/search/
 COPY local/package.json local/

@@ -310,7 +310,7 @@ describe("knative/ manifests", () => {
     },
   );
 
-  it("give every KafkaSource its group, a sink that exists, retries and a dead letter", () => {
+  it("give every KafkaSource its group, a sink that exists, retries and a dead letter (but the dead letters' own)", () => {
     const names = new Set(knativeServices.map(({ doc }) => doc.metadata.name));
     const sources = all.filter(({ doc }) => doc.kind === "KafkaSource");
     expect(sources.length).toBeGreaterThan(0);
@@ -324,7 +324,11 @@ describe("knative/ manifests", () => {
       expect(spec.consumerGroup, where).toBeTruthy();
       expect(names.has(spec.sink.ref.name), where).toBe(true);
       expect(spec.delivery?.retry, where).toBeGreaterThan(0);
-      expect(spec.delivery?.deadLetterSink, where).toBeDefined();
+      // The dead letters' own recorder has none (it would overwrite why the event failed):
+      // it is retried for over an hour instead.
+      if ((doc.spec as { topics: string[] }).topics.includes("dead-letter"))
+        expect(spec.delivery?.retry, where).toBeGreaterThanOrEqual(100);
+      else expect(spec.delivery?.deadLetterSink, where).toBeDefined();
     }
     expect(all.some(({ doc }) => doc.kind === "PingSource")).toBe(true);
   });

@@ -40,6 +40,8 @@ export interface Row {
 const everyone = (status: number) => ({ anonymous: status, other: status, owner: status });
 const signedIn = (status: number) => ({ anonymous: 401, other: status, owner: status });
 const ownerOnly = (status: number) => ({ anonymous: 401, other: 403, owner: status });
+/** The operator console: nobody of the fixtures holds the role (functions/ops/test covers those who do). */
+const operatorsOnly = { anonymous: 401, other: 403, owner: 403 };
 /** Somebody the chat rows ban and let back in: nobody's account. */
 const chatStranger = randomUUID();
 export const inTwoHours = () => new Date(Date.now() + 2 * 3_600_000).toISOString();
@@ -389,6 +391,38 @@ export const ROWS: Row[] = [
     route: "/api/me/recommendations",
     path: () => "/api/me/recommendations?limit=5",
     expect: signedIn(200),
+  },
+  // The operator console.
+  {
+    method: "GET",
+    route: "/api/ops/summary",
+    path: () => "/api/ops/summary",
+    expect: operatorsOnly,
+  },
+  {
+    method: "GET",
+    route: "/api/ops/panels",
+    path: () => "/api/ops/panels?minutes=15",
+    expect: operatorsOnly,
+  },
+  {
+    method: "GET",
+    route: "/api/ops/traces/:traceId",
+    path: () => `/api/ops/traces/${"ab".repeat(16)}`,
+    expect: operatorsOnly,
+  },
+  {
+    method: "GET",
+    route: "/api/ops/dead-letters",
+    path: () => "/api/ops/dead-letters",
+    expect: operatorsOnly,
+  },
+  {
+    method: "POST",
+    route: "/api/ops/dead-letters/:key/replay",
+    path: () => "/api/ops/dead-letters/some-key/replay",
+    body: () => ({}),
+    expect: operatorsOnly,
   },
   // Chat: anyone reads a room and its rules; the owner (and moderators) moderate.
   {

@@ -94,6 +94,10 @@ export interface ServiceUrls {
   elasticsearchUrl: string;
   /** The NGINX edge (`EDGE_URL`). */
   edgeUrl: string;
+  /** A Prometheus query API (`METRICS_URL`): VictoriaMetrics locally. */
+  metricsUrl: string;
+  /** A Jaeger query API (`TRACES_URL`), where traces are read back; empty: none. */
+  tracesUrl: string;
 }
 
 export function serviceUrls(): ServiceUrls {
@@ -111,6 +115,8 @@ export function serviceUrls(): ServiceUrls {
     mongodbUrl: env("MONGODB_URL", `mongodb://${LOCAL_HOST}:${ports.mongodb}/`),
     elasticsearchUrl: env("ELASTICSEARCH_URL", `http://${LOCAL_HOST}:${ports.elasticsearch}`),
     edgeUrl: env("EDGE_URL", `http://${LOCAL_HOST}:${ports.edge}`),
+    metricsUrl: env("METRICS_URL", `http://${LOCAL_HOST}:${ports.victoriaMetrics}`),
+    tracesUrl: env("TRACES_URL", `http://${LOCAL_HOST}:${ports.jaeger}`),
   };
 }
 

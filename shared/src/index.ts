@@ -5,6 +5,7 @@ export * from "./auth/cookie.ts";
 export * from "./auth/internal.ts";
 export * from "./auth/jwt.ts";
 export * from "./auth/password.ts";
+export * from "./auth/roles.ts";
 export * from "./auth/signed-token.ts";
 export * from "./auth/view-token.ts";
 export * from "./cloudevents/index.ts";

@@ -67,7 +67,7 @@ export function createGrpcServer(server: grpc.Server): grpc.Server {
         .then(
           (user) =>
             user
-              ? callback(null, { id: user.id, displayName: user.displayName })
+              ? callback(null, { id: user.id, displayName: user.displayName, roles: user.roles })
               : callback(missing),
           (error: Error) => callback(fail(grpc.status.UNAVAILABLE, error.message)),
         );

@@ -2,7 +2,7 @@
 // hear about put their CloudEvent in the outbox in the same transaction.
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { createEvent } from "@stream-platform/shared";
-import type { Channel, Subscription, User } from "@stream-platform/shared/api";
+import type { Channel, Role, Subscription, User } from "@stream-platform/shared/api";
 import {
   enqueue,
   inTransaction,
@@ -23,7 +23,7 @@ export type EmailPurpose = "reset" | "verify";
 
 const tokenHash = (token: string) => createHash("sha256").update(token).digest();
 
-const userColumns = "id, email, display_name, created_at, email_verified_at";
+const userColumns = "id, email, display_name, created_at, email_verified_at, roles";
 
 function toUser(row: Record<string, unknown>): User {
   return {
@@ -32,6 +32,7 @@ function toUser(row: Record<string, unknown>): User {
     displayName: row.display_name as string,
     createdAt: (row.created_at as Date).toISOString(),
     emailVerified: row.email_verified_at !== null,
+    roles: row.roles as Role[],
   };
 }
 
@@ -278,6 +279,27 @@ export class Store {
   async user(id: string): Promise<User | undefined> {
     const { rows } = await this.pool.query(`select ${userColumns} from users where id = $1`, [id]);
     return rows[0] ? toUser(rows[0]) : undefined;
+  }
+
+  /** Grants or takes back a role; the account as it is now, or undefined if none has `email`. */
+  async setRole(email: string, role: Role, held: boolean): Promise<User | undefined> {
+    const roles = held
+      ? "array(select distinct r from unnest(array_append(roles, $2::text)) r order by r)"
+      : "array_remove(roles, $2::text)";
+    const { rows } = await this.pool.query(
+      `update users set roles = ${roles} where lower(email) = lower($1) returning ${userColumns}`,
+      [email, role],
+    );
+    return rows[0] ? toUser(rows[0]) : undefined;
+  }
+
+  /** The accounts holding `role`, by address. */
+  async holders(role: Role): Promise<User[]> {
+    const { rows } = await this.pool.query(
+      `select ${userColumns} from users where $1 = any(roles) order by lower(email)`,
+      [role],
+    );
+    return rows.map(toUser);
   }
 
   /** Creates the channel and returns it with its first stream key (shown to the owner once here). */

@@ -289,6 +289,17 @@ export class Aggregator {
     return candidates.map((doc) => doc._id);
   }
 
+  /** Viewers watching each event now, by event id (events with none left out). */
+  viewersNow(): Map<string, number> {
+    const now = this.now();
+    const viewers = new Map<string, number>();
+    for (const [eventId, figures] of this.events) {
+      const concurrent = figures.concurrent(now);
+      if (concurrent > 0) viewers.set(eventId, concurrent);
+    }
+    return viewers;
+  }
+
   /** The event's figures in memory, loaded from the store the first time. */
   private async live(eventId: string, owner: EventOwner): Promise<EventFigures> {
     let figures = this.events.get(eventId);

@@ -1,7 +1,7 @@
 // The analytics function's state, one per process: MongoDB, the store, the event directory
 // (events gRPC), the channels client, the publisher (beacons), the aggregator and the viewing
 // history.
-import { grpcClient, startupWork, untilSuccess } from "@stream-platform/shared";
+import { grpcClient, metrics, startupWork, untilSuccess } from "@stream-platform/shared";
 import { onShutdown } from "@stream-platform/shared/hosting";
 import { createKafka, EventPublisher } from "@stream-platform/shared/kafka";
 import { createMongoClient } from "@stream-platform/shared/mongodb";
@@ -22,6 +22,18 @@ export const directory = new EventDirectory(events);
 export const channels = grpcClient((grpc) => new grpc.ChannelsClient());
 
 export const aggregator = new Aggregator(store, directory);
+
+// Concurrent viewers for the operator console, per event, from the aggregator's figures: an
+// event's beats all reach one aggregator (its partition), so the series sum across instances.
+const viewers = metrics.gauge(
+  "live_viewers",
+  "Viewers watching the event now (a beat within the last 30 s).",
+  ["event"],
+);
+metrics.onCollect(() => {
+  viewers.reset();
+  for (const [event, count] of aggregator.viewersNow()) viewers.set({ event }, count);
+});
 export const history = new History(historyStore, (events) => publisher.publish(events));
 export const historyReader = new HistoryReader(events, channels);
 

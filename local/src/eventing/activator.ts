@@ -75,6 +75,11 @@ export class Activator {
     return this.running && this.fn.state === "ready" ? this.fn.port : undefined;
   }
 
+  /** Where a running gRPC server serves /metrics (its own HTTP port). */
+  get metricsPort(): number | undefined {
+    return this.instancePort === undefined ? undefined : this.fn.metricsPort;
+  }
+
   /** "ready", or "idle" when scaled to zero (healthy: the next request starts it). */
   get state(): string {
     if (!this.running && !this.starting) return "idle";

@@ -71,6 +71,8 @@ export class FunctionProcess {
   state: "starting" | "ready" | "restarting" | "stopped" = "stopped";
   /** Where the process listens (chosen at each start). */
   port = 0;
+  /** A gRPC server's plain HTTP port for /metrics (its gRPC port speaks HTTP/2 only). */
+  metricsPort?: number;
 
   constructor(
     readonly service: LocalService,
@@ -92,6 +94,7 @@ export class FunctionProcess {
 
   async start(port: number): Promise<void> {
     this.port = port;
+    if (this.service.env.GRPC_SOURCE) this.metricsPort = await freePort();
     this.stopping = false;
     this.restarts = 0;
     this.spawn();
@@ -117,6 +120,7 @@ export class FunctionProcess {
         SINK_CREDENTIAL: "internal-token",
         ...host.env,
         PORT: String(this.port),
+        ...(this.metricsPort && { METRICS_PORT: String(this.metricsPort) }),
         K_SERVICE: this.service.name,
       },
       stdio: ["ignore", out, out],

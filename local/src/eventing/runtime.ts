@@ -146,8 +146,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       if (req.url === SCRAPE_TARGETS_PATH) {
         const instances = functions.map((f) => ({
           service: f.service.name,
-          port: f.instancePort,
-          grpc: Boolean(f.service.env.GRPC_SOURCE),
+          port: f.service.env.GRPC_SOURCE ? f.metricsPort : f.instancePort,
         }));
         res.writeHead(200, { "content-type": "application/json" });
         res.end(JSON.stringify(scrapeTargets(instances)));

@@ -15,14 +15,15 @@ export interface ScrapeTargetGroup {
 
 export interface RunningInstance {
   service: string;
-  /** The process's own port; undefined while it is not running (scaled to zero, restarting). */
+  /**
+   * The process's own port for /metrics (a gRPC server's METRICS_PORT: its gRPC port speaks
+   * HTTP/2 only); undefined while it is not running (scaled to zero, restarting).
+   */
   port?: number;
-  /** A gRPC server (GRPC_SOURCE) speaks HTTP/2 only: it has no HTTP port for /metrics. */
-  grpc: boolean;
 }
 
 export function scrapeTargets(instances: RunningInstance[]): ScrapeTargetGroup[] {
-  return instances.flatMap(({ service, port, grpc }) =>
-    port === undefined || grpc ? [] : [{ targets: [`${LOCAL_HOST}:${port}`], labels: { service } }],
+  return instances.flatMap(({ service, port }) =>
+    port === undefined ? [] : [{ targets: [`${LOCAL_HOST}:${port}`], labels: { service } }],
   );
 }

@@ -30,7 +30,13 @@ export interface User {
   createdAt: string;
   /** Whether its owner opened the link mailed to this address (or reset the password by mail). */
   emailVerified: boolean;
+  /** What the account may do beyond its own things (`operator`: the operator console). */
+  roles: Role[];
 }
+
+/** The roles an account can hold (accounts' users.roles). */
+export const ROLES = ["operator"] as const;
+export type Role = (typeof ROLES)[number];
 
 /** A channel as anyone may see it (never its stream key). */
 export interface Channel {

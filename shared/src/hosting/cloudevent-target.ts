@@ -6,7 +6,7 @@
 // instead of holding its partition through every retry.
 import type { ServerResponse } from "node:http";
 import { type EventType, isEventType } from "../cloudevents/catalog.ts";
-import type { FieldProblem } from "../cloudevents/format.ts";
+import type { CloudEventV1, FieldProblem } from "../cloudevents/format.ts";
 import {
   eventsFromHttp,
   requestBody,
@@ -35,14 +35,13 @@ const count = (events: readonly { type: unknown }[], outcome: Outcome) => {
 };
 
 /**
- * The CloudEvents of a request (binary, structured or batch mode), each checked against the
- * catalog; or undefined after answering 413 (too large), 415 (not CloudEvents) or 400 (naming
- * every field at fault, with `[i].` before it in a batch).
+ * The CloudEvents of a request as the binding reads them (valid by the spec, not checked against
+ * the catalog), or undefined after answering 413 (too large), 415 (not CloudEvents) or 400.
  */
-export async function readPlatformEvents(
+async function readCloudEvents(
   req: RequestWithBody,
   res: ServerResponse,
-): Promise<PlatformEvent[] | undefined> {
+): Promise<CloudEventV1[] | undefined> {
   let parsed: ReturnType<typeof eventsFromHttp>;
   try {
     parsed = eventsFromHttp(req.headers, await requestBody(req));
@@ -61,10 +60,24 @@ export async function readPlatformEvents(
     sendProblem(res, invalidInput(parsed.problems, "Invalid CloudEvent"));
     return undefined;
   }
-  const batch = parsed.value.length > 1 || (req.headers["content-type"] ?? "").includes("batch");
+  return parsed.value;
+}
+
+/**
+ * The CloudEvents of a request (binary, structured or batch mode), each checked against the
+ * catalog; or undefined after answering 413 (too large), 415 (not CloudEvents) or 400 (naming
+ * every field at fault, with `[i].` before it in a batch).
+ */
+export async function readPlatformEvents(
+  req: RequestWithBody,
+  res: ServerResponse,
+): Promise<PlatformEvent[] | undefined> {
+  const parsed = await readCloudEvents(req, res);
+  if (!parsed) return undefined;
+  const batch = parsed.length > 1 || (req.headers["content-type"] ?? "").includes("batch");
   const events: PlatformEvent[] = [];
   const problems: FieldProblem[] = [];
-  parsed.value.forEach((raw, index) => {
+  parsed.forEach((raw, index) => {
     const checked = validatePlatformEvent(raw);
     if (checked.ok) events.push(checked.value);
     else
@@ -74,7 +87,7 @@ export async function readPlatformEvents(
   });
   if (problems.length > 0) {
     // Nothing of the request is applied, the valid events of a batch neither.
-    count(parsed.value, "invalid");
+    count(parsed, "invalid");
     sendProblem(res, invalidInput(problems, "Invalid CloudEvent"));
     return undefined;
   }
@@ -84,7 +97,11 @@ export async function readPlatformEvents(
 /** Thrown by a handler for an event that no retry could ever apply (its channel is gone, say). */
 export class EventRefused extends Error {}
 
-function handlerFailed(res: ServerResponse, events: PlatformEvent[], error: unknown): void {
+function handlerFailed(
+  res: ServerResponse,
+  events: readonly { id: string; type: unknown }[],
+  error: unknown,
+): void {
   count(events, error instanceof EventRefused ? "refused" : "failed");
   if (error instanceof EventRefused) {
     log({
@@ -223,6 +240,34 @@ export class CloudEventTarget {
             ? "applied"
             : "ignored",
       });
+    res.writeHead(204).end();
+  };
+}
+
+/**
+ * A sink for CloudEvents of any type, valid by the spec but not necessarily by the catalog: the
+ * dead letters (functions/ops), which hold whatever a catalogued sink refused. The same caller
+ * check and answers as a CloudEventTarget's.
+ */
+export function anyCloudEventSink(
+  handle: (events: CloudEventV1[]) => Promise<void>,
+): (req: RequestWithBody, res: ServerResponse) => Promise<void> {
+  return async (req, res) => {
+    setRoute(req, "cloudevents");
+    const refused = await sinkCallerProblem(req.headers.authorization);
+    if (refused) {
+      sendProblem(res, refused);
+      return;
+    }
+    const events = await readCloudEvents(req, res);
+    if (!events) return;
+    try {
+      await handle(events);
+    } catch (error) {
+      handlerFailed(res, events, error);
+      return;
+    }
+    count(events, "applied");
     res.writeHead(204).end();
   };
 }

@@ -2,9 +2,11 @@
 // GRPC_SOURCE exports `createGrpcServer(server): grpc.Server`, adding its services to the server
 // this host made, which refuses every call without the platform-internal token (UNAUTHENTICATED);
 // SIGTERM lets open calls finish.
+import { createServer, type Server } from "node:http";
 import * as grpc from "@grpc/grpc-js";
 import { carriesInternalToken } from "../auth/internal.ts";
 import { traceHandlers } from "../grpc/tracing.ts";
+import { METRICS_PATH, serveMetrics } from "../observability/http-metrics.ts";
 import { loadFunctionModule } from "./code-cache.ts";
 
 /** Refuses a call whose metadata lacks the internal token (gRPC clients send it: grpc/clients.ts). */
@@ -42,10 +44,27 @@ export interface HostedGrpc {
   shutdown(graceMs?: number): Promise<void>;
 }
 
+/**
+ * A gRPC port speaks HTTP/2 only, which Prometheus cannot scrape: `/metrics` gets a plain HTTP
+ * port of its own (METRICS_PORT; its prometheus.io/port annotation in knative/).
+ */
+async function serveMetricsPort(port: number, host: string): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (req.method === "GET" && req.url === METRICS_PATH) serveMetrics(res);
+    else res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, resolve);
+  });
+  return server;
+}
+
 export async function hostGrpc(
   source: string,
   port: number,
   host = "127.0.0.1",
+  metricsPort?: number,
 ): Promise<HostedGrpc> {
   const module = (await loadFunctionModule(source)) as {
     createGrpcServer?: (server: grpc.Server) => grpc.Server;
@@ -59,10 +78,13 @@ export async function hostGrpc(
       error ? reject(error) : resolve(actual),
     ),
   );
+  const metricsServer =
+    metricsPort === undefined ? undefined : await serveMetricsPort(metricsPort, host);
   return {
     port: bound,
     shutdown: (graceMs = 25_000) =>
       new Promise<void>((resolve) => {
+        metricsServer?.close();
         const timer = setTimeout(() => {
           server.forceShutdown();
           resolve();

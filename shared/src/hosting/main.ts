@@ -61,7 +61,8 @@ async function start(): Promise<{ name: string; shutdown: () => Promise<void> }>
   // Each kind of host is loaded only when used: gRPC's library is no part of an HTTP cold start.
   if (grpcSource) {
     const { hostGrpc } = await import("./grpc-host.ts");
-    const hosted = await hostGrpc(sourceFile(grpcSource), port, host);
+    const metricsPort = process.env.METRICS_PORT ? Number(process.env.METRICS_PORT) : undefined;
+    const hosted = await hostGrpc(sourceFile(grpcSource), port, host, metricsPort);
     return { name: grpcSource, shutdown: () => hosted.shutdown() };
   }
   const target = required("FUNCTION_TARGET");

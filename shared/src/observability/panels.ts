@@ -18,31 +18,42 @@ export interface PanelRow {
 
 const requests = "http_server_request_duration_seconds";
 
+/** The queries the console's tables read as well as its charts (functions/ops). */
+export const OPS_QUERIES = {
+  requestsPerSecond: `sum by (service) (rate(${requests}_count[1m]))`,
+  errorRatio: `sum by (service) (rate(${requests}_count{status=~"5.."}[5m])) / sum by (service) (rate(${requests}_count[5m]))`,
+  p99Seconds: `histogram_quantile(0.99, sum by (service, le) (rate(${requests}_bucket[5m])))`,
+  instances: "count by (service) (process_start_time_seconds)",
+  /** Every service that ran in the last hour: those with no instance now are scaled to zero. */
+  seen: "count by (service) (last_over_time(process_start_time_seconds[1h]))",
+  consumerLag: "sum by (source) (kafka_consumer_lag)",
+} as const;
+
 export const PANEL_ROWS: PanelRow[] = [
   {
     title: "Functions",
     panels: [
       {
         title: "Requests per second",
-        query: `sum by (service) (rate(${requests}_count[1m]))`,
+        query: OPS_QUERIES.requestsPerSecond,
         legend: "{{service}}",
         unit: "reqps",
       },
       {
         title: "Errors (5xx share)",
-        query: `sum by (service) (rate(${requests}_count{status=~"5.."}[5m])) / sum by (service) (rate(${requests}_count[5m]))`,
+        query: OPS_QUERIES.errorRatio,
         legend: "{{service}}",
         unit: "percentunit",
       },
       {
         title: "Latency p99",
-        query: `histogram_quantile(0.99, sum by (service, le) (rate(${requests}_bucket[5m])))`,
+        query: OPS_QUERIES.p99Seconds,
         legend: "{{service}}",
         unit: "s",
       },
       {
         title: "Instances running (none: scaled to zero)",
-        query: "count by (service) (process_start_time_seconds)",
+        query: OPS_QUERIES.instances,
         legend: "{{service}}",
         unit: "short",
       },
@@ -59,7 +70,7 @@ export const PANEL_ROWS: PanelRow[] = [
       },
       {
         title: "Consumer lag",
-        query: "sum by (source) (kafka_consumer_lag)",
+        query: OPS_QUERIES.consumerLag,
         legend: "{{source}}",
         unit: "short",
       },
@@ -78,6 +89,12 @@ export const PANEL_ROWS: PanelRow[] = [
         title: "Live streams",
         query: "sum(live_streams)",
         legend: "streams",
+        unit: "short",
+      },
+      {
+        title: "Viewers now",
+        query: "sum by (event) (live_viewers)",
+        legend: "{{event}}",
         unit: "short",
       },
       {
@@ -140,7 +157,16 @@ export const PANEL_ROWS: PanelRow[] = [
 /** The metric names a query reads (what the registries must serve). */
 export function metricsOf(query: string): string[] {
   const names = new Set<string>();
-  const functions = new Set(["sum", "rate", "count", "max", "histogram_quantile", "by", "le"]);
+  const functions = new Set([
+    "sum",
+    "rate",
+    "count",
+    "max",
+    "histogram_quantile",
+    "last_over_time",
+    "by",
+    "le",
+  ]);
   for (const m of query.matchAll(/\b([a-z_][a-z0-9_]*)\s*(?=[{[)\s]|$)/g)) {
     const name = m[1] as string;
     if (!functions.has(name) && name.includes("_")) names.add(name);

@@ -1,4 +1,5 @@
 // Helpers for tests that talk to the running platform through the edge, as a client would.
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -130,6 +131,28 @@ export async function newUser(
   });
   if (session.status !== 200) throw new Error(`sign-in failed: ${session.status}`);
   return { id: session.body.userId, email, password, token: session.body.token };
+}
+
+/**
+ * A new account with the operator role, granted as a deployment's operator does
+ * (`npm run operator -- grant EMAIL`); its sessions see the role at once (a fresh session).
+ */
+export async function newOperator(name = "operator"): Promise<TestUser> {
+  const user = await newUser(name, { patient: true });
+  const root = join(import.meta.dirname, "..", "..", "..");
+  const granted = await new Promise<{ code: number | null; output: string }>((resolve) => {
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "functions/accounts/src/roles-cli.ts", "grant", user.email],
+      { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += chunk));
+    child.stderr.on("data", (chunk) => (output += chunk));
+    child.on("close", (code) => resolve({ code, output }));
+  });
+  if (granted.code !== 0) throw new Error(`npm run operator failed: ${granted.output}`);
+  return user;
 }
 
 export const uniqueSlug = (prefix = "ch") => `${prefix}-${randomBytes(5).toString("hex")}`;

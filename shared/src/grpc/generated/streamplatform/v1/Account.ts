@@ -7,6 +7,10 @@ export interface Account {
    * What the person is called where others see them (chat messages' author).
    */
   'displayName'?: (string);
+  /**
+   * What the account may do beyond its own things (`operator`: the operator console).
+   */
+  'roles'?: (string)[];
 }
 
 export interface Account__Output {
@@ -15,4 +19,8 @@ export interface Account__Output {
    * What the person is called where others see them (chat messages' author).
    */
   'displayName': (string);
+  /**
+   * What the account may do beyond its own things (`operator`: the operator console).
+   */
+  'roles': (string)[];
 }
