@@ -1,6 +1,8 @@
 // Facts another function owns that never change (a channel's slug, an event's owner): asked
-// over gRPC once each and kept in a bounded cache. NOT_FOUND is an answer (undefined); any other
-// failure is thrown, so the caller fails and is retried rather than going on without.
+// over gRPC once each and kept in a bounded cache. NOT_FOUND is an answer (undefined), and so is
+// INVALID_ARGUMENT (an id that cannot name anything: retrying it would only hold a sink's
+// partition for minutes); any other failure is thrown, so the caller fails and is retried
+// rather than going on without.
 import { BoundedMap } from "../util/bounded-map.ts";
 import { GrpcStatus, isGrpcStatus } from "./status.ts";
 
@@ -28,7 +30,11 @@ export class GrpcDirectory<T> {
       this.cache.set(id, value);
       return value;
     } catch (error) {
-      if (isGrpcStatus(error, GrpcStatus.NOT_FOUND)) return undefined;
+      if (
+        isGrpcStatus(error, GrpcStatus.NOT_FOUND) ||
+        isGrpcStatus(error, GrpcStatus.INVALID_ARGUMENT)
+      )
+        return undefined;
       throw error;
     }
   }

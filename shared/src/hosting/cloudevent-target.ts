@@ -127,6 +127,15 @@ function handlerFailed(
   });
 }
 
+/** A sink's caller check (the eventing data plane's credential), answered when it fails. */
+async function callerAccepted(req: RequestWithBody, res: ServerResponse): Promise<boolean> {
+  // One route for the request metrics and the server span, whatever path the source posts to.
+  setRoute(req, "cloudevents");
+  const refused = await sinkCallerProblem(req.headers.authorization);
+  if (refused) sendProblem(res, refused);
+  return !refused;
+}
+
 /** How a target runs the per-event handlers of one request. */
 export type Dispatch = "in-order" | "side-by-side";
 
@@ -217,13 +226,7 @@ export class CloudEventTarget {
 
   /** The functions-framework HTTP handler. */
   readonly handle = async (req: RequestWithBody, res: ServerResponse): Promise<void> => {
-    // One route for the request metrics and the server span, whatever path the source posts to.
-    setRoute(req, "cloudevents");
-    const refused = await sinkCallerProblem(req.headers.authorization);
-    if (refused) {
-      sendProblem(res, refused);
-      return;
-    }
+    if (!(await callerAccepted(req, res))) return;
     const events = await readPlatformEvents(req, res);
     if (!events) return;
     try {
@@ -253,12 +256,7 @@ export function anyCloudEventSink(
   handle: (events: CloudEventV1[]) => Promise<void>,
 ): (req: RequestWithBody, res: ServerResponse) => Promise<void> {
   return async (req, res) => {
-    setRoute(req, "cloudevents");
-    const refused = await sinkCallerProblem(req.headers.authorization);
-    if (refused) {
-      sendProblem(res, refused);
-      return;
-    }
+    if (!(await callerAccepted(req, res))) return;
     const events = await readCloudEvents(req, res);
     if (!events) return;
     try {
