@@ -33,6 +33,7 @@ const HEAVY = [
   "web/test/for-you.test.ts",
   "web/test/posters.test.ts",
   "web/test/poster-upload.test.ts",
+  "web/test/ops-console.test.ts",
   "local/test/transport.test.ts",
 ];
 

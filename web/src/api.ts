@@ -1,6 +1,16 @@
 // The platform's HTTP API, same origin (the edge). The session is an HttpOnly cookie the API
 // sets at sign-in: this code never sees a token. Errors arrive as problem+json.
-import type { FieldProblem, Notification, VideoEvent } from "@stream-platform/shared/api";
+import type { FieldProblem, Notification, User, VideoEvent } from "@stream-platform/shared/api";
+
+/**
+ * The trace id a `traceresponse` header names (W3C Trace Context:
+ * `00-<32 hex trace id>-<16 hex span id>-<flags>`), if it is one.
+ */
+export function traceIdOf(header: string | null | undefined): string | undefined {
+  const match = /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/.exec(header?.trim() ?? "");
+  return match?.[1] && !/^0+$/.test(match[1]) ? match[1] : undefined;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -9,6 +19,8 @@ export class ApiError extends Error {
     readonly errors: FieldProblem[] = [],
     /** Seconds to wait before trying again (429, 503: the Retry-After header). */
     readonly retryAfter?: number,
+    /** The trace of the request that failed (its answer's `traceresponse`), for operators. */
+    readonly traceId?: string,
   ) {
     super(detail || title);
   }
@@ -52,6 +64,7 @@ export async function request<T>(
       problem.detail ?? "",
       Array.isArray(problem.errors) ? problem.errors : [],
       Number(response.headers.get("retry-after")) || undefined,
+      traceIdOf(response.headers.get("traceresponse")),
     );
   }
   return body as T;
@@ -66,6 +79,11 @@ export type {
   User,
   VideoEvent,
 } from "@stream-platform/shared/api";
+
+/** Whether the account holds the operator role: the operator console (`/ops`) is theirs. */
+export const isOperator = (user: Pick<User, "roles"> | null | undefined): boolean =>
+  // (An API from before roles answers without them: no role.)
+  user?.roles?.includes("operator") ?? false;
 
 export interface Page<T> {
   items: T[];

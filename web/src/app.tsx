@@ -1,5 +1,7 @@
-// The shell: header (home, search, bell, following, dashboard, account) and the page for the
-// current path.
+// The shell: header (home, search, bell, following, dashboard, operations for operators,
+// account) and the page for the current path.
+
+import { isOperator } from "./api.ts";
 import { Bell } from "./components/bell.tsx";
 import { lazy } from "./components/lazy.tsx";
 import { SearchBox } from "./components/search-box.tsx";
@@ -22,6 +24,9 @@ const ResetPassword = lazy(() => import("./pages/password-reset.tsx").then((m) =
 const VerifyEmail = lazy(() => import("./pages/verify-email.tsx").then((m) => m.VerifyEmail));
 const Following = lazy(() => import("./pages/following.tsx").then((m) => m.Following));
 const Dashboard = lazy(() => import("./pages/dashboard.tsx").then((m) => m.Dashboard));
+// The operator console: operators only, and its charts are nobody else's download.
+const Ops = lazy(() => import("./pages/ops.tsx").then((m) => m.Ops));
+const OpsTrace = lazy(() => import("./pages/ops-trace.tsx").then((m) => m.OpsTrace));
 
 function Page({ url }: { url: URL }) {
   const path = url.pathname;
@@ -29,11 +34,14 @@ function Page({ url }: { url: URL }) {
   if (watch?.[1]) return <Watch key={watch[1]} eventId={watch[1]} />;
   const channel = /^\/c\/([a-z0-9-]+)$/.exec(path);
   if (channel?.[1]) return <Channel key={channel[1]} slug={channel[1]} />;
+  const trace = /^\/ops\/traces\/([0-9a-f]{32})$/.exec(path);
+  if (trace?.[1]) return <OpsTrace key={trace[1]} traceId={trace[1]} />;
   if (path === "/") return <Home />;
   if (path === "/search") return <Search params={url.searchParams} />;
   if (path === "/account") return <Account params={url.searchParams} />;
   if (path === "/dashboard") return <Dashboard />;
   if (path === "/following") return <Following />;
+  if (path === "/ops") return <Ops />;
   if (path === "/forgot-password") return <ForgotPassword />;
   if (path === "/reset-password") return <ResetPassword />;
   if (path === "/verify-email") return <VerifyEmail />;
@@ -71,6 +79,7 @@ export function App() {
               <Bell inbox={inbox} />
               <a href="/following">Following</a>
               <a href="/dashboard">Dashboard</a>
+              {isOperator(user) && <a href="/ops">Operations</a>}
               <a href="/account">{user.displayName}</a>
             </>
           ) : user === null ? (

@@ -5,7 +5,9 @@
 // account's History, channel, account (sign in, sign up with
 // field errors, signed in), following (signed out, and with a channel and an event followed),
 // the pages mailed links open (forgot and reset password, verify email), dashboard (idle, while
-// live with its stream's preview and health, and after the stream), the bell's panel, an unknown page.
+// live with its stream's preview and health, and after the stream), the operator console (signed
+// out, refused to an account without the role, and an operator's while a stream is live), the
+// bell's panel, an unknown page.
 // No serious or critical violation may remain; lesser ones are printed. The page's own CSP stays
 // on: axe is served from the page's origin. Screenshots: .data/screenshots/a11y-*.png.
 
@@ -16,6 +18,7 @@ import { join } from "node:path";
 import {
   api,
   liveStream,
+  newOperator,
   newUser,
   type Publisher,
   publishTestPattern,
@@ -249,6 +252,14 @@ describe("accessibility audit (axe-core)", () => {
       await open(studio, `${edge}/account`, (p) => p.getByRole("button", { name: "Sign out" }));
       await audit(studio, "account", size);
 
+      // The operator console: asks the signed-out to sign in, refuses anyone without the role.
+      await open(out, `${edge}/ops`, (p) =>
+        p.getByRole("main").getByRole("link", { name: "Sign in" }),
+      );
+      await audit(out, "ops-signed-out", size);
+      await open(studio, `${edge}/ops`, (p) => p.getByRole("heading", { name: "Operators only" }));
+      await audit(studio, "ops-refused", size);
+
       await open(studio, edge, (p) => p.getByRole("button", { name: /^Notifications/ }));
       await studio.getByRole("button", { name: /^Notifications/ }).click();
       await studio.getByRole("region", { name: "Notifications" }).waitFor();
@@ -261,6 +272,7 @@ describe("accessibility audit (axe-core)", () => {
   }, 240_000);
 
   it("a live event and its recording, desktop and phone: no serious or critical violation", async () => {
+    const operator = await newOperator("Auditor-operator");
     publisher = publishTestPattern(channel.streamKey, { seconds: 180, size: "640x360" });
     const live = await until("the stream to go live", () => liveStream(channel.id), 60_000, 200);
     await until("the event to be live", async () => {
@@ -291,6 +303,14 @@ describe("accessibility audit (axe-core)", () => {
         .locator(".health, .no-signal")
         .waitFor({ timeout: 30_000 });
       await audit(studio, "dashboard-live", size);
+      // The operator console while the stream is live: its health, the functions, the charts.
+      const operations = await auditedPage(operator, size);
+      await open(operations, `${edge}/ops`, (p) =>
+        p.locator(`[data-testid="ops-stream"][data-event="${live.eventId}"]`),
+      );
+      await operations.getByTestId("ops-chart").first().waitFor({ timeout: 30_000 });
+      await audit(operations, "ops-live", size);
+      await operations.context().close();
       await viewer.context().close();
       await studio.context().close();
     }

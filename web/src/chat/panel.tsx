@@ -4,6 +4,7 @@
 // Text is only ever rendered as text nodes; links are links only where the channel allows them.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { request, type User } from "../api.ts";
+import { TraceLink } from "../components/trace-link.tsx";
 import { followEventStream } from "../event-stream.ts";
 import { useSession } from "../session.ts";
 import {
@@ -244,6 +245,8 @@ function MessageMenu({
 function PostForm({ eventId, onPosted }: { eventId: string; onPosted: (m: ChatMessage) => void }) {
   const [text, setText] = useState("");
   const [error, setError] = useState<string>();
+  /** The refusal itself: an operator may open its trace. */
+  const [failure, setFailure] = useState<unknown>();
   const [sending, setSending] = useState(false);
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -257,8 +260,10 @@ function PostForm({ eventId, onPosted }: { eventId: string; onPosted: (m: ChatMe
       onPosted(message);
       setText("");
       setError(undefined);
+      setFailure(undefined);
     } catch (e) {
       setError(refusalText(e));
+      setFailure(e);
     } finally {
       setSending(false);
     }
@@ -283,6 +288,7 @@ function PostForm({ eventId, onPosted }: { eventId: string; onPosted: (m: ChatMe
       {error && (
         <p id="chat-error" class="error chat-error" role="alert">
           {error}
+          <TraceLink error={failure} />
         </p>
       )}
     </form>

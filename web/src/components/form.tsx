@@ -2,6 +2,7 @@
 // above the submit button. Forms stay uncontrolled, so what was typed stays typed.
 import { useEffect, useRef } from "preact/hooks";
 import { formMessage, messageFor } from "../form-errors.ts";
+import { TraceLink } from "./trace-link.tsx";
 
 /** The attributes tying the input `id` to its message, when the API named its `field`. */
 export function invalid(error: unknown, field: string, id: string) {
@@ -35,6 +36,7 @@ export function FormProblem({ error, fields }: { error: unknown; fields: readonl
       {message && (
         <p class="error" role="alert">
           {message}
+          <TraceLink error={error} />
         </p>
       )}
     </div>

@@ -1,6 +1,7 @@
 // A page that could not load, with a way on rather than a dead end.
 import { ApiError } from "../api.ts";
 import { ErrorNote } from "./status.tsx";
+import { TraceLink } from "./trace-link.tsx";
 
 /**
  * A missing event or channel (deleted, or a mistyped link) says so in words; any other
@@ -13,7 +14,10 @@ export function PageError({ error, what }: { error: unknown; what: string }) {
     <section class="page-error">
       <h1>{missing ? `This ${what} is not here` : `The ${what} could not be loaded`}</h1>
       {missing ? (
-        <p>It may have been deleted, or the link is mistyped.</p>
+        <p>
+          It may have been deleted, or the link is mistyped.
+          <TraceLink error={error} />
+        </p>
       ) : (
         <ErrorNote error={error} />
       )}

@@ -43,7 +43,14 @@ function translated(error: unknown): unknown {
     field: field === "body" || field === "content-type" ? FIELD : field,
     detail: inWords(detail),
   }));
-  return new ApiError(error.status, error.title, error.detail, errors, error.retryAfter);
+  return new ApiError(
+    error.status,
+    error.title,
+    error.detail,
+    errors,
+    error.retryAfter,
+    error.traceId,
+  );
 }
 
 /** What is wrong with the file before it is sent, said as the API's field problems are. */

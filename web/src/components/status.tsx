@@ -4,6 +4,7 @@ import { didNotStart, START_GRACE_MS } from "@stream-platform/shared/api";
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, type EventFigures, type EventStatus, request, type VideoEvent } from "../api.ts";
 import { countdown, plural, when } from "../format.ts";
+import { TraceLink } from "./trace-link.tsx";
 
 /**
  * Whether a scheduled event's time passed without a stream (beyond the grace: see
@@ -102,6 +103,7 @@ export function ErrorNote({ error }: { error: unknown }) {
   return (
     <p class="error" role="alert">
       {message}
+      <TraceLink error={error} />
     </p>
   );
 }
