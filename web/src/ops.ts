@@ -1,92 +1,28 @@
 // The operator console's data (`/api/ops/…`, the ops function) and how its figures are said:
 // shapes, units, and a live stream's health in words. Pure: the page draws, this decides.
 
-export interface FunctionFigures {
-  service: string;
-  /** null: no figure (nothing measured in the window). */
-  requestsPerSecond: number | null;
-  /** The share of answers that were 5xx, 0–1. */
-  errorRatio: number | null;
-  p99Seconds: number | null;
-  /** Instances running; 0: scaled to zero. */
-  instances: number;
-}
+import type {
+  ChartPanel,
+  ChartSeries,
+  DeadLetterView,
+  OpsFunctionRow,
+  OpsLagRow,
+  OpsPanels,
+  OpsStreamRow,
+  PanelUnit,
+  TraceSpan,
+} from "@stream-platform/shared/api";
 
-export interface ConsumerLag {
-  source: string;
-  lag: number;
-}
-
-export interface LiveStreamFigures {
-  event: string;
-  /** The channel streaming (its id), when the API says. */
-  channel?: string;
-  /** Whether the encoder hears the publisher (false: nothing received for a few seconds). */
-  signal?: boolean;
-  inputKbps: number | null;
-  fps: number | null;
-  encoderSpeed: number | null;
-  droppedFrames: number | null;
-  restarts: number | null;
-}
-
-export interface OpsSummary {
-  functions: FunctionFigures[];
-  lag: ConsumerLag[];
-  streams: LiveStreamFigures[];
-  deadLetters: { total: number; unreplayed: number };
-  /** A trace viewer's URL with `{traceId}` to fill in; null: none. */
-  traceUrl: string | null;
-  /** "unavailable": the metrics server could not be reached (no figures, no charts). */
-  metrics: "ok" | "unavailable";
-  /** Why the metrics are unavailable, in the API's words. */
-  metricsProblem?: string;
-}
-
-export type Unit = "reqps" | "percentunit" | "s" | "short" | "ops" | "bytes" | "kbps";
-
-export interface Series {
-  name: string;
-  /** [unix seconds, value] */
-  points: [number, number | null][];
-}
-
-export interface PanelFigures {
-  title: string;
-  unit: Unit;
-  series: Series[];
-}
-
-export interface PanelsAnswer {
-  minutes: number;
-  /** Seconds between points. */
-  step: number;
-  rows: { title: string; panels: PanelFigures[] }[];
-}
-
-export interface DeadLetter {
-  key: string;
-  id: string;
-  type: string;
-  source: string;
-  subject: string | null;
-  /** The sink URL or topic that refused it. */
-  destination: string;
-  code: string | null;
-  reason: string;
-  deadLetteredAt: string;
-  replayedAt: string | null;
-  /** How many times it was dead-lettered (again after a replay). */
-  failures?: number;
-  data: unknown;
-  /** The event's own trace (its `traceparent` extension), when the API names it. */
-  traceparent?: string | null;
-}
-
-export interface DeadLetterPage {
-  items: DeadLetter[];
-  next: string | null;
-}
+export type { DeadLetterPage, OpsSummary, Trace, TraceSpan } from "@stream-platform/shared/api";
+// The console's own names for the API's shapes (shared/src/api/ops.ts).
+export type FunctionFigures = OpsFunctionRow;
+export type ConsumerLag = OpsLagRow;
+export type LiveStreamFigures = OpsStreamRow;
+export type Unit = PanelUnit;
+export type Series = ChartSeries;
+export type PanelFigures = ChartPanel;
+export type PanelsAnswer = OpsPanels;
+export type DeadLetter = DeadLetterView;
 
 const significant = new Intl.NumberFormat(undefined, { maximumSignificantDigits: 3 });
 const whole = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
@@ -207,23 +143,6 @@ export function reasonLine(letter: Pick<DeadLetter, "code" | "reason">): string 
     // Not JSON: the answer's text as it is.
   }
   return letter.code ? `${letter.code}: ${reason}` : reason;
-}
-
-/** One span of a trace (`GET /api/ops/traces/{traceId}`), times from the trace's start. */
-export interface TraceSpan {
-  spanId: string;
-  parentSpanId: string | null;
-  service: string;
-  name: string;
-  startMs: number;
-  durationMs: number;
-  error: boolean;
-  attributes: Record<string, string | number | boolean>;
-}
-
-export interface Trace {
-  traceId: string;
-  spans: TraceSpan[];
 }
 
 /**

@@ -1,16 +1,13 @@
 // What the console shows, shaped from the metrics server's answers: pure, tested with values
 // (test/unit/console.test.ts).
 import type { Panel } from "@stream-platform/shared";
+import type {
+  ChartPanel,
+  OpsFunctionRow,
+  OpsLagRow,
+  OpsStreamRow,
+} from "@stream-platform/shared/api";
 import type { Sample, Series } from "./metrics-server.ts";
-
-export interface FunctionRow {
-  service: string;
-  requestsPerSecond: number;
-  errorRatio: number;
-  p99Seconds: number | null;
-  /** 0: scaled to zero. */
-  instances: number;
-}
 
 const byLabel = (samples: Sample[], label: string) =>
   new Map(samples.map((s) => [s.labels[label] ?? "", s.value]));
@@ -26,7 +23,7 @@ export function functionRows(answers: {
   requestsPerSecond: Sample[];
   errorRatio: Sample[];
   p99Seconds: Sample[];
-}): FunctionRow[] {
+}): OpsFunctionRow[] {
   const instances = byLabel(answers.instances, "service");
   const rate = byLabel(answers.requestsPerSecond, "service");
   const errors = byLabel(answers.errorRatio, "service");
@@ -42,30 +39,11 @@ export function functionRows(answers: {
   }));
 }
 
-export interface LagRow {
-  source: string;
-  lag: number;
-}
-
-export function lagRows(samples: Sample[]): LagRow[] {
+export function lagRows(samples: Sample[]): OpsLagRow[] {
   return samples
     .filter((s) => s.labels.source)
     .map((s) => ({ source: s.labels.source as string, lag: finite(s.value) ?? 0 }))
     .sort((a, b) => a.source.localeCompare(b.source));
-}
-
-/** A live stream's health, from stream-server's per-stream gauges. */
-export interface StreamRow {
-  event: string;
-  channel: string;
-  signal: boolean;
-  inputKbps: number | null;
-  fps: number | null;
-  encoderSpeed: number | null;
-  droppedFrames: number | null;
-  restarts: number | null;
-  /** From analytics' heartbeats. */
-  viewers: number | null;
 }
 
 export const STREAM_GAUGES = {
@@ -78,8 +56,8 @@ export const STREAM_GAUGES = {
   viewers: "sum by (event) (live_viewers)",
 } as const;
 
-export function streamRows(answers: Record<keyof typeof STREAM_GAUGES, Sample[]>): StreamRow[] {
-  const rows = new Map<string, StreamRow>();
+export function streamRows(answers: Record<keyof typeof STREAM_GAUGES, Sample[]>): OpsStreamRow[] {
+  const rows = new Map<string, OpsStreamRow>();
   const row = (labels: Record<string, string>) => {
     const event = labels.event ?? "";
     let found = rows.get(event);
@@ -114,12 +92,6 @@ export function streamRows(answers: Record<keyof typeof STREAM_GAUGES, Sample[]>
 /** A series' name from the panel's legend: `{{label}}` replaced by the series' label. */
 export function seriesName(legend: string, labels: Record<string, string>): string {
   return legend.replace(/\{\{(\w+)\}\}/g, (_, name: string) => labels[name] ?? "").trim();
-}
-
-export interface ChartPanel {
-  title: string;
-  unit: Panel["unit"];
-  series: { name: string; points: [number, number][] }[];
 }
 
 export function chartPanel(panel: Panel, series: Series[]): ChartPanel {

@@ -11,6 +11,7 @@ import {
   requireRole,
   serviceUnavailable,
 } from "@stream-platform/shared";
+import type { DeadLetterView } from "@stream-platform/shared/api";
 import {
   chartPanel,
   functionRows,
@@ -26,7 +27,7 @@ import { type TraceStore, TracesUnavailable } from "./trace-store.ts";
 
 const noStore = { "cache-control": "private, no-store" };
 
-function view(letter: DeadLetter) {
+function view(letter: DeadLetter): DeadLetterView {
   return {
     key: letter._id,
     id: letter.event.id,

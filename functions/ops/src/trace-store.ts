@@ -1,17 +1,7 @@
 // Reads one trace back from the trace store's query API (TRACES_URL: Jaeger, locally and as
 // the cluster's), as the console draws it: spans in start order, times relative to the trace's
 // start, each with its parent and service.
-export interface TraceSpan {
-  spanId: string;
-  parentSpanId: string | null;
-  service: string;
-  name: string;
-  /** From the trace's first span's start. */
-  startMs: number;
-  durationMs: number;
-  error: boolean;
-  attributes: Record<string, string | number | boolean>;
-}
+import type { TraceSpan } from "@stream-platform/shared/api";
 
 interface JaegerSpan {
   spanID: string;

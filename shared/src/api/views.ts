@@ -231,3 +231,4 @@ export interface HistoryEntry {
   posterUrl?: string;
   posterSmallUrl?: string;
 }
+export * from "./ops.ts";

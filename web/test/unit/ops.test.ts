@@ -64,6 +64,9 @@ describe("the operator console's figures", () => {
   it("says how a live stream fares", () => {
     const healthy = {
       event: "e1",
+      channel: "c1",
+      signal: true,
+      viewers: 3,
       inputKbps: 1800,
       fps: 30,
       encoderSpeed: 1.01,
