@@ -5,9 +5,9 @@
 import { http } from "@google-cloud/functions-framework";
 import { cloudEventTarget, whenReady } from "@stream-platform/shared/hosting";
 import { routes } from "./http.ts";
-import { learner, models, ready, store } from "./service.ts";
+import { learner, models, ready } from "./service.ts";
 
-const router = routes(store, models);
+const router = routes(models);
 http(
   "api",
   whenReady(ready, (req, res) => router.handle(req, res)),

@@ -1,69 +1,151 @@
-// The API's model: built from the store on first use, then kept current by taking in what
-// changed every few seconds (the sink writes the store; an instance of the API may be another
-// process, or scaled from zero). Views a person cleared or an account deleted leave the store at
-// once (their own list follows at once), but stay in the co-watch counts, anonymous, until the
-// next full build: each hour, and at every start.
-import {
-  addView,
-  buildModel,
-  type ItemInput,
-  type Model,
-  upsertItem,
-  type ViewInput,
-} from "./model.ts";
-import type { ItemDoc, RecommendationStore, ViewDoc } from "./store.ts";
+// The API's replica of the store (replica.ts): built from the store at first use (the only time
+// a request waits for it), then kept current in the background: every few seconds it takes in
+// the change log's new entries (store.ts), one look at a time, and every hour it is rebuilt from
+// the collections (cleared or deleted people's views leave the co-watch counts then) while the
+// old one keeps answering and taking in changes; the next look catches the new one up and swaps.
+// A request never reads a collection nor waits for a look: a person's clearing or deletion
+// reaches their own list with the next look (REFRESH_MS, plus the look's own time).
+import { log } from "@stream-platform/shared";
+import { applyChanges, type Replica, ReplicaBuilder } from "./replica.ts";
+import type { ChangeDoc, RecommendationStore } from "./store.ts";
+import { CHANGES_KEPT_MS } from "./store.ts";
 
-const REFRESH_MS = 5_000;
-const REBUILD_MS = 3_600_000;
-/** Writes are stamped by the sink's clock: look back a little further than the last look. */
-const CLOCK_SLACK_MS = 2_000;
+export const REFRESH_MS = 5_000;
+export const REBUILD_MS = 3_600_000;
+/**
+ * Entries are stamped by the sink's clock when logged, and may land a little after: each look
+ * reads again this far back (taking an entry in twice changes nothing).
+ */
+export const CLOCK_SLACK_MS = 30_000;
 
-export const itemOf = ({ _id, version: _v, changedAt: _c, ...item }: ItemDoc): ItemInput => ({
-  id: _id,
-  ...item,
-});
+/** A build lets requests run at least this often. */
+const PAUSE_AFTER_MS = 10;
 
-export const viewOf = (doc: ViewDoc): ViewInput => ({
-  personId: doc.userId,
-  eventId: doc.eventId,
-  seconds: doc.seconds,
-  at: doc.at.getTime(),
-});
+/** A pause that lets other work run once `ms` passed since the last one, else goes on at once. */
+function yieldEvery(ms: number): () => Promise<void> {
+  let last = performance.now();
+  return async () => {
+    if (performance.now() - last < ms) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    last = performance.now();
+  };
+}
+
+export type Source = Pick<RecommendationStore, "readAll" | "changesSince">;
+
+export interface CacheOptions {
+  now?: () => number;
+  /** Lets requests run between steps of a build. */
+  pause?: () => Promise<void>;
+}
 
 export class ModelCache {
-  private model?: Model;
+  private replica?: Replica;
+  private first?: Promise<Replica>;
+  /** A rebuilt replica waiting for the next look to catch it up, and when its read began. */
+  private rebuilt?: { replica: Replica; startedAt: number };
+  private rebuilding = false;
   private builtAt = 0;
+  /** The latest entry taken in (the sink's clock), or when the replica's read began. */
+  private position = 0;
   private lookedAt = 0;
-  private pending?: Promise<Model>;
+  private timer?: NodeJS.Timeout;
+  private stopped = false;
+  private readonly now: () => number;
+  private readonly pause: () => Promise<void>;
 
   constructor(
-    private readonly store: RecommendationStore,
-    private readonly now = () => Date.now(),
-  ) {}
-
-  /** The model, at most REFRESH_MS behind the store (one refresh at a time). */
-  current(): Promise<Model> {
-    const now = this.now();
-    if (this.model && now - this.lookedAt < REFRESH_MS) return Promise.resolve(this.model);
-    this.pending ??= this.refresh(now).finally(() => {
-      this.pending = undefined;
-    });
-    return this.pending;
+    private readonly store: Source,
+    options: CacheOptions = {},
+  ) {
+    this.now = options.now ?? (() => Date.now());
+    this.pause = options.pause ?? yieldEvery(PAUSE_AFTER_MS);
   }
 
-  private async refresh(now: number): Promise<Model> {
-    if (!this.model || now - this.builtAt >= REBUILD_MS) {
-      const { items, views } = await this.store.changedSince(new Date(0));
-      this.model = buildModel(items.map(itemOf), views.map(viewOf));
-      this.builtAt = now;
-    } else {
-      const since = new Date(this.lookedAt - CLOCK_SLACK_MS);
-      const { items, views } = await this.store.changedSince(since);
-      for (const item of items) upsertItem(this.model, itemOf(item));
-      for (const view of views.sort((a, b) => a.at.getTime() - b.at.getTime()))
-        addView(this.model, viewOf(view));
+  /** The replica in hand; only the first build is waited for (concurrent first calls share it). */
+  current(): Promise<Replica> {
+    if (this.replica) return Promise.resolve(this.replica);
+    this.first ??= this.build()
+      .then(({ replica, startedAt }) => {
+        this.replica = replica;
+        this.builtAt = this.position = this.lookedAt = startedAt;
+        this.schedule();
+        return replica;
+      })
+      .finally(() => {
+        this.first = undefined;
+      });
+    return this.first;
+  }
+
+  /** Stops the background work (tests; a process's end needs nothing: the timer is unref'd). */
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  private async build(): Promise<{ replica: Replica; startedAt: number }> {
+    const startedAt = this.now();
+    const builder = new ReplicaBuilder();
+    await this.store.readAll(builder);
+    return { replica: await builder.finish(this.pause), startedAt };
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => void this.tick(), REFRESH_MS);
+    this.timer.unref?.();
+  }
+
+  /** One step of the background work: a rebuild started when due, then a look. */
+  private async tick(): Promise<void> {
+    const now = this.now();
+    // Behind by more than the change log keeps: only a rebuild knows what it missed.
+    const due = now - this.builtAt >= REBUILD_MS || now - this.lookedAt >= CHANGES_KEPT_MS / 2;
+    if (due && !this.rebuilding) void this.rebuild(now);
+    try {
+      await this.look();
+    } catch (error) {
+      log({
+        level: "warn",
+        msg: "recommendations: the look for changes failed",
+        error: String(error),
+      });
     }
-    this.lookedAt = now;
-    return this.model;
+    this.schedule();
+  }
+
+  private async rebuild(now: number): Promise<void> {
+    this.rebuilding = true;
+    try {
+      this.rebuilt = await this.build();
+      this.builtAt = now;
+    } catch (error) {
+      // The replica in hand still answers; tried again a minute on.
+      this.builtAt = now - REBUILD_MS + 60_000;
+      log({
+        level: "warn",
+        msg: "recommendations: the model's rebuild failed",
+        error: String(error),
+      });
+    } finally {
+      this.rebuilding = false;
+    }
+  }
+
+  /** Takes in the change log's entries since the last look (and a rebuilt replica's read). */
+  private async look(): Promise<void> {
+    const rebuilt = this.rebuilt;
+    const from = Math.min(this.position, rebuilt?.startedAt ?? Number.POSITIVE_INFINITY);
+    const startedAt = this.now();
+    const changes: ChangeDoc[] = await this.store.changesSince(new Date(from - CLOCK_SLACK_MS));
+    if (rebuilt) {
+      this.replica = rebuilt.replica;
+      this.rebuilt = undefined;
+    }
+    applyChanges(this.replica as Replica, changes);
+    for (const change of changes)
+      this.position = Math.max(this.position, change.loggedAt.getTime());
+    this.lookedAt = startedAt;
   }
 }

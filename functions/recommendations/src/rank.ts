@@ -200,20 +200,39 @@ function reasonFor(
   return { kind: "trending", text: "Trending now" };
 }
 
-/** The person's `limit` best items at `now`, best first. */
+interface Scored {
+  item: Item;
+  score: number;
+  candidate: Candidate;
+  parts: Record<Part, number>;
+  followed: boolean;
+}
+
+/** Higher score first; equal scores: the smaller event id. */
+const ahead = (a: Scored, b: Scored) =>
+  a.score !== b.score ? a.score > b.score : a.item.id < b.item.id;
+
+/**
+ * The person's `limit` best items at `now`, best first. Only the best `limit` are kept as the
+ * candidates are scored (thousands of them: a full sort was most of a request's time).
+ */
 export function recommend(model: Model, person: Person, now: number, limit = 10): Recommendation[] {
+  if (limit <= 0) return [];
   const watched = new Set(person.watched.map((entry) => entry.eventId));
   const follows = new Set(person.follows);
   const taste = tasteOf(model, person.watched, now);
-  const candidates = [...candidatesFor(model, taste, follows)].filter(([idx]) => {
+  const candidates: [Item, Candidate][] = [];
+  let strongestCoWatch = 0;
+  for (const [idx, candidate] of candidatesFor(model, taste, follows)) {
     const item = model.items[idx] as Item;
-    return eligible(item, now, follows) && !watched.has(item.id);
-  });
-  const strongestCoWatch = candidates.reduce((max, [, c]) => Math.max(max, c.coWatch), 0);
+    if (!eligible(item, now, follows) || watched.has(item.id)) continue;
+    candidates.push([item, candidate]);
+    strongestCoWatch = Math.max(strongestCoWatch, candidate.coWatch);
+  }
   const hottest = model.items[model.hottest.entries[0] ?? -1];
   const topHeat = hottest ? heatOf(model, hottest, now) : 0;
-  const scored = candidates.map(([idx, candidate]) => {
-    const item = model.items[idx] as Item;
+  const best: Scored[] = [];
+  for (const [item, candidate] of candidates) {
     const popularity = topHeat > 0 ? heatOf(model, item, now) / topHeat : 0;
     const reach = Math.sqrt(popularity);
     const tagShare =
@@ -231,10 +250,16 @@ export function recommend(model: Model, person: Person, now: number, limit = 10)
       (parts.coWatch + parts.category + parts.tag + parts.popularity) *
       (item.status === "live" ? LIVE_BOOST : 1) *
       (followed ? FOLLOWED_BOOST : 1);
-    return { item, score, candidate, parts, followed };
-  });
-  scored.sort((a, b) => b.score - a.score || (a.item.id < b.item.id ? -1 : 1));
-  return scored.slice(0, limit).map(({ item, score, candidate, parts, followed }) => ({
+    const scored = { item, score, candidate, parts, followed };
+    if (best.length >= limit) {
+      if (!ahead(scored, best[best.length - 1] as Scored)) continue;
+      best.pop();
+    }
+    let at = best.length;
+    while (at > 0 && ahead(scored, best[at - 1] as Scored)) at -= 1;
+    best.splice(at, 0, scored);
+  }
+  return best.map(({ item, score, candidate, parts, followed }) => ({
     eventId: item.id,
     title: item.title,
     score,
