@@ -57,6 +57,11 @@ describe("production build", () => {
     }
   }, 120_000);
 
+  it("writes bundles of ASCII only (V8 keeps them as one-byte strings)", () => {
+    const bundle = readFileSync(join(dist, "functions", "analytics", "src", "index.cjs"));
+    expect(bundle.findIndex((byte) => byte > 0x7f)).toBe(-1);
+  });
+
   it("starts with the compile cache the build filled: host.mjs and the framework", async () => {
     // Node's own account of its cache, in the process's log (a file of this test's own).
     const logs = join(dist, "logs");

@@ -8,7 +8,15 @@
 // `FUNCTIONS_DIST=dist npm start` runs the local platform on them.
 //   npm run build [-- --out DIR]
 import { spawnSync } from "node:child_process";
-import { chmodSync, cpSync, existsSync, readdirSync, rmSync } from "node:fs";
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { bundlePath, writeCodeCache } from "@stream-platform/shared/hosting";
 import { build } from "esbuild";
@@ -74,6 +82,19 @@ function writeCache(outDir: string, bundle: string): void {
 }
 
 /**
+ * esbuild escapes non-ASCII characters in code but not in the comments it keeps, and one such
+ * character makes V8 hold the whole bundle as a two-byte string: twice the memory, and its read
+ * and compile at every start slower (~5 ms of the analytics bundle's). Escaped there too: \uXXXX
+ * is harmless in a comment and the same character in a string or a regular expression.
+ */
+function asciiOnly(bundle: string): void {
+  const text = readFileSync(bundle, "utf8");
+  if (!/[\u0080-\uffff]/.test(text)) return;
+  const escaped = (char: string) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`;
+  writeFileSync(bundle, text.replace(/[\u0080-\uffff]/g, escaped));
+}
+
+/**
  * Node writes its compile cache for its own user (files 0600, in a directory named with the uid:
  * the image builds as the user its functions run as): readable by all, as the image's files
  * belong to root.
@@ -128,7 +149,10 @@ export async function buildFunctions(
     define: { "import.meta.url": "__bundleUrl" },
     banner: { js: 'var __bundleUrl = require("node:url").pathToFileURL(__filename).href;' },
   });
-  for (const source of sources) writeCache(outDir, bundlePath(outDir, source));
+  for (const source of sources) {
+    asciiOnly(bundlePath(outDir, source));
+    writeCache(outDir, bundlePath(outDir, source));
+  }
   shareCompileCache(outDir);
   // Files read at run time: the gRPC contracts (the host points PROTOS_DIR here) and a
   // function's data beside its src/ (migrations/), found where the source expects them.

@@ -9,7 +9,16 @@ import {
   scrypt as scryptCallback,
   timingSafeEqual,
 } from "node:crypto";
-import { hash, verify } from "@node-rs/argon2";
+import { createRequire } from "node:module";
+
+// The native addon loads on first use: only the accounts function hashes passwords, and loading
+// it is a few ms of every other function's cold start. Through require: a production bundle
+// runs in a vm.Script (hosting/code-cache.ts), where import() has no loader.
+let addon: typeof import("@node-rs/argon2") | undefined;
+const argon2 = () => {
+  addon ??= createRequire(import.meta.url)("@node-rs/argon2") as typeof import("@node-rs/argon2");
+  return addon;
+};
 
 // Algorithm.Argon2id of the package (a const enum, which isolated modules cannot read).
 const ARGON2ID = 2;
@@ -41,7 +50,7 @@ async function gated<T>(work: () => Promise<T>): Promise<T> {
 }
 
 export function hashPassword(password: string): Promise<string> {
-  return gated(() => hash(password, { ...PASSWORD_PARAMS, algorithm: ARGON2ID }));
+  return gated(async () => argon2().hash(password, { ...PASSWORD_PARAMS, algorithm: ARGON2ID }));
 }
 
 const scrypt = (password: string, salt: Buffer, length: number, options: ScryptOptions) =>
@@ -66,7 +75,10 @@ async function verifyScrypt(password: string, stored: string): Promise<boolean> 
 
 export function verifyPassword(password: string, stored: string): Promise<boolean> {
   return gated(async () => {
-    if (stored.startsWith("$argon2")) return verify(stored, password).catch(() => false);
+    if (stored.startsWith("$argon2"))
+      return argon2()
+        .verify(stored, password)
+        .catch(() => false);
     if (stored.startsWith("scrypt$")) return verifyScrypt(password, stored);
     return false;
   });

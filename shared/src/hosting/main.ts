@@ -3,10 +3,11 @@
 //   GRPC_SOURCE=functions/x/src/grpc.ts PORT=8080 tsx shared/src/hosting/main.ts   (a gRPC server)
 // or, built (npm run build): FUNCTIONS_DIST=dist … node dist/host.mjs
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import type { Server, ServerResponse } from "node:http";
 import { join, resolve } from "node:path";
 import { loadEnvFileIfPresent } from "../env-file.ts";
 import { log } from "../log.ts";
-import { flushTraces, startTracing } from "../observability/tracing.ts";
+import { flushTraces, startTracingLater } from "../observability/tracing.ts";
 import { writeWarmCodeCache } from "./code-cache.ts";
 import { runShutdownHooks } from "./shutdown.ts";
 import { sourceFile } from "./sources.ts";
@@ -57,7 +58,11 @@ const port = Number(process.env.PORT ?? 8080);
 const host = process.env.HOST ?? "127.0.0.1";
 const grpcSource = process.env.GRPC_SOURCE;
 
-async function start(): Promise<{ name: string; shutdown: () => Promise<void> }> {
+async function start(): Promise<{
+  name: string;
+  shutdown: () => Promise<void>;
+  server?: Server;
+}> {
   // Each kind of host is loaded only when used: gRPC's library is no part of an HTTP cold start.
   if (grpcSource) {
     const { hostGrpc } = await import("./grpc-host.ts");
@@ -80,14 +85,25 @@ async function start(): Promise<{ name: string; shutdown: () => Promise<void> }>
     maxBodyBytes,
     containerConcurrency,
   });
-  return { name: target, shutdown: () => hosted.shutdown() };
+  return { name: target, shutdown: () => hosted.shutdown(), server: hosted.server };
 }
 
-// Before the function's module loads: its first request is traced like the others.
-await startTracing();
+// Before the function's module loads: its first request is traced like the others. The SDK
+// itself is no part of serving: it loads once the first request (the readiness probe, as a
+// rule) is answered, or after a second, and takes over the spans recorded until then.
+const loadTracing = await startTracingLater();
 const hosted = await start();
 const target = hosted.name;
 log({ level: "info", msg: "serving", target, port });
+let tracingLoads = false;
+const loadTracingSoon = () => {
+  if (tracingLoads) return;
+  tracingLoads = true;
+  clearTimeout(tracingTimer);
+  setImmediate(() => void loadTracing());
+};
+const tracingTimer = setTimeout(loadTracingSoon, 1000);
+hosted.server?.once("request", (_req, res: ServerResponse) => res.once("finish", loadTracingSoon));
 
 let stopping = false;
 for (const signal of ["SIGTERM", "SIGINT"] as const) {

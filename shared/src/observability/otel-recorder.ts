@@ -17,11 +17,13 @@ import {
   AlwaysOnSampler,
   BatchSpanProcessor,
   ParentBasedSampler,
+  RandomIdGenerator,
   type Sampler,
   TraceIdRatioBasedSampler,
   TracerProvider,
 } from "@opentelemetry/sdk-trace";
-import type { ParentSpan, Span, SpanKind, SpanRecorder } from "./trace-context.ts";
+import type { Adopt } from "./early-spans.ts";
+import type { ParentSpan, Span, SpanKind, SpanRecorder, TraceContext } from "./trace-context.ts";
 
 const KINDS: Record<SpanKind, OtelSpanKind> = {
   server: OtelSpanKind.SERVER,
@@ -33,6 +35,8 @@ const KINDS: Record<SpanKind, OtelSpanKind> = {
 
 export interface OtelTracing {
   recorder: SpanRecorder;
+  /** Takes over a span started before the SDK loaded (early-spans.ts), with its ids and times. */
+  adopt: Adopt;
   /** Exports what is buffered (before the process exits). */
   flush(): Promise<void>;
 }
@@ -61,8 +65,15 @@ export function samplerFromEnv(): Sampler {
 }
 
 export function otelTracing(serviceName: string): OtelTracing {
+  // An adopted span keeps the ids it was given; every other span gets random ones.
+  const random = new RandomIdGenerator();
+  let adopting: TraceContext | undefined;
   const provider = new TracerProvider({
     sampler: samplerFromEnv(),
+    idGenerator: {
+      generateTraceId: () => adopting?.traceId ?? random.generateTraceId(),
+      generateSpanId: () => adopting?.spanId ?? random.generateSpanId(),
+    },
     resource: resourceFromAttributes({ "service.name": serviceName }),
     // Batches leave every second: a short-lived request's trace is there soon after.
     spanProcessors: [
@@ -70,9 +81,8 @@ export function otelTracing(serviceName: string): OtelTracing {
     ],
   });
   const tracer = provider.getTracer("stream-platform");
-  const wrap = (span: OtelSpan, parent: ParentSpan | undefined): Span => {
+  const wrap = (span: OtelSpan, parent: ParentSpan | undefined, ended = false): Span => {
     const own = span.spanContext();
-    let ended = false;
     return {
       context: {
         traceId: own.traceId,
@@ -90,19 +100,39 @@ export function otelTracing(serviceName: string): OtelTracing {
       },
     };
   };
+  const parentContext = (parent: ParentSpan | undefined) =>
+    parent
+      ? trace.setSpanContext(ROOT_CONTEXT, {
+          traceId: parent.traceId,
+          spanId: parent.spanId,
+          traceFlags: parent.sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
+          isRemote: true,
+        })
+      : ROOT_CONTEXT;
   return {
     recorder: {
-      start(name, kind, parent, attributes) {
-        const context = parent
-          ? trace.setSpanContext(ROOT_CONTEXT, {
-              traceId: parent.traceId,
-              spanId: parent.spanId,
-              traceFlags: parent.sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
-              isRemote: true,
-            })
-          : ROOT_CONTEXT;
-        return wrap(tracer.startSpan(name, { kind: KINDS[kind], attributes }, context), parent);
-      },
+      start: (name, kind, parent, attributes) =>
+        wrap(
+          tracer.startSpan(name, { kind: KINDS[kind], attributes }, parentContext(parent)),
+          parent,
+        ),
+    },
+    adopt(early) {
+      adopting = early.context;
+      let span: OtelSpan;
+      try {
+        span = tracer.startSpan(
+          early.name,
+          { kind: KINDS[early.kind], attributes: early.attributes, startTime: early.startTime },
+          parentContext(early.parent),
+        );
+      } finally {
+        adopting = undefined;
+      }
+      if (early.failure !== undefined)
+        span.setStatus({ code: SpanStatusCode.ERROR, message: early.failure });
+      if (early.endTime !== undefined) span.end(early.endTime);
+      return wrap(span, early.parent, early.endTime !== undefined);
     },
     flush: () => provider.forceFlush(),
   };
