@@ -96,7 +96,7 @@ export interface ServiceUrls {
   edgeUrl: string;
   /** A Prometheus query API (`METRICS_URL`): VictoriaMetrics locally. */
   metricsUrl: string;
-  /** A Jaeger query API (`TRACES_URL`), where traces are read back; empty: none. */
+  /** A Jaeger query API (`TRACES_URL`), where the operator console reads traces back. */
   tracesUrl: string;
 }
 

@@ -14,13 +14,17 @@ loadEnvFileIfPresent(join(here, "..", "..", "..", "local", ".env"));
 
 const usage = `usage: npm run operator -- <command>
 
-  grant EMAIL    give the account with this address the operator role
-  revoke EMAIL   take it back
-  list           the accounts that hold it
+  grant EMAIL [--unverified]   give the account with this address the operator role
+  revoke EMAIL                 take it back
+  list                         the accounts that hold it
 
-The account must exist (sign up first). Its sessions see the change at once.`;
+The account must exist (sign up first), with its address verified (the link mailed at sign-up):
+otherwise whoever signed up first with an operator's address would get the role. --unverified
+grants it anyway (a local platform, tests). Its sessions see the change at once.`;
 
-async function main([command, email]: string[]): Promise<number> {
+async function main(args: string[]): Promise<number> {
+  const unverified = args.includes("--unverified");
+  const [command, email] = args.filter((arg) => !arg.startsWith("--"));
   if (command !== "list" && !((command === "grant" || command === "revoke") && email)) {
     console.error(usage);
     return 2;
@@ -34,11 +38,18 @@ async function main([command, email]: string[]): Promise<number> {
       console.log(holders.map((user) => user.email).join("\n") || "(no operators)");
       return 0;
     }
-    const user = await store.setRole(email as string, "operator", command === "grant");
-    if (!user) {
+    const account = await store.userByEmail(email as string);
+    if (!account) {
       console.error(`no account has the address ${email}: sign up first`);
       return 1;
     }
+    if (command === "grant" && !account.emailVerified && !unverified) {
+      console.error(
+        `${account.email} is not verified: open the link mailed to it first (or grant with --unverified)`,
+      );
+      return 1;
+    }
+    const user = (await store.setRole(account.email, "operator", command === "grant")) ?? account;
     console.log(`${user.email}: ${user.roles.length ? user.roles.join(", ") : "no roles"}`);
     return 0;
   } finally {

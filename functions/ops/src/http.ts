@@ -3,13 +3,16 @@
 // with their replay.
 import {
   HttpProblem,
+  invalidInput,
   isEventType,
+  log,
   OPS_QUERIES,
   PANEL_ROWS,
   parseInput,
   Router,
   requireRole,
   serviceUnavailable,
+  validatePlatformEvent,
 } from "@stream-platform/shared";
 import type { DeadLetterView } from "@stream-platform/shared/api";
 import {
@@ -185,7 +188,7 @@ export function routes({ store, metrics, traces, publish }: OpsDeps, now = () =>
   // Sent again to the topic it travelled on: every sink of that topic gets it again, and each
   // sink is idempotent on the event's id, so only the one that refused it applies it.
   router.on("POST", "/api/ops/dead-letters/:key/replay", async ({ req, params }) => {
-    await requireRole(req, "operator");
+    const { userId } = await requireRole(req, "operator");
     const key = parseInput(deadLetterKey, params.key, "key");
     const letter = await store.get(key);
     if (!letter)
@@ -200,15 +203,27 @@ export function routes({ store, metrics, traces, publish }: OpsDeps, now = () =>
         title: "Cannot replay",
         detail: `${letter.event.type} is not in the event catalog, so no topic carries it`,
       });
+    const event = originalEvent(letter.event);
+    // What the catalog refuses is never published again, whoever planted it.
+    const checked = validatePlatformEvent(event);
+    if (!checked.ok)
+      throw new HttpProblem({
+        ...invalidInput(checked.problems, "Cannot replay"),
+        status: 409,
+      });
+    // Marked before it is published: the sink may refuse it again before this answers, and
+    // that second dead letter must find the record replayed to count as a new failure.
+    const at = now();
+    await store.markReplayed(key, at);
     try {
-      await publish(originalEvent(letter.event));
+      await publish(event);
     } catch (error) {
+      await store.unmarkReplayed(key, at);
       throw new HttpProblem(
         serviceUnavailable(`Kafka did not take the event: ${(error as Error).message}`, 5),
       );
     }
-    const at = now();
-    await store.markReplayed(key, at);
+    log({ level: "info", msg: "dead letter replayed", key, eventId: event.id, by: userId });
     return { status: 202, headers: noStore, body: { key, replayedAt: at.toISOString() } };
   });
 

@@ -1,6 +1,8 @@
 // The metrics server's Prometheus query API (METRICS_URL: VictoriaMetrics locally, a cluster's
 // Prometheus): instant and range queries, each answered within a few seconds or not at all, so
 // the console says "metrics unavailable" rather than hang.
+import { getJson } from "./upstream.ts";
+
 export interface Sample {
   labels: Record<string, string>;
   value: number;
@@ -46,19 +48,15 @@ export class MetricsServer {
   }
 
   private async get<T>(path: string, params: Record<string, string>): Promise<T[]> {
-    const url = `${this.baseUrl.replace(/\/$/, "")}/api/v1/${path}?${new URLSearchParams(params)}`;
-    let answer: PromAnswer<T>;
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(this.timeoutMs) });
-      answer = (await response.json()) as PromAnswer<T>;
-    } catch (error) {
+    const { body: answer } = await getJson<PromAnswer<T>>(
+      this.baseUrl,
+      `/api/v1/${path}?${new URLSearchParams(params)}`,
+      this.timeoutMs,
+      (message) => new MetricsUnavailable(`the metrics server at ${message}`),
+    );
+    if (answer?.status !== "success" || !answer.data)
       throw new MetricsUnavailable(
-        `the metrics server at ${this.baseUrl}: ${(error as Error).message}`,
-      );
-    }
-    if (answer.status !== "success" || !answer.data)
-      throw new MetricsUnavailable(
-        `the metrics server refused the query: ${answer.error ?? "no data"}`,
+        `the metrics server refused the query: ${answer?.error ?? "no data"}`,
       );
     return answer.data.result;
   }

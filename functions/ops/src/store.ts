@@ -44,11 +44,23 @@ function reasonOf(event: CloudEventV1): string {
   return Buffer.from(data, "base64").toString("utf8").slice(0, 4000);
 }
 
+/**
+ * As stored: the event as JSON text, since a refused event's data may hold keys a document
+ * cannot (`$…`, dots), and a dead letter that cannot be kept would be lost.
+ */
+type StoredLetter = Omit<DeadLetter, "event"> & { event: string };
+
+const fromStored = (doc: StoredLetter): DeadLetter => ({
+  ...doc,
+  // Records kept before the event was text hold it as a document.
+  event: (typeof doc.event === "string" ? JSON.parse(doc.event) : doc.event) as CloudEventV1,
+});
+
 export class DeadLetterStore {
-  private readonly letters: Collection<DeadLetter>;
+  private readonly letters: Collection<StoredLetter>;
 
   constructor(db: Db) {
-    this.letters = db.collection<DeadLetter>("dead_letters");
+    this.letters = db.collection<StoredLetter>("dead_letters");
   }
 
   async ensureIndexes(): Promise<void> {
@@ -62,7 +74,7 @@ export class DeadLetterStore {
   async record(event: CloudEventV1, now = new Date()): Promise<void> {
     const _id = deadLetterKeyOf(event);
     const fields = {
-      event,
+      event: JSON.stringify(event),
       destination: event.extensions.knativeerrordest ?? "",
       code: event.extensions.knativeerrorcode ?? null,
       reason: reasonOf(event),
@@ -91,15 +103,26 @@ export class DeadLetterStore {
         $or: [{ deadLetteredAt: { $lt: time } }, { deadLetteredAt: time, _id: { $lt: key } }],
       };
     }
-    return this.letters.find(filter).sort({ deadLetteredAt: -1, _id: -1 }).limit(limit).toArray();
+    const docs = await this.letters
+      .find(filter)
+      .sort({ deadLetteredAt: -1, _id: -1 })
+      .limit(limit)
+      .toArray();
+    return docs.map(fromStored);
   }
 
   async get(key: string): Promise<DeadLetter | null> {
-    return this.letters.findOne({ _id: key });
+    const doc = await this.letters.findOne({ _id: key });
+    return doc && fromStored(doc);
   }
 
   async markReplayed(key: string, at: Date): Promise<void> {
     await this.letters.updateOne({ _id: key }, { $set: { replayedAt: at } });
+  }
+
+  /** Takes back a replay that was not published (unless it failed again meanwhile). */
+  async unmarkReplayed(key: string, at: Date): Promise<void> {
+    await this.letters.updateOne({ _id: key, replayedAt: at }, { $set: { replayedAt: null } });
   }
 
   async counts(): Promise<{ total: number; unreplayed: number }> {

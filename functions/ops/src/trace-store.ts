@@ -2,6 +2,7 @@
 // the cluster's), as the console draws it: spans in start order, times relative to the trace's
 // start, each with its parent and service.
 import type { TraceSpan } from "@stream-platform/shared/api";
+import { getJson } from "./upstream.ts";
 
 interface JaegerSpan {
   spanID: string;
@@ -48,19 +49,15 @@ export class TraceStore {
 
   /** The trace's spans, or undefined while the store does not know it (spans arrive late). */
   async trace(traceId: string): Promise<TraceSpan[] | undefined> {
-    let response: Response;
-    try {
-      response = await fetch(`${this.baseUrl.replace(/\/$/, "")}/api/traces/${traceId}`, {
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-    } catch (error) {
-      throw new TracesUnavailable(
-        `the trace store at ${this.baseUrl}: ${(error as Error).message}`,
-      );
-    }
-    if (response.status === 404) return undefined;
-    if (!response.ok) throw new TracesUnavailable(`the trace store answered ${response.status}`);
-    const trace = ((await response.json()) as { data?: JaegerTrace[] }).data?.[0];
+    const { status, body } = await getJson<{ data?: JaegerTrace[] }>(
+      this.baseUrl,
+      `/api/traces/${traceId}`,
+      this.timeoutMs,
+      (message) => new TracesUnavailable(`the trace store at ${message}`),
+    );
+    if (status === 404) return undefined;
+    if (status !== 200) throw new TracesUnavailable(`the trace store answered ${status}`);
+    const trace = body?.data?.[0];
     return trace && trace.spans.length > 0 ? toSpans(trace) : undefined;
   }
 }

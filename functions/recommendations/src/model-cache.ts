@@ -46,7 +46,7 @@ export class ModelCache {
   private rebuilt?: { replica: Replica; startedAt: number };
   private rebuilding = false;
   private builtAt = 0;
-  /** The latest entry taken in (the sink's clock), or when the replica's read began. */
+  /** When the last look (or the replica's read) began, by this process's clock. */
   private position = 0;
   private lookedAt = 0;
   private timer?: NodeJS.Timeout;
@@ -100,8 +100,10 @@ export class ModelCache {
   /** One step of the background work: a rebuild started when due, then a look. */
   private async tick(): Promise<void> {
     const now = this.now();
-    // Behind by more than the change log keeps: only a rebuild knows what it missed.
-    const due = now - this.builtAt >= REBUILD_MS || now - this.lookedAt >= CHANGES_KEPT_MS / 2;
+    // Behind by more than the change log keeps: only a rebuild knows what it missed (a rebuild
+    // counts as caught up, or failing looks would start one on every tick).
+    const behind = now - Math.max(this.lookedAt, this.builtAt);
+    const due = now - this.builtAt >= REBUILD_MS || behind >= CHANGES_KEPT_MS / 2;
     if (due && !this.rebuilding) void this.rebuild(now);
     try {
       await this.look();
@@ -144,8 +146,9 @@ export class ModelCache {
       this.rebuilt = undefined;
     }
     applyChanges(this.replica as Replica, changes);
-    for (const change of changes)
-      this.position = Math.max(this.position, change.loggedAt.getTime());
+    // Where the next look starts: this one's start by this process's clock, not the newest
+    // entry's stamp (one sink with a fast clock would move it past the others' entries).
+    this.position = startedAt;
     this.lookedAt = startedAt;
   }
 }

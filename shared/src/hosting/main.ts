@@ -100,7 +100,11 @@ const loadTracingSoon = () => {
   if (tracingLoads) return;
   tracingLoads = true;
   clearTimeout(tracingTimer);
-  setImmediate(() => void loadTracing());
+  setImmediate(() =>
+    loadTracing().catch((error: unknown) =>
+      log({ level: "warn", msg: "traces not exported", error: String(error) }),
+    ),
+  );
 };
 const tracingTimer = setTimeout(loadTracingSoon, 1000);
 hosted.server?.once("request", (_req, res: ServerResponse) => res.once("finish", loadTracingSoon));
