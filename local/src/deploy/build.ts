@@ -47,7 +47,7 @@ const EXTERNAL = [
 ];
 
 // Stores nobody listens on: a bundle's top level, run to warm its code cache, must reach none.
-const NOWHERE = {
+export const NOWHERE = {
   DATABASE_URL: "postgres://127.0.0.1:9/none",
   MONGODB_URL: "mongodb://127.0.0.1:9/",
   KAFKA_BROKERS: "127.0.0.1:9",
