@@ -48,9 +48,11 @@ let publisher: Publisher;
 let liveChannelId: string;
 let platformPid: number | undefined;
 let deadLetteredBefore: Map<string, number>;
+let crashesBefore: Map<string, number>;
 
 const deadLettered = (status: RuntimeStatus) =>
   new Map(status.kafkaSources.map((s) => [s.name, s.deadLettered]));
+const crashes = (status: RuntimeStatus) => new Map(status.services.map((s) => [s.name, s.crashes]));
 
 /** The drill's live stream. */
 const theStream = () => liveStream(liveChannelId);
@@ -168,7 +170,9 @@ async function breakStore(name: keyof typeof probes): Promise<void> {
 
 beforeAll(async () => {
   platformPid = daemonPid("platform");
-  deadLetteredBefore = deadLettered(await platformStatus());
+  const before = await platformStatus();
+  deadLetteredBefore = deadLettered(before);
+  crashesBefore = crashes(before);
   owner = await newUser("drill-owner");
   viewer = await newUser("drill-viewer");
   channelSlug = uniqueSlug("drill");
@@ -346,6 +350,12 @@ describe.sequential("faults under steady load", () => {
       );
     }
     expect(tallies.filter((t) => t.duplicated > 0 || lost(t) > 0)).toEqual([]);
+    // No function fell over by itself when a store went away: the drill's own kill is the only
+    // exit (a crash restarts in a second or so, and callers meanwhile got 502s from the edge).
+    const exited = [...crashes(await platformStatus())]
+      .map(([name, n]) => ({ name, crashes: n - (crashesBefore.get(name) ?? 0) }))
+      .filter((s) => s.crashes > 0);
+    expect(exited).toEqual([{ name: AGGREGATOR, crashes: 1 }]);
     // While stores were down, callers were told to come back (503 + Retry-After), not failed.
     const wrong = load.windows.flatMap((w) =>
       w.clients.failures

@@ -67,6 +67,11 @@ export class Activator {
     return this.fn.pid;
   }
 
+  /** Exits nobody asked for (not a scale-down, not a stop). */
+  get crashes(): number {
+    return this.fn.crashes;
+  }
+
   /**
    * Where the process itself listens while it runs and answers (not the Service's port, which
    * is this activator's: a request there would keep it from scaling to zero).

@@ -68,6 +68,8 @@ export class FunctionProcess {
   private child?: ChildProcess;
   private stopping = false;
   private restarts = 0;
+  /** Exits nobody asked for (a crash, a kill), since the runtime started. */
+  crashes = 0;
   state: "starting" | "ready" | "restarting" | "stopped" = "stopped";
   /** Where the process listens (chosen at each start). */
   port = 0;
@@ -135,6 +137,7 @@ export class FunctionProcess {
       if (this.stopping || child !== this.child) return;
       // Like a crashed container: restart with a growing back-off.
       this.state = "restarting";
+      this.crashes += 1;
       const delay = Math.min(30_000, 500 * 2 ** this.restarts++);
       this.log(
         `function ${this.service.name} exited (${signal ?? code}); restarting in ${delay} ms`,

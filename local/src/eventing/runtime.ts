@@ -59,6 +59,8 @@ export interface RuntimeStatus {
     pid?: number;
     coldStarts: number;
     scaledDown: number;
+    /** Exits nobody asked for (crashes, kills), each followed by a restart. */
+    crashes: number;
   }[];
   kafkaSources: { name: string; delivered: number; deadLettered: number }[];
   pingSources: { name: string; fired: number }[];
@@ -99,6 +101,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       pid: f.pid,
       coldStarts: f.coldStarts,
       scaledDown: f.scaledDown,
+      crashes: f.crashes,
     })),
     kafkaSources: dispatchers.map((d) => ({
       name: d.name,

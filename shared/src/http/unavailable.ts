@@ -43,7 +43,10 @@ const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE
 function postgresUnavailable({ code, message }: ErrorShape): boolean {
   if (typeof code === "string" && (POSTGRES_UNAVAILABLE_CODES.has(code) || NETWORK_CODES.has(code)))
     return true;
-  return /Connection terminated|timeout exceeded when trying to connect/.test(message ?? "");
+  // The last: a query on a client whose connection was lost while it was checked out.
+  return /Connection terminated|timeout exceeded when trying to connect|is not queryable/.test(
+    message ?? "",
+  );
 }
 
 /** A database or search engine that is down or restarting: the caller should retry. */

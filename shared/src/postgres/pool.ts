@@ -14,11 +14,19 @@ export function createPool(
 ): pg.Pool {
   const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: 5000, ...options });
   const database = new URL(connectionString).pathname.slice(1) || "postgres";
-  pool.on("connect", (client) => traceQueries(client, database));
-  // An idle client losing its connection (a database restart) must not crash the process.
-  pool.on("error", (error) =>
-    log({ level: "warn", msg: "idle pg client error", error: error.message }),
-  );
+  pool.on("connect", (client) => {
+    traceQueries(client, database);
+    // A checked-out client (pool.connect(): a transaction, the outbox's sweep) that loses its
+    // connection (a database restart) emits 'error', which the pool hears only while the client
+    // is idle: unheard, it would end the process. Its queries fail anyway, and its release
+    // drops it from the pool.
+    client.on("error", (error) =>
+      log({ level: "warn", msg: "pg connection lost", error: error.message }),
+    );
+  });
+  // An idle client's loss comes here too (the pool drops it at once): heard, so that it does not
+  // end the process, and logged once, by the client's listener above.
+  pool.on("error", () => undefined);
   return pool;
 }
 
