@@ -37,7 +37,7 @@ export interface Item extends ItemInput {
   described: boolean;
   /** People whose view of it counted. */
   viewers: number;
-  /** Σ 2^((view time − epoch) / half-life) over counted views; see `heatOf`. */
+  /** Σ 2^((view time − epoch) / half-life) over counted views; see `heatScale`. */
   heat: number;
   /** Other item's idx → people who counted a view of both (within each one's window). */
   coViews: Map<number, number>;
@@ -50,7 +50,7 @@ interface Facet {
 }
 
 export interface Model {
-  /** The heat's reference time (ms): see `heatOf`. */
+  /** The heat's reference time (ms): see `heatScale`. */
   epoch: number;
   items: Item[];
   byId: Map<string, Item>;
@@ -65,6 +65,13 @@ export interface Model {
   live: Set<number>;
   /** Views counted so far. */
   views: number;
+  /**
+   * Each item's `heat` and `viewers` again, by idx, in arrays (longer than `items` as they
+   * grow): a ranking reads them for thousands of items, and reading them from the scattered
+   * Item objects (the heat a number boxed on its own) was most of its time.
+   */
+  heats: Float64Array;
+  viewerCounts: Int32Array;
 }
 
 /** A view counts (for co-watching and popularity) from this many seconds: a bounce says little. */
@@ -101,6 +108,8 @@ export function createModel(epoch: number): Model {
     open: new Map(),
     live: new Set(),
     views: 0,
+    heats: new Float64Array(1024),
+    viewerCounts: new Int32Array(1024),
   };
   return model;
 }
@@ -112,9 +121,12 @@ function hotter(model: Model, a: number, b: number): boolean {
   return x.heat !== y.heat ? x.heat > y.heat : x.id < y.id;
 }
 
-/** An item's heat at `now`: each view weighs half as much a half-life later. */
-export function heatOf(model: Model, item: Item, now: number): number {
-  return item.heat * 2 ** ((model.epoch - now) / HEAT_HALF_LIFE_MS);
+/**
+ * What every item's stored heat is multiplied by to be its heat at `now`: each view weighs half
+ * as much a half-life later.
+ */
+export function heatScale(model: Model, now: number): number {
+  return 2 ** ((model.epoch - now) / HEAT_HALF_LIFE_MS);
 }
 
 function itemFor(model: Model, id: string): Item {
@@ -135,6 +147,14 @@ function itemFor(model: Model, id: string): Item {
     };
     model.items.push(item);
     model.byId.set(id, item);
+    if (item.idx >= model.heats.length) {
+      const heats = new Float64Array(model.heats.length * 2);
+      heats.set(model.heats);
+      model.heats = heats;
+      const viewerCounts = new Int32Array(model.viewerCounts.length * 2);
+      viewerCounts.set(model.viewerCounts);
+      model.viewerCounts = viewerCounts;
+    }
   }
   return item;
 }
@@ -245,6 +265,8 @@ export function addView(model: Model, view: ViewInput): boolean {
   if (person.recent.length > CO_WATCH_WINDOW) person.recent.shift();
   item.viewers += 1;
   item.heat += 2 ** ((view.at - model.epoch) / HEAT_HALF_LIFE_MS);
+  model.viewerCounts[item.idx] = item.viewers;
+  model.heats[item.idx] = item.heat;
   model.views += 1;
   if (item.described) {
     model.hottest.raise(item.idx);

@@ -23,7 +23,7 @@
 // those of followed channels starting within 14 days (nothing else tells of a future event;
 // 15 min past its start it is left out: it never started), and items known only from views (no
 // snapshot yet). Equal scores go by event id.
-import { heatOf, type Item, type Model } from "./model.ts";
+import { heatScale, type Item, type Model } from "./model.ts";
 
 export interface Person {
   /** Their history: seconds watched in all, and when last (ms). */
@@ -114,34 +114,54 @@ function eligible(item: Item, now: number, follows: Set<string>): boolean {
   return false;
 }
 
-interface Candidate {
-  coWatch: number;
-  /** The history item that contributed most to coWatch, and how much. */
-  because?: Item;
-  becauseWeight: number;
+/**
+ * Per item scratch of one ranking, indexed by the item's idx and reused by the next (a ranking
+ * runs to its end synchronously, so one at a time): a candidate's co-watch sum, and the history
+ * item that gave the most of it. Thousands of candidates a request were thousands of objects in
+ * a Map, most of a request's garbage.
+ */
+const scratch = {
+  coWatch: new Float64Array(0),
+  becauseWeight: new Float64Array(0),
+  /** The history item's idx, −1 if none. */
+  because: new Int32Array(0),
+  offered: new Uint8Array(0),
+};
+
+function scratchFor(items: number): typeof scratch {
+  if (scratch.offered.length < items) {
+    const size = Math.max(items, scratch.offered.length * 2, 1024);
+    scratch.coWatch = new Float64Array(size);
+    scratch.becauseWeight = new Float64Array(size);
+    scratch.because = new Int32Array(size);
+    scratch.offered = new Uint8Array(size);
+  }
+  return scratch;
 }
 
-function candidatesFor(model: Model, taste: Taste, follows: Set<string>): Map<number, Candidate> {
-  const candidates = new Map<number, Candidate>();
-  const offer = (idx: number): Candidate => {
-    let candidate = candidates.get(idx);
-    if (!candidate) {
-      candidate = { coWatch: 0, becauseWeight: 0 };
-      candidates.set(idx, candidate);
-    }
-    return candidate;
+/** The candidates' idx, each once, their co-watch sums in the scratch. */
+function candidatesFor(model: Model, taste: Taste, follows: Set<string>): number[] {
+  const { coWatch, becauseWeight, because, offered } = scratchFor(model.items.length);
+  const candidates: number[] = [];
+  const offer = (idx: number) => {
+    if (offered[idx] === 1) return;
+    offered[idx] = 1;
+    coWatch[idx] = 0;
+    becauseWeight[idx] = 0;
+    because[idx] = -1;
+    candidates.push(idx);
   };
+  const viewers = model.viewerCounts;
   for (const { item, weight } of taste.history) {
     for (const [other, both] of item.coViews) {
-      const neighbour = model.items[other] as Item;
       const part =
         (weight * both * both) /
-        ((both + SHRINK) * Math.sqrt(item.viewers * Math.max(1, neighbour.viewers)));
-      const candidate = offer(other);
-      candidate.coWatch += part;
-      if (part > candidate.becauseWeight) {
-        candidate.becauseWeight = part;
-        candidate.because = item;
+        ((both + SHRINK) * Math.sqrt(item.viewers * Math.max(1, viewers[other] as number)));
+      offer(other);
+      coWatch[other] = (coWatch[other] as number) + part;
+      if (part > (becauseWeight[other] as number)) {
+        becauseWeight[other] = part;
+        because[other] = item.idx;
       }
     }
   }
@@ -156,6 +176,8 @@ function candidatesFor(model: Model, taste: Taste, follows: Set<string>): Map<nu
   }
   for (const idx of model.live) offer(idx);
   for (const idx of model.hottest.entries) offer(idx);
+  // Marks taken back now: the sums stay readable until the next ranking offers again.
+  for (const idx of candidates) offered[idx] = 0;
   return candidates;
 }
 
@@ -164,7 +186,7 @@ type Part = "coWatch" | "category" | "tag" | "popularity";
 function reasonFor(
   item: Item,
   parts: Record<Part, number>,
-  candidate: Candidate,
+  because: Item | undefined,
   followed: boolean,
   taste: Taste,
 ): Reason {
@@ -173,11 +195,11 @@ function reasonFor(
   if (followed && item.status === "scheduled")
     return { kind: "upcoming-followed", text: "Coming up on a channel you follow" };
   const best = (Object.keys(parts) as Part[]).reduce((a, b) => (parts[b] > parts[a] ? b : a));
-  if (best === "coWatch" && candidate.because && parts.coWatch > 0)
+  if (best === "coWatch" && because && parts.coWatch > 0)
     return {
       kind: "watched",
-      eventId: candidate.because.id,
-      text: `Because you watched ${candidate.because.title}`,
+      eventId: because.id,
+      text: `Because you watched ${because.title}`,
     };
   if (best === "category" && item.category && parts.category > 0)
     return {
@@ -203,66 +225,96 @@ function reasonFor(
 interface Scored {
   item: Item;
   score: number;
-  candidate: Candidate;
   parts: Record<Part, number>;
   followed: boolean;
 }
 
 /** Higher score first; equal scores: the smaller event id. */
-const ahead = (a: Scored, b: Scored) =>
-  a.score !== b.score ? a.score > b.score : a.item.id < b.item.id;
+const ahead = (score: number, id: string, b: Scored) =>
+  score !== b.score ? score > b.score : id < b.item.id;
 
 /**
  * The person's `limit` best items at `now`, best first. Only the best `limit` are kept as the
- * candidates are scored (thousands of them: a full sort was most of a request's time).
+ * candidates are scored (thousands of them: a full sort was most of a request's time), and only
+ * they get objects of their own.
  */
 export function recommend(model: Model, person: Person, now: number, limit = 10): Recommendation[] {
   if (limit <= 0) return [];
-  const watched = new Set(person.watched.map((entry) => entry.eventId));
+  // By idx: a candidate is then left out without reading its id (another object of its own).
+  const watched = new Set<number>();
+  for (const entry of person.watched) {
+    const idx = model.byId.get(entry.eventId)?.idx;
+    if (idx !== undefined) watched.add(idx);
+  }
   const follows = new Set(person.follows);
   const taste = tasteOf(model, person.watched, now);
-  const candidates: [Item, Candidate][] = [];
+  const offered = candidatesFor(model, taste, follows);
+  // Read after candidatesFor, which may have grown them.
+  const { coWatch, because } = scratch;
+  const candidates: number[] = [];
   let strongestCoWatch = 0;
-  for (const [idx, candidate] of candidatesFor(model, taste, follows)) {
-    const item = model.items[idx] as Item;
-    if (!eligible(item, now, follows) || watched.has(item.id)) continue;
-    candidates.push([item, candidate]);
-    strongestCoWatch = Math.max(strongestCoWatch, candidate.coWatch);
+  for (const idx of offered) {
+    if (watched.has(idx) || !eligible(model.items[idx] as Item, now, follows)) continue;
+    candidates.push(idx);
+    strongestCoWatch = Math.max(strongestCoWatch, coWatch[idx] as number);
   }
+  const scale = heatScale(model, now);
   const hottest = model.items[model.hottest.entries[0] ?? -1];
-  const topHeat = hottest ? heatOf(model, hottest, now) : 0;
+  const topHeat = hottest ? hottest.heat * scale : 0;
+  // The most a candidate's category and tags can give, and its follow boost: a candidate whose
+  // score cannot reach the list's last even so is left there, before its category, tags and
+  // channel are read (each another object: the scattered reads were most of a ranking's time).
+  const mostCategory = Math.max(0, ...taste.categories.values());
+  const mostTag = Math.max(0, ...taste.tags.values());
+  const mostFollowBoost = follows.size > 0 ? FOLLOWED_BOOST : 1;
   const best: Scored[] = [];
-  for (const [item, candidate] of candidates) {
-    const popularity = topHeat > 0 ? heatOf(model, item, now) / topHeat : 0;
+  // One record for every candidate's parts, copied for those that make the list.
+  const parts: Record<Part, number> = { coWatch: 0, category: 0, tag: 0, popularity: 0 };
+  for (const idx of candidates) {
+    const popularity = topHeat > 0 ? ((model.heats[idx] as number) * scale) / topHeat : 0;
     const reach = Math.sqrt(popularity);
-    const tagShare =
-      item.tags.reduce((sum, tag) => sum + (taste.tags.get(tag) ?? 0), 0) /
-      Math.max(1, item.tags.length);
-    const parts: Record<Part, number> = {
-      coWatch: strongestCoWatch > 0 ? (WEIGHTS.coWatch * candidate.coWatch) / strongestCoWatch : 0,
-      category:
-        WEIGHTS.category * reach * (item.category ? (taste.categories.get(item.category) ?? 0) : 0),
-      tag: WEIGHTS.tag * reach * tagShare,
-      popularity: WEIGHTS.popularity * popularity,
-    };
+    parts.coWatch =
+      strongestCoWatch > 0 ? (WEIGHTS.coWatch * (coWatch[idx] as number)) / strongestCoWatch : 0;
+    parts.popularity = WEIGHTS.popularity * popularity;
+    const liveBoost = model.live.has(idx) ? LIVE_BOOST : 1;
+    const last = best.length >= limit ? (best[best.length - 1] as Scored) : undefined;
+    // The same operations as the score's, on shares no smaller: never below it (IEEE rounding
+    // is monotonic), so "cannot reach" is exact.
+    if (
+      last &&
+      (parts.coWatch +
+        WEIGHTS.category * reach * mostCategory +
+        WEIGHTS.tag * reach * mostTag +
+        parts.popularity) *
+        liveBoost *
+        mostFollowBoost <
+        last.score
+    )
+      continue;
+    const item = model.items[idx] as Item;
+    let tagShares = 0;
+    for (const tag of item.tags) tagShares += taste.tags.get(tag) ?? 0;
+    const tagShare = tagShares / Math.max(1, item.tags.length);
+    parts.category =
+      WEIGHTS.category * reach * (item.category ? (taste.categories.get(item.category) ?? 0) : 0);
+    parts.tag = WEIGHTS.tag * reach * tagShare;
     const followed = follows.has(item.channelId);
     const score =
       (parts.coWatch + parts.category + parts.tag + parts.popularity) *
-      (item.status === "live" ? LIVE_BOOST : 1) *
+      liveBoost *
       (followed ? FOLLOWED_BOOST : 1);
-    const scored = { item, score, candidate, parts, followed };
-    if (best.length >= limit) {
-      if (!ahead(scored, best[best.length - 1] as Scored)) continue;
+    if (last) {
+      if (!ahead(score, item.id, last)) continue;
       best.pop();
     }
     let at = best.length;
-    while (at > 0 && ahead(scored, best[at - 1] as Scored)) at -= 1;
-    best.splice(at, 0, scored);
+    while (at > 0 && ahead(score, item.id, best[at - 1] as Scored)) at -= 1;
+    best.splice(at, 0, { item, score, parts: { ...parts }, followed });
   }
-  return best.map(({ item, score, candidate, parts, followed }) => ({
+  return best.map(({ item, score, parts, followed }) => ({
     eventId: item.id,
     title: item.title,
     score,
-    reason: reasonFor(item, parts, candidate, followed, taste),
+    reason: reasonFor(item, parts, model.items[because[item.idx] as number], followed, taste),
   }));
 }

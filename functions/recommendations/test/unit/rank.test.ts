@@ -225,4 +225,15 @@ describe("incremental updates", () => {
     ).toEqual(recommend(batch, someone, now).map(({ eventId, reason }) => ({ eventId, reason })));
     expect(ids(live, person([]), 30)).toEqual(ids(batch, person([]), 30));
   });
+
+  it("keeps the ranking's columns of heat and viewers as the items grow past their length", () => {
+    const model = createModel(at(500));
+    for (let n = 0; n < 2500; n++) {
+      upsertItem(model, item(`e${n}`));
+      for (let p = 0; p <= n % 3; p++) addView(model, view(`p${p}`, `e${n}`, 400 - n / 10));
+    }
+    const columns = model.items.map((it) => [model.heats[it.idx], model.viewerCounts[it.idx]]);
+    expect(columns).toEqual(model.items.map((it) => [it.heat, it.viewers]));
+    expect(model.viewerCounts[2498]).toBe(3);
+  });
 });
