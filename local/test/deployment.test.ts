@@ -95,7 +95,14 @@ interface Container {
   ports?: { name?: string; containerPort?: number }[];
   readinessProbe?: object;
   livenessProbe?: object;
-  resources?: { requests?: object; limits?: object };
+  resources?: { requests?: object; limits?: { memory?: string } };
+}
+
+/** A Kubernetes memory quantity ("512Mi", "1Gi") in MiB. */
+function mebibytes(quantity: string): number {
+  const [, amount, unit] = /^(\d+)(Mi|Gi)$/.exec(quantity) ?? [];
+  if (!amount) throw new Error(`not a quantity in Mi or Gi: ${quantity}`);
+  return Number(amount) * (unit === "Gi" ? 1024 : 1);
 }
 
 const all = manifests();
@@ -162,6 +169,23 @@ describe("knative/ manifests", () => {
       if (container.env?.some((v) => v.name === "GRPC_SOURCE"))
         expect(container.ports?.[0]?.name, `${where}: gRPC needs an h2c port`).toBe("h2c");
     }
+  });
+
+  it("leave a capped heap room under its container's memory limit", () => {
+    // Node sizes its heap to about half of a container's memory by default; a Service that needs
+    // more caps it, and the rest of the process (young generation, code, buffers: ~200 MiB
+    // measured for the recommendations API) must fit beside it.
+    const capped = knativeServices.flatMap(({ file, doc }) => {
+      const container = containerOf(doc);
+      const options = container.env?.find((v) => v.name === "NODE_OPTIONS")?.value ?? "";
+      const heap = /--max-old-space-size=(\d+)/.exec(options)?.[1];
+      return heap ? [{ where: `${file} ${doc.metadata.name}`, heap: Number(heap), container }] : [];
+    });
+    expect(capped.map((c) => c.where)).toContain("recommendations.yaml recommendations");
+    for (const { where, heap, container } of capped)
+      expect(mebibytes(container.resources?.limits?.memory ?? "0Mi"), where).toBeGreaterThanOrEqual(
+        heap + 256,
+      );
   });
 
   it("keep every Knative Service cluster-local: the edge and RTMP are the only ways in", () => {
