@@ -100,7 +100,9 @@ const probes = {
       body,
     });
   },
-  mongodb: () => ask("/api/events?limit=1"),
+  // A person's inbox (the events' lists are answered from PostgreSQL, functions/events).
+  mongodb: () =>
+    ask("/api/me/notifications?limit=1", { headers: { authorization: `Bearer ${viewer.token}` } }),
   postgres: () => ask(`/api/channels/${channelSlug}`),
   elasticsearch: () => ask("/api/search?q=drill"),
 } satisfies Record<string, Probe>;

@@ -10,7 +10,6 @@ import {
   grpcClient,
   HttpProblem,
   isGrpcStatus,
-  log,
   RateLimiter,
   serviceUnavailable,
   serviceUrls,
@@ -18,39 +17,28 @@ import {
 } from "@stream-platform/shared";
 import { onShutdown } from "@stream-platform/shared/hosting";
 import { createKafka, EventPublisher } from "@stream-platform/shared/kafka";
-import { createPool, migrate, OutboxRelay } from "@stream-platform/shared/postgres";
+import {
+  createSchemaPool,
+  migrateSchema,
+  OutboxRelay,
+  schemaName,
+} from "@stream-platform/shared/postgres";
 import { ChatStore } from "./store.ts";
 
 const migrations = join(dirname(fileURLToPath(import.meta.url)), "..", "migrations");
 
 /** A schema of its own in the platform's database (tests and benchmarks name another). */
-export const schema = process.env.CHAT_DB_SCHEMA ?? "chat";
-if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
-  throw new Error(`CHAT_DB_SCHEMA: "${schema}" is not a schema name`);
+export const schema = schemaName("CHAT_DB_SCHEMA", process.env.CHAT_DB_SCHEMA ?? "chat");
 
-function inSchema(url: string): string {
-  const parsed = new URL(url);
-  parsed.searchParams.set("options", `-c search_path=${schema}`);
-  return parsed.toString();
-}
-
-export const pool = createPool(
-  inSchema(process.env.CHAT_DATABASE_URL ?? serviceUrls().databaseUrl),
+export const pool = createSchemaPool(
+  process.env.CHAT_DATABASE_URL ?? serviceUrls().databaseUrl,
+  schema,
 );
 export const store = new ChatStore(pool);
 export const publisher = new EventPublisher(createKafka("chat"));
 export const relay = new OutboxRelay(pool, publisher);
 
-export const ready = startupWork(async () => {
-  await pool.query(`create schema if not exists ${schema}`).catch(async (error: unknown) => {
-    // Two instances creating it at once: one wins, the other finds it there.
-    const { rowCount } = await pool.query("select 1 from pg_namespace where nspname = $1", [
-      schema,
-    ]);
-    if (!rowCount) throw error;
-  });
-  await migrate(pool, migrations, (message) => log({ level: "info", msg: message }));
-});
+export const ready = startupWork(() => migrateSchema(pool, schema, migrations));
 
 /** Another function that does not answer is a 503 to the caller (try again), not a 500. */
 async function asked<T>(what: string, call: () => Promise<T>): Promise<T> {

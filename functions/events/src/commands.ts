@@ -21,8 +21,10 @@ const ATTEMPTS = 10;
 export class ConcurrentChange extends Error {}
 
 export class EventCommands {
+  /** `saved` hears of every event the commands stored, as stored (the list shows it at once). */
   constructor(
     readonly store: EventStore,
+    private readonly saved: (doc: EventDoc) => Promise<void> = async () => {},
     private readonly now = () => new Date(),
   ) {}
 
@@ -49,6 +51,7 @@ export class EventCommands {
       state,
       emits.map((type) => lifecycleEvent(type, state)),
     );
+    await this.saved(state);
     return state;
   }
 
@@ -79,7 +82,9 @@ export class EventCommands {
       state,
       emits.map((type) => lifecycleEvent(type, state)),
     );
-    return stored ? state : null;
+    if (!stored) return null;
+    await this.saved(state);
+    return state;
   }
 
   /** Applies a command: the event after it (unchanged if it changed nothing), or null if none. */
@@ -98,8 +103,10 @@ export class EventCommands {
         const now = this.now();
         const next: EventDoc = { ...change.state, version: current.version + 1, updatedAt: now };
         const event = lifecycleEvent(change.emits, next, current, change.reason);
-        if (await this.store.save(current, change, [event], now))
+        if (await this.store.save(current, change, [event], now)) {
+          await this.saved(next);
           return { doc: next, changed: true };
+        }
       }
       throw new ConcurrentChange("the event keeps changing; try again");
     });

@@ -13,6 +13,7 @@ import {
 import type { ChannelsClient } from "@stream-platform/shared/grpc";
 import { ConcurrentChange, type EventCommands } from "./commands.ts";
 import { type Command, RuleBroken } from "./domain.ts";
+import type { EventListing } from "./listing.ts";
 import { createBody, eventId, listQuery, patchBody } from "./schemas.ts";
 import type { EventDoc } from "./store.ts";
 import { toView } from "./views.ts";
@@ -35,6 +36,7 @@ function problemOf(error: unknown): unknown {
 
 export function routes(
   commands: EventCommands,
+  listing: EventListing,
   channels: Pick<ChannelsClient, "getChannel">,
 ): Router {
   const router = new Router();
@@ -79,18 +81,16 @@ export function routes(
 
   router.on("GET", "/api/events", async ({ query }) => {
     const input = parseInput(listQuery, Object.fromEntries(query));
-    const page = await store.list(input);
-    return {
-      status: 200,
-      body: {
-        items: page.items.map(toView),
-        ...(page.nextCursor && { nextCursor: page.nextCursor }),
-      },
-    };
+    return { status: 200, body: await listing.list(input) };
   });
 
   router.on("GET", "/api/events/:id", async ({ params }) => {
-    const doc = await store.get(parseInput(eventId, params.id, "id"));
+    const id = parseInput(eventId, params.id, "id");
+    // The list has every event; the store is asked only when it has not heard of this one yet
+    // (an event started by a stream a moment ago), or it does not exist.
+    const shown = await listing.get(id);
+    if (shown) return { status: 200, body: shown };
+    const doc = await store.get(id);
     if (!doc) throw notFound(`no event ${params.id}`);
     return { status: 200, body: toView(doc) };
   });

@@ -12,9 +12,9 @@ import {
   type WithOutbox,
   withOutbox,
 } from "@stream-platform/shared/mongodb";
-import type { Collection, Db, Filter } from "mongodb";
+import type { Collection, Db } from "mongodb";
 import type { Change, EventState } from "./domain.ts";
-import { encodeCursor, type ListQuery, type Status } from "./schemas.ts";
+import type { Status } from "./schemas.ts";
 
 /** The stored document: the API's view with real dates, its id as `_id`, and internals. */
 export interface EventDoc
@@ -52,9 +52,8 @@ export class EventStore {
     this.locks = new DocumentLocks(db);
   }
 
-  /** Indexes for the list queries and the lifecycle look-ups. */
+  /** Indexes for the lifecycle look-ups (lists are the listing's, listing.ts). */
   async ensureIndexes(): Promise<void> {
-    await this.events.createIndex({ startsAt: 1, _id: 1 });
     await this.events.createIndex({ status: 1, startsAt: 1, _id: 1 });
     await this.events.createIndex({ channelId: 1, startsAt: 1, _id: 1 });
     await this.events.createIndex({ outboxPending: 1 });
@@ -80,38 +79,19 @@ export class EventStore {
     return this.events.findOne({ _id: id }, { projection: { outbox: 0 } });
   }
 
-  /** Keyset pagination on (startsAt, id): stable while events are added. */
-  async list(query: ListQuery): Promise<{ items: EventDoc[]; nextCursor?: string }> {
-    // One flat filter: FerretDB pushes top-level equalities down to PostgreSQL, not ones
-    // nested in $and.
-    const filter: Filter<EventDoc> = {};
-    if (query.status) filter.status = query.status;
-    if (query.channelId) filter.channelId = query.channelId;
-    if (query.from || query.to) {
-      filter.startsAt = {
-        ...(query.from && { $gte: new Date(query.from) }),
-        ...(query.to && { $lt: new Date(query.to) }),
-      };
+  /** Every stored event, `size` at a time (the list's backfill). */
+  async *scan(size = 1000): AsyncGenerator<EventDoc[]> {
+    let batch: EventDoc[] = [];
+    for await (const doc of this.events
+      .find({}, { projection: { outbox: 0, outboxCount: 0, applied: 0 } })
+      .batchSize(size)) {
+      batch.push(doc);
+      if (batch.length === size) {
+        yield batch;
+        batch = [];
+      }
     }
-    const direction = query.order === "desc" ? -1 : 1;
-    if (query.cursor) {
-      const after = query.cursor;
-      const at = new Date(after.startsAt);
-      const beyond = direction === 1 ? "$gt" : "$lt";
-      filter.$or = [{ startsAt: { [beyond]: at } }, { startsAt: at, _id: { [beyond]: after.id } }];
-    }
-    const items = await this.events
-      .find(filter, { projection: { outbox: 0, outboxCount: 0, applied: 0 } })
-      .sort({ startsAt: direction, _id: direction })
-      .limit(query.limit + 1)
-      .toArray();
-    const more = items.length > query.limit;
-    const page = items.slice(0, query.limit);
-    const last = page[page.length - 1];
-    return {
-      items: page,
-      ...(more && last && { nextCursor: encodeCursor(last.startsAt, last._id) }),
-    };
+    if (batch.length > 0) yield batch;
   }
 
   /** One writer at a time per event (see DocumentLocks); `version` guards the rest. */

@@ -30,21 +30,55 @@ export function toView(doc: EventDoc): VideoEvent {
   };
 }
 
-export function snapshot(doc: EventDoc): EventData<"streamplatform.event.created"> {
+export type Snapshot = EventData<"streamplatform.event.created">;
+
+/** The state every event.* CloudEvent carries: all the API shows (viewOf gives it back). */
+export function snapshot(doc: EventDoc): Snapshot {
   const view = toView(doc);
   return {
     eventId: view.id,
     channelId: view.channelId,
+    ownerId: view.ownerId,
     title: view.title,
     description: view.description,
     tags: view.tags,
     ...(view.category !== undefined && { category: view.category }),
     startsAt: view.startsAt,
+    ...(view.startedAt && { startedAt: view.startedAt }),
     ...(view.endsAt && { endsAt: view.endsAt }),
     status: view.status,
     version: view.version,
     ...(view.vodPath && { vodPath: view.vodPath }),
     ...(doc.posterPath && { posterPath: doc.posterPath }),
+    createdAt: view.createdAt,
+    updatedAt: view.updatedAt,
+  };
+}
+
+/**
+ * The API's view of the event a snapshot describes, as toView gives it; undefined for a snapshot
+ * published before snapshots carried the owner and the times (the list's backfill has those).
+ */
+export function viewOf(data: Snapshot): VideoEvent | undefined {
+  const { ownerId, createdAt, updatedAt } = data;
+  if (!ownerId || !createdAt || !updatedAt) return undefined;
+  return {
+    id: data.eventId,
+    channelId: data.channelId,
+    ownerId,
+    title: data.title,
+    description: data.description ?? "",
+    tags: data.tags ?? [],
+    ...(data.category !== undefined && { category: data.category }),
+    startsAt: data.startsAt,
+    ...(data.startedAt && { startedAt: data.startedAt }),
+    ...(data.endsAt && { endsAt: data.endsAt }),
+    status: data.status,
+    version: data.version,
+    ...(data.vodPath && { vodPath: data.vodPath }),
+    ...posterOf(data),
+    createdAt,
+    updatedAt,
   };
 }
 

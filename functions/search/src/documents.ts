@@ -10,7 +10,10 @@ export interface ChannelInfo {
   title: string;
 }
 
-export type EventDocument = Omit<VideoEventSnapshot, "version" | "previousStartsAt"> & {
+export type EventDocument = Omit<
+  VideoEventSnapshot,
+  "version" | "previousStartsAt" | "ownerId" | "startedAt" | "createdAt" | "updatedAt"
+> & {
   channel?: ChannelInfo;
   version: number;
   indexedAt: string;
@@ -23,13 +26,21 @@ export interface ChannelDocument extends ChannelInfo {
 }
 
 /**
- * The searchable state: the snapshot's own fields. What a lifecycle CloudEvent adds to them is
- * news, not state (what the time was, previousStartsAt; why it ended, event.ended's reason), and
- * the index's strict mapping would refuse a field it does not know, holding up every event after.
+ * The searchable state: the snapshot's own fields but these. What a lifecycle CloudEvent adds to
+ * them is news, not state (what the time was, previousStartsAt; why it ended, event.ended's
+ * reason); the owner and the record's times are there for the events' own list, not for search.
+ * The index's strict mapping would refuse a field it does not know, holding up every event after.
  */
+const NOT_SEARCHED = new Set([
+  "previousStartsAt",
+  "ownerId",
+  "startedAt",
+  "createdAt",
+  "updatedAt",
+]);
 const STATE_FIELDS = new Set(
   Object.keys(catalog["streamplatform.event.updated"].data.shape).filter(
-    (field) => field !== "previousStartsAt",
+    (field) => !NOT_SEARCHED.has(field),
   ),
 );
 
@@ -40,7 +51,7 @@ export function eventDocument(
 ): EventDocument {
   const state = Object.fromEntries(
     Object.entries(snapshot).filter(([field]) => STATE_FIELDS.has(field)),
-  ) as Omit<VideoEventSnapshot, "previousStartsAt">;
+  ) as Omit<EventDocument, "channel" | "indexedAt">;
   return { ...state, ...(channel && { channel }), indexedAt: now.toISOString() };
 }
 

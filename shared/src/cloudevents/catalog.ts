@@ -22,13 +22,20 @@ const eventStatus = z.enum(EVENT_STATUSES);
 const videoEvent = z.object({
   eventId: id,
   channelId: id,
+  // With createdAt and updatedAt, what the API shows of an event beyond the rest here (the events
+  // function's list is built from these snapshots); absent from those published before.
+  ownerId: id.optional(),
   title,
   description: z.string().max(5000).optional(),
   tags: z.array(z.string().min(1).max(50)).max(20).optional(),
   category: z.string().max(50).optional(),
   startsAt: instant,
   endsAt: instant.optional(),
+  /** When its stream really started (it went live). */
+  startedAt: instant.optional(),
   status: eventStatus,
+  createdAt: instant.optional(),
+  updatedAt: instant.optional(),
   /** Monotonic per event: lets consumers drop an older snapshot that arrives late. */
   version: z.number().int().nonnegative(),
   vodPath: z.string().max(500).optional(),

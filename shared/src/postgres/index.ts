@@ -3,3 +3,4 @@ export * from "./migrate.ts";
 export * from "./outbox.ts";
 export * from "./pool.ts";
 export * from "./rate-limit.ts";
+export * from "./schema.ts";

@@ -1,7 +1,8 @@
 // Events the events API refuses to make, for tests: a start time in the past. Written straight
 // into the events function's store, as functions/events/src/store.ts keeps an event (a document
 // per event in the `events` collection), with its event.created CloudEvent in the document's
-// outbox: the function's relay publishes it within a sweep (10 s), so search indexes it too.
+// outbox: the function's relay publishes it within a sweep (10 s), so search indexes it and the
+// events' list shows it (as after a crash between the store's write and the list's).
 import { randomBytes } from "node:crypto";
 import { createEvent } from "../cloudevents/platform-event.ts";
 import { createMongoClient, outboxFields } from "../mongodb/index.ts";
@@ -23,12 +24,15 @@ export async function storeScheduledEvent(
   const data = {
     eventId: id,
     channelId: event.channelId,
+    ownerId: event.ownerId,
     title: event.title,
     description: "",
     tags: event.tags ?? [],
     startsAt: event.startsAt.toISOString(),
     status: "scheduled" as const,
     version: 1,
+    createdAt: createdAt.toISOString(),
+    updatedAt: createdAt.toISOString(),
   };
   const created = createEvent({
     type: "streamplatform.event.created",

@@ -17,7 +17,11 @@ export function untilSuccess<T>(work: () => Promise<T>): () => Promise<T> {
 
 /** untilSuccess, with a first attempt started now (its failure logged, not thrown). */
 export function startupWork<T>(work: () => Promise<T>): () => Promise<T> {
-  const ready = untilSuccess(work);
+  return beginNow(untilSuccess(work));
+}
+
+/** Starts a first attempt of `ready` (an untilSuccess) now, its failure logged, not thrown. */
+export function beginNow<T>(ready: () => Promise<T>): () => Promise<T> {
   ready().catch((error: unknown) =>
     log({
       level: "warn",

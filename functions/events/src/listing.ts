@@ -1,0 +1,161 @@
+// The events' list (a read model in PostgreSQL): what GET /api/events and GET /api/events/:id
+// answer. FerretDB uses no index for a find and sorts in its own process (docs/architecture.md),
+// so a list at 100,000 events took seconds there; here each list is one index range.
+//
+// Kept from two sides, both only ever moving a row to a newer version: the API's own writes
+// (commands.ts, at once, so a creator sees what they just did) and the event.* CloudEvents
+// (the `listing` sink, which also brings what a crash between the two lost, and deletions).
+// Events stored before the list existed are copied in once (backfill).
+
+import { log } from "@stream-platform/shared";
+import type { VideoEvent } from "@stream-platform/shared/api";
+import type { Pool } from "@stream-platform/shared/postgres";
+import { encodeCursor, type ListQuery } from "./schemas.ts";
+import { type Snapshot, viewOf } from "./views.ts";
+
+/** An event's row: its view, or null when it was deleted (a tombstone at its last version). */
+interface Row {
+  id: string;
+  channelId: string;
+  status: string;
+  startsAt: string;
+  version: number;
+  view: VideoEvent | null;
+}
+
+const rowOf = (view: VideoEvent): Row => ({
+  id: view.id,
+  channelId: view.channelId,
+  status: view.status,
+  startsAt: view.startsAt,
+  version: view.version,
+  view,
+});
+
+/** Of several rows of one event, the newest (one statement may change a row only once). */
+function newestEach(rows: Row[]): Row[] {
+  const newest = new Map<string, Row>();
+  for (const row of rows) {
+    const seen = newest.get(row.id);
+    if (!seen || seen.version < row.version) newest.set(row.id, row);
+  }
+  return [...newest.values()];
+}
+
+export class EventListing {
+  constructor(private readonly pool: Pool) {}
+
+  /** Stores these views, each unless its row has that version or a newer one already. */
+  put(views: VideoEvent[]): Promise<void> {
+    return this.write(views.map(rowOf));
+  }
+
+  /**
+   * What event.* CloudEvents say: each snapshot's view, or a tombstone for a deleted event. A
+   * snapshot from before snapshots carried the whole view changes nothing (the backfill copied
+   * those events).
+   */
+  record(changes: { data: Snapshot; deleted: boolean }[]): Promise<void> {
+    const rows: Row[] = [];
+    for (const { data, deleted } of changes) {
+      const view = deleted ? null : viewOf(data);
+      if (view === undefined) continue;
+      rows.push({
+        id: data.eventId,
+        channelId: data.channelId,
+        status: data.status,
+        startsAt: data.startsAt,
+        version: data.version,
+        view,
+      });
+    }
+    return this.write(rows);
+  }
+
+  private async write(rows: Row[]): Promise<void> {
+    if (rows.length === 0) return;
+    const newest = newestEach(rows);
+    await this.pool.query(
+      `insert into listing (id, channel_id, status, starts_at, version, view)
+       select * from unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::integer[], $6::json[])
+       on conflict (id) do update
+         set channel_id = excluded.channel_id, status = excluded.status,
+             starts_at = excluded.starts_at, version = excluded.version, view = excluded.view
+         where listing.version < excluded.version`,
+      [
+        newest.map((row) => row.id),
+        newest.map((row) => row.channelId),
+        newest.map((row) => row.status),
+        newest.map((row) => row.startsAt),
+        newest.map((row) => row.version),
+        newest.map((row) => (row.view ? JSON.stringify(row.view) : null)),
+      ],
+    );
+  }
+
+  /** An event as the API shows it; undefined when there is none (or it was deleted). */
+  async get(id: string): Promise<VideoEvent | undefined> {
+    const { rows } = await this.pool.query<{ view: VideoEvent }>(
+      "select view from listing where id = $1 and view is not null",
+      [id],
+    );
+    return rows[0]?.view;
+  }
+
+  /** Keyset pagination on (startsAt, id): stable while events are added. */
+  async list(query: ListQuery): Promise<{ items: VideoEvent[]; nextCursor?: string }> {
+    const params: unknown[] = [];
+    const param = (value: unknown) => `$${params.push(value)}`;
+    const where = ["view is not null"];
+    if (query.status) where.push(`status = ${param(query.status)}`);
+    if (query.channelId) where.push(`channel_id = ${param(query.channelId)}`);
+    if (query.from) where.push(`starts_at >= ${param(query.from)}`);
+    if (query.to) where.push(`starts_at < ${param(query.to)}`);
+    const direction = query.order === "desc" ? "desc" : "asc";
+    if (query.cursor) {
+      const beyond = direction === "asc" ? ">" : "<";
+      where.push(
+        `(starts_at, id) ${beyond} (${param(query.cursor.startsAt)}::timestamptz, ${param(query.cursor.id)})`,
+      );
+    }
+    const { rows } = await this.pool.query<{ view: VideoEvent }>(
+      `select view from listing where ${where.join(" and ")}
+       order by starts_at ${direction}, id ${direction} limit ${param(query.limit + 1)}`,
+      params,
+    );
+    const items = rows.slice(0, query.limit).map((row) => row.view);
+    const last = items[items.length - 1];
+    return {
+      items,
+      ...(rows.length > query.limit &&
+        last && { nextCursor: encodeCursor(new Date(last.startsAt), last.id) }),
+    };
+  }
+
+  /**
+   * Copies every event of `source` in, once per database: the first instance to start does it
+   * (the others wait for it, then find it done). Versions keep a copy that is older than what a
+   * CloudEvent brought meanwhile from replacing it. How many events it copied.
+   */
+  async backfill(source: () => AsyncIterable<VideoEvent[]>): Promise<number> {
+    const client = await this.pool.connect();
+    const lock = "hashtext(current_schema() || '.listing_backfill')";
+    try {
+      await client.query(`select pg_advisory_lock(${lock})`);
+      if ((await client.query("select 1 from listing_backfill")).rowCount) return 0;
+      let copied = 0;
+      for await (const views of source()) {
+        await this.put(views);
+        copied += views.length;
+        if (copied % 10_000 < views.length)
+          log({ level: "info", msg: "events list: copying the stored events", copied });
+      }
+      await client.query("insert into listing_backfill (done_at) values (now())");
+      log({ level: "info", msg: "events list: every stored event copied", copied });
+      return copied;
+    } finally {
+      await client.query(`select pg_advisory_unlock(${lock})`).catch(() => undefined);
+      client.release();
+    }
+  }
+}
