@@ -1,9 +1,10 @@
 // Deleting an account erases the person everywhere (issue #23, item 8): a creator with a channel,
 // a scheduled event, chat messages, viewer figures and an inbox deletes their account; then
 // every store is looked in directly — accounts (PostgreSQL), events (MongoDB), search
-// (Elasticsearch), notifications' inbox, analytics' viewer records and the creator's own viewing
-// history (MongoDB), chat (PostgreSQL) — and nothing of theirs is left but anonymous totals. A follower of the deleted
-// event is told it was cancelled. And a subscription to an event that does not exist is 404.
+// (Elasticsearch), notifications' inbox, analytics' viewer records (MongoDB) and the creator's own
+// viewing history (PostgreSQL, its beats in MongoDB), the events' list and chat (PostgreSQL) — and
+// nothing of theirs is left but anonymous totals. A follower of the deleted event is told it was
+// cancelled. And a subscription to an event that does not exist is 404.
 import { randomBytes } from "node:crypto";
 import { createEvent, serviceUrls, toHttpBatch } from "@stream-platform/shared";
 import { createElasticsearch } from "@stream-platform/shared/elasticsearch";
@@ -120,7 +121,9 @@ describe("deleting an account", () => {
     const inbox = mongo.db("notifications").collection("inbox");
     const viewers = mongo.db("analytics").collection("viewers");
     const stats = mongo.db("analytics").collection<{ _id: string }>("stats");
-    const history = mongo.db("analytics").collection("history");
+    const historyOf = async (userId: string) =>
+      (await pool.query("select 1 from analytics.history where user_id = $1", [userId])).rowCount ??
+      0;
     const watches = mongo.db("analytics").collection("watches");
     const learnt = mongo.db("recommendations");
     const searchable = async (index: string, id: string) =>
@@ -136,7 +139,7 @@ describe("deleting an account", () => {
       (await viewers.countDocuments({ eventId })) === 3 ? true : undefined,
     );
     await until("the creator's viewing history", async () =>
-      (await history.countDocuments({ userId: creator.id })) > 0 ? true : undefined,
+      (await historyOf(creator.id)) > 0 ? true : undefined,
     );
     await until("the creator's history learnt by the recommendations", async () =>
       (await learnt.collection("views").countDocuments({ userId: creator.id })) > 0
@@ -175,6 +178,15 @@ describe("deleting an account", () => {
     await until("the creator's events gone from the events store", async () =>
       (await events.countDocuments({ ownerId: creator.id })) === 0 ? true : undefined,
     );
+    // The events' list keeps a tombstone (the id and last version, so that a late snapshot
+    // cannot bring the event back), nothing of what it showed.
+    await until("the creator's event gone from the events' list", async () => {
+      const { rows } = await pool.query<{ view: unknown }>(
+        "select view from events.listing where id = $1",
+        [eventId],
+      );
+      return rows.length === 1 && rows[0]?.view === null ? true : undefined;
+    });
     await until("the event's search document gone", async () =>
       (await es.exists({ index: "events", id: eventId })) ? undefined : true,
     );
@@ -188,9 +200,7 @@ describe("deleting an account", () => {
       (await viewers.countDocuments({ eventId })) === 0 ? true : undefined,
     );
     await until("the creator's viewing history gone", async () =>
-      (await history.countDocuments({ userId: creator.id })) +
-        (await watches.countDocuments({ u: creator.id })) ===
-      0
+      (await historyOf(creator.id)) + (await watches.countDocuments({ u: creator.id })) === 0
         ? true
         : undefined,
     );

@@ -1,11 +1,14 @@
-// Viewing history in MongoDB (the analytics database): what each signed-in person watched.
-//   watches  one per heartbeat of a signed-in person, `_id` = the beat's CloudEvent id: the
-//            insert is the dedup (a redelivered beat is refused), and the entry below is
-//            computed from these, so writing it again changes nothing
-//   history  one per (person, event): seconds watched, the last position (and the recording's
-//            length), when last watched; cleared entries stay as a date (`clearedAt`) so a late
-//            redelivery of a beat from before the clearing never brings it back
-import { insertNew, isDuplicateKey } from "@stream-platform/shared/mongodb";
+// Viewing history: what each signed-in person watched.
+//   watches  (MongoDB, the analytics database) one per heartbeat of a signed-in person, `_id` =
+//            the beat's CloudEvent id: the insert is the dedup (a redelivered beat is refused),
+//            and the entry below is computed from these, so writing it again changes nothing
+//   history  (PostgreSQL, migrations/001_history.sql) one row per (person, event): seconds
+//            watched, the last position (and the recording's length), when last watched;
+//            cleared entries stay as a date (`cleared_at`) so a late redelivery of a beat from
+//            before the clearing never brings it back. In PostgreSQL because a person's list is
+//            read on every home page, and FerretDB uses no index for a find.
+import { insertNew } from "@stream-platform/shared/mongodb";
+import { backfillOnce, type Pool } from "@stream-platform/shared/postgres";
 import type { Collection, Db, Filter } from "mongodb";
 
 export interface WatchDoc {
@@ -25,46 +28,59 @@ export interface WatchDoc {
 }
 
 export interface HistoryDoc {
-  /** `${userId}/${eventId}` */
-  _id: string;
   userId: string;
   eventId: string;
   watchedSeconds: number;
   position: number;
   duration?: number;
   updatedAt: Date;
-  /** Beats up to here are forgotten (the person cleared it); the epoch if never. */
-  clearedAt: Date;
-  /** Nothing watched since it was cleared. */
-  hidden: boolean;
 }
 
+/** A row of `history` as the driver reads it. */
+interface HistoryRow {
+  user_id: string;
+  event_id: string;
+  watched_seconds: number;
+  position: number;
+  duration: number | null;
+  updated_at: Date;
+}
+
+const docOf = (row: HistoryRow): HistoryDoc => ({
+  userId: row.user_id,
+  eventId: row.event_id,
+  watchedSeconds: row.watched_seconds,
+  position: row.position,
+  ...(row.duration !== null && { duration: row.duration }),
+  updatedAt: row.updated_at,
+});
+
+const COLUMNS = "user_id, event_id, watched_seconds, position, duration, updated_at";
+
 const NEVER = new Date(0);
-const entryId = (userId: string, eventId: string) => `${userId}/${eventId}`;
 
 export class HistoryStore {
   readonly watches: Collection<WatchDoc>;
-  readonly history: Collection<HistoryDoc>;
 
-  constructor(db: Db) {
+  constructor(
+    db: Db,
+    private readonly pool: Pool,
+  ) {
     this.watches = db.collection("watches");
-    this.history = db.collection("history");
   }
 
   async ensureIndexes(): Promise<void> {
     await this.watches.createIndex({ u: 1, e: 1 });
-    await this.history.createIndex({ userId: 1 });
   }
 
-  /** The dates before which each of these entries' beats are forgotten. */
+  /** The dates before which each of these entries' beats are forgotten (`${userId}/${eventId}`). */
   async clearedAt(ids: { userId: string; eventId: string }[]): Promise<Map<string, Date>> {
-    const docs = await this.history
-      .find(
-        { _id: { $in: ids.map((k) => entryId(k.userId, k.eventId)) } },
-        { projection: { clearedAt: 1 } },
-      )
-      .toArray();
-    return new Map(docs.map((doc) => [doc._id, doc.clearedAt]));
+    const { rows } = await this.pool.query<{ user_id: string; event_id: string; cleared_at: Date }>(
+      `select user_id, event_id, cleared_at from history
+       where (user_id, event_id) in (select * from unnest($1::text[], $2::text[]))`,
+      [ids.map((k) => k.userId), ids.map((k) => k.eventId)],
+    );
+    return new Map(rows.map((row) => [`${row.user_id}/${row.event_id}`, row.cleared_at]));
   }
 
   /** Ids of the beats stored now (not before). */
@@ -73,18 +89,15 @@ export class HistoryStore {
   }
 
   /**
-   * Computes a person's entry for an event again from its beats since the last clearing, and
-   * writes it unless it was cleared meanwhile (then the clearing wins, and a later beat
-   * writes it anew).
+   * The entry computed anew from its beats since the last clearing, and written unless it was
+   * cleared meanwhile (then the clearing wins, and a later beat writes it anew); undefined if
+   * none counts (or it was cleared).
    */
-  /** The entry computed anew from its beats; undefined if none counts (or it was cleared). */
   async recompute(
     userId: string,
     eventId: string,
   ): Promise<{ watchedSeconds: number; updatedAt: Date } | undefined> {
-    const _id = entryId(userId, eventId);
-    const current = await this.history.findOne({ _id }, { projection: { clearedAt: 1 } });
-    const clearedAt = current?.clearedAt ?? NEVER;
+    const clearedAt = (await this.clearedAt([{ userId, eventId }])).values().next().value ?? NEVER;
     const beats = await this.watches.find({ u: userId, e: eventId }).toArray();
     let watchedSeconds = 0;
     let last: WatchDoc | undefined;
@@ -100,30 +113,16 @@ export class HistoryStore {
     }
     if (!last) return undefined;
     const entry = { watchedSeconds: Math.round(watchedSeconds * 10) / 10, updatedAt: last.t };
-    try {
-      await this.history.updateOne(
-        { _id, clearedAt },
-        {
-          $set: {
-            userId,
-            eventId,
-            watchedSeconds: entry.watchedSeconds,
-            position: last.p,
-            updatedAt: last.t,
-            hidden: false,
-            ...(last.d !== undefined && { duration: last.d }),
-          },
-          // Watched live last: no recording's length to finish.
-          ...(last.d === undefined && { $unset: { duration: "" } }),
-        },
-        { upsert: true },
-      );
-      return entry;
-    } catch (error) {
-      // Cleared meanwhile: the upsert met the entry with its new date.
-      if (!isDuplicateKey(error)) throw error;
-      return undefined;
-    }
+    // Watched live last: no recording's length to finish (duration null).
+    const { rowCount } = await this.pool.query(
+      `insert into history (${COLUMNS}) values ($1, $2, $3, $4, $5, $6)
+       on conflict (user_id, event_id) do update
+         set watched_seconds = excluded.watched_seconds, position = excluded.position,
+             duration = excluded.duration, updated_at = excluded.updated_at, hidden = false
+         where history.cleared_at = $7`,
+      [userId, eventId, entry.watchedSeconds, last.p, last.d ?? null, last.t, clearedAt],
+    );
+    return rowCount ? entry : undefined;
   }
 
   /** A page of a person's entries, last watched first; the cursor is the last entry's event. */
@@ -131,35 +130,36 @@ export class HistoryStore {
     userId: string,
     query: { limit: number; cursor?: string | undefined },
   ): Promise<{ items: HistoryDoc[]; nextCursor?: string }> {
-    const filter: Filter<HistoryDoc> = { userId, hidden: false };
-    const anchor = query.cursor ? await this.get(userId, query.cursor) : null;
-    if (anchor)
-      filter.$or = [
-        { updatedAt: { $lt: anchor.updatedAt } },
-        { updatedAt: anchor.updatedAt, _id: { $lt: anchor._id } },
-      ];
-    const items = await this.history
-      .find(filter)
-      .sort({ updatedAt: -1, _id: -1 })
-      .limit(query.limit + 1)
-      .toArray();
-    const page = items.slice(0, query.limit);
-    const more = items.length > query.limit;
+    const after = query.cursor
+      ? `and (updated_at, event_id) < (select updated_at, event_id from history
+           where user_id = $1 and event_id = $3 and not hidden)`
+      : "";
+    const { rows } = await this.pool.query<HistoryRow>(
+      `select ${COLUMNS} from history where user_id = $1 and not hidden ${after}
+       order by updated_at desc, event_id desc limit $2`,
+      [userId, query.limit + 1, ...(query.cursor ? [query.cursor] : [])],
+    );
+    const page = rows.slice(0, query.limit).map(docOf);
+    const more = rows.length > query.limit;
     return { items: page, ...(more && { nextCursor: page.at(-1)?.eventId }) };
   }
 
-  get(userId: string, eventId: string): Promise<HistoryDoc | null> {
-    return this.history.findOne({ _id: entryId(userId, eventId), hidden: false });
+  async get(userId: string, eventId: string): Promise<HistoryDoc | null> {
+    const { rows } = await this.pool.query<HistoryRow>(
+      `select ${COLUMNS} from history where user_id = $1 and event_id = $2 and not hidden`,
+      [userId, eventId],
+    );
+    return rows[0] ? docOf(rows[0]) : null;
   }
 
   /** Forgets what a person watched of one event, or of every event, up to `at`. */
   async clear(userId: string, at: Date, eventId?: string): Promise<void> {
-    const entries: Filter<HistoryDoc> =
-      eventId === undefined ? { userId } : { _id: entryId(userId, eventId) };
-    await this.history.updateMany(entries, {
-      $set: { clearedAt: at, hidden: true, watchedSeconds: 0, position: 0 },
-      $unset: { duration: "" },
-    });
+    await this.pool.query(
+      `update history
+       set cleared_at = $2, hidden = true, watched_seconds = 0, position = 0, duration = null
+       where user_id = $1 ${eventId === undefined ? "" : "and event_id = $3"}`,
+      [userId, at, ...(eventId === undefined ? [] : [eventId])],
+    );
     const beats: Filter<WatchDoc> =
       eventId === undefined
         ? { u: userId, t: { $lte: at } }
@@ -170,6 +170,47 @@ export class HistoryStore {
   /** A deleted account's history, all of it (user.deleted). Idempotent. */
   async forgetUser(userId: string): Promise<void> {
     await this.watches.deleteMany({ u: userId });
-    await this.history.deleteMany({ userId });
+    await this.pool.query("delete from history where user_id = $1", [userId]);
+  }
+
+  /**
+   * Copies the entries kept in MongoDB's `history` collection before they moved here, once (a
+   * row written meanwhile, by a beat or a clearing, is newer and stays).
+   */
+  copyFromMongo(db: Db): Promise<number> {
+    const old = db.collection<HistoryDoc & { clearedAt: Date; hidden: boolean }>("history");
+    return backfillOnce(
+      this.pool,
+      "history from MongoDB",
+      async function* () {
+        let batch: (HistoryDoc & { clearedAt: Date; hidden: boolean })[] = [];
+        for await (const doc of old.find({}).batchSize(1000)) {
+          batch.push(doc);
+          if (batch.length === 1000) {
+            yield batch;
+            batch = [];
+          }
+        }
+        if (batch.length > 0) yield batch;
+      },
+      async (docs) => {
+        await this.pool.query(
+          `insert into history (${COLUMNS}, cleared_at, hidden)
+           select * from unnest($1::text[], $2::text[], $3::float8[], $4::float8[], $5::float8[],
+                                $6::timestamptz[], $7::timestamptz[], $8::boolean[])
+           on conflict (user_id, event_id) do nothing`,
+          [
+            docs.map((d) => d.userId),
+            docs.map((d) => d.eventId),
+            docs.map((d) => d.watchedSeconds),
+            docs.map((d) => d.position),
+            docs.map((d) => d.duration ?? null),
+            docs.map((d) => d.updatedAt),
+            docs.map((d) => d.clearedAt ?? NEVER),
+            docs.map((d) => d.hidden ?? false),
+          ],
+        );
+      },
+    );
   }
 }

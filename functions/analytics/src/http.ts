@@ -175,24 +175,37 @@ export function routes(
     { anyBodyType: true },
   );
 
-  // Trending is the same for everyone: worked out at most every 30 s per window, whoever asks.
-  const trendingCache = new Map<number, { at: number; list: Promise<TrendingEvent[]> }>();
+  // Trending is the same for everyone: worked out again at most every 30 s per window, in the
+  // background, while requests answer from the last list (at 100,000 events the store's range
+  // is a scan); only a window's very first request waits for it. A failed look keeps the last
+  // list, and the next request looks again.
+  const trends = new Map<
+    number,
+    { at: number; list?: TrendingEvent[]; looking?: Promise<TrendingEvent[]> }
+  >();
+  function trendingFor(hours: number): Promise<TrendingEvent[]> {
+    const now = Date.now();
+    const trend = trends.get(hours) ?? { at: 0 };
+    trends.set(hours, trend);
+    if (trend.at < now - TRENDING_CACHE_MS && !trend.looking) {
+      const since = new Date(now - hours * 3_600_000);
+      const updating = trend;
+      updating.looking = store
+        .watchedSince(since)
+        .then((watched) => trending(watched, since, 50))
+        .then((list) => Object.assign(updating, { at: now, list }).list)
+        .finally(() => {
+          updating.looking = undefined;
+        });
+      updating.looking.catch(() => undefined);
+    }
+    return trend.list ? Promise.resolve(trend.list) : (trend.looking as Promise<TrendingEvent[]>);
+  }
   router.on("GET", "/api/analytics/trending", async ({ query }) => {
     const input = parseInput(trendingQuery, Object.fromEntries(query));
-    const now = Date.now();
-    let cached = trendingCache.get(input.hours);
-    if (!cached || cached.at < now - TRENDING_CACHE_MS) {
-      const since = new Date(now - input.hours * 3_600_000);
-      cached = {
-        at: now,
-        list: store.watchedSince(since).then((watched) => trending(watched, since, 50)),
-      };
-      trendingCache.set(input.hours, cached);
-      cached.list.catch(() => trendingCache.delete(input.hours));
-    }
     return {
       status: 200,
-      body: { items: (await cached.list).slice(0, input.limit) },
+      body: { items: (await trendingFor(input.hours)).slice(0, input.limit) },
       headers: { "cache-control": "public, max-age=30" },
     };
   });

@@ -1,10 +1,19 @@
-// The analytics function's state, one per process: MongoDB, the store, the event directory
-// (events gRPC), the channels client, the publisher (beacons), the aggregator and the viewing
-// history.
-import { grpcClient, metrics, startupWork, untilSuccess } from "@stream-platform/shared";
+// The analytics function's state, one per process: MongoDB (figures, beats), PostgreSQL (its
+// schema ANALYTICS_DB_SCHEMA: the viewing history), the store, the event directory (events
+// gRPC), the channels client, the publisher (beacons), the aggregator and the viewing history.
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  grpcClient,
+  metrics,
+  serviceUrls,
+  startupWork,
+  untilSuccess,
+} from "@stream-platform/shared";
 import { onShutdown } from "@stream-platform/shared/hosting";
 import { createKafka, EventPublisher } from "@stream-platform/shared/kafka";
 import { createMongoClient } from "@stream-platform/shared/mongodb";
+import { createSchemaPool, migrateSchema, schemaName } from "@stream-platform/shared/postgres";
 import { Aggregator } from "./aggregator.ts";
 import { EventDirectory } from "./events.ts";
 import { History, HistoryReader } from "./history.ts";
@@ -14,7 +23,10 @@ import { AnalyticsStore } from "./store.ts";
 export const mongo = createMongoClient();
 const db = mongo.db(process.env.ANALYTICS_DB ?? "analytics");
 export const store = new AnalyticsStore(db);
-export const historyStore = new HistoryStore(db);
+const schema = schemaName("ANALYTICS_DB_SCHEMA", process.env.ANALYTICS_DB_SCHEMA ?? "analytics");
+export const pool = createSchemaPool(serviceUrls().databaseUrl, schema);
+const migrations = join(dirname(fileURLToPath(import.meta.url)), "..", "migrations");
+export const historyStore = new HistoryStore(db, pool);
 export const publisher = new EventPublisher(createKafka("analytics"));
 
 export const events = grpcClient((grpc) => new grpc.EventsClient());
@@ -40,6 +52,8 @@ export const historyReader = new HistoryReader(events, channels);
 export const ready = startupWork(async () => {
   await store.ensureIndexes();
   await historyStore.ensureIndexes();
+  await migrateSchema(pool, schema, migrations);
+  await historyStore.copyFromMongo(db);
 });
 
 /** The aggregator's start: what a crashed run left is applied before any new batch. */
@@ -55,4 +69,5 @@ onShutdown(async () => {
   events.close();
   channels.close();
   await mongo.close();
+  await pool.end();
 });

@@ -18,8 +18,3 @@ create table listing (
 create index listing_by_status on listing (status, starts_at, id) where view is not null;
 create index listing_by_channel on listing (channel_id, starts_at, id) where view is not null;
 create index listing_by_start on listing (starts_at, id) where view is not null;
-
--- A row once every event stored before the list existed has been copied into it.
-create table listing_backfill (
-  done_at timestamptz not null
-);

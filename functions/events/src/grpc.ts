@@ -1,29 +1,46 @@
 // gRPC EventService: stream-server asks which event a stream on a channel belongs to; analytics
 // asks whose event it is (to attribute figures to a channel and show details to its owner).
+// Served from the list where it can (listing.ts), which the gRPC server only reads.
 import * as grpc from "@grpc/grpc-js";
+import type { VideoEvent } from "@stream-platform/shared/api";
 import { eventsProto } from "@stream-platform/shared/grpc";
-import { commands, ready, store } from "./service.ts";
-import type { EventDoc } from "./store.ts";
+import { commands, listing, ready, store } from "./service.ts";
+import { toView } from "./views.ts";
 
 type Callback = grpc.sendUnaryData<unknown>;
 
+/** What the service answers of an event. */
+const answerOf = (view: VideoEvent) => ({
+  id: view.id,
+  channelId: view.channelId,
+  ownerId: view.ownerId,
+  title: view.title,
+  status: view.status,
+  startsAt: view.startsAt,
+  endsAt: view.endsAt ?? "",
+  // Where the poster is, as the view shows it (none for a cancelled event).
+  posterPath: view.posterUrl ?? "",
+});
+
+/**
+ * An event by id: from the list (one index read; FerretDB scans the collection for an id), or
+ * from the store when the list does not have it or cannot answer.
+ */
+async function eventById(id: string): Promise<VideoEvent | null> {
+  const shown = await listing.get(id).catch(() => undefined);
+  if (shown) return shown;
+  const doc = await store.get(id);
+  return doc && toView(doc);
+}
+
 /** Answers with the event, NOT_FOUND when there is none, UNAVAILABLE when the store failed. */
-function reply(lookup: () => Promise<EventDoc | null>, callback: Callback, what: string): void {
+function reply(lookup: () => Promise<VideoEvent | null>, callback: Callback, what: string): void {
   ready()
     .then(lookup)
     .then(
-      (doc) =>
-        doc
-          ? callback(null, {
-              id: doc._id,
-              channelId: doc.channelId,
-              ownerId: doc.ownerId,
-              title: doc.title,
-              status: doc.status,
-              startsAt: doc.startsAt.toISOString(),
-              endsAt: doc.endsAt?.toISOString() ?? "",
-              posterPath: doc.posterPath ?? "",
-            })
+      (view) =>
+        view
+          ? callback(null, answerOf(view))
           : callback(
               Object.assign(new Error(what), { code: grpc.status.NOT_FOUND, details: what }),
             ),
@@ -36,9 +53,16 @@ function reply(lookup: () => Promise<EventDoc | null>, callback: Callback, what:
 export function createGrpcServer(server: grpc.Server): grpc.Server {
   server.addService(eventsProto().EventService.service, {
     GetCurrentEvent: (call: grpc.ServerUnaryCall<{ channelId: string }, unknown>, cb: Callback) =>
-      reply(() => commands.current(call.request.channelId), cb, "no current event"),
+      reply(
+        async () => {
+          const doc = await commands.current(call.request.channelId);
+          return doc && toView(doc);
+        },
+        cb,
+        "no current event",
+      ),
     GetEvent: (call: grpc.ServerUnaryCall<{ id: string }, unknown>, cb: Callback) =>
-      reply(() => store.get(call.request.id), cb, "no such event"),
+      reply(() => eventById(call.request.id), cb, "no such event"),
   });
   return server;
 }

@@ -7,9 +7,8 @@
 // (the `listing` sink, which also brings what a crash between the two lost, and deletions).
 // Events stored before the list existed are copied in once (backfill).
 
-import { log } from "@stream-platform/shared";
 import type { VideoEvent } from "@stream-platform/shared/api";
-import type { Pool } from "@stream-platform/shared/postgres";
+import { backfillOnce, type Pool } from "@stream-platform/shared/postgres";
 import { encodeCursor, type ListQuery } from "./schemas.ts";
 import { type Snapshot, viewOf } from "./views.ts";
 
@@ -133,29 +132,11 @@ export class EventListing {
   }
 
   /**
-   * Copies every event of `source` in, once per database: the first instance to start does it
-   * (the others wait for it, then find it done). Versions keep a copy that is older than what a
-   * CloudEvent brought meanwhile from replacing it. How many events it copied.
+   * Copies every event of `source` in, once (shared/src/postgres/backfill.ts). Versions keep a
+   * copy that is older than what a CloudEvent brought meanwhile from replacing it. How many
+   * events it copied.
    */
-  async backfill(source: () => AsyncIterable<VideoEvent[]>): Promise<number> {
-    const client = await this.pool.connect();
-    const lock = "hashtext(current_schema() || '.listing_backfill')";
-    try {
-      await client.query(`select pg_advisory_lock(${lock})`);
-      if ((await client.query("select 1 from listing_backfill")).rowCount) return 0;
-      let copied = 0;
-      for await (const views of source()) {
-        await this.put(views);
-        copied += views.length;
-        if (copied % 10_000 < views.length)
-          log({ level: "info", msg: "events list: copying the stored events", copied });
-      }
-      await client.query("insert into listing_backfill (done_at) values (now())");
-      log({ level: "info", msg: "events list: every stored event copied", copied });
-      return copied;
-    } finally {
-      await client.query(`select pg_advisory_unlock(${lock})`).catch(() => undefined);
-      client.release();
-    }
+  backfill(source: () => AsyncIterable<VideoEvent[]>): Promise<number> {
+    return backfillOnce(this.pool, "events list", source, (views) => this.put(views));
   }
 }

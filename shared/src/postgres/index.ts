@@ -1,4 +1,6 @@
 // PostgreSQL: pool and transactions, migrations, the transactional outbox.
+
+export * from "./backfill.ts";
 export * from "./migrate.ts";
 export * from "./outbox.ts";
 export * from "./pool.ts";
