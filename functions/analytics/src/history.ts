@@ -141,7 +141,7 @@ export class HistoryReader {
   private readonly channels: GrpcDirectory<{ slug: string; title: string }>;
 
   constructor(
-    private readonly events: () => Promise<Pick<EventsClient, "getEvent">>,
+    private readonly events: () => Promise<Pick<EventsClient, "getEvents">>,
     channels: () => Promise<Pick<ChannelsClient, "getChannel">>,
   ) {
     this.channels = new GrpcDirectory(async (id) => {
@@ -152,10 +152,16 @@ export class HistoryReader {
 
   /** The entries as a person sees them; those of events that no longer exist are left out. */
   async entries(docs: HistoryDoc[]): Promise<HistoryEntry[]> {
-    const events = new GrpcDirectory(async (id) => (await this.events()).getEvent(id));
+    // The events in one call (they change: asked anew for each list).
+    const events = new Map(
+      (await (await this.events()).getEvents(docs.map((doc) => doc.eventId))).map((event) => [
+        event.id,
+        event,
+      ]),
+    );
     const found = await Promise.all(
       docs.map(async (doc): Promise<HistoryEntry | undefined> => {
-        const event = await events.lookup(doc.eventId);
+        const event = events.get(doc.eventId);
         const channel = event && (await this.channels.lookup(event.channelId));
         if (!event || !channel) return undefined;
         return {

@@ -33,6 +33,18 @@ async function eventById(id: string): Promise<VideoEvent | null> {
   return doc && toView(doc);
 }
 
+/** Several events by id (at most 100): the list's, then the store's for those it lacks. */
+async function eventsByIds(ids: string[]): Promise<VideoEvent[]> {
+  const unique = [...new Set(ids)];
+  if (unique.length > 100) throw new TooMany(`at most 100 ids, not ${unique.length}`);
+  const shown = await listing.getMany(unique).catch(() => []);
+  const missing = unique.filter((id) => !shown.some((view) => view.id === id));
+  const stored = await Promise.all(missing.map((id) => store.get(id)));
+  return [...shown, ...stored.flatMap((doc) => (doc ? [toView(doc)] : []))];
+}
+
+class TooMany extends Error {}
+
 /** Answers with the event, NOT_FOUND when there is none, UNAVAILABLE when the store failed. */
 function reply(lookup: () => Promise<VideoEvent | null>, callback: Callback, what: string): void {
   ready()
@@ -63,6 +75,18 @@ export function createGrpcServer(server: grpc.Server): grpc.Server {
       ),
     GetEvent: (call: grpc.ServerUnaryCall<{ id: string }, unknown>, cb: Callback) =>
       reply(() => eventById(call.request.id), cb, "no such event"),
+    GetEvents: (call: grpc.ServerUnaryCall<{ ids: string[] }, unknown>, cb: Callback) => {
+      ready()
+        .then(() => eventsByIds(call.request.ids))
+        .then(
+          (views) => cb(null, { events: views.map(answerOf) }),
+          (error: Error) => {
+            const code =
+              error instanceof TooMany ? grpc.status.INVALID_ARGUMENT : grpc.status.UNAVAILABLE;
+            cb(Object.assign(error, { code, details: error.message }));
+          },
+        );
+    },
   });
   return server;
 }

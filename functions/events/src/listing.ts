@@ -101,6 +101,15 @@ export class EventListing {
     return rows[0]?.view;
   }
 
+  /** Those of these events that exist (and were not deleted), in no particular order. */
+  async getMany(ids: string[]): Promise<VideoEvent[]> {
+    const { rows } = await this.pool.query<{ view: VideoEvent }>(
+      "select view from listing where id = any($1::text[]) and view is not null",
+      [ids],
+    );
+    return rows.map((row) => row.view);
+  }
+
   /** Keyset pagination on (startsAt, id): stable while events are added. */
   async list(query: ListQuery): Promise<{ items: VideoEvent[]; nextCursor?: string }> {
     const params: unknown[] = [];

@@ -454,6 +454,31 @@ describe("lifecycle from the stream", () => {
     expect(isGrpcStatus(quiet, GrpcStatus.NOT_FOUND)).toBe(true);
     client.close();
   });
+
+  it("answers GetEvent and GetEvents over gRPC from the list, and the store for one it lacks", async () => {
+    const client = new EventsClient(await platformServiceAddress("events-grpc"));
+    const channelId = await newChannel();
+    const [a, b] = await Promise.all([schedule(channelId), schedule(channelId)]);
+    // Written into the store only (as after a crash before the list heard of it).
+    const storedOnly = await storeScheduledEvent({
+      channelId,
+      ownerId: owner.id,
+      title: "Stored only",
+      startsAt: new Date(Date.now() + 3_600_000),
+    });
+    expect(await client.getEvent(storedOnly)).toMatchObject({
+      id: storedOnly,
+      title: "Stored only",
+    });
+    const found = await client.getEvents([a?.id ?? "", b?.id ?? "", storedOnly, "evt_nosuchevent"]);
+    expect(found.map((e) => e.id).sort()).toEqual([a?.id, b?.id, storedOnly].sort());
+    expect(found.find((e) => e.id === a?.id)).toMatchObject({ channelId, ownerId: owner.id });
+    const tooMany = await client
+      .getEvents(Array.from({ length: 101 }, (_, i) => `evt_${i}`))
+      .catch((error: unknown) => error);
+    expect(isGrpcStatus(tooMany, GrpcStatus.INVALID_ARGUMENT)).toBe(true);
+    client.close();
+  });
 });
 
 describe("a live event whose stream went unheard (stream-server gone without stream.ended)", () => {

@@ -13,6 +13,7 @@ import type { MailAddress__Output } from "./generated/streamplatform/v1/MailAddr
 import type { SubscriptionServiceClient } from "./generated/streamplatform/v1/SubscriptionService.ts";
 import type { Target } from "./generated/streamplatform/v1/Target.ts";
 import type { VideoEvent__Output } from "./generated/streamplatform/v1/VideoEvent.ts";
+import type { VideoEvents__Output } from "./generated/streamplatform/v1/VideoEvents.ts";
 import { accountsProto, channelsProto, eventsProto, subscriptionsProto } from "./load.ts";
 import { traceCalls } from "./tracing.ts";
 
@@ -164,6 +165,16 @@ export class EventsClient {
   /** One event (with its channel's owner); rejects with NOT_FOUND when there is none. */
   getEvent(id: string, deadlineMs = 5000): Promise<VideoEvent__Output> {
     return unary((options, done) => this.client.GetEvent({ id }, options, done), deadlineMs);
+  }
+
+  /** Several events by id (at most 100): those that exist, in no particular order. */
+  async getEvents(ids: string[], deadlineMs = 5000): Promise<VideoEvent__Output[]> {
+    if (ids.length === 0) return [];
+    const reply = await unary<VideoEvents__Output>(
+      (options, done) => this.client.GetEvents({ ids }, options, done),
+      deadlineMs,
+    );
+    return reply.events;
   }
 
   close(): void {
