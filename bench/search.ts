@@ -5,8 +5,13 @@ import { createKafka, EventPublisher } from "@stream-platform/shared/kafka";
 import { api, platformServiceAddress, uniqueSlug } from "@stream-platform/shared/testing";
 import { aliasNames } from "../functions/search/src/aliases.ts";
 import { bulkWrite } from "../functions/search/src/bulk.ts";
-import { eventDocument, type VideoEventSnapshot } from "../functions/search/src/documents.ts";
+import {
+  type EventDocument,
+  eventDocument,
+  type VideoEventSnapshot,
+} from "../functions/search/src/documents.ts";
 import { suggestSearch } from "../functions/search/src/query.ts";
+import { relatedSearch } from "../functions/search/src/related.ts";
 import { searchQuery, suggestQuery } from "../functions/search/src/schemas.ts";
 import { searchBody } from "../functions/search/src/search.ts";
 import { benchUser, deleteBenchAccounts } from "./lib/accounts.ts";
@@ -153,8 +158,11 @@ async function main(): Promise<void> {
     console.log("");
 
     console.log(`queries: ${QUERIES} each, through the function and straight to Elasticsearch …`);
-    const through: Record<"search" | "suggest", number[]> = { search: [], suggest: [] };
-    const direct: Record<"search" | "suggest", number[]> = { search: [], suggest: [] };
+    type Kind = "search" | "suggest" | "related" | "cards";
+    const through: Record<Kind, number[]> = { search: [], suggest: [], related: [], cards: [] };
+    const direct: Record<Kind, number[]> = { search: [], suggest: [], related: [], cards: [] };
+    const { count: catalogue } = await es.count({ index: aliases.events });
+    const storedId = () => `evt_bench${String(Math.floor(random() * STORED)).padStart(8, "0")}`;
     const queryString = () => {
       const params = new URLSearchParams({ q: `${pick(WORDS)} ${pick(WORDS)}` });
       if (random() < 0.5) params.set("category", pick(CATEGORIES));
@@ -197,21 +205,65 @@ async function main(): Promise<void> {
       direct.suggest.push(
         await timed(() => es.search({ index: aliases.events, ...suggestSearch(suggestInput) })),
       );
+
+      // A watch page's "More like this" (6, as web/src/components/related-events.tsx asks).
+      const id = storedId();
+      through.related.push(
+        await timed(async () => {
+          const response = await fetch(`${searchUrl}/api/events/${id}/related?size=6`);
+          if (response.status !== 200) throw new Error(`/related answered ${response.status}`);
+          await response.json();
+        }),
+      );
+      direct.related.push(
+        await timed(async () => {
+          const event = await es.get<EventDocument>({ index: aliases.events, id });
+          await es.search({
+            index: aliases.events,
+            ...relatedSearch(aliases.events, event._source as EventDocument, 6, catalogue),
+          });
+        }),
+      );
+
+      // A ranked shelf's cards (Trending, For you: 16 ids in one request, ranked-shelf.tsx).
+      const ids = Array.from({ length: 16 }, storedId).join(",");
+      const cardsInput = searchQuery.parse({ ids, size: "16" });
+      through.cards.push(
+        await timed(async () => {
+          const response = await fetch(`${searchUrl}/api/search?ids=${ids}&size=16`);
+          if (response.status !== 200)
+            throw new Error(`/api/search?ids answered ${response.status}`);
+          await response.json();
+        }),
+      );
+      direct.cards.push(await timed(() => es.msearch(searchBody(aliases, cardsInput))));
     }
 
     console.log("");
-    for (const kind of ["search", "suggest"] as const) {
+    const names: Record<Kind, string> = {
+      search: "/api/search",
+      suggest: "/api/search/suggest",
+      related: "More like this (/api/events/:id/related)",
+      cards: "a ranked shelf's cards (/api/search?ids=, 16)",
+    };
+    for (const kind of ["search", "suggest", "related", "cards"] as const) {
       const fn = summarize(through[kind]);
       const raw = summarize(direct[kind]);
       for (const p of ["p50", "p99"] as const) {
+        // Search and suggest: the function's hop (issue #21); a shelf's lists: the time a page
+        // waits (issue #26, p99 < 50 ms at 100,000 events).
+        const shelf = kind === "related" || kind === "cards";
         printLine({
-          name: `${kind === "search" ? "/api/search" : "/api/search/suggest"} ${p} (${Math.round(STORED / 1000)}k)`,
+          name: `${names[kind]} ${p} (${Math.round(STORED / 1000)}k)`,
           figure: fn[p],
           baseline: raw[p],
           unit: "ms",
           better: "lower",
-          target: "ratio ≤ 1.3",
-          met: fn[p] / raw[p] <= 1.3,
+          ...(shelf
+            ? p === "p99"
+              ? { target: "p99 < 50 ms", met: fn[p] < 50 }
+              : { target: "none", met: "reported" as const }
+            : { target: "ratio ≤ 1.3", met: fn[p] / raw[p] <= 1.3 }),
           ...(p === "p50" && { samples: { figure: through[kind], baseline: direct[kind] } }),
         });
       }
