@@ -26,6 +26,7 @@ export * from "./observability/metrics.ts";
 export * from "./observability/panels.ts";
 export * from "./observability/trace-context.ts";
 export * from "./observability/tracing.ts";
+export * from "./util/batches.ts";
 export * from "./util/bounded-map.ts";
 export * from "./util/escape-regexp.ts";
 export * from "./util/sweeper.ts";

@@ -7,9 +7,10 @@
 //            cleared entries stay as a date (`cleared_at`) so a late redelivery of a beat from
 //            before the clearing never brings it back. In PostgreSQL because a person's list is
 //            read on every home page, and FerretDB uses no index for a find.
+import { inBatches } from "@stream-platform/shared";
 import { insertNew } from "@stream-platform/shared/mongodb";
 import { backfillOnce, type Pool } from "@stream-platform/shared/postgres";
-import type { Collection, Db, Filter } from "mongodb";
+import { type Collection, type Db, type Filter, MongoServerError } from "mongodb";
 
 export interface WatchDoc {
   _id: string;
@@ -130,14 +131,13 @@ export class HistoryStore {
     userId: string,
     query: { limit: number; cursor?: string | undefined },
   ): Promise<{ items: HistoryDoc[]; nextCursor?: string }> {
-    const after = query.cursor
-      ? `and (updated_at, event_id) < (select updated_at, event_id from history
-           where user_id = $1 and event_id = $3 and not hidden)`
-      : "";
+    // After the cursor's entry; from the top when it is gone (cleared meanwhile).
+    const anchor = query.cursor ? await this.get(userId, query.cursor) : null;
     const { rows } = await this.pool.query<HistoryRow>(
-      `select ${COLUMNS} from history where user_id = $1 and not hidden ${after}
+      `select ${COLUMNS} from history where user_id = $1 and not hidden
+       ${anchor ? "and (updated_at, event_id) < ($3, $4)" : ""}
        order by updated_at desc, event_id desc limit $2`,
-      [userId, query.limit + 1, ...(query.cursor ? [query.cursor] : [])],
+      [userId, query.limit + 1, ...(anchor ? [anchor.updatedAt, anchor.eventId] : [])],
     );
     const page = rows.slice(0, query.limit).map(docOf);
     const more = rows.length > query.limit;
@@ -174,25 +174,16 @@ export class HistoryStore {
   }
 
   /**
-   * Copies the entries kept in MongoDB's `history` collection before they moved here, once (a
-   * row written meanwhile, by a beat or a clearing, is newer and stays).
+   * Moves the entries kept in MongoDB's `history` collection before they lived here: copied once
+   * (a row written meanwhile, by a beat or a clearing, is newer and stays), then the collection
+   * dropped, so that nothing of a person stays where their account's deletion no longer looks.
    */
-  copyFromMongo(db: Db): Promise<number> {
+  async copyFromMongo(db: Db): Promise<number> {
     const old = db.collection<HistoryDoc & { clearedAt: Date; hidden: boolean }>("history");
-    return backfillOnce(
+    const copied = await backfillOnce(
       this.pool,
       "history from MongoDB",
-      async function* () {
-        let batch: (HistoryDoc & { clearedAt: Date; hidden: boolean })[] = [];
-        for await (const doc of old.find({}).batchSize(1000)) {
-          batch.push(doc);
-          if (batch.length === 1000) {
-            yield batch;
-            batch = [];
-          }
-        }
-        if (batch.length > 0) yield batch;
-      },
+      () => inBatches(old.find({}).batchSize(1000), 1000),
       async (docs) => {
         await this.pool.query(
           `insert into history (${COLUMNS}, cleared_at, hidden)
@@ -212,5 +203,11 @@ export class HistoryStore {
         );
       },
     );
+    await old.drop().catch((error: unknown) => {
+      // Dropped before (or never there).
+      if (!(error instanceof MongoServerError && error.codeName === "NamespaceNotFound"))
+        throw error;
+    });
+    return copied;
   }
 }

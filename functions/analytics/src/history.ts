@@ -12,7 +12,12 @@ import {
   readViewToken,
 } from "@stream-platform/shared";
 import { type EventStatus, type HistoryEntry, posterOf } from "@stream-platform/shared/api";
-import type { ChannelsClient, EventsClient } from "@stream-platform/shared/grpc";
+import {
+  type ChannelsClient,
+  type EventsClient,
+  GrpcStatus,
+  isGrpcStatus,
+} from "@stream-platform/shared/grpc";
 import { type Heartbeat, toBeat } from "./figures.ts";
 import type { HistoryDoc, HistoryStore, WatchDoc } from "./history-store.ts";
 
@@ -141,7 +146,7 @@ export class HistoryReader {
   private readonly channels: GrpcDirectory<{ slug: string; title: string }>;
 
   constructor(
-    private readonly events: () => Promise<Pick<EventsClient, "getEvents">>,
+    private readonly events: () => Promise<Pick<EventsClient, "getEvent" | "getEvents">>,
     channels: () => Promise<Pick<ChannelsClient, "getChannel">>,
   ) {
     this.channels = new GrpcDirectory(async (id) => {
@@ -154,10 +159,7 @@ export class HistoryReader {
   async entries(docs: HistoryDoc[]): Promise<HistoryEntry[]> {
     // The events in one call (they change: asked anew for each list).
     const events = new Map(
-      (await (await this.events()).getEvents(docs.map((doc) => doc.eventId))).map((event) => [
-        event.id,
-        event,
-      ]),
+      (await this.eventsOf(docs.map((doc) => doc.eventId))).map((event) => [event.id, event]),
     );
     const found = await Promise.all(
       docs.map(async (doc): Promise<HistoryEntry | undefined> => {
@@ -178,5 +180,24 @@ export class HistoryReader {
       }),
     );
     return found.filter((entry) => entry !== undefined);
+  }
+
+  /** GetEvents; one GetEvent each from an events service that predates it (a rollout). */
+  private async eventsOf(ids: string[]) {
+    const client = await this.events();
+    try {
+      return await client.getEvents(ids);
+    } catch (error) {
+      if (!isGrpcStatus(error, GrpcStatus.UNIMPLEMENTED)) throw error;
+      const each = await Promise.all(
+        ids.map((id) =>
+          client.getEvent(id).catch((missing: unknown) => {
+            if (isGrpcStatus(missing, GrpcStatus.NOT_FOUND)) return undefined;
+            throw missing;
+          }),
+        ),
+      );
+      return each.filter((event) => event !== undefined);
+    }
   }
 }

@@ -9,6 +9,7 @@ import {
   HttpProblem,
   invalidInput,
   isGrpcStatus,
+  log,
   notFound,
   parseInput,
   Router,
@@ -197,7 +198,13 @@ export function routes(
         .finally(() => {
           updating.looking = undefined;
         });
-      updating.looking.catch(() => undefined);
+      updating.looking.catch((error: unknown) =>
+        log({
+          level: "warn",
+          msg: "trending: the look failed; the last list stays",
+          error: String(error),
+        }),
+      );
     }
     return trend.list ? Promise.resolve(trend.list) : (trend.looking as Promise<TrendingEvent[]>);
   }

@@ -1,6 +1,7 @@
 // The viewing history's move from MongoDB to PostgreSQL (src/history-store.ts copyFromMongo),
 // against the real servers, in a MongoDB database and a PostgreSQL schema of its own: every
-// entry is copied once with its clearing, and a row written since (newer) is kept.
+// entry is copied once with its clearing, a row written since (newer) is kept, and the old
+// collection is dropped.
 import { randomBytes } from "node:crypto";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -74,6 +75,8 @@ it("copies the entries kept in MongoDB once, clearings included, never over a ne
   );
 
   expect(await store.copyFromMongo(db)).toBe(3);
+  // Moved: nothing of anyone stays in MongoDB, where an account's deletion no longer looks.
+  expect(await db.listCollections({ name: "history" }).toArray()).toEqual([]);
   expect(await store.copyFromMongo(db)).toBe(0);
 
   expect((await store.list("ada", { limit: 10 })).items).toEqual([

@@ -3,7 +3,7 @@
 // drops it) and removed, from the store and the list. The CloudEvents are published before the
 // documents go, so a crash in between repeats them on redelivery (consumers are idempotent)
 // instead of losing them.
-import { createEvent } from "@stream-platform/shared";
+import { createEvent, log } from "@stream-platform/shared";
 import type { EventPublisher } from "@stream-platform/shared/kafka";
 import type { EventListing } from "./listing.ts";
 import type { EventDoc, EventStore } from "./store.ts";
@@ -36,8 +36,15 @@ export async function eraseOwner(
         announce("streamplatform.event.deleted", deleted),
       ]);
       await store.events.deleteOne({ _id: id });
-      // Gone from the list at once too (event.deleted would take it out a moment later).
-      await listing.record([{ data: snapshot(deleted), deleted: true }]);
+      // Gone from the list at once too, if it can (event.deleted takes it out a moment later).
+      await listing.record([{ data: snapshot(deleted), deleted: true }]).catch((error: unknown) =>
+        log({
+          level: "warn",
+          msg: "events list: a deletion waits for its CloudEvent",
+          id,
+          error: String(error),
+        }),
+      );
     });
   return owned.length;
 }

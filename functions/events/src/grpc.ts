@@ -28,19 +28,22 @@ const answerOf = (view: VideoEvent) => ({
  */
 async function eventById(id: string): Promise<VideoEvent | null> {
   const shown = await listing.get(id).catch(() => undefined);
-  if (shown) return shown;
+  if (shown !== undefined) return shown;
   const doc = await store.get(id);
   return doc && toView(doc);
 }
 
-/** Several events by id (at most 100): the list's, then the store's for those it lacks. */
+/**
+ * Several events by id (at most 100): the list's, then the store's for those it has not heard
+ * of (each a scan of the store: a moment-old event, or an id that never was).
+ */
 async function eventsByIds(ids: string[]): Promise<VideoEvent[]> {
   const unique = [...new Set(ids)];
   if (unique.length > 100) throw new TooMany(`at most 100 ids, not ${unique.length}`);
-  const shown = await listing.getMany(unique).catch(() => []);
-  const missing = unique.filter((id) => !shown.some((view) => view.id === id));
-  const stored = await Promise.all(missing.map((id) => store.get(id)));
-  return [...shown, ...stored.flatMap((doc) => (doc ? [toView(doc)] : []))];
+  const { views, known } = await listing.getMany(unique);
+  const unheard = unique.filter((id) => !known.has(id));
+  const stored = await Promise.all(unheard.map((id) => store.get(id)));
+  return [...views, ...stored.flatMap((doc) => (doc ? [toView(doc)] : []))];
 }
 
 class TooMany extends Error {}

@@ -87,10 +87,10 @@ export function routes(
   router.on("GET", "/api/events/:id", async ({ params }) => {
     const id = parseInput(eventId, params.id, "id");
     // The list has every event; the store is asked only when it has not heard of this one yet
-    // (an event started by a stream a moment ago), or it does not exist.
-    const shown = await listing.get(id);
+    // (an event started by a stream a moment ago), it never existed, or the list cannot answer.
+    const shown = await listing.get(id).catch(() => undefined);
     if (shown) return { status: 200, body: shown };
-    const doc = await store.get(id);
+    const doc = shown === null ? null : await store.get(id);
     if (!doc) throw notFound(`no event ${params.id}`);
     return { status: 200, body: toView(doc) };
   });

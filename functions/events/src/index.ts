@@ -11,16 +11,28 @@ import { cloudEventTarget, pingTarget, whenReady } from "@stream-platform/shared
 import { eraseOwner } from "./erasure.ts";
 import { routes } from "./http.ts";
 import { Lifecycle } from "./lifecycle.ts";
-import { channels, commands, listing, listReady, publisher, relay, store } from "./service.ts";
+import {
+  channels,
+  commands,
+  listing,
+  listReady,
+  publisher,
+  ready,
+  relay,
+  store,
+} from "./service.ts";
+import { toView } from "./views.ts";
 
 const REMINDER_MINUTES = Number(process.env.REMINDER_MINUTES_BEFORE ?? 15);
 
-// Every target here answers from the list or writes to it: its start-up work begins now.
+// The API answers from the list and the listing sink writes it: they wait for it. The other
+// writers show their changes there too, but only as well as they can (the sink brings what they
+// could not), so they wait for the store alone: PostgreSQL away never holds up an event's life.
 beginNow(listReady);
 
 // The targets here write (the gRPC server only reads), so this process relays its outbox:
 // its periodic sweep, run once the store is ready, recovers what a crash left.
-relay.start(listReady);
+relay.start(ready);
 
 // After a write, publish what it queued now rather than at the next sweep.
 const flush = () => void relay.flush();
@@ -52,7 +64,7 @@ const streams = cloudEventTarget()
   .on("streamplatform.user.deleted", (event) =>
     eraseOwner(store, listing, publisher, event.data.userId),
   );
-http("lifecycle", whenReady(listReady, streams.handle, flush));
+http("lifecycle", whenReady(ready, streams.handle, flush));
 
 // Versions keep the list right whatever the order, so a request's events are written together.
 const listed = cloudEventTarget().onBatch(
@@ -64,20 +76,25 @@ const listed = cloudEventTarget().onBatch(
     "streamplatform.event.ended",
     "streamplatform.event.deleted",
   ],
-  (events) =>
-    listing.record(
+  async (events) => {
+    const partial = await listing.record(
       events.map((event) => ({
         data: event.data,
         deleted: event.type === "streamplatform.event.deleted",
       })),
-    ),
+    );
+    // Snapshots from an instance that predates whole-view snapshots (a rollout): the events as
+    // stored now, which is at least as new.
+    const stored = await Promise.all(partial.map((id) => store.get(id)));
+    await listing.put(stored.flatMap((doc) => (doc ? [toView(doc)] : [])));
+  },
 );
 http("listing", whenReady(listReady, listed.handle));
 
 http(
   "reminders",
   whenReady(
-    listReady,
+    ready,
     pingTarget(async () => ({
       sent: await commands.sendReminders(REMINDER_MINUTES),
       lost: await commands.endLostStreams(),

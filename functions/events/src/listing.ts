@@ -50,15 +50,20 @@ export class EventListing {
   }
 
   /**
-   * What event.* CloudEvents say: each snapshot's view, or a tombstone for a deleted event. A
-   * snapshot from before snapshots carried the whole view changes nothing (the backfill copied
-   * those events).
+   * What event.* CloudEvents say: each snapshot's view, or a tombstone for a deleted event. The
+   * ids of snapshots that do not carry the whole view (published by an instance of the function
+   * from before it did, as while a new revision rolls out), which change nothing here: the
+   * caller reads those events from the store.
    */
-  record(changes: { data: Snapshot; deleted: boolean }[]): Promise<void> {
+  async record(changes: { data: Snapshot; deleted: boolean }[]): Promise<string[]> {
     const rows: Row[] = [];
+    const partial: string[] = [];
     for (const { data, deleted } of changes) {
       const view = deleted ? null : viewOf(data);
-      if (view === undefined) continue;
+      if (view === undefined) {
+        partial.push(data.eventId);
+        continue;
+      }
       rows.push({
         id: data.eventId,
         channelId: data.channelId,
@@ -68,7 +73,8 @@ export class EventListing {
         view,
       });
     }
-    return this.write(rows);
+    await this.write(rows);
+    return partial;
   }
 
   private async write(rows: Row[]): Promise<void> {
@@ -92,22 +98,28 @@ export class EventListing {
     );
   }
 
-  /** An event as the API shows it; undefined when there is none (or it was deleted). */
-  async get(id: string): Promise<VideoEvent | undefined> {
-    const { rows } = await this.pool.query<{ view: VideoEvent }>(
-      "select view from listing where id = $1 and view is not null",
+  /**
+   * An event as the API shows it; null when it was deleted, undefined when the list has not
+   * heard of it.
+   */
+  async get(id: string): Promise<VideoEvent | null | undefined> {
+    const { rows } = await this.pool.query<{ view: VideoEvent | null }>(
+      "select view from listing where id = $1",
       [id],
     );
     return rows[0]?.view;
   }
 
-  /** Those of these events that exist (and were not deleted), in no particular order. */
-  async getMany(ids: string[]): Promise<VideoEvent[]> {
-    const { rows } = await this.pool.query<{ view: VideoEvent }>(
-      "select view from listing where id = any($1::text[]) and view is not null",
+  /** Of these events, those the list shows, and the ids it has heard of (deleted ones too). */
+  async getMany(ids: string[]): Promise<{ views: VideoEvent[]; known: Set<string> }> {
+    const { rows } = await this.pool.query<{ id: string; view: VideoEvent | null }>(
+      "select id, view from listing where id = any($1::text[])",
       [ids],
     );
-    return rows.map((row) => row.view);
+    return {
+      views: rows.flatMap((row) => (row.view ? [row.view] : [])),
+      known: new Set(rows.map((row) => row.id)),
+    };
   }
 
   /** Keyset pagination on (startsAt, id): stable while events are added. */
@@ -122,8 +134,9 @@ export class EventListing {
     const direction = query.order === "desc" ? "desc" : "asc";
     if (query.cursor) {
       const beyond = direction === "asc" ? ">" : "<";
+      // As a Date: any date the cursor's schema accepts, in the form PostgreSQL reads.
       where.push(
-        `(starts_at, id) ${beyond} (${param(query.cursor.startsAt)}::timestamptz, ${param(query.cursor.id)})`,
+        `(starts_at, id) ${beyond} (${param(new Date(query.cursor.startsAt))}, ${param(query.cursor.id)})`,
       );
     }
     const { rows } = await this.pool.query<{ view: VideoEvent }>(

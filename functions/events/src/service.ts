@@ -27,15 +27,26 @@ export const listing = new EventListing(pool);
  * change's CloudEvent brings it there (the listing sink): the write itself stands.
  */
 async function listChange(doc: EventDoc): Promise<void> {
-  await listing.put([toView(doc)]).catch((error: unknown) =>
-    log({
-      level: "warn",
-      msg: "events list: a change waits for its CloudEvent",
-      id: doc._id,
-      error: String(error),
-    }),
-  );
+  // It runs under the event's lock: a PostgreSQL that hangs must not hold the command.
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no answer in ${LIST_CHANGE_MS} ms`)),
+      LIST_CHANGE_MS,
+    );
+  });
+  await Promise.race([listing.put([toView(doc)]), late])
+    .catch((error: unknown) =>
+      log({
+        level: "warn",
+        msg: "events list: a change waits for its CloudEvent",
+        id: doc._id,
+        error: String(error),
+      }),
+    )
+    .finally(() => clearTimeout(timer));
 }
+const LIST_CHANGE_MS = 2000;
 
 export const commands = new EventCommands(store, listChange);
 export const publisher = new EventPublisher(createKafka("events"));

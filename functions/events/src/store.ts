@@ -3,7 +3,7 @@
 // an event exists exactly when the change does (shared/src/mongodb/outbox.ts). What may change
 // and what it announces is decided by domain.ts; commands.ts runs the two together.
 import { randomBytes } from "node:crypto";
-import type { CloudEventV1 } from "@stream-platform/shared";
+import { type CloudEventV1, inBatches } from "@stream-platform/shared";
 import type { VideoEvent } from "@stream-platform/shared/api";
 import {
   DocumentLocks,
@@ -80,18 +80,13 @@ export class EventStore {
   }
 
   /** Every stored event, `size` at a time (the list's backfill). */
-  async *scan(size = 1000): AsyncGenerator<EventDoc[]> {
-    let batch: EventDoc[] = [];
-    for await (const doc of this.events
-      .find({}, { projection: { outbox: 0, outboxCount: 0, applied: 0 } })
-      .batchSize(size)) {
-      batch.push(doc);
-      if (batch.length === size) {
-        yield batch;
-        batch = [];
-      }
-    }
-    if (batch.length > 0) yield batch;
+  scan(size = 1000): AsyncGenerator<EventDoc[]> {
+    return inBatches(
+      this.events
+        .find({}, { projection: { outbox: 0, outboxCount: 0, applied: 0 } })
+        .batchSize(size),
+      size,
+    );
   }
 
   /** One writer at a time per event (see DocumentLocks); `version` guards the rest. */

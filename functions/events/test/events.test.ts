@@ -455,6 +455,54 @@ describe("lifecycle from the stream", () => {
     client.close();
   });
 
+  it("lists an event as stored when its CloudEvent is from an instance that predates whole-view snapshots", async () => {
+    const channelId = await newChannel();
+    const event = await schedule(channelId);
+    // The store as an older instance leaves it after an edit, and the snapshot it publishes:
+    // without the owner and the times.
+    const mongo = createMongoClient();
+    try {
+      await mongo
+        .db("events")
+        .collection("events")
+        .updateOne(
+          { _id: event.id as never },
+          { $set: { title: "Renamed by an old one", version: 2 } },
+        );
+    } finally {
+      await mongo.close();
+    }
+    const old = {
+      eventId: event.id,
+      channelId,
+      title: "Renamed by an old one",
+      startsAt: event.startsAt,
+      status: "scheduled",
+      version: 2,
+    };
+    const { headers, body } = toHttpBinary({
+      specversion: "1.0",
+      id: randomUUID(),
+      source: "/functions/events",
+      type: "streamplatform.event.updated",
+      subject: event.id,
+      datacontenttype: "application/json",
+      data: old,
+      extensions: {},
+    });
+    const sink = await platformServiceAddress("events-listing");
+    const answer = await fetch(`http://${sink}/`, {
+      method: "POST",
+      headers: { ...headers, ...internalAuthorization() },
+      body,
+    });
+    expect(answer.status).toBe(204);
+    const listed = await api<{ items: VideoEvent[] }>(`/api/events?channelId=${channelId}`);
+    expect(listed.body.items).toEqual([
+      expect.objectContaining({ id: event.id, title: "Renamed by an old one", version: 2 }),
+    ]);
+  });
+
   it("answers GetEvent and GetEvents over gRPC from the list, and the store for one it lacks", async () => {
     const client = new EventsClient(await platformServiceAddress("events-grpc"));
     const channelId = await newChannel();

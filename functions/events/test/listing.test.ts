@@ -95,15 +95,26 @@ describe("the events' list", () => {
     await listing.record([{ data: snapshot({ ...stored, version: 4 }), deleted: true }]);
     await listing.record([{ data: snapshot(stored), deleted: false }]);
     await listing.put([toView(stored)]);
-    expect(await listing.get(stored._id)).toBeUndefined();
+    expect(await listing.get(stored._id)).toBeNull();
+    expect(await listing.getMany([stored._id])).toEqual({
+      views: [],
+      known: new Set([stored._id]),
+    });
     expect((await list({ channelId: stored.channelId })).items).toEqual([]);
   });
 
-  it("leaves out a snapshot published before snapshots carried the whole view", async () => {
+  it("leaves a snapshot published before snapshots carried the whole view to the caller", async () => {
     const stored = doc();
     const { ownerId: _owner, createdAt: _created, updatedAt: _updated, ...old } = snapshot(stored);
-    await listing.record([{ data: old, deleted: false }]);
+    const whole = doc();
+    expect(
+      await listing.record([
+        { data: old, deleted: false },
+        { data: snapshot(whole), deleted: false },
+      ]),
+    ).toEqual([stored._id]);
     expect(await listing.get(stored._id)).toBeUndefined();
+    expect(await listing.get(whole._id)).toEqual(toView(whole));
   });
 
   it("lists by status, channel and time, in order, and pages through ties once each", async () => {
@@ -148,6 +159,13 @@ describe("the events' list", () => {
       ),
     ).toEqual([docs[3], docs[5], docs[6], docs[8]].map((d) => d?._id));
     expect(toView(docs[0] as EventDoc)).toEqual((await list({ channelId, limit: "1" })).items[0]);
+    // A cursor's time in any form its schema accepts.
+    const cursor = Buffer.from(
+      JSON.stringify({ startsAt: "Sat, 01 Mar 2031 00:00:00 GMT", id: docs[0]?._id }),
+    ).toString("base64url");
+    expect(ids((await list({ channelId, cursor, limit: "2" })).items)).toEqual(
+      expected.slice(1, 3),
+    );
   });
 
   it("copies the stored events once, however many instances start together, and never over a newer row", async () => {

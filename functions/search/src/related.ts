@@ -24,8 +24,8 @@ export function relatedSearch(
   events: string,
   event: EventDocument,
   size: number,
-  /** The catalogue's size (commonAbove). */
-  catalogue: number,
+  /** The catalogue's size (commonAbove); unknown: every word counts. */
+  catalogue: number | undefined,
   now = Date.now(),
 ): estypes.SearchRequest {
   const alike: estypes.QueryDslQueryContainer[] = [
@@ -38,7 +38,7 @@ export function relatedSearch(
         min_doc_freq: 1,
         max_query_terms: 25,
         minimum_should_match: "1",
-        max_doc_freq: commonAbove(catalogue),
+        ...(catalogue !== undefined && { max_doc_freq: commonAbove(catalogue) }),
       },
     },
     ...(event.category ? [{ term: { category: { value: event.category, boost: 2 } } }] : []),
@@ -61,15 +61,24 @@ export function relatedSearch(
   };
 }
 
-/** The catalogue's size, counted at most once a minute (it only moves the cut-off above). */
-let counted: { at: number; count: Promise<number> } | undefined;
-function catalogueSize(es: Client, index: string): Promise<number> {
+/**
+ * The catalogue's size, counted at most once a minute (it only moves the cut-off above); while a
+ * count fails, the last one, or none.
+ */
+let counted: { at: number; count: Promise<number | undefined> } | undefined;
+function catalogueSize(es: Client, index: string): Promise<number | undefined> {
   if (!counted || counted.at < Date.now() - 60_000) {
-    const count = es.count({ index }).then((answer) => answer.count);
-    counted = { at: Date.now(), count };
-    count.catch(() => {
-      counted = undefined;
-    });
+    const last = counted?.count ?? Promise.resolve(undefined);
+    counted = {
+      at: Date.now(),
+      count: es.count({ index }).then(
+        (answer) => answer.count,
+        () => {
+          counted = undefined;
+          return last;
+        },
+      ),
+    };
   }
   return counted.count;
 }

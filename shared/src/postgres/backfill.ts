@@ -33,7 +33,11 @@ export async function backfillOnce<T>(
     log({ level: "info", msg: `${name}: copied`, copied });
     return copied;
   } finally {
-    await client.query(`select pg_advisory_unlock(${lock})`, [name]).catch(() => undefined);
-    client.release();
+    // A connection that may still hold the lock goes, rather than back to the pool.
+    const unlocked = await client.query(`select pg_advisory_unlock(${lock})`, [name]).then(
+      () => true,
+      () => false,
+    );
+    client.release(!unlocked);
   }
 }
