@@ -31,3 +31,4 @@ export * from "./util/bounded-map.ts";
 export * from "./util/escape-regexp.ts";
 export * from "./util/sweeper.ts";
 export * from "./util/until-success.ts";
+export * from "./util/within.ts";

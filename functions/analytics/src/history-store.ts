@@ -178,12 +178,21 @@ export class HistoryStore {
    * (a row written meanwhile, by a beat or a clearing, is newer and stays), then the collection
    * dropped, so that nothing of a person stays where their account's deletion no longer looks.
    */
-  async copyFromMongo(db: Db): Promise<number> {
+  copyFromMongo(db: Db): Promise<number> {
     const old = db.collection<HistoryDoc & { clearedAt: Date; hidden: boolean }>("history");
-    const copied = await backfillOnce(
+    return backfillOnce(
       this.pool,
       "history from MongoDB",
-      () => inBatches(old.find({}).batchSize(1000), 1000),
+      // Dropped once read to its end, before the copy is recorded as done: a crash in between
+      // copies an empty collection next time. Never looked at again after that.
+      async function* () {
+        yield* inBatches(old.find({}).batchSize(1000), 1000);
+        await old.drop().catch((error: unknown) => {
+          // Never there (a deployment that began with the history here).
+          if (!(error instanceof MongoServerError && error.codeName === "NamespaceNotFound"))
+            throw error;
+        });
+      },
       async (docs) => {
         await this.pool.query(
           `insert into history (${COLUMNS}, cleared_at, hidden)
@@ -203,11 +212,5 @@ export class HistoryStore {
         );
       },
     );
-    await old.drop().catch((error: unknown) => {
-      // Dropped before (or never there).
-      if (!(error instanceof MongoServerError && error.codeName === "NamespaceNotFound"))
-        throw error;
-    });
-    return copied;
   }
 }

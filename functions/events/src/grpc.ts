@@ -4,6 +4,7 @@
 import * as grpc from "@grpc/grpc-js";
 import type { VideoEvent } from "@stream-platform/shared/api";
 import { eventsProto } from "@stream-platform/shared/grpc";
+import { shownEvent } from "./listing.ts";
 import { commands, listing, ready, store } from "./service.ts";
 import { toView } from "./views.ts";
 
@@ -21,17 +22,6 @@ const answerOf = (view: VideoEvent) => ({
   // Where the poster is, as the view shows it (none for a cancelled event).
   posterPath: view.posterUrl ?? "",
 });
-
-/**
- * An event by id: from the list (one index read; FerretDB scans the collection for an id), or
- * from the store when the list does not have it or cannot answer.
- */
-async function eventById(id: string): Promise<VideoEvent | null> {
-  const shown = await listing.get(id).catch(() => undefined);
-  if (shown !== undefined) return shown;
-  const doc = await store.get(id);
-  return doc && toView(doc);
-}
 
 /**
  * Several events by id (at most 100): the list's, then the store's for those it has not heard
@@ -77,7 +67,7 @@ export function createGrpcServer(server: grpc.Server): grpc.Server {
         "no current event",
       ),
     GetEvent: (call: grpc.ServerUnaryCall<{ id: string }, unknown>, cb: Callback) =>
-      reply(() => eventById(call.request.id), cb, "no such event"),
+      reply(() => shownEvent(listing, store, call.request.id), cb, "no such event"),
     GetEvents: (call: grpc.ServerUnaryCall<{ ids: string[] }, unknown>, cb: Callback) => {
       ready()
         .then(() => eventsByIds(call.request.ids))

@@ -13,7 +13,7 @@ import {
 import type { ChannelsClient } from "@stream-platform/shared/grpc";
 import { ConcurrentChange, type EventCommands } from "./commands.ts";
 import { type Command, RuleBroken } from "./domain.ts";
-import type { EventListing } from "./listing.ts";
+import { type EventListing, shownEvent } from "./listing.ts";
 import { createBody, eventId, listQuery, patchBody } from "./schemas.ts";
 import type { EventDoc } from "./store.ts";
 import { toView } from "./views.ts";
@@ -85,14 +85,9 @@ export function routes(
   });
 
   router.on("GET", "/api/events/:id", async ({ params }) => {
-    const id = parseInput(eventId, params.id, "id");
-    // The list has every event; the store is asked only when it has not heard of this one yet
-    // (an event started by a stream a moment ago), it never existed, or the list cannot answer.
-    const shown = await listing.get(id).catch(() => undefined);
-    if (shown) return { status: 200, body: shown };
-    const doc = shown === null ? null : await store.get(id);
-    if (!doc) throw notFound(`no event ${params.id}`);
-    return { status: 200, body: toView(doc) };
+    const shown = await shownEvent(listing, store, parseInput(eventId, params.id, "id"));
+    if (!shown) throw notFound(`no event ${params.id}`);
+    return { status: 200, body: shown };
   });
 
   router.on("PATCH", "/api/events/:id", async ({ req, params }) => {

@@ -10,7 +10,8 @@
 import type { VideoEvent } from "@stream-platform/shared/api";
 import { backfillOnce, type Pool } from "@stream-platform/shared/postgres";
 import { encodeCursor, type ListQuery } from "./schemas.ts";
-import { type Snapshot, viewOf } from "./views.ts";
+import type { EventStore } from "./store.ts";
+import { type Snapshot, toView, viewOf } from "./views.ts";
 
 /** An event's row: its view, or null when it was deleted (a tombstone at its last version). */
 interface Row {
@@ -161,4 +162,20 @@ export class EventListing {
   backfill(source: () => AsyncIterable<VideoEvent[]>): Promise<number> {
     return backfillOnce(this.pool, "events list", source, (views) => this.put(views));
   }
+}
+
+/**
+ * An event as the API shows it, from the list; from the store only when the list has not heard
+ * of it (an event a stream started a moment ago, or an id that never was: a scan of the store)
+ * or cannot answer. Null when there is none, or it was deleted.
+ */
+export async function shownEvent(
+  listing: EventListing,
+  store: Pick<EventStore, "get">,
+  id: string,
+): Promise<VideoEvent | null> {
+  const shown = await listing.get(id).catch(() => undefined);
+  if (shown !== undefined) return shown;
+  const doc = await store.get(id);
+  return doc && toView(doc);
 }

@@ -4,7 +4,14 @@
 // until it is done.
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { grpcClient, log, serviceUrls, startupWork, untilSuccess } from "@stream-platform/shared";
+import {
+  grpcClient,
+  log,
+  serviceUrls,
+  startupWork,
+  untilSuccess,
+  within,
+} from "@stream-platform/shared";
 import { onShutdown } from "@stream-platform/shared/hosting";
 import { createKafka, EventPublisher } from "@stream-platform/shared/kafka";
 import { createMongoClient, MongoOutboxRelay } from "@stream-platform/shared/mongodb";
@@ -28,23 +35,14 @@ export const listing = new EventListing(pool);
  */
 async function listChange(doc: EventDoc): Promise<void> {
   // It runs under the event's lock: a PostgreSQL that hangs must not hold the command.
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`no answer in ${LIST_CHANGE_MS} ms`)),
-      LIST_CHANGE_MS,
-    );
-  });
-  await Promise.race([listing.put([toView(doc)]), late])
-    .catch((error: unknown) =>
-      log({
-        level: "warn",
-        msg: "events list: a change waits for its CloudEvent",
-        id: doc._id,
-        error: String(error),
-      }),
-    )
-    .finally(() => clearTimeout(timer));
+  await within(LIST_CHANGE_MS, listing.put([toView(doc)])).catch((error: unknown) =>
+    log({
+      level: "warn",
+      msg: "events list: a change waits for its CloudEvent",
+      id: doc._id,
+      error: String(error),
+    }),
+  );
 }
 const LIST_CHANGE_MS = 2000;
 

@@ -8,6 +8,7 @@ import type pg from "pg";
 import { HttpProblem, tooManyRequests } from "../http/problem.ts";
 import { clientKey, RateLimiter } from "../http/rate-limit.ts";
 import { log } from "../log.ts";
+import { within } from "../util/within.ts";
 import { createPool } from "./pool.ts";
 
 const TABLE = "rate_limits";
@@ -22,20 +23,6 @@ const FORGET_AFTER_SECONDS = 3600;
 const ANSWER_WITHIN_MS = 5000;
 /** One warning per limit this often while PostgreSQL is away, not one per request. */
 const WARN_EVERY_MS = 10_000;
-
-/** `work`'s result, or a rejection once `ms` have passed without one. */
-function within<T>(ms: number, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    // Timers run before I/O in the event loop's turn: after a busy stretch, an answer already
-    // in the socket is read first (setImmediate runs after I/O), not taken for no answer.
-    timer = setTimeout(
-      () => setImmediate(() => reject(new Error(`no answer within ${ms} ms`))),
-      ms,
-    );
-  });
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
-}
 
 let sharedPool: pg.Pool | undefined;
 const poolOfProcess = () => {
