@@ -2,7 +2,7 @@
 // knative/ starts from its bundle under plain node, and the bundled drivers reach the real stores
 // (MongoDB, PostgreSQL, Elasticsearch, and gRPC between bundles).
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ChannelsClient, EventsClient, GrpcStatus } from "@stream-platform/shared/grpc";
@@ -30,6 +30,19 @@ async function startBundled(service: LocalService, logs = join(logDir, "test")):
   running.push(fn);
   await fn.start(await freePort());
   return `127.0.0.1:${fn.port}`;
+}
+
+/** The modules of a package that a bundle's top level loads, with the stores pointed nowhere. */
+function loadedPackages(bundle: string, name: string): string[] {
+  const script = `require(${JSON.stringify(bundle)});
+    console.log(JSON.stringify(Object.keys(require.cache).filter((k) => k.includes(${JSON.stringify(`/node_modules/${name}/`)}))));
+    process.exit(0);`;
+  const run = spawnSync(process.execPath, ["-e", script], {
+    env: { ...process.env, ...NOWHERE },
+    encoding: "utf8",
+    timeout: 30_000,
+  });
+  return JSON.parse(run.stdout.trim().split("\n").at(-1) ?? "null") as string[];
 }
 
 const service = (name: string) => {
@@ -64,23 +77,27 @@ describe("production build", () => {
   });
 
   it("keeps the HTTP framework out of a gRPC server's start (~50 ms of its cold start)", () => {
-    // The framework's modules a bundle's top level loads, with the stores pointed nowhere.
-    const loadedFramework = (bundle: string) => {
-      const script = `require(${JSON.stringify(bundle)});
-        console.log(JSON.stringify(Object.keys(require.cache).filter((k) => k.includes("functions-framework"))));
-        process.exit(0);`;
-      const run = spawnSync(process.execPath, ["-e", script], {
-        env: { ...process.env, ...NOWHERE },
-        encoding: "utf8",
-        timeout: 30_000,
-      });
-      return JSON.parse(run.stdout.trim().split("\n").at(-1) ?? "null") as string[];
-    };
+    const loadedFramework = (bundle: string) =>
+      loadedPackages(bundle, "@google-cloud/functions-framework");
     const events = join(dist, "functions", "events", "src");
     // An HTTP function registers with the framework, so its bundle loads it: the check sees it.
     expect(loadedFramework(join(events, "index.cjs")).length).toBeGreaterThan(0);
     expect(loadedFramework(join(events, "grpc.cjs"))).toEqual([]);
     expect(loadedFramework(join(dist, "functions", "accounts", "src", "grpc.cjs"))).toEqual([]);
+  });
+
+  it("keeps gRPC's library out of an HTTP function's start (~25 ms: it loads on a first call)", () => {
+    const functions = join(dist, "functions");
+    const httpBundles = readdirSync(functions)
+      .map((name) => join(functions, name, "src", "index.cjs"))
+      .filter((bundle) => existsSync(bundle));
+    expect(httpBundles.length).toBeGreaterThan(5);
+    for (const bundle of httpBundles)
+      expect(loadedPackages(bundle, "@grpc/grpc-js"), bundle).toEqual([]);
+    // A gRPC server's bundle does load it: the check sees it.
+    expect(
+      loadedPackages(join(functions, "events", "src", "grpc.cjs"), "@grpc/grpc-js").length,
+    ).toBeGreaterThan(0);
   });
 
   it("starts with the compile cache the build filled: host.mjs and the framework", async () => {

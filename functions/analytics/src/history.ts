@@ -8,16 +8,13 @@ import {
   type CloudEventV1,
   createEvent,
   GrpcDirectory,
+  GrpcStatus,
+  isGrpcStatus,
   permits,
   readViewToken,
 } from "@stream-platform/shared";
 import { type EventStatus, type HistoryEntry, posterOf } from "@stream-platform/shared/api";
-import {
-  type ChannelsClient,
-  type EventsClient,
-  GrpcStatus,
-  isGrpcStatus,
-} from "@stream-platform/shared/grpc";
+import type { ChannelsClient, EventsClient } from "@stream-platform/shared/grpc";
 import { type Heartbeat, toBeat } from "./figures.ts";
 import type { HistoryDoc, HistoryStore, WatchDoc } from "./history-store.ts";
 
