@@ -24,6 +24,7 @@ const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const RATE = Number(process.env.BENCH_RATE ?? 1_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const OVERLOAD_SECONDS = Number(process.env.BENCH_OVERLOAD_SECONDS ?? 60);
+const WINDOW_SECONDS = 10;
 /** A crowd: as many callers as connections, so the queue forms at the platform, not in here. */
 const OVERLOAD_CALLERS = 2000;
 /** After an overload the platform must be back at its figures within this (#21). */
@@ -162,6 +163,29 @@ async function overload(
   });
 }
 
+/**
+ * The paced run's p99 per window of sending time: whether slow deliveries came spread out or
+ * together (a stall), and when, which a long run's single p99 does not say.
+ */
+function printWindows(latencies: number[], sentAt: number[]): void {
+  // A loop, not Math.min(...sentAt): a 10-minute run has more samples than a call's arguments.
+  const first = sentAt.reduce((min, at) => Math.min(min, at), Number.POSITIVE_INFINITY);
+  const windows = new Map<number, number[]>();
+  latencies.forEach((latency, i) => {
+    const at = Math.floor(((sentAt[i] ?? first) - first) / (WINDOW_SECONDS * 1000));
+    const window = windows.get(at);
+    if (window) window.push(latency);
+    else windows.set(at, [latency]);
+  });
+  const last = Math.max(...windows.keys());
+  const p99s = Array.from({ length: last + 1 }, (_, at) =>
+    Math.round(summarize(windows.get(at) ?? []).p99),
+  );
+  console.log(`  p99 (ms) per ${WINDOW_SECONDS} s of sending: ${p99s.join(" ")}`);
+  const over = p99s.filter((p99) => p99 >= 100).length;
+  if (over > 0) console.log(`  ${over} of ${p99s.length} windows at or above 100 ms`);
+}
+
 async function main(): Promise<void> {
   // The sink runs in its own process, as a function would: the dispatcher is measured, not a
   // server sharing its event loop.
@@ -265,7 +289,9 @@ spec:
     if (pacedLoad.accepted !== total)
       throw new Error(`the ingress accepted ${pacedLoad.accepted} of ${total}`);
     await waitFor(total);
-    const paced99 = summarize((await stats()).latencies);
+    const paced = await stats();
+    const paced99 = summarize(paced.latencies);
+    printWindows(paced.latencies, paced.sentAt);
     const dispatcherUsed = process.cpuUsage(dispatcherCpu);
     const perHop = [
       { name: "load generator (not the platform)", ms: pacedLoad.cpuMs },
