@@ -6,14 +6,15 @@
 import { randomUUID } from "node:crypto";
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { addressKey, adHocEventId, createEvent } from "@stream-platform/shared";
-import { POSTER_FILES } from "@stream-platform/shared/api";
 import {
-  type ChannelsClient,
-  type EventsClient,
+  addressKey,
+  adHocEventId,
+  createEvent,
   GrpcStatus,
   isGrpcStatus,
-} from "@stream-platform/shared/grpc";
+} from "@stream-platform/shared";
+import { POSTER_FILES } from "@stream-platform/shared/api";
+import type { ChannelsClient, EventsClient } from "@stream-platform/shared/grpc";
 import type { EventPublisher } from "@stream-platform/shared/kafka";
 import { SharedRateLimiter } from "@stream-platform/shared/postgres";
 import type { Config } from "./config.ts";

@@ -1,12 +1,8 @@
 // The HTTP API through the edge, against the real PostgreSQL.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import {
-  AccountsClient,
-  ChannelsClient,
-  GrpcStatus,
-  isGrpcStatus,
-} from "@stream-platform/shared/grpc";
+import { GrpcStatus, isGrpcStatus } from "@stream-platform/shared";
+import { AccountsClient, ChannelsClient } from "@stream-platform/shared/grpc";
 import {
   api,
   type EventWatch,

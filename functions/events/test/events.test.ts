@@ -1,7 +1,13 @@
 // The events function through the edge and Kafka, against the real MongoDB protocol server.
 import { randomUUID } from "node:crypto";
-import { type CloudEventV1, internalAuthorization, toHttpBinary } from "@stream-platform/shared";
-import { EventsClient, GrpcStatus, isGrpcStatus } from "@stream-platform/shared/grpc";
+import {
+  type CloudEventV1,
+  GrpcStatus,
+  internalAuthorization,
+  isGrpcStatus,
+  toHttpBinary,
+} from "@stream-platform/shared";
+import { EventsClient } from "@stream-platform/shared/grpc";
 import { createMongoClient, outboxFields } from "@stream-platform/shared/mongodb";
 import {
   api,

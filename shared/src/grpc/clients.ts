@@ -19,7 +19,6 @@ import { traceCalls } from "./tracing.ts";
 
 export type { Channel__Output as Channel } from "./generated/streamplatform/v1/Channel.ts";
 export type { Target } from "./generated/streamplatform/v1/Target.ts";
-export { GrpcStatus, isGrpcStatus } from "./status.ts";
 
 export function serviceAddress(knativeService: string): string {
   const variable = serviceAddressVariable(knativeService);
