@@ -22,6 +22,7 @@ import {
   until,
   watchEvents,
 } from "@stream-platform/shared/testing";
+import type { Collection, Document } from "mongodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 interface VideoEvent {
@@ -97,6 +98,21 @@ function streamEvent(
 /** Polls every 100 ms for up to 15 s (FerretDB and the relay take their time). */
 const eventually = <T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 15_000) =>
   until(what, check, timeoutMs, 100);
+
+/**
+ * The stored document once the outbox relay is done with it (and `also` holds). A test must wait
+ * for this before it writes the document itself: FerretDB rewrites a whole document on an
+ * update, so the relay's write racing the test's can undo it (two rehearsals failed so).
+ */
+const relayed = (
+  events: Collection<Document>,
+  id: string,
+  also: (doc: Document) => boolean = () => true,
+) =>
+  eventually(`${id}'s outbox relayed`, async () => {
+    const doc = await events.findOne({ _id: id as never });
+    return doc?.outboxPending === false && also(doc) ? doc : undefined;
+  });
 
 const statusOf = async (id: string, status: string) =>
   eventually(`event ${id} to be ${status}`, async () => {
@@ -468,13 +484,12 @@ describe("lifecycle from the stream", () => {
     // without the owner and the times.
     const mongo = createMongoClient();
     try {
-      await mongo
-        .db("events")
-        .collection("events")
-        .updateOne(
-          { _id: event.id as never },
-          { $set: { title: "Renamed by an old one", version: 2 } },
-        );
+      const events = mongo.db("events").collection("events");
+      await relayed(events, event.id);
+      await events.updateOne(
+        { _id: event.id as never },
+        { $set: { title: "Renamed by an old one", version: 2 } },
+      );
     } finally {
       await mongo.close();
     }
@@ -573,15 +588,10 @@ describe("a live event whose stream went unheard (stream-server gone without str
     await postToCe(streamEvent("streamplatform.stream.started", lostChannel, { eventId: lost.id }));
     await postToCe(streamEvent("streamplatform.stream.started", onChannel, { eventId: on.id }));
     // stream.started is the first sign of life. Its event.live leaves through the document's
-    // outbox: the relay's write after it must be done before the test writes the document
-    // (FerretDB rewrites a whole document on an update, so a write racing another can lose it:
-    // a rehearsal's CI failed so, the test's "3 minutes ago" undone).
+    // outbox, which the relay must be done with before the test writes "3 minutes ago".
     for (const id of [lost.id, on.id]) {
       await statusOf(id, "live");
-      await eventually(`${id}'s stream heard of and its outbox relayed`, async () => {
-        const doc = await stored().findOne({ _id: id as never });
-        return doc?.lastAliveAt && doc.outboxPending === false ? doc : undefined;
-      });
+      await relayed(stored(), id, (doc) => doc.lastAliveAt !== undefined);
     }
     // One last heard of 3 minutes ago, the other 1.5 (not 3: the minute's own tick could take
     // it for lost before its stream.alive is in); then that one's stream-server says it is on.
