@@ -162,7 +162,7 @@ async function main(): Promise<void> {
           if (line.startsWith("#EXT-X-PROGRAM-DATE-TIME:"))
             pdt = Date.parse(line.slice(25).replace(/(\d\d)(\d\d)$/, "$1:$2"));
           else if (line.startsWith("#EXTINF:")) duration = Number.parseFloat(line.slice(8));
-          else if (line.endsWith(".ts")) {
+          else if (/^seg_\d+\.m4s$/.test(line)) {
             if (!seen.has(line) && pdt !== undefined) {
               seen.add(line);
               latencies.push(now - (sentAt + start * 1000));
@@ -183,12 +183,11 @@ async function main(): Promise<void> {
   // 2. Encoding speed: bare ffmpeg on the clip, then the clip through stream-server.
   const rungs = parseLadder(LADDER);
   // The clip has audio and video, keyframes every 2 s: the whole ladder, source included.
-  const { filter, options } = transcodeOptions({
+  const { filter, outputs } = transcodeOptions({
     ladder: { rungs, audio: true, video: true, keyframes: "source" },
     segmentSeconds: 2,
     preset: "veryfast",
     posterSeconds: 5,
-    resume: false,
   });
   const bareDir = join(work, "bare");
   await run("mkdir", ["-p", ...rungs.map((r) => join(bareDir, r.name))]);
@@ -204,8 +203,8 @@ async function main(): Promise<void> {
       "-i",
       clip,
       ...(filter ? ["-filter_complex", filter] : []),
-      ...options,
-      "%v/index.m3u8",
+      // Each rendition's fragmented MP4 into a file: stream-server packages the same into parts.
+      ...outputs.flatMap(({ rung, options }) => [...options, `${rung.name}/fragments.mp4`]),
       ...posterOptions(),
       LIVE_POSTERS.large,
       ...posterOptions(true),

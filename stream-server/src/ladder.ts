@@ -74,6 +74,8 @@ export interface Ladder {
   keyframes: "source" | "clock";
   /** Why the configured source rendition is not in this ladder (in a person's words). */
   sourceLeftOut?: string;
+  /** With the source's keyframes: how far apart they are (ms), as measured. */
+  sourceKeyframeMs?: number;
 }
 
 /** The rendition of a stream without video. */
@@ -99,7 +101,7 @@ export function planLadder(rungs: Rung[], shape: StreamShape, segmentSeconds: nu
   if (encoded.length === 0) return { rungs, ...tracks, keyframes: "source" };
   const fits =
     shape.keyframeMs !== undefined && shape.keyframeMs <= fittingKeyframeMs(segmentSeconds);
-  if (fits) return { rungs, ...tracks, keyframes: "source" };
+  if (fits) return { rungs, ...tracks, keyframes: "source", sourceKeyframeMs: shape.keyframeMs };
   return {
     rungs: encoded,
     ...tracks,
@@ -113,15 +115,56 @@ export interface TranscodeArgs {
   segmentSeconds: number;
   preset: string;
   posterSeconds: number;
-  /** Continue an interrupted recording: append to the playlists, marked discontinuous. */
-  resume: boolean;
 }
 
 /**
- * ffmpeg's output options for the ladder, FLV on stdin; paths are relative to the event dir.
- * `filter` (the scaled pictures and the posters) is absent without video.
+ * LL-HLS parts: ffmpeg closes a fragment at the first frame 0.2 s or more after its start, so a
+ * fragment lasts up to a frame longer (0.242 s at 24 fps, an AAC frame more without video):
+ * the playlists' PART-TARGET allows that.
  */
-export function transcodeOptions(args: TranscodeArgs): { filter?: string; options: string[] } {
+export const PART_SECONDS = 0.2;
+export const PART_TARGET = 0.25;
+
+/**
+ * Each rendition's output: fragmented MP4 (CMAF) to a stream, a fragment every PART_SECONDS
+ * and one at every keyframe, which the packager (ll-hls-writer.ts) makes parts and segments
+ * of. Timestamps are kept as they are (not shifted for the AAC encoder's priming), so a
+ * fragment's times are its frames'.
+ */
+export const fragmentedMp4Options = () => [
+  "-f",
+  "mp4",
+  "-movflags",
+  "empty_moov+default_base_moof+frag_keyframe",
+  "-frag_duration",
+  String(PART_SECONDS * 1_000_000),
+  "-avoid_negative_ts",
+  "disabled",
+];
+
+/**
+ * How long a segment is at least before the packager cuts it at the next keyframe: the
+ * configured length on the segment clock; with the source's keyframes, the longest whole number
+ * of their intervals within it (keyframes 1.5 s apart make 1.5 s segments, not 3 s ones).
+ */
+export function segmentCutSeconds(ladder: Ladder, segmentSeconds: number): number {
+  const interval = (ladder.sourceKeyframeMs ?? 0) / 1000;
+  if (ladder.keyframes !== "source" || !(interval > 0)) return segmentSeconds;
+  return (
+    Math.max(1, Math.floor((segmentSeconds * 1000 + KEYFRAME_SLACK_MS) / (interval * 1000))) *
+    interval
+  );
+}
+
+/**
+ * ffmpeg's options for the ladder, FLV on stdin: one output per rendition, each its own options
+ * (the output's target is the caller's). `filter` (the scaled pictures and the posters) is
+ * absent without video.
+ */
+export function transcodeOptions(args: TranscodeArgs): {
+  filter?: string;
+  outputs: { rung: Rung; options: string[] }[];
+} {
   const { ladder } = args;
   const encoded = ladder.rungs.filter((r) => r.height !== undefined);
   const splits = encoded.length + 1; // one more branch for the poster
@@ -135,69 +178,30 @@ export function transcodeOptions(args: TranscodeArgs): { filter?: string; option
         `[p1]scale=-2:${POSTER_HEIGHTS.small}[poster_small]`,
       ].join(";")
     : undefined;
+  // On the segment clock: a keyframe at the first frame `segmentSeconds` after the last forced
+  // one (the first frame is one).
   const forceKeyFrames =
     ladder.keyframes === "source" ? "source" : `expr:gte(t,n_forced*${args.segmentSeconds})`;
 
-  const options: string[] = [];
   let encodedIndex = 0;
-  if (ladder.video) {
-    ladder.rungs.forEach((rung, i) => {
-      if (rung.height === undefined) {
-        options.push("-map", "0:v:0", `-c:v:${i}`, "copy");
-      } else {
-        const kbps = rung.videoKbps ?? 800;
-        options.push(
-          "-map",
-          `[v${encodedIndex++}]`,
-          `-c:v:${i}`,
-          "libx264",
-          `-preset:v:${i}`,
-          args.preset,
-          `-profile:v:${i}`,
-          "main",
-          `-b:v:${i}`,
-          `${kbps}k`,
-          `-maxrate:v:${i}`,
-          `${Math.round(kbps * 1.1)}k`,
-          `-bufsize:v:${i}`,
-          `${kbps * 2}k`,
-          `-force_key_frames:v:${i}`,
-          forceKeyFrames,
-        );
-      }
-    });
-    options.push("-sc_threshold", "0", "-pix_fmt", "yuv420p");
-  }
-  if (ladder.audio) {
-    for (let i = 0; i < ladder.rungs.length; i++) options.push("-map", "0:a:0");
-    options.push("-c:a", "aac", "-b:a", `${AUDIO_KBPS}k`, "-ac", "2");
-  }
-  const streams = (i: number) =>
-    [ladder.video && `v:${i}`, ladder.audio && `a:${i}`].filter(Boolean).join(",");
-  options.push(
-    "-f",
-    "hls",
-    "-hls_time",
-    String(args.segmentSeconds),
-    "-hls_playlist_type",
-    "event",
-    "-hls_flags",
-    [
-      "independent_segments",
-      "program_date_time",
-      "temp_file",
-      ...(args.resume ? ["append_list", "discont_start"] : []),
-    ].join("+"),
-    // ffmpeg's own master lacks CODECS and BANDWIDTH for a passed-through source: ours
-    // (playlists.ts) replaces it.
-    "-master_pl_name",
-    "ffmpeg-master.m3u8",
-    "-var_stream_map",
-    ladder.rungs.map((r, i) => `${streams(i)},name:${r.name}`).join(" "),
-    "-hls_segment_filename",
-    "%v/seg_%05d.ts",
-  );
-  return { filter, options };
+  const outputs = ladder.rungs.map((rung) => {
+    const options: string[] = [];
+    if (ladder.video && rung.height === undefined) options.push("-map", "0:v:0", "-c:v", "copy");
+    else if (ladder.video) {
+      const kbps = rung.videoKbps ?? 800;
+      options.push(
+        ...["-map", `[v${encodedIndex++}]`, "-c:v", "libx264", "-preset", args.preset],
+        ...["-profile:v", "main", "-b:v", `${kbps}k`, "-maxrate", `${Math.round(kbps * 1.1)}k`],
+        ...["-bufsize", `${kbps * 2}k`, "-force_key_frames", forceKeyFrames],
+        ...["-sc_threshold", "0", "-pix_fmt", "yuv420p"],
+      );
+    }
+    if (ladder.audio)
+      options.push("-map", "0:a:0", "-c:a", "aac", "-b:a", `${AUDIO_KBPS}k`, "-ac", "2");
+    options.push(...fragmentedMp4Options());
+    return { rung, options };
+  });
+  return { filter, outputs };
 }
 
 /** The live posters' files, rewritten every POSTER_SECONDS (outputs of the same ffmpeg). */

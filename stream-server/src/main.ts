@@ -1,8 +1,9 @@
 // stream-server: the stateful tier. RTMP on RTMP_PORT (rtmp://HOST:1935/live/STREAM_KEY), HLS
 // into HLS_DIR/EVENT_ID/ (served by NGINX at /hls/), lifecycle CloudEvents to Kafka, and a small
 // HTTP server: GET /healthz, GET /streams (live streams, never their keys), and for a channel's
-// owner GET /api/streams/:channelId/health (health.ts) and an event's owner PUT
-// /api/streams/events/:eventId/poster (poster-upload.ts).
+// owner GET /api/streams/:channelId/health (health.ts), an event's owner PUT
+// /api/streams/events/:eventId/poster (poster-upload.ts), and the LL-HLS requests that wait for
+// a part (ll-hls-http.ts).
 import "./env-file.ts";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import {
@@ -29,6 +30,7 @@ import { healthHandler } from "./health.ts";
 import { Ingest } from "./ingest.ts";
 import { KeyRotations } from "./key-rotations.ts";
 import { parseLadder } from "./ladder.ts";
+import { LlHlsRequests } from "./ll-hls-http.ts";
 import { registerStreamMetrics } from "./metrics.ts";
 import { startRtmp } from "./nms.ts";
 import { NotificationGateway } from "./notifications.ts";
@@ -104,6 +106,12 @@ const health = healthHandler(
 
 registerStreamMetrics({ live: ingest.live, notifications: gateway, chat });
 
+const llHls = new LlHlsRequests({
+  hlsDir: config.hlsDir,
+  rendition: (eventId, name) =>
+    [...ingest.live.values()].find((s) => s.eventId === eventId)?.transcoder.rendition(name),
+});
+
 /** A JSON answer nobody caches. */
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
@@ -116,7 +124,8 @@ const http = createServer((req, res) => {
     sendJson(res, 200, { status: "ok", fingerprint: process.env.STREAM_SERVER_FINGERPRINT });
     return;
   }
-  // Scraped on this port; the edge forwards only /api/streams/ and the two SSE paths here.
+  // Scraped on this port; the edge forwards only /api/streams/, the two SSE paths and the
+  // LL-HLS requests that wait here.
   if (req.method === "GET" && req.url === METRICS_PATH) {
     serveMetrics(res);
     return;
@@ -140,6 +149,8 @@ function serve(req: IncomingMessage, res: ServerResponse): void {
     health.handle(req, res);
   } else if (req.url && posters.matches(req.url)) {
     posters.handle(req, res);
+  } else if (req.method === "GET" && req.url && llHls.matches(req.url)) {
+    void llHls.handle(req, res).catch(failed("LL-HLS request"));
   } else if (req.method === "GET" && req.url === "/streams") {
     sendJson(
       res,
@@ -166,6 +177,7 @@ function routeOf(url: string): string {
     return path;
   if (health.matches(path)) return "/api/streams/:channelId/health";
   if (posters.matches(path)) return "/api/streams/events/:eventId/poster";
+  if (llHls.matches(path)) return "/hls/:eventId/:rendition/:file";
   return "unmatched";
 }
 

@@ -1,21 +1,22 @@
-// Playlists stream-server writes itself: the master (with BANDWIDTH, RESOLUTION and CODECS of
-// every rendition, probed from its first segment, since a passed-through source has no bitrate
-// ffmpeg could state; CODECS name only what the stream carries, and an audio-only rendition has
-// no RESOLUTION), and the VOD finalization of media playlists when the stream ends.
-import { execFile } from "node:child_process";
+// The playlists around the renditions' own (ll-hls-writer.ts): the master (with BANDWIDTH,
+// RESOLUTION and CODECS of every rendition, read from its init segment and measured on its
+// segments, since a passed-through source has no bitrate ffmpeg could state; CODECS name only
+// what the stream carries, and an audio-only rendition has no RESOLUTION), and the VOD
+// finalization of media playlists when the stream ends.
 import {
   existsSync,
   readdirSync,
   readFileSync,
   renameSync,
+  rmSync,
   statSync,
   writeFileSync,
 } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { promisify } from "node:util";
+import { readInit } from "./fmp4.ts";
 import { AUDIO_KBPS, type Rung } from "./ladder.ts";
-
-const run = promisify(execFile);
+import { initFile, MEDIA_PLAYLIST, PART_FILE } from "./ll-hls-writer.ts";
 
 export interface RenditionInfo {
   name: string;
@@ -26,42 +27,6 @@ export interface RenditionInfo {
   codecs: string;
   /** Peak bits per second over the segments seen. */
   bandwidth: number;
-}
-
-interface ProbeStream {
-  codec_type: string;
-  codec_name: string;
-  profile?: string;
-  level?: number;
-  width?: number;
-  height?: number;
-}
-
-const PROFILES: Record<string, string> = {
-  Baseline: "42",
-  "Constrained Baseline": "42",
-  Main: "4d",
-  High: "64",
-};
-
-/** The RFC 6381 string for an H.264 stream (profile_idc, constraint flags, level_idc). */
-export function avc1(profile: string | undefined, level: number | undefined): string {
-  const p = PROFILES[profile ?? ""] ?? "64";
-  const constraints = profile === "Constrained Baseline" ? "e0" : p === "4d" ? "40" : "00";
-  return `avc1.${p}${constraints}${(level ?? 31).toString(16).padStart(2, "0")}`;
-}
-
-export async function probeSegment(path: string): Promise<ProbeStream[]> {
-  const { stdout } = await run("ffprobe", [
-    "-v",
-    "error",
-    "-show_entries",
-    "stream=codec_type,codec_name,profile,level,width,height",
-    "-of",
-    "json",
-    path,
-  ]);
-  return (JSON.parse(stdout) as { streams: ProbeStream[] }).streams;
 }
 
 export interface MediaSegment {
@@ -94,27 +59,28 @@ function peakBandwidth(dir: string, segments: MediaSegment[]): number {
   return Math.round(peak);
 }
 
+/**
+ * A rendition as the master playlist names it: its codecs and picture size from its first init
+ * segment, its bandwidth from the segments' sizes (a passed-through source states none).
+ */
 export async function describeRendition(eventDir: string, rung: Rung): Promise<RenditionInfo> {
   const dir = join(eventDir, rung.name);
-  const segments = mediaSegments(readFileSync(join(dir, "index.m3u8"), "utf8"));
-  const first = segments[0];
-  if (!first) throw new Error(`${rung.name}: no segment yet`);
-  const streams = await probeSegment(join(dir, first.uri));
-  const video = streams.find((s) => s.codec_type === "video");
-  const audio = streams.find((s) => s.codec_type === "audio");
+  const segments = mediaSegments(readFileSync(join(dir, MEDIA_PLAYLIST), "utf8"));
+  if (segments.length === 0) throw new Error(`${rung.name}: no segment yet`);
+  const { tracks } = readInit(await readFile(join(dir, initFile(0))));
+  const video = tracks.find((t) => t.kind === "video");
+  const audio = tracks.find((t) => t.kind === "audio");
   const estimated = ((rung.videoKbps ?? 0) + (audio ? AUDIO_KBPS : 0)) * 1000;
   return {
     name: rung.name,
     width: video?.width ?? 0,
     height: video?.height ?? 0,
-    codecs: [video && avc1(video.profile, video.level), audio && "mp4a.40.2"]
-      .filter(Boolean)
-      .join(","),
+    codecs: [video?.codec, audio?.codec].filter(Boolean).join(","),
     bandwidth: Math.max(peakBandwidth(dir, segments), rung.height ? estimated : 0),
   };
 }
 
-export function masterPlaylist(renditions: RenditionInfo[], media = "index.m3u8"): string {
+export function masterPlaylist(renditions: RenditionInfo[], media = MEDIA_PLAYLIST): string {
   const sorted = [...renditions].sort((a, b) => b.bandwidth - a.bandwidth);
   return [
     "#EXTM3U",
@@ -137,14 +103,24 @@ export function writeAtomically(path: string, content: string): void {
 /** The first segment of every rendition exists. */
 export function hasFirstSegments(eventDir: string, rungs: Rung[]): boolean {
   return rungs.every((rung) => {
-    const playlist = join(eventDir, rung.name, "index.m3u8");
+    const playlist = join(eventDir, rung.name, MEDIA_PLAYLIST);
     return existsSync(playlist) && mediaSegments(readFileSync(playlist, "utf8")).length > 0;
   });
 }
 
-/** The VOD text of a finished live (EVENT) playlist: `PLAYLIST-TYPE:VOD` and `ENDLIST`. */
+/** What a live playlist says only for low-latency players while it is live. */
+const LIVE_ONLY = /^#EXT-X-(PART|PART-INF|PRELOAD-HINT|SERVER-CONTROL|SKIP):/;
+
+/**
+ * The VOD text of a finished live (EVENT) playlist: `PLAYLIST-TYPE:VOD` and `ENDLIST`, without
+ * its parts (their files are gone: the segments have the same frames).
+ */
 export function asVod(playlist: string): string {
-  let text = playlist.replace("#EXT-X-PLAYLIST-TYPE:EVENT", "#EXT-X-PLAYLIST-TYPE:VOD");
+  let text = playlist
+    .split("\n")
+    .filter((line) => !LIVE_ONLY.test(line))
+    .join("\n")
+    .replace("#EXT-X-PLAYLIST-TYPE:EVENT", "#EXT-X-PLAYLIST-TYPE:VOD");
   if (!text.includes("#EXT-X-PLAYLIST-TYPE:VOD"))
     text = text.replace("#EXTM3U\n", "#EXTM3U\n#EXT-X-PLAYLIST-TYPE:VOD\n");
   if (!text.includes("#EXT-X-ENDLIST")) text = `${text.trimEnd()}\n#EXT-X-ENDLIST\n`;
@@ -166,8 +142,10 @@ export function finalizeAsVod(
 ): number {
   let duration = 0;
   rungs.forEach((rung, i) => {
-    const live = join(eventDir, rung.name, "index.m3u8");
+    const live = join(eventDir, rung.name, MEDIA_PLAYLIST);
     if (!existsSync(live)) return;
+    for (const part of readdirSync(join(eventDir, rung.name)))
+      if (PART_FILE.test(part)) rmSync(join(eventDir, rung.name, part), { force: true });
     const text = asVod(readFileSync(live, "utf8"));
     writeAtomically(live, text);
     writeAtomically(join(eventDir, rung.name, VOD_MASTER), text);

@@ -9,6 +9,8 @@ import { recordingFiles } from "./playlists.ts";
 const CONTENT_TYPES: Record<string, string> = {
   ".m3u8": "application/vnd.apple.mpegurl",
   ".ts": "video/mp2t",
+  ".m4s": "video/iso.segment",
+  ".mp4": "video/mp4",
   ".jpg": "image/jpeg",
 };
 

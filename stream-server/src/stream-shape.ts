@@ -41,6 +41,15 @@ function isKeyframe(body: Buffer): boolean {
   return first >> 4 === 1 && ((first & 0x0f) !== 7 || body[1] === 1);
 }
 
+/** An AAC or AVC sequence header (the decoder's configuration, not a frame). */
+function isSequenceHeader(type: number, body: Buffer): boolean {
+  const first = body[0] ?? 0;
+  if (type === AUDIO) return first >> 4 === 10 && body[1] === 0;
+  // Enhanced RTMP: packet type 0 is the sequence start; legacy AVC: packet type 0.
+  if (first & 0x80) return (first & 0x0f) === 0;
+  return (first & 0x0f) === 7 && body[1] === 0;
+}
+
 /** The tags of an FLV byte stream, read as they come; what the stream carries, found out. */
 export class FlvWatch extends Writable {
   private pending: Buffer = Buffer.alloc(0);
@@ -56,6 +65,14 @@ export class FlvWatch extends Writable {
   private measuredMs?: number;
   /** The latest interval between two keyframes (ms), as the stream goes on. */
   keyframeMs?: number;
+  /** The timestamp (ms) of the first audio or video frame this watch was given. */
+  firstMediaDts?: number;
+  /**
+   * The least (arrival - timestamp) over the frames seen: what a timestamp is in wall-clock ms.
+   * Frames replayed from the broadcast's cache arrive late for their timestamps; the first
+   * frame that comes live sets it right.
+   */
+  private clockOffset?: number;
 
   constructor(private readonly options: ShapeOptions = {}) {
     super();
@@ -99,6 +116,11 @@ export class FlvWatch extends Writable {
     }
     if (type !== AUDIO && type !== VIDEO) return;
     this.firstMediaAt ??= this.now();
+    if (!isSequenceHeader(type, body)) {
+      this.firstMediaDts ??= dts;
+      const offset = this.now() - dts;
+      if (this.clockOffset === undefined || offset < this.clockOffset) this.clockOffset = offset;
+    }
     if (type === AUDIO) {
       this.audioSeen = true;
       return;
@@ -112,6 +134,11 @@ export class FlvWatch extends Writable {
     }
     this.lastKeyframeDts = dts;
     this.firstKeyframe ??= { dts, at: this.now() };
+  }
+
+  /** The wall-clock time (ms since the epoch) a frame of this timestamp was received at. */
+  wallClockAt(dts: number): number | undefined {
+    return this.clockOffset === undefined ? undefined : this.clockOffset + dts;
   }
 
   /** What the stream carries, once known (undefined: not yet; keep watching). */

@@ -1,11 +1,15 @@
-// One ffmpeg per live stream, fed FLV from the broadcast, writing the HLS ladder and the poster.
+// One ffmpeg per live stream, fed FLV from the broadcast, encoding the ladder and the poster.
 // It starts once it is known what the publisher sends (stream-shape.ts), with the ladder fitted to
-// that (ladder.ts). If ffmpeg dies while the publisher is still there, a new one continues the
-// same playlists (appended, with a discontinuity), fed from the broadcast's last keyframe, after
-// a back-off that grows with each failure; too many failures in a short while and it gives up
-// ("failed"): the stream then ends with what it recorded so far.
+// that (ladder.ts). Each rendition leaves ffmpeg as fragmented MP4 over a Unix socket of its own,
+// and its packager (ll-hls-writer.ts) writes the LL-HLS parts, segments and playlist. If ffmpeg
+// dies while the publisher is still there, a new one continues the same playlists (with a
+// discontinuity), fed from the broadcast's last keyframe, after a back-off that grows with each
+// failure; too many failures in a short while and it gives up ("failed"): the stream then ends
+// with what it recorded so far.
 import { EventEmitter } from "node:events";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Writable } from "node:stream";
 import ffmpeg from "fluent-ffmpeg";
@@ -14,11 +18,14 @@ import {
   fittingKeyframeMs,
   type Ladder,
   LIVE_POSTERS,
+  PART_TARGET,
   planLadder,
   posterOptions,
   type Rung,
+  segmentCutSeconds,
   transcodeOptions,
 } from "./ladder.ts";
+import { RenditionWriter, type RunClock } from "./ll-hls-writer.ts";
 import { RestartBackoff } from "./restarts.ts";
 import { FlvWatch, settledShape } from "./stream-shape.ts";
 
@@ -39,8 +46,18 @@ export class Transcoder extends EventEmitter {
   private detach?: () => void;
   /** The watch on what the publisher sends (its keyframe interval, for the health). */
   private detachWatch?: () => void;
+  private watch?: FlvWatch;
+  /** The watch on the current ffmpeg's own feed: where its timestamps start. */
+  private detachRunWatch?: () => void;
+  /** Each rendition's packager, and the socket its ffmpeg output comes in on. */
+  private readonly writers = new Map<string, RenditionWriter>();
+  private readonly servers: Server[] = [];
+  private socketDir?: string;
+  /** The current ffmpeg's frames' wall-clock times. */
+  private clock: RunClock = () => Date.now();
   private readonly backoff = new RestartBackoff();
   private stopping = false;
+  private stopped?: Promise<void>;
   /** An ffmpeg was started and has not exited yet (its pid may not be known yet). */
   private running = false;
   private finished?: Promise<void>;
@@ -61,7 +78,7 @@ export class Transcoder extends EventEmitter {
    * ladder for it. Undefined when stopped before (the publisher left).
    */
   async start(): Promise<Ladder | undefined> {
-    const { dir, rungs, segmentSeconds } = this.options;
+    const { rungs, segmentSeconds } = this.options;
     this.finished = new Promise((resolve) => {
       this.settle = resolve;
     });
@@ -72,6 +89,7 @@ export class Transcoder extends EventEmitter {
       keyframeLimitMs: sourceToKeepOrDrop ? fittingKeyframeMs(segmentSeconds) : undefined,
     });
     this.detachWatch = this.options.feed(watch);
+    this.watch = watch;
     this.health.keyframes = () => watch.keyframeMs;
     const shape = await settledShape(watch, () => this.stopping);
     if (!shape) {
@@ -84,29 +102,80 @@ export class Transcoder extends EventEmitter {
       this.health.notice = ladder.sourceLeftOut;
       this.options.log(ladder.sourceLeftOut);
     }
-    for (const rung of ladder.rungs) mkdirSync(join(dir, rung.name), { recursive: true });
-    this.spawn(ladder, false);
+    await this.listen(ladder);
+    if (this.stopping) {
+      this.settle?.();
+      return undefined;
+    }
+    this.spawn(ladder);
     return ladder;
   }
 
-  private spawn(ladder: Ladder, resume: boolean): void {
+  /** A rendition's packager (for the blocking playlist requests), while the stream is live. */
+  rendition(name: string): RenditionWriter | undefined {
+    return this.writers.get(name);
+  }
+
+  /** Each rendition's folder, packager, and socket for ffmpeg's output. */
+  private async listen(ladder: Ladder): Promise<void> {
+    const { dir, segmentSeconds } = this.options;
+    this.socketDir = mkdtempSync(join(tmpdir(), "ladder-"));
+    const cut = segmentCutSeconds(ladder, segmentSeconds);
+    await Promise.all(
+      ladder.rungs.map((rung) => {
+        mkdirSync(join(dir, rung.name), { recursive: true });
+        const writer = new RenditionWriter({
+          dir: join(dir, rung.name),
+          targetDuration: segmentSeconds,
+          segmentSeconds: cut,
+          partTarget: PART_TARGET,
+        });
+        this.writers.set(rung.name, writer);
+        // Each ffmpeg run connects once per rendition: its output, to the end.
+        const server = createServer((socket) => {
+          writer.write(socket, this.clock).catch((error: unknown) => {
+            this.options.log(`${rung.name}: packaging failed: ${String(error)}`);
+            socket.destroy();
+          });
+        });
+        this.servers.push(server);
+        return new Promise<void>((resolve, reject) => {
+          server.once("error", reject);
+          server.listen(this.socketPath(rung), resolve);
+        });
+      }),
+    );
+  }
+
+  private socketPath(rung: Rung): string {
+    return join(this.socketDir as string, `${rung.name}.sock`);
+  }
+
+  /**
+   * The wall-clock time of this run's frames: ffmpeg's output times start at 0 with the first
+   * frame it was fed, whose timestamp the run's own watch saw; the stream's watch knows when a
+   * frame of a timestamp came in.
+   */
+  private runClock(runWatch: FlvWatch): RunClock {
+    return (media) => {
+      const first = runWatch.firstMediaDts;
+      const wall = first === undefined ? undefined : this.watch?.wallClockAt(first + media * 1000);
+      return wall ?? Date.now();
+    };
+  }
+
+  private spawn(ladder: Ladder): void {
     const { dir, segmentSeconds, preset, posterSeconds } = this.options;
     const input = this.health.input({ highWaterMark: 4 * 1024 * 1024 });
-    const { filter, options } = transcodeOptions({
-      ladder,
-      segmentSeconds,
-      preset,
-      posterSeconds,
-      resume,
-    });
+    const { filter, outputs } = transcodeOptions({ ladder, segmentSeconds, preset, posterSeconds });
     const command = ffmpeg({ source: input, cwd: dir, logger: undefined })
       .inputFormat("flv")
       // Start as soon as the headers are read: the publisher's metadata says what is inside.
       .inputOptions(["-analyzeduration", "1000000", "-probesize", "1000000"]);
     if (filter) command.complexFilter(filter);
-    // Spread: given one array, fluent-ffmpeg splits any option with a single space in two
-    // (a var_stream_map of two renditions).
-    command.output("%v/index.m3u8").outputOptions(...options);
+    // Spread: given one array, fluent-ffmpeg splits any option with a single space in two.
+    for (const { rung, options } of outputs)
+      command.output(`unix:${this.socketPath(rung)}`).outputOptions(...options);
     // The live posters, from the same pictures (a stream without video has none).
     if (ladder.video)
       command
@@ -124,6 +193,10 @@ export class Transcoder extends EventEmitter {
     command.on("stderr", (line: string) => this.health.read(line));
     this.command = command;
     this.input = input;
+    // The run's watch first, fed the same frames from the broadcast as ffmpeg.
+    const runWatch = new FlvWatch();
+    this.clock = this.runClock(runWatch);
+    this.detachRunWatch = this.options.feed(runWatch);
     this.detach = this.options.feed(input);
     this.running = true;
     command.run();
@@ -133,6 +206,8 @@ export class Transcoder extends EventEmitter {
     this.running = false;
     this.detach?.();
     this.detach = undefined;
+    this.detachRunWatch?.();
+    this.detachRunWatch = undefined;
     this.pid = undefined;
     if (this.stopping) {
       this.settle?.();
@@ -156,14 +231,26 @@ export class Transcoder extends EventEmitter {
     this.health.restarted();
     this.emit("restart");
     setTimeout(() => {
-      if (!this.stopping && this.ladder) this.spawn(this.ladder, true);
+      if (!this.stopping && this.ladder) this.spawn(this.ladder);
       else this.settle?.();
     }, delay);
   }
 
-  /** Ends the input; ffmpeg writes its last segments and exits (killed after `graceMs`). */
-  async stop(graceMs = 15_000): Promise<void> {
-    if (this.stopping) return this.finished;
+  /**
+   * Ends the input; ffmpeg writes its last fragments and exits (killed after `graceMs`); then
+   * every playlist ends.
+   */
+  stop(graceMs = 15_000): Promise<void> {
+    this.stopped ??= (async () => {
+      await this.stopEncoder(graceMs);
+      await Promise.all([...this.writers.values()].map((writer) => writer.end()));
+      for (const server of this.servers) server.close();
+      if (this.socketDir) rmSync(this.socketDir, { recursive: true, force: true });
+    })();
+    return this.stopped;
+  }
+
+  private async stopEncoder(graceMs: number): Promise<void> {
     this.stopping = true;
     this.health.stopped = true;
     this.detachWatch?.();

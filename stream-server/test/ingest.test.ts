@@ -2,7 +2,8 @@
 // RTMP to stream-server, which authorizes the key over gRPC, packages HLS served by NGINX and
 // tells the platform; headless Chromium plays it live and as VOD.
 import { execFile } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { serviceUrls } from "@stream-platform/shared";
@@ -21,6 +22,9 @@ import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hlsDir } from "../../local/src/servers/nginx.ts";
 import { mediaSegments } from "../src/playlists.ts";
+import { llHlsProblems, type PlaylistSegment, readPlaylist } from "./ll-hls-checks.ts";
+
+const work = mkdtempSync(join(tmpdir(), "ingest-"));
 
 const run = promisify(execFile);
 const edge = serviceUrls().edgeUrl;
@@ -90,6 +94,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await watch?.stop();
+  rmSync(work, { recursive: true, force: true });
 });
 
 describe("a stream from RTMP to HLS", () => {
@@ -130,7 +135,49 @@ describe("a stream from RTMP to HLS", () => {
     expect(media.headers.get("content-type")).toBe("application/vnd.apple.mpegurl");
     expect(media.headers.get("cache-control")).toBe("public, max-age=1");
     expect(media.headers.get("access-control-allow-origin")).toBe("*");
-    expect(await media.text()).toContain("#EXT-X-PROGRAM-DATE-TIME:");
+    const mediaText = await media.text();
+    expect(mediaText).toContain("#EXT-X-PROGRAM-DATE-TIME:");
+
+    // Low-Latency HLS: every rendition's playlist is valid, their segments aligned.
+    const renditions = ["source", "480p", "360p"];
+    const lists = await Promise.all(
+      renditions.map(async (name) => {
+        const text = await (await fetch(`${edge}/hls/${eventId}/${name}/index.m3u8`)).text();
+        expect(llHlsProblems(text), name).toEqual([]);
+        return readPlaylist(text);
+      }),
+    );
+    const complete = Math.min(...lists.map((l) => l.segments.filter((s) => s.uri).length));
+    expect(complete).toBeGreaterThanOrEqual(1);
+    for (let msn = 0; msn < complete; msn++) {
+      const durations = lists.map((l) => l.segments[msn]?.duration ?? 0);
+      expect(Math.max(...durations) - Math.min(...durations), `segment ${msn}`).toBeLessThan(0.05);
+    }
+    // A blocking reload for the next part is held until the part is there, then answered.
+    const now = readPlaylist(mediaText);
+    const open = now.segments.at(-1) as PlaylistSegment;
+    const next = open.uri
+      ? { msn: open.msn + 1, part: 0 }
+      : { msn: open.msn, part: open.parts.length };
+    const blocking = await fetch(
+      `${edge}/hls/${eventId}/480p/index.m3u8?_HLS_msn=${next.msn}&_HLS_part=${next.part}`,
+    );
+    expect(blocking.status).toBe(200);
+    expect(blocking.headers.get("access-control-allow-origin")).toBe("*");
+    const answered = readPlaylist(await blocking.text());
+    const holding = answered.segments.find((s) => s.msn === next.msn);
+    expect(holding?.parts.length ?? 0).toBeGreaterThan(next.part);
+    // The part the answer hints at comes too, asked for before it exists.
+    const hinted = await fetch(`${edge}/hls/${eventId}/480p/${answered.preloadHint}`);
+    expect(hinted.status).toBe(200);
+    expect(hinted.headers.get("content-type")).toBe("video/iso.segment");
+    expect((await hinted.arrayBuffer()).byteLength).toBeGreaterThan(0);
+    // A request beyond the next segment is refused at once, naming the parameter.
+    const tooFar = await fetch(`${edge}/hls/${eventId}/480p/index.m3u8?_HLS_msn=${next.msn + 5}`);
+    expect(tooFar.status).toBe(400);
+    expect(((await tooFar.json()) as { errors: { field: string }[] }).errors[0]?.field).toBe(
+      "_HLS_msn",
+    );
 
     // Live in Chromium: playback advances at least 3 s without a player error.
     const livePlay = await playback(browser, eventId, 3);
@@ -185,23 +232,33 @@ describe("a stream from RTMP to HLS", () => {
       const segments = mediaSegments(playlist);
       const total = segments.reduce((sum, s) => sum + s.duration, 0);
       expect(total).toBeGreaterThan(15);
+      // A recording keeps its segments, not the parts they were made of.
+      expect(readdirSync(join(dir, rendition)).filter((f) => f.startsWith("part_"))).toEqual([]);
       for (const segment of [segments[0], segments.at(-1)]) {
-        const path = join(dir, rendition, segment?.uri ?? "");
-        // Decodes without an error (ffmpeg prints nothing at -v error when all is well). With its
-        // own timestamps: shifted to start at 0, a passed-through source's (whole milliseconds
-        // from FLV) can round onto one another in the null muxer's 1/30 s when its audio starts
-        // half a frame before its video, which says nothing about the segment.
+        // Decodes without an error after its init segment (ffmpeg prints nothing at -v error
+        // when all is well). With its own timestamps: shifted to start at 0, a passed-through
+        // source's (whole milliseconds from FLV) can round onto one another in the null
+        // muxer's 1/30 s when its audio starts half a frame before its video, which says
+        // nothing about the segment.
+        const path = join(work, `${rendition}-${segment?.uri}.mp4`);
+        writeFileSync(
+          path,
+          Buffer.concat([
+            readFileSync(join(dir, rendition, "init_0.mp4")),
+            readFileSync(join(dir, rendition, segment?.uri ?? "")),
+          ]),
+        );
         const { stderr } = await run("ffmpeg", [
           ...["-v", "error", "-copyts", "-i", path, "-f", "null", "-"],
         ]);
         expect(stderr).toBe("");
       }
     }
-    const segment = await fetch(`${edge}/hls/${eventId}/480p/seg_00000.ts`, {
+    const segment = await fetch(`${edge}/hls/${eventId}/480p/seg_00000.m4s`, {
       headers: { range: "bytes=0-187" },
     });
     expect(segment.status).toBe(206);
-    expect(segment.headers.get("content-type")).toBe("video/mp2t");
+    expect(segment.headers.get("content-type")).toBe("video/iso.segment");
     expect(segment.headers.get("cache-control")).toContain("immutable");
     expect(existsSync(join(dir, "poster.jpg"))).toBe(true);
 

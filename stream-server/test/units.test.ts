@@ -7,7 +7,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseLadder, transcodeOptions } from "../src/ladder.ts";
 import { redactStreamPaths } from "../src/nms.ts";
-import { asVod, avc1, masterPlaylist, mediaSegments } from "../src/playlists.ts";
+import { asVod, masterPlaylist, mediaSegments } from "../src/playlists.ts";
 import { uploadRecording } from "../src/recordings.ts";
 
 describe("ladder", () => {
@@ -25,18 +25,21 @@ describe("ladder", () => {
   });
 
   it("passes the source through and aligns the encoded keyframes on it", () => {
-    const { filter, options } = transcodeOptions({
+    const { filter, outputs } = transcodeOptions({
       ladder: { rungs: parseLadder("source,480p"), audio: true, video: true, keyframes: "source" },
       segmentSeconds: 2,
       preset: "veryfast",
       posterSeconds: 5,
-      resume: true,
     });
     expect(filter).toContain("scale=-2:480");
-    expect(options.join(" ")).toContain("-c:v:0 copy");
-    expect(options.join(" ")).toContain("-force_key_frames:v:1 source");
-    expect(options.join(" ")).toContain("append_list+discont_start");
-    expect(options.join(" ")).toContain("v:0,a:0,name:source v:1,a:1,name:480p");
+    const [source, encoded] = outputs.map((output) => output.options.join(" "));
+    expect(outputs.map((output) => output.rung.name)).toEqual(["source", "480p"]);
+    expect(source).toContain("-map 0:v:0 -c:v copy -map 0:a:0 -c:a aac");
+    expect(encoded).toContain("-map [v0] -c:v libx264");
+    expect(encoded).toContain("-force_key_frames source");
+    // Both as fragmented MP4 for the LL-HLS packager.
+    for (const output of [source, encoded])
+      expect(output).toContain("-f mp4 -movflags empty_moov+default_base_moof+frag_keyframe");
   });
 });
 
@@ -89,10 +92,36 @@ describe("playlists", () => {
     ]);
   });
 
-  it("names H.264 profiles as RFC 6381 does", () => {
-    expect(avc1("High", 31)).toBe("avc1.64001f");
-    expect(avc1("Main", 30)).toBe("avc1.4d401e");
-    expect(avc1("Constrained Baseline", 30)).toBe("avc1.42e01e");
+  it("leaves a low-latency playlist's parts out of its VOD", () => {
+    const vod = asVod(
+      [
+        "#EXTM3U",
+        "#EXT-X-VERSION:9",
+        "#EXT-X-TARGETDURATION:2",
+        "#EXT-X-PLAYLIST-TYPE:EVENT",
+        "#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,CAN-SKIP-UNTIL=12,PART-HOLD-BACK=0.75",
+        "#EXT-X-PART-INF:PART-TARGET=0.25",
+        '#EXT-X-MAP:URI="init_0.mp4"',
+        '#EXT-X-PART:DURATION=0.2,URI="part_00000_0.m4s",INDEPENDENT=YES',
+        "#EXTINF:0.2,",
+        "seg_00000.m4s",
+        "#EXT-X-ENDLIST",
+        "",
+      ].join("\n"),
+    );
+    expect(vod).toBe(
+      [
+        "#EXTM3U",
+        "#EXT-X-VERSION:9",
+        "#EXT-X-TARGETDURATION:2",
+        "#EXT-X-PLAYLIST-TYPE:VOD",
+        '#EXT-X-MAP:URI="init_0.mp4"',
+        "#EXTINF:0.2,",
+        "seg_00000.m4s",
+        "#EXT-X-ENDLIST",
+        "",
+      ].join("\n"),
+    );
   });
 });
 
@@ -124,8 +153,9 @@ describe("S3 upload", () => {
     writeFileSync(join(dir, "ffmpeg-master.m3u8"), "#EXTM3U\n");
     writeFileSync(join(dir, "poster.jpg"), "jpeg");
     writeFileSync(join(dir, "480p", "vod.m3u8"), "#EXTM3U\n");
-    writeFileSync(join(dir, "480p", "seg_00000.ts"), Buffer.alloc(1024));
-    writeFileSync(join(dir, "480p", "seg_00001.ts.tmp"), "partial");
+    writeFileSync(join(dir, "480p", "init_0.mp4"), Buffer.alloc(64));
+    writeFileSync(join(dir, "480p", "seg_00000.m4s"), Buffer.alloc(1024));
+    writeFileSync(join(dir, "480p", "seg_00001.m4s.tmp"), "partial");
     s3.on(PutObjectCommand).resolves({});
 
     const keys = await uploadRecording(
@@ -135,14 +165,16 @@ describe("S3 upload", () => {
       dir,
     );
     expect(keys).toEqual([
-      "recordings/evt_1/480p/seg_00000.ts",
+      "recordings/evt_1/480p/init_0.mp4",
+      "recordings/evt_1/480p/seg_00000.m4s",
       "recordings/evt_1/480p/vod.m3u8",
       "recordings/evt_1/poster.jpg",
       "recordings/evt_1/vod.m3u8",
     ]);
     const puts = s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input);
     expect(puts.map((p) => [p.Key, p.ContentType])).toEqual([
-      ["recordings/evt_1/480p/seg_00000.ts", "video/mp2t"],
+      ["recordings/evt_1/480p/init_0.mp4", "video/mp4"],
+      ["recordings/evt_1/480p/seg_00000.m4s", "video/iso.segment"],
       ["recordings/evt_1/480p/vod.m3u8", "application/vnd.apple.mpegurl"],
       ["recordings/evt_1/poster.jpg", "image/jpeg"],
       ["recordings/evt_1/vod.m3u8", "application/vnd.apple.mpegurl"],
