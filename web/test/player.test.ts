@@ -2,7 +2,8 @@
 // stream and then on its recording: sound on where the browser allows it and a cue to unmute
 // where it does not; "Auto" saying which quality plays; the quality menu in the same place live
 // and recorded; one LIVE badge; the keyboard shortcuts (space/k, f, m, j/l, arrows), not taken
-// from a field being typed in; a share button that copies the page's address.
+// from a field being typed in; a share button that copies the page's address; and (#25) live in
+// low-latency mode, seeking 30 s back into the event and going live again.
 // Screenshots: .data/screenshots/player-*.png.
 import { join } from "node:path";
 import {
@@ -102,6 +103,25 @@ async function press(page: Page, key: string, expected: (v: VideoState) => boole
 }
 type VideoState = Awaited<ReturnType<typeof videoState>>;
 
+/** What the page's hls.js says of low latency: its mode, and the playlist's parts. */
+const lowLatencyState = () => {
+  type Details = { partList: unknown[] | null; canBlockReload: boolean };
+  const { hls } = globalThis as unknown as {
+    hls?: {
+      lowLatencyMode: boolean;
+      currentLevel: number;
+      levels: { details?: Details }[];
+    };
+  };
+  const details =
+    hls?.levels[hls.currentLevel]?.details ?? hls?.levels.find((l) => l.details)?.details;
+  return {
+    lowLatencyMode: hls?.lowLatencyMode ?? false,
+    parts: details?.partList?.length ?? 0,
+    canBlockReload: details?.canBlockReload ?? false,
+  };
+};
+
 /** Checks that the select's first option says which quality "Auto" plays. */
 async function expectAutoSaysQuality(menu: Locator): Promise<void> {
   await menu
@@ -174,10 +194,54 @@ describe("the player", () => {
       await page.context().close();
     }
 
+    // Low-latency HLS live, with the whole event to seek back in: 30 s back, playing on from
+    // there, a button to go live again, and back at the live edge after it.
+    const started = Date.parse((await liveStream(channel.id))?.startedAt ?? "");
+    await until(
+      "40 s of stream",
+      () => (Date.now() - started > 40_000 ? true : undefined),
+      60_000,
+      500,
+    );
+    {
+      const page = await watching("desktop", watchPath);
+      const main = page.getByRole("main");
+      expect(await page.evaluate(lowLatencyState)).toMatchObject({
+        lowLatencyMode: true,
+        canBlockReload: true,
+        parts: expect.any(Number),
+      });
+      expect((await page.evaluate(lowLatencyState)).parts).toBeGreaterThan(0);
+      const atEdge = (await page.evaluate(videoState)).time;
+      await main.getByRole("heading", { level: 1 }).click();
+      await press(page, "j", (v) => v.time < atEdge - 5, "10 s back");
+      await press(page, "j", (v) => v.time < atEdge - 15, "20 s back");
+      const back = await press(page, "j", (v) => v.time < atEdge - 25, "30 s back");
+      const goLiveButton = main.getByRole("button", { name: "Go live" });
+      await goLiveButton.waitFor({ timeout: 10_000 });
+      // It plays on from there, in the DVR window.
+      await page.waitForFunction((from) => {
+        const { document } = globalThis as unknown as {
+          document: { querySelector(s: string): { currentTime: number } };
+        };
+        return document.querySelector("video").currentTime > from + 1;
+      }, back.time);
+      await page.screenshot({ path: join(shots, "player-dvr-desktop.png") });
+      await goLiveButton.click();
+      await goLiveButton.waitFor({ state: "detached" });
+      // hls.js updates its latency as the video plays on from the new position.
+      await page.waitForFunction(() => {
+        const { hls } = globalThis as unknown as {
+          hls: { latency: number; targetLatency: number | null };
+        };
+        return hls.latency < (hls.targetLatency ?? 0) + 3;
+      });
+      expect((await page.evaluate(videoState)).time).toBeGreaterThan(atEdge);
+      await page.context().close();
+    }
+
     // The recording: the quality menu where it was live; no LIVE; seeking by the keyboard.
     // Long enough to seek 15 s into.
-    const started = Date.parse((await liveStream(channel.id))?.startedAt ?? "");
-    await until("30 s of stream", () => (Date.now() - started > 30_000 ? true : undefined));
     publisher.process.kill("SIGINT");
     await publisher.exited;
     await until(

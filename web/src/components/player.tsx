@@ -1,6 +1,8 @@
-// The video player: hls.js (loaded only on a watch page), a quality menu with "auto" (saying
-// which quality it plays), the latency to the live edge, a share button, keyboard shortcuts,
-// sound on unless the browser refuses (then a cue to unmute), and viewer heartbeats.
+// The video player: hls.js (loaded only on a watch page; low-latency HLS on a live event, with
+// the whole event to seek back in and a button back to live), a quality menu with "auto"
+// (saying which quality it plays), how far behind the camera it plays, a share button,
+// keyboard shortcuts, sound on unless the browser refuses (then a cue to unmute), and viewer
+// heartbeats.
 import type Hls from "hls.js";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { startHeartbeats } from "../heartbeats.ts";
@@ -18,6 +20,19 @@ declare global {
     hls?: Hls;
     playerError?: string;
   }
+}
+
+/** Further behind the live edge than the player aims for by this much (s): offer to go live. */
+const BEHIND_SECONDS = 3;
+
+/**
+ * How far behind the camera the frame on screen is (s): now, against the wall-clock time the
+ * frame came in (the playlist's PROGRAM-DATE-TIME); the player's estimate without one.
+ */
+function latencyOf(hls: Hls): number | undefined {
+  const date = hls.playingDate;
+  if (date) return (Date.now() - date.getTime()) / 1000;
+  return Number.isFinite(hls.latency) ? hls.latency : undefined;
 }
 
 /** The shortcuts, as aria-keyshortcuts and the help line say them. */
@@ -135,6 +150,7 @@ export function Player({
   const [level, setLevel] = useState(-1);
   const [playing, setPlaying] = useState<number>();
   const [latency, setLatency] = useState<number>();
+  const [behind, setBehind] = useState(false);
   const [mutedByBrowser, setMutedByBrowser] = useState(false);
   const [shared, setShared] = useState("");
   const [error, setError] = useState<string>();
@@ -180,9 +196,14 @@ export function Player({
         // A first frame soon: the first segment is of the lowest quality (a fifth of the source's
         // bytes to fetch, demux and decode; "auto" moves up from the next one) and is asked for
         // as soon as the playlist names it, not once the media element has opened its
-        // MediaSource.
+        // MediaSource. Live, in low-latency mode: parts, blocking reloads, and the playlist's
+        // PART-HOLD-BACK from the edge (no liveSync* setting here: one would override it),
+        // caught up to by playing a little faster after a stall. What was played stays a
+        // minute and a half; further back is fetched again when sought.
         const hls = new HlsClass({
-          liveSyncDurationCount: 2,
+          lowLatencyMode: live,
+          maxLiveSyncPlaybackRate: live ? 1.5 : 1,
+          backBufferLength: 90,
           startLevel: 0,
           startFragPrefetch: true,
         });
@@ -216,7 +237,10 @@ export function Player({
     );
     const timer = setInterval(() => {
       const hls = hlsRef.current;
-      if (live && hls && Number.isFinite(hls.latency)) setLatency(hls.latency);
+      if (!live || !hls) return;
+      setLatency(latencyOf(hls));
+      const target = hls.targetLatency ?? 0;
+      setBehind(Number.isFinite(hls.latency) && hls.latency > target + BEHIND_SECONDS);
     }, 1000);
     return () => {
       disposed = true;
@@ -231,6 +255,15 @@ export function Player({
       window.hls = undefined;
     };
   }, [eventId, source, live]);
+
+  const goLive = () => {
+    const element = video.current;
+    const edge = hlsRef.current?.liveSyncPosition;
+    if (!element || edge == null) return;
+    element.currentTime = edge;
+    element.play().catch(() => undefined);
+    setBehind(false);
+  };
 
   const choose = (value: number) => {
     setLevel(value);
@@ -264,9 +297,16 @@ export function Player({
         )}
       </div>
       <div class="player-bar">
-        {/* The heading's badge says LIVE; here only how far behind the live edge this plays. */}
-        <span class="muted" title="Latency to the live edge">
-          {live && latency !== undefined && `${latency.toFixed(1)} s behind live`}
+        {/* The heading's badge says LIVE; here only how far behind the camera this plays. */}
+        <span class="player-latency">
+          <span class="muted" title="How far behind the camera this plays">
+            {live && latency !== undefined && `${latency.toFixed(1)} s behind live`}
+          </span>
+          {live && behind && (
+            <button type="button" class="go-live" onClick={goLive}>
+              Go live
+            </button>
+          )}
         </span>
         <div class="player-actions">
           <span role="status" class="muted">
