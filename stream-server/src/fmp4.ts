@@ -131,26 +131,28 @@ export interface Fragment {
 
 const NON_SYNC = 0x00010000;
 
-/** What a fragment says of its lead track, given the init's tracks. */
+/** What a fragment says of its lead track (its video, else its audio), given the init's tracks. */
 export function readFragment(bytes: Buffer, tracks: Track[]): Fragment {
   const moof = child(bytes, "moof");
   if (!moof) throw new Error("no moof in the fragment");
-  const lead = tracks.find((t) => t.kind === "video") ?? tracks[0];
-  if (!lead) throw new Error("the init segment has no track");
-  for (const traf of children(moof, "traf")) {
+  const trafs = children(moof, "traf").flatMap((traf) => {
     const tfhd = child(traf, "tfhd");
-    if (!tfhd || tfhd.readUInt32BE(4) !== lead.id) continue;
-    const tfdt = child(traf, "tfdt");
-    const base = !tfdt ? 0 : tfdt[0] === 1 ? Number(tfdt.readBigUInt64BE(4)) : tfdt.readUInt32BE(4);
-    const { duration, firstFlags } = samples(tfhd, children(traf, "trun"), lead);
-    return {
-      bytes,
-      start: base / lead.timescale,
-      duration: duration / lead.timescale,
-      independent: (firstFlags & NON_SYNC) === 0,
-    };
-  }
-  throw new Error(`the fragment has nothing of track ${lead.id}`);
+    const track = tfhd && tracks.find((t) => t.id === tfhd.readUInt32BE(4));
+    return tfhd && track ? [{ traf, tfhd, track }] : [];
+  });
+  // The video's times when it has any: an encoder's last fragment may hold only audio.
+  const found = trafs.find((t) => t.track.kind === "video") ?? trafs[0];
+  if (!found) throw new Error("the fragment has nothing of the init segment's tracks");
+  const { traf, tfhd, track: lead } = found;
+  const tfdt = child(traf, "tfdt");
+  const base = !tfdt ? 0 : tfdt[0] === 1 ? Number(tfdt.readBigUInt64BE(4)) : tfdt.readUInt32BE(4);
+  const { duration, firstFlags } = samples(tfhd, children(traf, "trun"), lead);
+  return {
+    bytes,
+    start: base / lead.timescale,
+    duration: duration / lead.timescale,
+    independent: (firstFlags & NON_SYNC) === 0,
+  };
 }
 
 /** The total duration of a track fragment's samples and its first sample's flags. */

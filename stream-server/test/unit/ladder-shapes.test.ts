@@ -24,6 +24,8 @@ describe("the ladder per shape of stream", () => {
     expect(ladder.sourceLeftOut).toBeUndefined();
     const options = joined(ladder);
     expect(options.match(/-force_key_frames source/g)).toHaveLength(2);
+    // A frame leaves x264 once coded: no lookahead, no B-frames (LL-HLS, #25).
+    expect(options.match(/-c:v libx264 -preset veryfast -tune zerolatency/g)).toHaveLength(2);
     expect(options.match(/-map 0:a:0/g)).toHaveLength(3);
     expect(options).toContain("source: -map 0:v:0 -c:v copy");
     expect(transcodeOptions(args(ladder)).filter).toContain("[poster]");
