@@ -47,6 +47,8 @@ export class LivePlaylist {
   private open?: Segment;
   private map = "";
   private discontinuity = false;
+  /** The text of the first `count` segments, which no longer changes (render). */
+  private readonly frozen = { count: 0, text: "" };
   ended = false;
 
   constructor(private readonly options: LivePlaylistOptions) {}
@@ -191,7 +193,7 @@ export class LivePlaylist {
   render(skip = false): string {
     const { targetDuration, partTarget } = this.options;
     const skipUntil = 6 * targetDuration;
-    const lines = [
+    const head = [
       "#EXTM3U",
       "#EXT-X-VERSION:9",
       `#EXT-X-TARGETDURATION:${targetDuration}`,
@@ -204,25 +206,25 @@ export class LivePlaylist {
     const all = this.open ? [...this.segments, this.open] : this.segments;
     // The parts are listed for the segments within three target durations of the live edge.
     const partsFrom = startOfLast(all, 3 * targetDuration);
+    this.freeze(Math.min(partsFrom, this.segments.length));
     // Skipped: the complete segments that start more than CAN-SKIP-UNTIL before the live edge.
     const skipped = skip && !this.ended ? startOfLast(this.segments, skipUntil) : 0;
-    if (skipped > 0) lines.push(`#EXT-X-SKIP:SKIPPED-SEGMENTS=${skipped}`);
-    let map: string | undefined;
-    all.forEach((segment, i) => {
-      if (i < skipped) return;
-      if (segment.discontinuity) lines.push("#EXT-X-DISCONTINUITY");
-      if (segment.map !== map) {
-        lines.push(`#EXT-X-MAP:URI="${segment.map}"`);
-        map = segment.map;
-      }
-      lines.push(`#EXT-X-PROGRAM-DATE-TIME:${new Date(segment.programDateTime).toISOString()}`);
-      if (i >= partsFrom)
-        for (const part of segment.parts)
-          lines.push(
-            `#EXT-X-PART:DURATION=${seconds(part.duration)},URI="${part.uri}"${part.independent ? ",INDEPENDENT=YES" : ""}`,
-          );
-      if (segment !== this.open) lines.push(`#EXTINF:${seconds(segment.duration)},`, segment.uri);
-    });
+    let body: string;
+    let from: number;
+    if (skipped > 0) {
+      body = `#EXT-X-SKIP:SKIPPED-SEGMENTS=${skipped}\n`;
+      from = skipped;
+    } else {
+      body = this.frozen.text;
+      from = this.frozen.count;
+    }
+    const lines: string[] = [];
+    let map = from > 0 && skipped === 0 ? this.segments[from - 1]?.map : undefined;
+    for (let i = from; i < all.length; i++) {
+      const segment = all[i] as Segment;
+      lines.push(...segmentLines(segment, map, i >= partsFrom, segment !== this.open));
+      map = segment.map;
+    }
     if (this.ended) lines.push("#EXT-X-ENDLIST");
     else {
       const next = this.open
@@ -230,8 +232,44 @@ export class LivePlaylist {
         : this.options.partUri(this.segments.length, 0);
       lines.push(`#EXT-X-PRELOAD-HINT:TYPE=PART,URI="${next}"`);
     }
-    return `${lines.join("\n")}\n`;
+    return `${head.join("\n")}\n${body}${lines.join("\n")}\n`;
   }
+
+  /**
+   * Renders once, for good, the complete segments before `count`: their parts are no longer
+   * listed, so their text never changes (a long event's playlist is rendered after every part).
+   */
+  private freeze(count: number): void {
+    while (this.frozen.count < count) {
+      const segment = this.segments[this.frozen.count] as Segment;
+      const previous = this.segments[this.frozen.count - 1];
+      this.frozen.text += `${segmentLines(segment, previous?.map, false, true).join("\n")}\n`;
+      this.frozen.count += 1;
+    }
+  }
+}
+
+/**
+ * A segment's lines: its discontinuity and init segment if new, its time, its parts if listed,
+ * and, once complete, its duration and URI.
+ */
+function segmentLines(
+  segment: Segment,
+  previousMap: string | undefined,
+  withParts: boolean,
+  complete: boolean,
+): string[] {
+  const lines: string[] = [];
+  if (segment.discontinuity) lines.push("#EXT-X-DISCONTINUITY");
+  if (segment.map !== previousMap) lines.push(`#EXT-X-MAP:URI="${segment.map}"`);
+  lines.push(`#EXT-X-PROGRAM-DATE-TIME:${new Date(segment.programDateTime).toISOString()}`);
+  if (withParts)
+    for (const part of segment.parts)
+      lines.push(
+        `#EXT-X-PART:DURATION=${seconds(part.duration)},URI="${part.uri}"${part.independent ? ",INDEPENDENT=YES" : ""}`,
+      );
+  if (complete) lines.push(`#EXTINF:${seconds(segment.duration)},`, segment.uri);
+  return lines;
 }
 
 /** A duration as playlists write it: milliseconds, no trailing zeros. */

@@ -78,6 +78,25 @@ export async function pageAs(
   return page;
 }
 
+/**
+ * A live playlist's hinted LL-HLS part that never came (its stream ended first) is answered
+ * 404, which RFC 8216bis has players take in their stride; Chromium logs every failed load.
+ */
+const HINTED_PART = /\/hls\/[^/]+\/[^/]+\/part_\d+_\d+\.m4s$/;
+
+/**
+ * Sends the page's console errors to `problems` too, but for loads of hinted parts (above) and
+ * of URLs `ignore` matches (a refusal a test asks for, say).
+ */
+export function consoleErrorsInto(page: Page, problems: string[], ignore?: RegExp): void {
+  page.on("console", (message) => {
+    if (message.type() !== "error") return;
+    const url = message.location().url;
+    if (HINTED_PART.test(url) || ignore?.test(url)) return;
+    problems.push(`${page.url()}: ${message.text()}`);
+  });
+}
+
 /** The element an input's aria-describedby names, and its text. */
 async function description(field: Locator): Promise<string> {
   const id = await field.getAttribute("aria-describedby");

@@ -11,6 +11,7 @@ import type { Browser, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import {
   browserForFile,
+  consoleErrorsInto,
   edge,
   expectPlaying,
   goLive,
@@ -36,9 +37,7 @@ browserForFile(
 /** A page whose uncaught errors and console errors land in `problems`. */
 async function watched(...args: Parameters<typeof pageAs>): Promise<Page> {
   const page = await pageAs(...args);
-  page.on("console", (message) => {
-    if (message.type() === "error") problems.push(`${page.url()}: ${message.text()}`);
-  });
+  consoleErrorsInto(page, problems);
   return page;
 }
 
@@ -101,6 +100,11 @@ describe("the dashboard of a live stream", () => {
         .getByText(/^Started /)
         .filter({ visible: true })
         .waitFor();
+      // What to set in OBS for the lowest latency, opened from the stream's panel (#25).
+      const streaming = studio.getByRole("region", { name: "Streaming" });
+      await streaming.getByText("Recommended OBS settings (lowest latency)").click();
+      for (const setting of ["Keyframe Interval", "2 s", "zerolatency", "CBR"])
+        await streaming.getByText(setting, { exact: true }).first().waitFor();
       await studio.screenshot({ path: join(shots, `dashboard-live-${size}.png`), fullPage: true });
       studios.set(size, studio);
     }

@@ -19,6 +19,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   browserForFile,
+  consoleErrorsInto,
   edge,
   goLive,
   newChannel,
@@ -137,9 +138,7 @@ describe("the bell (#24 item 7)", () => {
       const page = await pageAs(browser, viewer, size, problems, {
         permissions: ["notifications"],
       });
-      page.on("console", (message) => {
-        if (message.type() === "error") problems.push(`${page.url()}: ${message.text()}`);
-      });
+      consoleErrorsInto(page, problems);
       await page.addInitScript(observeNotifications);
       await page.goto(edge);
       await page.getByRole("button", { name: "Notifications, 0 unread" }).waitFor();

@@ -14,6 +14,7 @@ import type { Browser, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import {
   browserForFile,
+  consoleErrorsInto,
   edge,
   expectFieldError,
   newChannel,
@@ -43,11 +44,7 @@ const uploadPath = (eventId: string) => `/api/streams/events/${eventId}/poster`;
  */
 async function watched(user: Parameters<typeof pageAs>[1], size: Size): Promise<Page> {
   const page = await pageAs(browser, user, size, problems);
-  page.on("console", (message) => {
-    if (message.type() !== "error") return;
-    if (/\/api\/streams\/events\/[^/]+\/poster$/.test(message.location().url)) return;
-    problems.push(`${page.url()}: ${message.text()}`);
-  });
+  consoleErrorsInto(page, problems, /\/api\/streams\/events\/[^/]+\/poster$/);
   return page;
 }
 

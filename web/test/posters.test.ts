@@ -19,6 +19,7 @@ import type { Browser, Locator, Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   browserForFile,
+  consoleErrorsInto,
   edge,
   goLive,
   newChannel,
@@ -45,9 +46,7 @@ browserForFile(
 /** A page whose uncaught errors and console errors land in `problems`. */
 async function open(size: Size, path: string): Promise<Page> {
   const page = await pageAs(browser, undefined, size, problems);
-  page.on("console", (message) => {
-    if (message.type() === "error") problems.push(`${page.url()}: ${message.text()}`);
-  });
+  consoleErrorsInto(page, problems);
   await page.goto(`${edge}${path}`);
   return page;
 }

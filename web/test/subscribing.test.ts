@@ -17,6 +17,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   browserForFile,
+  consoleErrorsInto,
   edge,
   goLive,
   newChannel,
@@ -43,9 +44,7 @@ browserForFile((launched) => {
 /** A page as `pageAs` makes it, whose console errors land in `problems` too. */
 async function open(user: TestUser | undefined, size: Size): Promise<Page> {
   const page = await pageAs(browser, user, size, problems);
-  page.on("console", (message) => {
-    if (message.type() === "error") problems.push(`${page.url()}: ${message.text()}`);
-  });
+  consoleErrorsInto(page, problems);
   return page;
 }
 

@@ -153,6 +153,28 @@ describe("a low-latency HLS playlist", () => {
     expect(lines[cut + 1]).toBe('#EXT-X-MAP:URI="init_1.mp4"');
   });
 
+  it("keeps two hours for seeking back, rendered alike whether after every part or once", () => {
+    const everyPart = playlist();
+    const once = playlist();
+    for (const list of [everyPart, once]) list.startRun("init_0.mp4");
+    // 2 hours of 2 s segments, an encoder restart halfway.
+    for (let i = 0; i < 36_000; i++) {
+      if (i === 18_000) for (const list of [everyPart, once]) list.startRun("init_1.mp4");
+      for (const list of [everyPart, once])
+        list.add({ duration: 0.2, independent: i % 10 === 0 }, T0 + i * 200);
+      everyPart.render();
+      if (i % 997 === 0) everyPart.render(true);
+    }
+    const text = once.render();
+    expect(everyPart.render()).toBe(text);
+    expect(everyPart.render(true)).toBe(once.render(true));
+    expect(tagged(text, "#EXTINF")).toHaveLength(3599); // and the last one, open
+    expect(tagged(text, "#EXT-X-DISCONTINUITY")).toHaveLength(1);
+    expect(tagged(text, "#EXT-X-MAP")).toHaveLength(2);
+    expect(tagged(text, "#EXT-X-PART:").length).toBeLessThanOrEqual(40);
+    expect(tagged(once.render(true), "#EXTINF").length).toBeLessThanOrEqual(7);
+  });
+
   it("ends with ENDLIST, no preload hint, and answers every blocking reload", () => {
     const list = playlist();
     list.startRun("init_0.mp4");

@@ -5,3 +5,10 @@ import type Hls from "hls.js";
 
 export const loadHls = (): Promise<typeof Hls> =>
   import("hls.js/light").then((module) => module.default);
+
+/**
+ * hls.js settings for a live stream: low-latency mode (parts, blocking reloads, the playlist's
+ * PART-HOLD-BACK from the edge; no liveSync* setting, which would override it), caught up to
+ * by playing a little faster after a stall.
+ */
+export const LIVE_HLS = { lowLatencyMode: true, maxLiveSyncPlaybackRate: 1.5 } as const;

@@ -7,7 +7,7 @@ import type Hls from "hls.js";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { startHeartbeats } from "../heartbeats.ts";
 import { resume } from "../resume.ts";
-import { loadHls } from "./hls.ts";
+import { LIVE_HLS, loadHls } from "./hls.ts";
 
 interface Level {
   index: number;
@@ -196,13 +196,10 @@ export function Player({
         // A first frame soon: the first segment is of the lowest quality (a fifth of the source's
         // bytes to fetch, demux and decode; "auto" moves up from the next one) and is asked for
         // as soon as the playlist names it, not once the media element has opened its
-        // MediaSource. Live, in low-latency mode: parts, blocking reloads, and the playlist's
-        // PART-HOLD-BACK from the edge (no liveSync* setting here: one would override it),
-        // caught up to by playing a little faster after a stall. What was played stays a
-        // minute and a half; further back is fetched again when sought.
+        // MediaSource. Live, in low-latency mode (LIVE_HLS). What was played stays a minute
+        // and a half; further back is fetched again when sought.
         const hls = new HlsClass({
-          lowLatencyMode: live,
-          maxLiveSyncPlaybackRate: live ? 1.5 : 1,
+          ...(live ? LIVE_HLS : { lowLatencyMode: false }),
           backBufferLength: 90,
           startLevel: 0,
           startFragPrefetch: true,

@@ -6,7 +6,7 @@ import type { StreamHealth } from "@stream-platform/shared/api";
 import type Hls from "hls.js";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { request, type VideoEvent } from "../api.ts";
-import { loadHls } from "./hls.ts";
+import { LIVE_HLS, loadHls } from "./hls.ts";
 import { ErrorNote } from "./status.tsx";
 
 const EVERY_MS = 3000;
@@ -31,8 +31,9 @@ function Preview({ eventId }: { eventId: string }) {
           element.src = source; // Safari plays HLS itself
           return;
         }
+        // As close to live as a viewer's player: what the creator sees is what viewers see.
         hls = new HlsClass({
-          liveSyncDurationCount: 2,
+          ...LIVE_HLS,
           capLevelToPlayerSize: true,
           startFragPrefetch: true,
         });

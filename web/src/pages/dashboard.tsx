@@ -137,6 +137,29 @@ function StreamKey({ channel }: { channel: Channel }) {
         key. Start streaming: your event scheduled within the hour goes live (or a “Live now” one is
         made).
       </p>
+      {/* What keeps viewers closest to live (#25): keyframes on the 2 s segment clock, so the
+          original quality is offered and segments close on time; no encoder delay. */}
+      <details class="obs-settings">
+        <summary>Recommended OBS settings (lowest latency)</summary>
+        <dl>
+          <dt>Settings → Output</dt>
+          <dd>
+            Output Mode <em>Advanced</em>, Encoder <em>x264</em> (or your GPU's H.264), Rate Control{" "}
+            <em>CBR</em>, Bitrate <em>4500 Kbps</em> or less
+          </dd>
+          <dt>Keyframe Interval</dt>
+          <dd>
+            <em>2 s</em> (not “auto”: keyframes further apart leave the original quality out)
+          </dd>
+          <dt>CPU Usage Preset, Profile, Tune</dt>
+          <dd>
+            <em>veryfast</em>, <em>high</em>, <em>zerolatency</em> (no B-frames: frames leave OBS as
+            soon as they are encoded)
+          </dd>
+          <dt>Audio</dt>
+          <dd>AAC, 128–160 Kbps</dd>
+        </dl>
+      </details>
       {key ? (
         <p class="field">
           <label for="stream-key">Stream key (keep it secret)</label>
