@@ -104,6 +104,8 @@ export class Transcoder extends EventEmitter {
     }
     await this.listen(ladder);
     if (this.stopping) {
+      // Stopped while the sockets were being opened: stop() may have missed them.
+      this.closeSockets();
       this.settle?.();
       return undefined;
     }
@@ -244,10 +246,14 @@ export class Transcoder extends EventEmitter {
     this.stopped ??= (async () => {
       await this.stopEncoder(graceMs);
       await Promise.all([...this.writers.values()].map((writer) => writer.end()));
-      for (const server of this.servers) server.close();
-      if (this.socketDir) rmSync(this.socketDir, { recursive: true, force: true });
+      this.closeSockets();
     })();
     return this.stopped;
+  }
+
+  private closeSockets(): void {
+    for (const server of this.servers.splice(0)) server.close();
+    if (this.socketDir) rmSync(this.socketDir, { recursive: true, force: true });
   }
 
   private async stopEncoder(graceMs: number): Promise<void> {
