@@ -24,9 +24,10 @@ const schema = z.object({
   HLS_DIR: z.string().default("hls"),
   /**
    * Target segment length: cut on the source's keyframes when they come at least this often,
-   * else on keyframes the encoded renditions force every this long (ladder.ts).
+   * else on keyframes the encoded renditions force every this long (ladder.ts). Whole seconds:
+   * the playlists' EXT-X-TARGETDURATION.
    */
-  HLS_SEGMENT_SECONDS: z.coerce.number().min(1).max(6).default(2),
+  HLS_SEGMENT_SECONDS: z.coerce.number().int().min(1).max(6).default(2),
   /** The ladder: `source` (passed through), or heights with an optional bitrate: 480p:1400. */
   HLS_LADDER: z.string().default("source,480p,360p"),
   /** x264 preset of the encoded renditions. */

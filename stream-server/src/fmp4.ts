@@ -140,18 +140,22 @@ export function readFragment(bytes: Buffer, tracks: Track[]): Fragment {
     const track = tfhd && tracks.find((t) => t.id === tfhd.readUInt32BE(4));
     return tfhd && track ? [{ traf, tfhd, track }] : [];
   });
-  // The video's times when it has any: an encoder's last fragment may hold only audio.
-  const found = trafs.find((t) => t.track.kind === "video") ?? trafs[0];
+  // The video's times when it has any. A fragment may hold only audio (a gap in the video, or
+  // an encoder's last fragment): its times are the audio's, and with video in the stream it
+  // starts no segment (every AAC frame is a sync sample, but a segment must start on a picture).
+  const video = trafs.find((t) => t.track.kind === "video");
+  const found = video ?? trafs[0];
   if (!found) throw new Error("the fragment has nothing of the init segment's tracks");
   const { traf, tfhd, track: lead } = found;
   const tfdt = child(traf, "tfdt");
   const base = !tfdt ? 0 : tfdt[0] === 1 ? Number(tfdt.readBigUInt64BE(4)) : tfdt.readUInt32BE(4);
   const { duration, firstFlags } = samples(tfhd, children(traf, "trun"), lead);
+  const hasVideo = tracks.some((t) => t.kind === "video");
   return {
     bytes,
     start: base / lead.timescale,
     duration: duration / lead.timescale,
-    independent: (firstFlags & NON_SYNC) === 0,
+    independent: (firstFlags & NON_SYNC) === 0 && (video !== undefined || !hasVideo),
   };
 }
 

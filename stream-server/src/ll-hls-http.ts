@@ -7,6 +7,7 @@ import { createReadStream } from "node:fs";
 import { readFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
+import { pipeline } from "node:stream";
 import { type FieldProblem, invalidInput, sendProblem } from "@stream-platform/shared";
 import type { Position } from "./ll-hls.ts";
 import { MEDIA_PLAYLIST, partFile, type RenditionWriter } from "./ll-hls-writer.ts";
@@ -69,9 +70,9 @@ export class LlHlsRequests {
       return;
     }
     const text = read.at
-      ? await writer.waitFor(read.at, holdMs(writer.targetDuration), read.skip)
+      ? await writer.waitFor(read.at, holdMs(writer.targetDuration), read.skip, left(res))
       : writer.render(read.skip);
-    if (text === undefined) unavailable(res);
+    if (text === undefined || text === "busy") unavailable(res, text);
     else sendPlaylist(res, text);
   }
 
@@ -87,24 +88,30 @@ export class LlHlsRequests {
       notFound(res);
       return;
     }
-    if (writer.tooFar({ msn })) {
+    if (writer.tooFar({ msn, part })) {
       notFound(res);
       return;
     }
-    const text = await writer.waitFor({ msn, part }, holdMs(writer.targetDuration));
-    if (text === undefined) {
-      unavailable(res);
+    const text = await writer.waitFor(
+      { msn, part },
+      holdMs(writer.targetDuration),
+      false,
+      left(res),
+    );
+    if (text === undefined || text === "busy") {
+      unavailable(res, text);
       return;
     }
     const file = join(this.options.hlsDir, eventId, name, partFile(msn, part));
     const stream = createReadStream(file);
-    stream.once("error", () => notFound(res));
+    stream.once("error", () => !res.headersSent && notFound(res));
     stream.once("open", () => {
       res.writeHead(200, {
         "content-type": "video/iso.segment",
         "cache-control": "public, max-age=31536000, immutable",
       });
-      stream.pipe(res);
+      // Closed with the response, however it ends (a client that leaves mid-part).
+      pipeline(stream, res, () => {});
     });
   }
 }
@@ -150,10 +157,21 @@ function notFound(res: ServerResponse): void {
   sendProblem(res, { status: 404, title: "Not found", detail: "no such live rendition or part" });
 }
 
-function unavailable(res: ServerResponse): void {
+/** A signal that aborts when the client leaves before its answer (the wait ends with it). */
+function left(res: ServerResponse): AbortSignal {
+  const controller = new AbortController();
+  res.once("close", () => controller.abort());
+  return controller.signal;
+}
+
+function unavailable(res: ServerResponse, why?: "busy"): void {
+  if (res.destroyed) return;
   sendProblem(res, {
     status: 503,
-    title: "Not yet",
-    detail: "the part did not come within three target durations",
+    title: why === "busy" ? "Busy" : "Not yet",
+    detail:
+      why === "busy"
+        ? "too many requests wait for this rendition's parts; try again"
+        : "the part did not come within three target durations",
   });
 }

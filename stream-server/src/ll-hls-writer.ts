@@ -15,6 +15,8 @@ export const segmentFile = (msn: number) => `seg_${String(msn).padStart(5, "0")}
 export const partFile = (msn: number, part: number) =>
   `part_${String(msn).padStart(5, "0")}_${part}.m4s`;
 export const initFile = (run: number) => `init_${run}.mp4`;
+/** Requests held at once by a rendition: beyond, a request is answered 503 at once. */
+const MAX_WAITING = 5000;
 /** A part file's name (only live playlists list them; a recording keeps none). */
 export const PART_FILE = /^part_\d+_\d+\.m4s$/;
 
@@ -83,7 +85,11 @@ export class RenditionWriter {
     // The files first, then the playlist: it never lists a file that is not all there.
     const at = this.playlist.next(fragment);
     if (at.closes) await this.completeSegment(at.closes.msn);
-    await writeFile(join(this.options.dir, at.uri), bytes);
+    // Under its name once whole: NGINX serves a part by its name as soon as it exists, and a
+    // hinted part asked for before then must wait at stream-server, not come back half.
+    const part = join(this.options.dir, at.uri);
+    await writeFile(`${part}.tmp`, bytes);
+    await rename(`${part}.tmp`, part);
     await appendFile(join(this.options.dir, `${segmentFile(at.msn)}.tmp`), bytes);
     this.playlist.add(fragment, clock(fragment.start));
     await this.publish();
@@ -107,26 +113,35 @@ export class RenditionWriter {
     const file = join(this.options.dir, MEDIA_PLAYLIST);
     await writeFile(`${file}.tmp`, text);
     await rename(`${file}.tmp`, file);
-    this.waiters = this.waiters.filter((waiter) => {
-      if (!this.playlist.has(waiter.at)) return true;
-      waiter.resolve(true);
-      return false;
-    });
+    for (const waiter of this.waiters.filter((w) => this.playlist.has(w.at))) waiter.resolve(true);
   }
 
   /**
    * The playlist once it has `at` (a blocking reload), with the old segments skipped if asked;
-   * undefined if it did not come within `timeoutMs`.
+   * undefined if it did not come within `timeoutMs` or `signal` gave up waiting (the client
+   * left), "busy" if MAX_WAITING requests wait already.
    */
-  async waitFor(at: Position, timeoutMs: number, skip = false): Promise<string | undefined> {
+  async waitFor(
+    at: Position,
+    timeoutMs: number,
+    skip = false,
+    signal?: AbortSignal,
+  ): Promise<string | "busy" | undefined> {
     if (!this.playlist.has(at)) {
+      if (this.waiters.length >= MAX_WAITING) return "busy";
       const found = await new Promise<boolean>((resolve) => {
-        const waiter: Waiter = { at, resolve };
-        this.waiters.push(waiter);
-        setTimeout(() => {
+        const done = (value: boolean) => {
+          clearTimeout(timer);
+          signal?.removeEventListener("abort", gone);
           this.waiters = this.waiters.filter((w) => w !== waiter);
-          resolve(false);
-        }, timeoutMs).unref();
+          resolve(value);
+        };
+        const gone = () => done(false);
+        const waiter: Waiter = { at, resolve: done };
+        const timer = setTimeout(gone, timeoutMs);
+        timer.unref();
+        signal?.addEventListener("abort", gone, { once: true });
+        this.waiters.push(waiter);
       });
       if (!found) return undefined;
     }

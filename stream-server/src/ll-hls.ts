@@ -170,8 +170,9 @@ export class LivePlaylist {
     const complete = this.segments.length;
     if (at.msn < complete) {
       if (at.part === undefined) return true;
-      const segment = this.segments[at.msn] as Segment;
-      return at.part < segment.parts.length || this.has({ msn: at.msn + 1, part: 0 });
+      if (at.part < (this.segments[at.msn] as Segment).parts.length) return true;
+      // Beyond its last part (or its parts dropped): the next segment's first.
+      return at.msn + 1 < complete || (this.open?.parts.length ?? 0) > 0;
     }
     if (at.msn === complete && at.part !== undefined)
       return at.part < (this.open?.parts.length ?? 0);
@@ -179,11 +180,18 @@ export class LivePlaylist {
   }
 
   /**
-   * A request the playlist will not get to soon enough to hold (RFC 8216bis 6.2.5.2: a segment
-   * more than one beyond the one being written), answered 400 at once.
+   * A request the playlist will not get to soon enough to hold (RFC 8216bis 6.2.5.2), answered
+   * 400 at once: a segment more than one beyond the one being written, or a part further ahead
+   * of the last than the Advance Part Limit (3 s of parts).
    */
   tooFar(at: Position): boolean {
-    return !this.ended && at.msn > this.segments.length + 1;
+    if (this.ended) return false;
+    const writing = this.open?.msn ?? this.segments.length;
+    if (at.msn > writing + 1) return true;
+    if (at.part === undefined || at.msn < writing) return false;
+    const limit = Math.ceil(3 / Math.min(1, this.options.partTarget));
+    const written = at.msn === writing ? (this.open?.parts.length ?? 0) : 0;
+    return at.part + 1 - written > limit;
   }
 
   /**

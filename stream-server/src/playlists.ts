@@ -144,11 +144,12 @@ export function finalizeAsVod(
   rungs.forEach((rung, i) => {
     const live = join(eventDir, rung.name, MEDIA_PLAYLIST);
     if (!existsSync(live)) return;
-    for (const part of readdirSync(join(eventDir, rung.name)))
-      if (PART_FILE.test(part)) rmSync(join(eventDir, rung.name, part), { force: true });
     const text = asVod(readFileSync(live, "utf8"));
     writeAtomically(live, text);
     writeAtomically(join(eventDir, rung.name, VOD_MASTER), text);
+    // The parts, once no playlist lists them.
+    for (const part of readdirSync(join(eventDir, rung.name)))
+      if (PART_FILE.test(part)) rmSync(join(eventDir, rung.name, part), { force: true });
     if (i === 0) duration = mediaSegments(text).reduce((sum, s) => sum + s.duration, 0);
   });
   writeAtomically(join(eventDir, VOD_MASTER), masterPlaylist(renditions, VOD_MASTER));

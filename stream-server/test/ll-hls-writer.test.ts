@@ -144,6 +144,11 @@ describe("the LL-HLS packager on ffmpeg's fragmented MP4", () => {
     // Too far ahead to hold: answered at once.
     expect(rendition.tooFar({ msn: 9 })).toBe(true);
     expect(await rendition.waitFor({ msn: 4, part: 1 }, 100)).toBeUndefined();
+    // A client that leaves ends its wait.
+    const leaving = new AbortController();
+    const waiting = rendition.waitFor({ msn: 4, part: 1 }, 30_000, false, leaving.signal);
+    leaving.abort();
+    expect(await waiting).toBeUndefined();
     await rendition.end();
     const text = readFileSync(join(dir, MEDIA_PLAYLIST), "utf8");
     expect(llHlsProblems(text)).toEqual([]);

@@ -106,6 +106,12 @@ describe("a low-latency HLS playlist", () => {
     expect(list.has({ msn: 2, part: 0 })).toBe(false);
     expect(list.tooFar({ msn: 2, part: 0 })).toBe(false);
     expect(list.tooFar({ msn: 3 })).toBe(true);
+    // Parts further ahead than 3 s (15 of 0.2 s) of the last one are not held either.
+    expect(list.tooFar({ msn: 1, part: 17 })).toBe(false);
+    expect(list.tooFar({ msn: 1, part: 18 })).toBe(true);
+    expect(list.tooFar({ msn: 2, part: 14 })).toBe(false);
+    expect(list.tooFar({ msn: 2, part: 15 })).toBe(true);
+    expect(list.tooFar({ msn: 0, part: 99 })).toBe(false);
     feed(list, 7, 13);
     expect(list.has({ msn: 1, part: 9 })).toBe(true);
     expect(list.has({ msn: 1 })).toBe(false);
@@ -173,6 +179,10 @@ describe("a low-latency HLS playlist", () => {
     expect(tagged(text, "#EXT-X-MAP")).toHaveLength(2);
     expect(tagged(text, "#EXT-X-PART:").length).toBeLessThanOrEqual(40);
     expect(tagged(once.render(true), "#EXTINF").length).toBeLessThanOrEqual(7);
+    // A request for a part long gone (dropped with its segment's parts): answered at once.
+    expect(once.dropParts().length).toBeGreaterThan(35_000);
+    expect(once.has({ msn: 0, part: 0 })).toBe(true);
+    expect(once.has({ msn: 3598, part: 10 })).toBe(true);
   });
 
   it("ends with ENDLIST, no preload hint, and answers every blocking reload", () => {
