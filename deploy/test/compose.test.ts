@@ -108,7 +108,8 @@ describe("the Compose stack", () => {
       60_000,
       1000,
     );
-    const segment = media.split("\n").find((line) => line.endsWith(".ts")) as string;
+    // A complete segment (fMP4, after the parts it was made of; LL-HLS, #25).
+    const segment = media.split("\n").find((line) => /^seg_\d+\.m4s$/.test(line)) as string;
     const directory = rendition.split("/").slice(0, -1).join("/");
     const bytes = await fetch(`${edge}/hls/${event.body.id}/${directory}/${segment}`);
     expect(bytes.status).toBe(200);
